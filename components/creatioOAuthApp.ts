@@ -1,0 +1,144 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as azuread from "@pulumi/azuread";
+import * as random from "@pulumi/random";
+import { ApiAccess, MicrosoftApi } from "../lib/microsoftApis";
+import { MAX_OFFSET_DAYS, RotationPlan, SLOTS, isoDay, rfc3339, rotationPlan } from "../lib/rotation";
+
+export interface CreatioOAuthAppArgs {
+    /** The app registration's display name. */
+    displayName: string;
+    /** Web redirect URIs on the Creatio site (https). */
+    redirectUris: string[];
+    /**
+     * The delegated scopes to request, per API. A plain value: it decides which consent grants
+     * exist, so it must be known before any resource is created.
+     */
+    permissions: ApiAccess[];
+    /** Object ids of the users or service principals owning the application and its service principal. */
+    owners?: string[];
+    /** The length of a rotation window in days: a new client secret every this many days. */
+    secretRotationDays: number;
+    /** The instant the rotation schedule is evaluated at. Defaults to now. */
+    now?: Date;
+}
+
+/**
+ * An Entra ID app registration for Creatio's Microsoft 365 email integration: the application
+ * with its redirect URIs and delegated permissions, its service principal, tenant-wide admin
+ * consent, and two client secrets that take turns on a fixed schedule.
+ */
+export class CreatioOAuthApp extends pulumi.ComponentResource {
+    readonly application: azuread.Application;
+    readonly servicePrincipal: azuread.ServicePrincipal;
+    /** One admin-consent grant per API, in the order of `args.permissions`. */
+    readonly consentGrants: azuread.ServicePrincipalDelegatedPermissionGrant[];
+    readonly rotationOffset: random.RandomInteger;
+    /** The two password slots, a and b. */
+    readonly passwords: azuread.ApplicationPassword[];
+
+    readonly clientId: pulumi.Output<string>;
+    /** The newest client secret, a Pulumi secret. */
+    readonly clientSecret: pulumi.Output<string>;
+    readonly tenantId: pulumi.Output<string>;
+    readonly redirectUris: pulumi.Output<string[]>;
+    readonly applicationObjectId: pulumi.Output<string>;
+    readonly servicePrincipalObjectId: pulumi.Output<string>;
+    /** RFC 3339: when the newest secret expires. */
+    readonly clientSecretExpiresAt: pulumi.Output<string>;
+    /** RFC 3339: from when the next `pulumi up` puts a new secret in place. */
+    readonly clientSecretRotatesAt: pulumi.Output<string>;
+
+    constructor(name: string, args: CreatioOAuthAppArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("creatio:m365:CreatioOAuthApp", name, {}, opts);
+        const owners = args.owners && args.owners.length > 0 ? args.owners : undefined;
+
+        this.application = new azuread.Application(`${name}-app`, {
+            displayName: args.displayName,
+            signInAudience: "AzureADMyOrg",
+            preventDuplicateNames: true,
+            owners,
+            notes: `Managed by Pulumi (project ${pulumi.getProject()}, stack ${pulumi.getStack()}): ` +
+                "changes made in the portal are undone by the next pulumi up.",
+            web: {
+                redirectUris: args.redirectUris,
+                implicitGrant: { accessTokenIssuanceEnabled: false, idTokenIssuanceEnabled: false },
+            },
+            fallbackPublicClientEnabled: false,
+            requiredResourceAccesses: args.permissions.map(({ api, scopes }) => ({
+                resourceAppId: api.appId,
+                resourceAccesses: scopes.map(scope => ({ id: scope.id, type: "Scope" })),
+            })),
+        }, { parent: this });
+
+        this.servicePrincipal = new azuread.ServicePrincipal(`${name}-sp`, {
+            clientId: this.application.clientId,
+            owners,
+        }, { parent: this });
+
+        // No userObjectId: the grant's consent type is AllPrincipals, i.e. "Grant admin consent".
+        this.consentGrants = args.permissions.map(({ api, scopes }) =>
+            new azuread.ServicePrincipalDelegatedPermissionGrant(`${name}-consent-${api.key}`, {
+                servicePrincipalObjectId: this.servicePrincipal.objectId,
+                resourceServicePrincipalObjectId: lookUpServicePrincipal(api, this),
+                claimValues: scopes.map(scope => scope.value),
+            }, { parent: this }));
+
+        // A stable per-stack shift of the rotation windows, so stacks do not all rotate on one day.
+        this.rotationOffset = new random.RandomInteger(`${name}-rotation-offset`, {
+            min: 0,
+            max: MAX_OFFSET_DAYS,
+        }, { parent: this });
+        const now = args.now ?? new Date();
+        const plan: pulumi.Output<RotationPlan> = this.rotationOffset.result.apply(
+            offset => rotationPlan(now, args.secretRotationDays, offset));
+
+        this.passwords = SLOTS.map(slot => {
+            const letter = "ab"[slot];
+            const secret = plan.apply(p => p.slots[slot]);
+            return new azuread.ApplicationPassword(`${name}-secret-${letter}`, {
+                applicationId: this.application.id,
+                displayName: secret.apply(s => `Creatio client secret ${letter}, window from ${isoDay(s.window.start)}`),
+                endDate: secret.apply(s => rfc3339(s.endDate)),
+                rotateWhenChanged: { windowStart: secret.apply(s => rfc3339(s.window.start)) },
+            }, { parent: this });
+        });
+        const [a, b] = this.passwords;
+
+        this.clientId = this.application.clientId;
+        this.clientSecret = pulumi.secret(pulumi.all([plan, a.value, b.value])
+            .apply(([p, valueA, valueB]) => (p.newestSlot === 0 ? valueA : valueB)));
+        this.tenantId = azuread.getClientConfigOutput({ parent: this }).tenantId;
+        this.redirectUris = pulumi.output(args.redirectUris);
+        this.applicationObjectId = this.application.objectId;
+        this.servicePrincipalObjectId = this.servicePrincipal.objectId;
+        this.clientSecretExpiresAt = pulumi.all([plan, a.endDate, b.endDate])
+            .apply(([p, endA, endB]) => (p.newestSlot === 0 ? endA : endB));
+        this.clientSecretRotatesAt = plan.apply(p => rfc3339(p.rotatesAt));
+
+        this.registerOutputs({
+            clientId: this.clientId,
+            clientSecret: this.clientSecret,
+            tenantId: this.tenantId,
+            redirectUris: this.redirectUris,
+            applicationObjectId: this.applicationObjectId,
+            servicePrincipalObjectId: this.servicePrincipalObjectId,
+            clientSecretExpiresAt: this.clientSecretExpiresAt,
+            clientSecretRotatesAt: this.clientSecretRotatesAt,
+        });
+    }
+}
+
+/**
+ * The object id of a Microsoft API's service principal in the tenant: looked up, never created
+ * or adopted (adopting one with `useExisting` would delete it on destroy). The promise form of
+ * the lookup is used so that a failure can say what it means for Creatio.
+ */
+function lookUpServicePrincipal(api: MicrosoftApi, parent: pulumi.Resource): pulumi.Output<string> {
+    return pulumi.output(azuread.getServicePrincipal({ clientId: api.appId }, { parent }).then(
+        sp => sp.objectId,
+        (err: unknown) => {
+            const reason = err instanceof Error ? err.message : String(err);
+            throw new Error(`Found no service principal for ${api.displayName} (appId ${api.appId}): ` +
+                `${api.missingHint}. The lookup said: ${reason}`);
+        }));
+}

@@ -1,0 +1,27 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CreatioOAuthApp } from "./components/creatioOAuthApp";
+import { CONFIG_KEYS, RawConfig, validateConfig } from "./lib/settings";
+
+// Validate everything before declaring anything: bad config creates nothing.
+const config = new pulumi.Config();
+const raw: RawConfig = Object.fromEntries(CONFIG_KEYS.map(key => [key, config.get(key)]));
+const settings = validateConfig(raw);
+
+const app = new CreatioOAuthApp("creatio", {
+    displayName: settings.displayName,
+    redirectUris: settings.redirectUris,
+    permissions: settings.permissions,
+    owners: settings.owners,
+    secretRotationDays: settings.secretRotationDays,
+});
+
+/** Creatio's "Client ID": the application (client) id. */
+export const clientId = app.clientId;
+/** Creatio's "Client Secret": the newest secret, a Pulumi secret. */
+export const clientSecret = app.clientSecret;
+export const tenantId = app.tenantId;
+export const redirectUris = app.redirectUris;
+export const applicationObjectId = app.applicationObjectId;
+export const servicePrincipalObjectId = app.servicePrincipalObjectId;
+export const clientSecretExpiresAt = app.clientSecretExpiresAt;
+export const clientSecretRotatesAt = app.clientSecretRotatesAt;

@@ -1,0 +1,232 @@
+/**
+ * Stack configuration: validation and the settings derived from it. Pure: it runs before any
+ * resource is declared, so a stack with bad config creates nothing.
+ */
+import { ApiAccess } from "./microsoftApis";
+import {
+    CreatioProfile,
+    parseCreatioVersion,
+    permissionsFor,
+    profileFor,
+    redirectUrisFor,
+} from "./creatioProfile";
+
+/** Config values as Pulumi hands them over: text, structured values as JSON, empty when unset. */
+export interface RawConfig {
+    siteName?: string;
+    siteUrl?: string;
+    creatioVersion?: string;
+    displayName?: string;
+    /** A JSON list of object ids. */
+    owners?: string;
+    secretRotationDays?: string;
+}
+
+/** The config keys, in the order they are documented. */
+export const CONFIG_KEYS: readonly (keyof RawConfig)[] = [
+    "siteName",
+    "siteUrl",
+    "creatioVersion",
+    "displayName",
+    "owners",
+    "secretRotationDays",
+];
+
+export interface Settings {
+    /** `https://acme.creatio.com` or the configured siteUrl, without a trailing slash. */
+    siteBaseUrl: string;
+    profile: CreatioProfile;
+    displayName: string;
+    redirectUris: string[];
+    permissions: ApiAccess[];
+    owners: string[];
+    secretRotationDays: number;
+}
+
+export const DEFAULT_SECRET_ROTATION_DAYS = 180;
+export const MIN_SECRET_ROTATION_DAYS = 7;
+export const MAX_SECRET_ROTATION_DAYS = 365;
+
+/** Every problem found in a stack's config; the message lists them one per line. */
+export class ConfigError extends Error {
+    constructor(readonly problems: string[]) {
+        super(`Invalid stack configuration, nothing was declared:\n${problems.map(p => `  - ${p}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}
+
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const SITE_NAME_ALLOWED =
+    "one DNS label of a-z, 0-9 and hyphens, 1 to 63 characters, not starting or ending with a hyphen";
+const SITE_URL_ALLOWED =
+    "an https base URL such as https://crm.example.com or https://crm.example.com/creatio, " +
+    "without user info, query or fragment";
+
+function problem(key: string, value: unknown, what: string, allowed: string): string {
+    return `${key} = ${JSON.stringify(value)}: ${what}; allowed: ${allowed}`;
+}
+
+/** Empty or missing config values count as unset (Pulumi.yaml declares "" as their default). */
+function given(value: string | undefined): string | undefined {
+    return value === undefined || value === "" ? undefined : value;
+}
+
+/** For a pasted `acme.creatio.com` or `https://acme.creatio.com/`, the site name `acme`. */
+function siteNameInside(value: string): string | undefined {
+    const host = value.toLowerCase().replace(/^[a-z]+:\/\//, "").split(/[/?#]/)[0].split(":")[0];
+    const match = /^([^.]+)\.creatio\.com\.?$/.exec(host);
+    return match && DNS_LABEL.test(match[1]) ? match[1] : undefined;
+}
+
+function checkSiteName(value: string, problems: string[]): string | undefined {
+    const name = value.toLowerCase();
+    if (DNS_LABEL.test(name)) {
+        return name;
+    }
+    const pasted = siteNameInside(value);
+    let hint = "";
+    if (pasted !== undefined) {
+        hint = `; set siteName to ${pasted}`;
+    } else if (/[.:/]/.test(value)) {
+        hint = "; for a site that is not on creatio.com, unset siteName and set siteUrl to its https base URL";
+    }
+    problems.push(problem("siteName", value, "not a site name", SITE_NAME_ALLOWED) + hint);
+    return undefined;
+}
+
+function checkSiteUrl(value: string, problems: string[]): string | undefined {
+    const bad = (what: string) => {
+        problems.push(problem("siteUrl", value, what, SITE_URL_ALLOWED));
+        return undefined;
+    };
+    let url: URL;
+    try {
+        url = new URL(value);
+    } catch {
+        return bad("not an absolute URL");
+    }
+    if (value.trim() !== value) {
+        return bad("has leading or trailing white space");
+    }
+    if (url.protocol !== "https:") {
+        return bad(`the scheme is ${url.protocol.slice(0, -1)}, not https`);
+    }
+    if (url.username !== "" || url.password !== "") {
+        return bad("has user info");
+    }
+    if (url.search !== "" || value.includes("?")) {
+        return bad("has a query");
+    }
+    if (url.hash !== "" || value.includes("#")) {
+        return bad("has a fragment");
+    }
+    const path = url.pathname.replace(/\/+$/, "");
+    if (/\/0(\/|$)/.test(path)) {
+        return bad("includes Creatio's /0/ application path");
+    }
+    return url.origin + path;
+}
+
+function checkCreatioVersion(value: string, problems: string[]): CreatioProfile | undefined {
+    const version = parseCreatioVersion(value);
+    if (version === undefined) {
+        problems.push(problem("creatioVersion", value, "not a supported Creatio version",
+            "7.16, 7.17, 7.18, 8 or later (such as 8.1 or 8.1.2), or unset for both the 7.16 and the 7.17+ settings"));
+        return undefined;
+    }
+    return profileFor(version);
+}
+
+function checkSecretRotationDays(value: string, problems: string[]): number | undefined {
+    const days = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
+    if (days >= MIN_SECRET_ROTATION_DAYS && days <= MAX_SECRET_ROTATION_DAYS) {
+        return days;
+    }
+    problems.push(problem("secretRotationDays", value, "not a valid rotation period",
+        `a whole number of days from ${MIN_SECRET_ROTATION_DAYS} to ${MAX_SECRET_ROTATION_DAYS}`));
+    return undefined;
+}
+
+function checkOwners(value: string, problems: string[]): string[] {
+    let list: unknown;
+    try {
+        list = JSON.parse(value);
+    } catch {
+        list = undefined;
+    }
+    if (!Array.isArray(list)) {
+        problems.push(problem("owners", value, "not a list",
+            "a list of object ids, set with: pulumi config set --path 'owners[0]' <object id>"));
+        return [];
+    }
+    const owners: string[] = [];
+    list.forEach((owner: unknown, i) => {
+        if (typeof owner === "string" && GUID.test(owner)) {
+            owners.push(owner.toLowerCase());
+        } else {
+            problems.push(problem(`owners[${i}]`, owner, "not an object id",
+                "a GUID such as 00000000-0000-0000-0000-000000000000, the Object ID of a user or service principal"));
+        }
+    });
+    return [...new Set(owners)];
+}
+
+/**
+ * Validates the raw stack config and derives the settings. Throws a ConfigError naming every
+ * bad key, its value and what is allowed.
+ */
+export function validateConfig(raw: RawConfig): Settings {
+    const problems: string[] = [];
+    const siteName = given(raw.siteName);
+    const siteUrl = given(raw.siteUrl);
+
+    let siteBaseUrl: string | undefined;
+    if (siteName === undefined && siteUrl === undefined) {
+        problems.push("siteName or siteUrl must be set: siteName for a Creatio cloud site " +
+            "(acme for https://acme.creatio.com), siteUrl for the https base URL of any other site");
+    } else if (siteName !== undefined && siteUrl !== undefined) {
+        problems.push(`siteName = ${JSON.stringify(siteName)} and siteUrl = ${JSON.stringify(siteUrl)} ` +
+            "are both set; allowed: only one of them, siteName for a *.creatio.com site, siteUrl for any other");
+    } else if (siteName !== undefined) {
+        const name = checkSiteName(siteName, problems);
+        siteBaseUrl = name && `https://${name}.creatio.com`;
+    } else {
+        siteBaseUrl = checkSiteUrl(siteUrl!, problems);
+    }
+
+    const version = given(raw.creatioVersion);
+    const profile = version === undefined ? profileFor(undefined) : checkCreatioVersion(version, problems);
+
+    const rotation = given(raw.secretRotationDays);
+    const secretRotationDays = rotation === undefined
+        ? DEFAULT_SECRET_ROTATION_DAYS
+        : checkSecretRotationDays(rotation, problems);
+
+    const ownersText = given(raw.owners);
+    const owners = ownersText === undefined ? [] : checkOwners(ownersText, problems);
+
+    const displayNameText = given(raw.displayName);
+    if (displayNameText !== undefined && displayNameText.trim() === "") {
+        problems.push(problem("displayName", displayNameText, "blank", "a name with visible characters, or unset for the default"));
+    }
+
+    if (problems.length > 0 || siteBaseUrl === undefined || profile === undefined || secretRotationDays === undefined) {
+        throw new ConfigError(problems);
+    }
+    return {
+        siteBaseUrl,
+        profile,
+        displayName: displayNameText?.trim() ?? defaultDisplayName(siteBaseUrl),
+        redirectUris: redirectUrisFor(siteBaseUrl, profile),
+        permissions: permissionsFor(profile),
+        owners,
+        secretRotationDays,
+    };
+}
+
+/** `Creatio acme.creatio.com (Microsoft 365)`: the site without its scheme. */
+export function defaultDisplayName(siteBaseUrl: string): string {
+    return `Creatio ${siteBaseUrl.replace(/^https:\/\//, "")} (Microsoft 365)`;
+}

@@ -1,0 +1,88 @@
+/**
+ * Pulumi mocks standing in for Entra ID: they record every resource the program declares and
+ * every lookup it makes, and refuse anything they do not know.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const TENANT_ID = "72f988bf-0000-4000-8000-000000000001";
+export const APP_OBJECT_ID = "a0a0a0a0-0000-4000-8000-000000000002";
+export const APP_CLIENT_ID = "c1c1c1c1-0000-4000-8000-000000000003";
+export const SP_OBJECT_ID = "5e5e5e5e-0000-4000-8000-000000000004";
+/** Object ids of the Microsoft principals in the mocked tenant, by appId. */
+export const TENANT_PRINCIPALS: Record<string, string> = {
+    "00000002-0000-0ff1-ce00-000000000000": "e0e0e0e0-0000-4000-8000-00000000e0e0",
+    "00000003-0000-0000-c000-000000000000": "90909090-0000-4000-8000-000000009090",
+};
+
+export interface Declared {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+}
+
+export class TenantMocks implements pulumi.runtime.Mocks {
+    readonly declared: Declared[] = [];
+    readonly lookups: { token: string; inputs: Record<string, any> }[] = [];
+
+    /**
+     * @param rotationOffset what the stack's RandomInteger yields
+     * @param principals the Microsoft service principals present in the tenant
+     */
+    constructor(readonly rotationOffset = 0, readonly principals: Record<string, string> = TENANT_PRINCIPALS) {}
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        this.declared.push({ type: args.type, name: args.name, inputs: args.inputs });
+        switch (args.type) {
+            case "azuread:index/application:Application":
+                return {
+                    id: `/applications/${APP_OBJECT_ID}`,
+                    state: { ...args.inputs, objectId: APP_OBJECT_ID, clientId: APP_CLIENT_ID },
+                };
+            case "azuread:index/servicePrincipal:ServicePrincipal":
+                return { id: SP_OBJECT_ID, state: { ...args.inputs, objectId: SP_OBJECT_ID } };
+            case "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant":
+                return { id: `grant-${args.name}`, state: args.inputs };
+            case "random:index/randomInteger:RandomInteger":
+                return { id: String(this.rotationOffset), state: { ...args.inputs, result: this.rotationOffset } };
+            case "azuread:index/applicationPassword:ApplicationPassword":
+                return {
+                    id: `${args.inputs.applicationId}/password/key-${args.name}`,
+                    state: { ...args.inputs, keyId: `key-${args.name}`, value: `secret-value-of-${args.name}` },
+                };
+            default:
+                throw new Error(`unexpected resource type ${args.type} (${args.name})`);
+        }
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        this.lookups.push({ token: args.token, inputs: args.inputs });
+        switch (args.token) {
+            case "azuread:index/getServicePrincipal:getServicePrincipal": {
+                const objectId = this.principals[args.inputs.clientId];
+                if (objectId === undefined) {
+                    throw new Error(`listing service principals: no service principal found for application ID "${args.inputs.clientId}"`);
+                }
+                return { clientId: args.inputs.clientId, objectId, id: objectId };
+            }
+            case "azuread:index/getClientConfig:getClientConfig":
+                return { tenantId: TENANT_ID, clientId: "deployer-client-id", objectId: "deployer-object-id" };
+            default:
+                throw new Error(`unexpected call ${args.token}`);
+        }
+    }
+
+    /** The inputs of the one declared resource with this name. */
+    inputsOf(name: string): Record<string, any> {
+        const found = this.declared.filter(d => d.name === name);
+        if (found.length !== 1) {
+            throw new Error(`expected one resource named ${name}, found ${found.length}`);
+        }
+        return found[0].inputs;
+    }
+}
+
+/** Resolves an Output's value, rejecting when the Output failed. */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    // Output.promise() is internal to the SDK but, unlike apply, also reports failures.
+    return (output as unknown as { promise(): Promise<T> }).promise();
+}

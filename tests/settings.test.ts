@@ -1,0 +1,229 @@
+import * as assert from "assert";
+import { ConfigError, RawConfig, validateConfig } from "../lib/settings";
+
+/** The problems validateConfig reports for this config (fails when it accepts it). */
+function problemsOf(raw: RawConfig): string[] {
+    try {
+        validateConfig(raw);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
+        return err.problems;
+    }
+    assert.fail(`config was accepted: ${JSON.stringify(raw)}`);
+}
+
+const SITE_NAME_ALLOWED = "allowed: one DNS label of a-z, 0-9 and hyphens, 1 to 63 characters, " +
+    "not starting or ending with a hyphen";
+const SITE_URL_ALLOWED = "allowed: an https base URL such as https://crm.example.com or " +
+    "https://crm.example.com/creatio, without user info, query or fragment";
+
+describe("validateConfig", () => {
+    describe("accepts", () => {
+        it("a site name, with every default", () => {
+            const { permissions, ...settings } = validateConfig({ siteName: "acme" });
+            assert.deepStrictEqual(permissions.map(p => [p.api.appId, p.scopes.map(s => s.value)]), [
+                ["00000002-0000-0ff1-ce00-000000000000", ["EWS.AccessAsUser.All"]],
+                ["00000003-0000-0000-c000-000000000000", ["User.Read"]],
+            ]);
+            assert.deepStrictEqual(settings, {
+                siteBaseUrl: "https://acme.creatio.com",
+                profile: "any",
+                displayName: "Creatio acme.creatio.com (Microsoft 365)",
+                redirectUris: [
+                    "https://acme.creatio.com/0/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode",
+                    "https://acme.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
+                ],
+                owners: [],
+                secretRotationDays: 180,
+            });
+        });
+
+        it("empty strings as unset, as Pulumi.yaml's defaults give them", () => {
+            const settings = validateConfig({
+                siteName: "acme", siteUrl: "", creatioVersion: "", displayName: "", owners: "[]", secretRotationDays: "",
+            });
+            assert.strictEqual(settings.siteBaseUrl, "https://acme.creatio.com");
+            assert.strictEqual(settings.profile, "any");
+            assert.strictEqual(settings.secretRotationDays, 180);
+            assert.deepStrictEqual(settings.owners, []);
+        });
+
+        it("a site name in upper case, lowered", () => {
+            assert.strictEqual(validateConfig({ siteName: "ACME-Prod2" }).siteBaseUrl, "https://acme-prod2.creatio.com");
+        });
+
+        it("site names of 1 and 63 characters", () => {
+            assert.strictEqual(validateConfig({ siteName: "a" }).siteBaseUrl, "https://a.creatio.com");
+            const longest = "a".repeat(62) + "9";
+            assert.strictEqual(validateConfig({ siteName: longest }).siteBaseUrl, `https://${longest}.creatio.com`);
+        });
+
+        it("a site URL with a path, without its trailing slash", () => {
+            const settings = validateConfig({ siteUrl: "https://CRM.Example.com/creatio/" });
+            assert.strictEqual(settings.siteBaseUrl, "https://crm.example.com/creatio");
+            assert.strictEqual(settings.displayName, "Creatio crm.example.com/creatio (Microsoft 365)");
+            assert.deepStrictEqual(settings.redirectUris, [
+                "https://crm.example.com/creatio/0/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode",
+                "https://crm.example.com/creatio/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
+            ]);
+        });
+
+        it("a site URL with a port and no path", () => {
+            const settings = validateConfig({ siteUrl: "https://crm.example.com:8443", creatioVersion: "8.1" });
+            assert.deepStrictEqual(settings.redirectUris, [
+                "https://crm.example.com:8443/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
+            ]);
+        });
+
+        it("creatioVersion 7.16 and 7.16.x as the 7.16 profile", () => {
+            for (const version of ["7.16", "7.16.0", "7.16.4.1731"]) {
+                assert.strictEqual(validateConfig({ siteName: "acme", creatioVersion: version }).profile, "7.16", version);
+            }
+        });
+
+        it("creatioVersion 7.17 and later as the 7.17+ profile", () => {
+            for (const version of ["7.17", "7.18", "7.18.5", "8", "8.0", "8.1", "8.1.2.3994", "8.3", "9"]) {
+                assert.strictEqual(validateConfig({ siteName: "acme", creatioVersion: version }).profile, "7.17+", version);
+            }
+        });
+
+        it("a display name, trimmed", () => {
+            assert.strictEqual(validateConfig({ siteName: "acme", displayName: " Creatio prod " }).displayName, "Creatio prod");
+        });
+
+        it("owners as a JSON list of GUIDs, lowered and without repeats", () => {
+            const owners = validateConfig({
+                siteName: "acme",
+                owners: JSON.stringify([
+                    "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0",
+                    "11111111-2222-3333-4444-555555555555",
+                    "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+                ]),
+            }).owners;
+            assert.deepStrictEqual(owners, ["0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", "11111111-2222-3333-4444-555555555555"]);
+        });
+
+        it("secretRotationDays from 7 to 365", () => {
+            assert.strictEqual(validateConfig({ siteName: "acme", secretRotationDays: "7" }).secretRotationDays, 7);
+            assert.strictEqual(validateConfig({ siteName: "acme", secretRotationDays: "365" }).secretRotationDays, 365);
+        });
+    });
+
+    describe("rejects", () => {
+        it("a config without a site", () => {
+            assert.deepStrictEqual(problemsOf({}), [
+                "siteName or siteUrl must be set: siteName for a Creatio cloud site (acme for https://acme.creatio.com), " +
+                "siteUrl for the https base URL of any other site",
+            ]);
+        });
+
+        it("both siteName and siteUrl", () => {
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", siteUrl: "https://crm.example.com" }), [
+                'siteName = "acme" and siteUrl = "https://crm.example.com" are both set; ' +
+                "allowed: only one of them, siteName for a *.creatio.com site, siteUrl for any other",
+            ]);
+        });
+
+        it("a pasted host, with the site name to set", () => {
+            assert.deepStrictEqual(problemsOf({ siteName: "acme.creatio.com" }), [
+                `siteName = "acme.creatio.com": not a site name; ${SITE_NAME_ALLOWED}; set siteName to acme`,
+            ]);
+        });
+
+        it("a pasted URL, with the site name to set", () => {
+            assert.deepStrictEqual(problemsOf({ siteName: "https://Acme.creatio.com/" }), [
+                `siteName = "https://Acme.creatio.com/": not a site name; ${SITE_NAME_ALLOWED}; set siteName to acme`,
+            ]);
+        });
+
+        it("a host on another domain, pointing to siteUrl", () => {
+            assert.deepStrictEqual(problemsOf({ siteName: "crm.example.com" }), [
+                `siteName = "crm.example.com": not a site name; ${SITE_NAME_ALLOWED}; ` +
+                "for a site that is not on creatio.com, unset siteName and set siteUrl to its https base URL",
+            ]);
+        });
+
+        it("site names that are not one DNS label", () => {
+            for (const name of ["-acme", "acme-", "ac_me", "acme corp", "a".repeat(64)]) {
+                assert.deepStrictEqual(problemsOf({ siteName: name }),
+                    [`siteName = ${JSON.stringify(name)}: not a site name; ${SITE_NAME_ALLOWED}`], name);
+            }
+        });
+
+        it("site URLs that are not https base URLs", () => {
+            const cases: [string, string][] = [
+                ["crm.example.com", "not an absolute URL"],
+                ["http://crm.example.com", "the scheme is http, not https"],
+                ["https://user:pw@crm.example.com", "has user info"],
+                ["https://crm.example.com/?tenant=1", "has a query"],
+                ["https://crm.example.com/?", "has a query"],
+                ["https://crm.example.com/#top", "has a fragment"],
+                [" https://crm.example.com", "has leading or trailing white space"],
+                ["https://acme.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
+                    "includes Creatio's /0/ application path"],
+                ["https://crm.example.com/creatio/0", "includes Creatio's /0/ application path"],
+            ];
+            for (const [url, what] of cases) {
+                assert.deepStrictEqual(problemsOf({ siteUrl: url }),
+                    [`siteUrl = ${JSON.stringify(url)}: ${what}; ${SITE_URL_ALLOWED}`], url);
+            }
+        });
+
+        it("Creatio versions before 7.16 or unparsable", () => {
+            for (const version of ["7.15", "7.9", "7", "6.4", "8.x", "latest", "v8.1", "8.1.2.3.4"]) {
+                assert.deepStrictEqual(problemsOf({ siteName: "acme", creatioVersion: version }), [
+                    `creatioVersion = ${JSON.stringify(version)}: not a supported Creatio version; ` +
+                    "allowed: 7.16, 7.17, 7.18, 8 or later (such as 8.1 or 8.1.2), or unset for both the 7.16 and the 7.17+ settings",
+                ], version);
+            }
+        });
+
+        it("secretRotationDays out of range or not a whole number", () => {
+            for (const days of ["6", "366", "0", "-30", "90.5", "1e2", "ninety", " 90"]) {
+                assert.deepStrictEqual(problemsOf({ siteName: "acme", secretRotationDays: days }), [
+                    `secretRotationDays = ${JSON.stringify(days)}: not a valid rotation period; ` +
+                    "allowed: a whole number of days from 7 to 365",
+                ], days);
+            }
+        });
+
+        it("owners that are not a list", () => {
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", owners: "11111111-2222-3333-4444-555555555555,x" }), [
+                'owners = "11111111-2222-3333-4444-555555555555,x": not a list; ' +
+                "allowed: a list of object ids, set with: pulumi config set --path 'owners[0]' <object id>",
+            ]);
+        });
+
+        it("each owner that is not a GUID", () => {
+            const owners = JSON.stringify(["11111111-2222-3333-4444-555555555555", "bob@contoso.com", 42]);
+            const allowed = "allowed: a GUID such as 00000000-0000-0000-0000-000000000000, " +
+                "the Object ID of a user or service principal";
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", owners }), [
+                `owners[1] = "bob@contoso.com": not an object id; ${allowed}`,
+                `owners[2] = 42: not an object id; ${allowed}`,
+            ]);
+        });
+
+        it("a blank display name", () => {
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", displayName: "   " }), [
+                'displayName = "   ": blank; allowed: a name with visible characters, or unset for the default',
+            ]);
+        });
+
+        it("every problem at once, in one message", () => {
+            try {
+                validateConfig({ siteName: "acme.creatio.com", creatioVersion: "7.15", secretRotationDays: "400" });
+                assert.fail("config was accepted");
+            } catch (err) {
+                assert.ok(err instanceof ConfigError);
+                assert.strictEqual(err.message, [
+                    "Invalid stack configuration, nothing was declared:",
+                    `  - siteName = "acme.creatio.com": not a site name; ${SITE_NAME_ALLOWED}; set siteName to acme`,
+                    '  - creatioVersion = "7.15": not a supported Creatio version; allowed: 7.16, 7.17, 7.18, 8 or later ' +
+                    "(such as 8.1 or 8.1.2), or unset for both the 7.16 and the 7.17+ settings",
+                    '  - secretRotationDays = "400": not a valid rotation period; allowed: a whole number of days from 7 to 365',
+                ].join("\n"));
+            }
+        });
+    });
+});
