@@ -139,6 +139,6 @@ function lookUpServicePrincipal(api: MicrosoftApi, parent: pulumi.Resource): pul
         (err: unknown) => {
             const reason = err instanceof Error ? err.message : String(err);
             throw new Error(`Found no service principal for ${api.displayName} (appId ${api.appId}): ` +
-                `${api.missingHint}. The lookup said: ${reason}`);
+                `${api.missingHint}.` + (reason ? ` The lookup said: ${reason}` : ""));
         }));
 }

@@ -33,6 +33,8 @@ export class TenantMocks implements pulumi.runtime.Mocks {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         this.declared.push({ type: args.type, name: args.name, inputs: args.inputs });
         switch (args.type) {
+            case "creatio:m365:CreatioOAuthApp":
+                return { id: undefined, state: {} };
             case "azuread:index/application:Application":
                 return {
                     id: `/applications/${APP_OBJECT_ID}`,

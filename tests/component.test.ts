@@ -1,0 +1,229 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { CreatioOAuthApp, CreatioOAuthAppArgs } from "../components/creatioOAuthApp";
+import { validateConfig } from "../lib/settings";
+import {
+    APP_CLIENT_ID, APP_OBJECT_ID, SP_OBJECT_ID, TENANT_ID, TENANT_PRINCIPALS, TenantMocks, promiseOf,
+} from "./mocks";
+
+const NOW = new Date("2026-11-28T10:00:00Z");
+const EXCHANGE_SP = "e0e0e0e0-0000-4000-8000-00000000e0e0";
+const GRAPH_SP = "90909090-0000-4000-8000-000000009090";
+
+/** Declares the component against fresh mocks and waits until all its children are registered. */
+async function declare(config: Parameters<typeof validateConfig>[0], extra: Partial<CreatioOAuthAppArgs> = {},
+    mocks = new TenantMocks(37)) {
+    await pulumi.runtime.setMocks(mocks, "creatio-m365-oauth", "dev", false);
+    const settings = validateConfig(config);
+    const app = new CreatioOAuthApp("t", {
+        displayName: settings.displayName,
+        redirectUris: settings.redirectUris,
+        permissions: settings.permissions,
+        owners: settings.owners,
+        secretRotationDays: settings.secretRotationDays,
+        now: NOW,
+        ...extra,
+    });
+    await Promise.all([
+        promiseOf(app.clientSecret),
+        promiseOf(app.tenantId),
+        ...app.consentGrants.map(grant => promiseOf(grant.id)),
+    ]);
+    return { app, mocks };
+}
+
+describe("CreatioOAuthApp", () => {
+    describe("with creatioVersion 7.16", () => {
+        it("declares the application with the 7.16 redirect URI and Exchange EWS.AccessAsUser.All only", async () => {
+            const { mocks } = await declare({ siteName: "acme", creatioVersion: "7.16" });
+            assert.deepStrictEqual(mocks.inputsOf("t-app"), {
+                displayName: "Creatio acme.creatio.com (Microsoft 365)",
+                signInAudience: "AzureADMyOrg",
+                preventDuplicateNames: true,
+                notes: "Managed by Pulumi (project creatio-m365-oauth, stack dev): " +
+                    "changes made in the portal are undone by the next pulumi up.",
+                web: {
+                    redirectUris: ["https://acme.creatio.com/0/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode"],
+                    implicitGrant: { accessTokenIssuanceEnabled: false, idTokenIssuanceEnabled: false },
+                },
+                fallbackPublicClientEnabled: false,
+                requiredResourceAccesses: [{
+                    resourceAppId: "00000002-0000-0ff1-ce00-000000000000",
+                    resourceAccesses: [{ id: "3b5f3d61-589b-4a3c-a359-5dd4b5ee5bd5", type: "Scope" }],
+                }],
+            });
+        });
+
+        it("grants admin consent on Exchange Online only", async () => {
+            const { app, mocks } = await declare({ siteName: "acme", creatioVersion: "7.16" });
+            assert.strictEqual(app.consentGrants.length, 1);
+            assert.deepStrictEqual(mocks.inputsOf("t-consent-exchange"), {
+                servicePrincipalObjectId: SP_OBJECT_ID,
+                resourceServicePrincipalObjectId: EXCHANGE_SP,
+                claimValues: ["EWS.AccessAsUser.All"],
+            });
+            assert.deepStrictEqual(mocks.declared.filter(d => d.name === "t-consent-graph"), []);
+        });
+    });
+
+    describe("with creatioVersion 8.1", () => {
+        it("declares the 7.17+ redirect URI, Exchange EWS.AccessAsUser.All and Graph User.Read", async () => {
+            const { mocks } = await declare({ siteName: "acme", creatioVersion: "8.1" });
+            const inputs = mocks.inputsOf("t-app");
+            assert.deepStrictEqual(inputs.web.redirectUris,
+                ["https://acme.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode"]);
+            assert.deepStrictEqual(inputs.requiredResourceAccesses, [
+                {
+                    resourceAppId: "00000002-0000-0ff1-ce00-000000000000",
+                    resourceAccesses: [{ id: "3b5f3d61-589b-4a3c-a359-5dd4b5ee5bd5", type: "Scope" }],
+                },
+                {
+                    resourceAppId: "00000003-0000-0000-c000-000000000000",
+                    resourceAccesses: [{ id: "e1fe6dd8-ba31-4d61-89e7-88639da4683d", type: "Scope" }],
+                },
+            ]);
+        });
+
+        it("grants admin consent on each API, for all users, with exactly the requested scopes", async () => {
+            const { mocks } = await declare({ siteName: "acme", creatioVersion: "8.1" });
+            const grants = mocks.declared.filter(d => d.type.endsWith(":ServicePrincipalDelegatedPermissionGrant"));
+            assert.deepStrictEqual(grants.map(g => [g.name, g.inputs]), [
+                ["t-consent-exchange", {
+                    servicePrincipalObjectId: SP_OBJECT_ID,
+                    resourceServicePrincipalObjectId: EXCHANGE_SP,
+                    claimValues: ["EWS.AccessAsUser.All"],
+                }],
+                ["t-consent-graph", {
+                    servicePrincipalObjectId: SP_OBJECT_ID,
+                    resourceServicePrincipalObjectId: GRAPH_SP,
+                    claimValues: ["User.Read"],
+                }],
+            ]);
+            // No userObjectId anywhere: consent type AllPrincipals.
+            assert.ok(grants.every(g => !("userObjectId" in g.inputs)));
+        });
+    });
+
+    describe("without creatioVersion", () => {
+        it("declares both redirect URIs and both permissions", async () => {
+            const { mocks } = await declare({ siteUrl: "https://crm.example.com/creatio" });
+            const inputs = mocks.inputsOf("t-app");
+            assert.strictEqual(inputs.displayName, "Creatio crm.example.com/creatio (Microsoft 365)");
+            assert.deepStrictEqual(inputs.web.redirectUris, [
+                "https://crm.example.com/creatio/0/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode",
+                "https://crm.example.com/creatio/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
+            ]);
+            assert.deepStrictEqual(inputs.requiredResourceAccesses.map((r: any) => r.resourceAppId),
+                ["00000002-0000-0ff1-ce00-000000000000", "00000003-0000-0000-c000-000000000000"]);
+        });
+    });
+
+    it("looks the Microsoft principals up by appId and never declares them", async () => {
+        const { mocks } = await declare({ siteName: "acme" });
+        assert.deepStrictEqual(
+            mocks.lookups.filter(l => l.token === "azuread:index/getServicePrincipal:getServicePrincipal")
+                .map(l => l.inputs),
+            [{ clientId: "00000002-0000-0ff1-ce00-000000000000" }, { clientId: "00000003-0000-0000-c000-000000000000" }]);
+        const principals = mocks.declared.filter(d => d.type === "azuread:index/servicePrincipal:ServicePrincipal");
+        assert.deepStrictEqual(principals.map(p => p.inputs), [{ clientId: APP_CLIENT_ID }]);
+    });
+
+    it("gives the application and its service principal the configured owners", async () => {
+        const owner = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+        const { mocks } = await declare({ siteName: "acme", owners: JSON.stringify([owner]) });
+        assert.deepStrictEqual(mocks.inputsOf("t-app").owners, [owner]);
+        assert.deepStrictEqual(mocks.inputsOf("t-sp"), { clientId: APP_CLIENT_ID, owners: [owner] });
+    });
+
+    it("declares exactly these resources, each a child of the component", async () => {
+        const { mocks } = await declare({ siteName: "acme" });
+        assert.deepStrictEqual(mocks.declared.map(d => [d.type, d.name]).sort(), [
+            ["azuread:index/application:Application", "t-app"],
+            ["azuread:index/applicationPassword:ApplicationPassword", "t-secret-a"],
+            ["azuread:index/applicationPassword:ApplicationPassword", "t-secret-b"],
+            ["azuread:index/servicePrincipal:ServicePrincipal", "t-sp"],
+            ["azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant", "t-consent-exchange"],
+            ["azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant", "t-consent-graph"],
+            ["creatio:m365:CreatioOAuthApp", "t"],
+            ["random:index/randomInteger:RandomInteger", "t-rotation-offset"],
+        ]);
+        const urn = await promiseOf((await declare({ siteName: "acme" })).app.application.urn);
+        assert.strictEqual(urn, "urn:pulumi:dev::creatio-m365-oauth::creatio:m365:CreatioOAuthApp$azuread:index/application:Application::t-app");
+    });
+
+    describe("client secrets", () => {
+        it("draws the rotation offset from 0..364 days", async () => {
+            const { mocks } = await declare({ siteName: "acme" });
+            assert.deepStrictEqual(mocks.inputsOf("t-rotation-offset"), { min: 0, max: 364 });
+        });
+
+        it("declares two slots with end dates from their windows (period 180, offset 37)", async () => {
+            const { mocks } = await declare({ siteName: "acme" });
+            const applicationId = `/applications/${APP_OBJECT_ID}`;
+            assert.deepStrictEqual(mocks.inputsOf("t-secret-a"), {
+                applicationId,
+                displayName: "Creatio client secret a, window from 2026-01-27",
+                endDate: "2027-01-22T00:00:00Z",
+                rotateWhenChanged: { windowStart: "2026-01-27T00:00:00Z" },
+            });
+            assert.deepStrictEqual(mocks.inputsOf("t-secret-b"), {
+                applicationId,
+                displayName: "Creatio client secret b, window from 2026-07-26",
+                endDate: "2027-07-21T00:00:00Z",
+                rotateWhenChanged: { windowStart: "2026-07-26T00:00:00Z" },
+            });
+        });
+
+        it("outputs the newest secret as a Pulumi secret, with its expiry and next rotation", async () => {
+            const { app } = await declare({ siteName: "acme" });
+            assert.strictEqual(await promiseOf(app.clientSecret), "secret-value-of-t-secret-b");
+            assert.strictEqual(await pulumi.isSecret(app.clientSecret), true);
+            assert.strictEqual(await promiseOf(app.clientSecretExpiresAt), "2027-07-21T00:00:00Z");
+            assert.strictEqual(await promiseOf(app.clientSecretRotatesAt), "2027-01-22T00:00:00Z");
+        });
+
+        it("switches to slot a in the next window, keeping slot b as it was", async () => {
+            const { app, mocks } = await declare({ siteName: "acme" }, { now: new Date("2027-01-22T00:00:00Z") });
+            assert.deepStrictEqual(mocks.inputsOf("t-secret-a").rotateWhenChanged, { windowStart: "2027-01-22T00:00:00Z" });
+            assert.strictEqual(mocks.inputsOf("t-secret-a").endDate, "2028-01-17T00:00:00Z");
+            assert.deepStrictEqual(mocks.inputsOf("t-secret-b").rotateWhenChanged, { windowStart: "2026-07-26T00:00:00Z" });
+            assert.strictEqual(mocks.inputsOf("t-secret-b").endDate, "2027-07-21T00:00:00Z");
+            assert.strictEqual(await promiseOf(app.clientSecret), "secret-value-of-t-secret-a");
+            assert.strictEqual(await promiseOf(app.clientSecretExpiresAt), "2028-01-17T00:00:00Z");
+            assert.strictEqual(await promiseOf(app.clientSecretRotatesAt), "2027-07-21T00:00:00Z");
+        });
+
+        it("follows secretRotationDays", async () => {
+            const { mocks } = await declare({ siteName: "acme", secretRotationDays: "30" }, {}, new TenantMocks(13));
+            // Windows of 30 days from 2024-01-14: 2026-11-28 lies in window 34 (slot a), 2026-10-30..2026-11-29.
+            assert.deepStrictEqual(mocks.inputsOf("t-secret-a").rotateWhenChanged, { windowStart: "2026-10-30T00:00:00Z" });
+            assert.strictEqual(mocks.inputsOf("t-secret-a").endDate, "2026-12-29T00:00:00Z");
+            assert.deepStrictEqual(mocks.inputsOf("t-secret-b").rotateWhenChanged, { windowStart: "2026-09-30T00:00:00Z" });
+            assert.strictEqual(mocks.inputsOf("t-secret-b").endDate, "2026-11-29T00:00:00Z");
+        });
+    });
+
+    it("outputs the ids, the tenant and the redirect URIs", async () => {
+        const { app } = await declare({ siteName: "acme", creatioVersion: "7.18" });
+        assert.strictEqual(await promiseOf(app.clientId), APP_CLIENT_ID);
+        assert.strictEqual(await promiseOf(app.tenantId), TENANT_ID);
+        assert.strictEqual(await promiseOf(app.applicationObjectId), APP_OBJECT_ID);
+        assert.strictEqual(await promiseOf(app.servicePrincipalObjectId), SP_OBJECT_ID);
+        assert.deepStrictEqual(await promiseOf(app.redirectUris),
+            ["https://acme.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode"]);
+    });
+
+    it("says the tenant needs Exchange Online when it has no Exchange Online principal", async () => {
+        const withoutExchange = { ...TENANT_PRINCIPALS };
+        delete withoutExchange["00000002-0000-0ff1-ce00-000000000000"];
+        await assert.rejects(declare({ siteName: "acme" }, {}, new TenantMocks(37, withoutExchange)), (err: Error) => {
+            // The runtime names the input the failure reached; the rest is the program's own text.
+            assert.strictEqual(err.message,
+                'error serializing property "resourceServicePrincipalObjectId": ' +
+                "Found no service principal for Office 365 Exchange Online (appId 00000002-0000-0ff1-ce00-000000000000): " +
+                "a tenant without Exchange Online has none, and Creatio's Microsoft 365 email integration needs " +
+                "a tenant with Exchange Online (a licence that includes it).");
+            return true;
+        });
+    });
+});

@@ -1,0 +1,102 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../lib/settings";
+import { APP_CLIENT_ID, APP_OBJECT_ID, SP_OBJECT_ID, TENANT_ID, TenantMocks, promiseOf } from "./mocks";
+
+const PROGRAM = require.resolve("../index");
+
+type Outputs = Record<string, pulumi.Output<any>>;
+
+/** Runs index.ts as `pulumi up` would, with this stack config, against fresh mocks. */
+async function run(config: Record<string, string>, mocks = new TenantMocks(37)): Promise<{ outputs: Outputs; mocks: TenantMocks }> {
+    await pulumi.runtime.setMocks(mocks, "creatio-m365-oauth", "dev", false);
+    pulumi.runtime.setAllConfig(Object.fromEntries(
+        Object.entries(config).map(([key, value]) => [`creatio-m365-oauth:${key}`, value])));
+    delete require.cache[PROGRAM];
+    return { outputs: require(PROGRAM), mocks };
+}
+
+/** Pulumi.yaml's defaults, as the CLI passes them to the program. */
+const DEFAULTS = { siteName: "", siteUrl: "", creatioVersion: "", displayName: "", owners: "[]", secretRotationDays: "180" };
+
+describe("the program (index.ts)", () => {
+    it("exports exactly the documented stack outputs", async () => {
+        const { outputs } = await run({ ...DEFAULTS, siteName: "acme" });
+        assert.deepStrictEqual(Object.keys(outputs).sort(), [
+            "applicationObjectId", "clientId", "clientSecret", "clientSecretExpiresAt", "clientSecretRotatesAt",
+            "redirectUris", "servicePrincipalObjectId", "tenantId",
+        ]);
+    });
+
+    it("declares the app from the stack config and exports its values", async () => {
+        const { outputs, mocks } = await run({ ...DEFAULTS, siteUrl: "https://crm.example.com/", creatioVersion: "8.1" });
+        assert.strictEqual(await promiseOf(outputs.clientId), APP_CLIENT_ID);
+        assert.strictEqual(await promiseOf(outputs.tenantId), TENANT_ID);
+        assert.strictEqual(await promiseOf(outputs.applicationObjectId), APP_OBJECT_ID);
+        assert.strictEqual(await promiseOf(outputs.servicePrincipalObjectId), SP_OBJECT_ID);
+        assert.deepStrictEqual(await promiseOf(outputs.redirectUris),
+            ["https://crm.example.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode"]);
+        const app = mocks.inputsOf("creatio-app");
+        assert.strictEqual(app.displayName, "Creatio crm.example.com (Microsoft 365)");
+        assert.deepStrictEqual(app.web.redirectUris,
+            ["https://crm.example.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode"]);
+    });
+
+    it("exports the client secret as a Pulumi secret, and the newest one", async () => {
+        const { outputs, mocks } = await run({ ...DEFAULTS, siteName: "acme", secretRotationDays: "90" });
+        assert.strictEqual(await pulumi.isSecret(outputs.clientSecret), true);
+        const secret = await promiseOf(outputs.clientSecret);
+        const expiresAt = await promiseOf(outputs.clientSecretExpiresAt);
+        const newest = ["a", "b"].filter(slot => mocks.inputsOf(`creatio-secret-${slot}`).endDate === expiresAt);
+        assert.strictEqual(newest.length, 1, "one slot holds the newest secret");
+        assert.strictEqual(secret, `secret-value-of-creatio-secret-${newest[0]}`);
+        for (const name of ["clientId", "tenantId", "redirectUris", "clientSecretExpiresAt", "clientSecretRotatesAt"]) {
+            assert.strictEqual(await pulumi.isSecret(outputs[name]), false, `${name} is plain`);
+        }
+    });
+
+    it("exports when the secret expires and when it rotates, one period apart", async () => {
+        const before = Date.now();
+        const { outputs } = await run({ ...DEFAULTS, siteName: "acme", secretRotationDays: "90" });
+        const expiresAt = await promiseOf(outputs.clientSecretExpiresAt);
+        const rotatesAt = await promiseOf(outputs.clientSecretRotatesAt);
+        assert.match(expiresAt, /^\d{4}-\d\d-\d\dT00:00:00Z$/);
+        assert.match(rotatesAt, /^\d{4}-\d\d-\d\dT00:00:00Z$/);
+        assert.strictEqual(Date.parse(expiresAt) - Date.parse(rotatesAt), 90 * 24 * 3600 * 1000);
+        assert.ok(Date.parse(rotatesAt) > before && Date.parse(rotatesAt) <= before + 90 * 24 * 3600 * 1000);
+    });
+
+    it("passes the configured owners to the application and its service principal", async () => {
+        const owner = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+        const { outputs, mocks } = await run({ ...DEFAULTS, siteName: "acme", owners: JSON.stringify([owner]) });
+        await promiseOf(outputs.servicePrincipalObjectId);
+        assert.deepStrictEqual(mocks.inputsOf("creatio-app").owners, [owner]);
+        assert.deepStrictEqual(mocks.inputsOf("creatio-sp").owners, [owner]);
+    });
+
+    describe("with bad config", () => {
+        const bad: [string, Record<string, string>, string][] = [
+            ["no site", { ...DEFAULTS }, "siteName or siteUrl must be set"],
+            ["both sites", { ...DEFAULTS, siteName: "acme", siteUrl: "https://crm.example.com" }, "are both set"],
+            ["a pasted host", { ...DEFAULTS, siteName: "acme.creatio.com" }, "set siteName to acme"],
+            ["an http site URL", { ...DEFAULTS, siteUrl: "http://crm.example.com" }, "the scheme is http, not https"],
+            ["an old version", { ...DEFAULTS, siteName: "acme", creatioVersion: "7.15" }, 'creatioVersion = "7.15"'],
+            ["a short rotation", { ...DEFAULTS, siteName: "acme", secretRotationDays: "3" }, 'secretRotationDays = "3"'],
+            ["a bad owner", { ...DEFAULTS, siteName: "acme", owners: '["bob"]' }, 'owners[0] = "bob"'],
+        ];
+        for (const [what, config, text] of bad) {
+            it(`stops before declaring anything: ${what}`, async () => {
+                const mocks = new TenantMocks(37);
+                await assert.rejects(run(config, mocks), (err: Error) => {
+                    assert.ok(err instanceof ConfigError, String(err));
+                    assert.ok(err.message.startsWith("Invalid stack configuration, nothing was declared:\n  - "), err.message);
+                    assert.ok(err.message.includes(text), err.message);
+                    return true;
+                });
+                await new Promise(resolve => setTimeout(resolve, 50));
+                assert.deepStrictEqual(mocks.declared, []);
+                assert.deepStrictEqual(mocks.lookups, []);
+            });
+        }
+    });
+});

@@ -1,0 +1,54 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { CONFIG_KEYS, RawConfig, validateConfig } from "../lib/settings";
+
+const ROOT = path.join(__dirname, "..");
+const readYaml = (file: string) => parse(fs.readFileSync(path.join(ROOT, file), "utf8"));
+
+/** Config values as the Pulumi CLI hands them to the program: JSON for lists and numbers as text. */
+function asRawConfig(values: Record<string, unknown>): RawConfig {
+    return Object.fromEntries(Object.entries(values).map(
+        ([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+}
+
+describe("project files", () => {
+    const project = readYaml("Pulumi.yaml");
+
+    it("names the project creatio-m365-oauth, a Node.js program", () => {
+        assert.strictEqual(project.name, "creatio-m365-oauth");
+        assert.strictEqual(project.runtime.name, "nodejs");
+    });
+
+    it("declares every config key with a type, a description and a default", () => {
+        assert.deepStrictEqual(Object.keys(project.config), CONFIG_KEYS);
+        for (const key of CONFIG_KEYS) {
+            const schema = project.config[key];
+            assert.ok(["string", "integer", "array"].includes(schema.type), `${key} has a type`);
+            assert.ok(typeof schema.description === "string" && schema.description.length > 20, `${key} has a description`);
+            assert.ok("default" in schema, `${key} has a default (a key without one is required by the CLI)`);
+        }
+    });
+
+    it("has defaults that mean unset, 180 days and no owners", () => {
+        const defaults = Object.fromEntries(CONFIG_KEYS.map(key => [key, project.config[key].default]));
+        assert.deepStrictEqual(defaults, {
+            siteName: "", siteUrl: "", creatioVersion: "", displayName: "", owners: [], secretRotationDays: 180,
+        });
+        const settings = validateConfig({ ...asRawConfig(defaults), siteName: "acme" });
+        assert.strictEqual(settings.secretRotationDays, 180);
+        assert.deepStrictEqual(settings.owners, []);
+    });
+
+    it("ships a dev stack whose config is valid", () => {
+        const stack = readYaml("Pulumi.dev.yaml");
+        const prefix = "creatio-m365-oauth:";
+        const keys = Object.keys(stack.config);
+        assert.ok(keys.every(key => key.startsWith(prefix)), keys.join());
+        const settings = validateConfig(asRawConfig(Object.fromEntries(
+            keys.map(key => [key.slice(prefix.length), stack.config[key]]))));
+        assert.strictEqual(settings.siteBaseUrl, "https://acme.creatio.com");
+        assert.strictEqual(settings.profile, "7.17+");
+    });
+});
