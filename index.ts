@@ -25,3 +25,5 @@ export const applicationObjectId = app.applicationObjectId;
 export const servicePrincipalObjectId = app.servicePrincipalObjectId;
 export const clientSecretExpiresAt = app.clientSecretExpiresAt;
 export const clientSecretRotatesAt = app.clientSecretRotatesAt;
+/** Exchange Online PowerShell for an Exchange administrator: adds the Client ID to EwsAllowedAppIDs. */
+export const ewsAllowListScript = app.ewsAllowListScript;

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
 import * as random from "@pulumi/random";
+import { ewsAllowListScript } from "../lib/ewsAllowList";
 import { ApiAccess, MicrosoftApi } from "../lib/microsoftApis";
 import { MAX_OFFSET_DAYS, RotationPlan, SLOTS, isoDay, rfc3339, rotationPlan } from "../lib/rotation";
 
@@ -47,6 +48,8 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
     readonly clientSecretExpiresAt: pulumi.Output<string>;
     /** RFC 3339: from when the next `pulumi up` puts a new secret in place. */
     readonly clientSecretRotatesAt: pulumi.Output<string>;
+    /** Exchange Online PowerShell that puts this app on the tenant's EWS allow list. */
+    readonly ewsAllowListScript: pulumi.Output<string>;
 
     constructor(name: string, args: CreatioOAuthAppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("creatio:m365:CreatioOAuthApp", name, {}, opts);
@@ -114,6 +117,7 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
         this.clientSecretExpiresAt = pulumi.all([plan, a.endDate, b.endDate])
             .apply(([p, endA, endB]) => (p.newestSlot === 0 ? endA : endB));
         this.clientSecretRotatesAt = plan.apply(p => rfc3339(p.rotatesAt));
+        this.ewsAllowListScript = this.clientId.apply(ewsAllowListScript);
 
         this.registerOutputs({
             clientId: this.clientId,
@@ -124,6 +128,7 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
             servicePrincipalObjectId: this.servicePrincipalObjectId,
             clientSecretExpiresAt: this.clientSecretExpiresAt,
             clientSecretRotatesAt: this.clientSecretRotatesAt,
+            ewsAllowListScript: this.ewsAllowListScript,
         });
     }
 }

@@ -2,6 +2,7 @@
  * Stack configuration: validation and the settings derived from it. Pure: it runs before any
  * resource is declared, so a stack with bad config creates nothing.
  */
+import { isGuid } from "./guid";
 import { ApiAccess } from "./microsoftApis";
 import {
     CreatioProfile,
@@ -56,7 +57,6 @@ export class ConfigError extends Error {
 }
 
 const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const SITE_NAME_ALLOWED =
     "one DNS label of a-z, 0-9 and hyphens, 1 to 63 characters, not starting or ending with a hyphen";
@@ -163,7 +163,7 @@ function checkOwners(value: string, problems: string[]): string[] {
     }
     const owners: string[] = [];
     list.forEach((owner: unknown, i) => {
-        if (typeof owner === "string" && GUID.test(owner)) {
+        if (isGuid(owner)) {
             owners.push(owner.toLowerCase());
         } else {
             problems.push(problem(`owners[${i}]`, owner, "not an object id",

@@ -24,7 +24,7 @@ describe("the program (index.ts)", () => {
         const { outputs } = await run({ ...DEFAULTS, siteName: "acme" });
         assert.deepStrictEqual(Object.keys(outputs).sort(), [
             "applicationObjectId", "clientId", "clientSecret", "clientSecretExpiresAt", "clientSecretRotatesAt",
-            "redirectUris", "servicePrincipalObjectId", "tenantId",
+            "ewsAllowListScript", "redirectUris", "servicePrincipalObjectId", "tenantId",
         ]);
     });
 
@@ -50,7 +50,8 @@ describe("the program (index.ts)", () => {
         const newest = ["a", "b"].filter(slot => mocks.inputsOf(`creatio-secret-${slot}`).endDate === expiresAt);
         assert.strictEqual(newest.length, 1, "one slot holds the newest secret");
         assert.strictEqual(secret, `secret-value-of-creatio-secret-${newest[0]}`);
-        for (const name of ["clientId", "tenantId", "redirectUris", "clientSecretExpiresAt", "clientSecretRotatesAt"]) {
+        for (const name of ["clientId", "tenantId", "redirectUris", "clientSecretExpiresAt", "clientSecretRotatesAt",
+            "ewsAllowListScript"]) {
             assert.strictEqual(await pulumi.isSecret(outputs[name]), false, `${name} is plain`);
         }
     });
@@ -64,6 +65,12 @@ describe("the program (index.ts)", () => {
         assert.match(rotatesAt, /^\d{4}-\d\d-\d\dT00:00:00Z$/);
         assert.strictEqual(Date.parse(expiresAt) - Date.parse(rotatesAt), 90 * 24 * 3600 * 1000);
         assert.ok(Date.parse(rotatesAt) > before && Date.parse(rotatesAt) <= before + 90 * 24 * 3600 * 1000);
+    });
+
+    it("exports the EWS allow-list script for this app's Client ID", async () => {
+        const { outputs } = await run({ ...DEFAULTS, siteName: "acme" });
+        const script: string = await promiseOf(outputs.ewsAllowListScript);
+        assert.ok(script.includes(`$appId = '${APP_CLIENT_ID}'`), script);
     });
 
     it("passes the configured owners to the application and its service principal", async () => {

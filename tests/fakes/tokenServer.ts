@@ -1,0 +1,100 @@
+/**
+ * A stand-in for the Entra ID token endpoint on 127.0.0.1, over https with a self-signed
+ * certificate made for the test. A child process trusts it through NODE_EXTRA_CA_CERTS.
+ */
+import * as fs from "fs";
+import * as https from "https";
+import * as os from "os";
+import * as path from "path";
+import { AddressInfo } from "net";
+import { generate } from "selfsigned";
+
+export interface TokenServer {
+    /** `https://127.0.0.1:<port>`, to pass as --authority-host. */
+    url: string;
+    /** The certificate to trust (NODE_EXTRA_CA_CERTS). */
+    caFile: string;
+    /** The form fields of every token request received. */
+    tokenRequests: Record<string, string>[];
+    close(): Promise<void>;
+}
+
+/** Entra ID's answers, shortened, to a wrong secret and to an unknown client. */
+const WRONG_SECRET = {
+    error: "invalid_client",
+    error_description: "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request " +
+        "is the client secret value, not the client secret ID.",
+    error_codes: [7000215],
+};
+const unknownClient = (clientId: string, tenantId: string) => ({
+    error: "unauthorized_client",
+    error_description: `AADSTS700016: Application with identifier '${clientId}' was not found in the directory ` +
+        `'${tenantId}'.`,
+    error_codes: [700016],
+});
+
+/**
+ * @param clients the secret of each client id the fake tenant knows
+ * @param answer "tokens" to answer like Entra ID, "silence" to accept connections and never answer
+ */
+export async function startTokenServer(tenantId: string, clients: Record<string, string>,
+    answer: "tokens" | "silence" = "tokens"): Promise<TokenServer> {
+    const pems = await generate([{ name: "commonName", value: "127.0.0.1" }], {
+        keySize: 2048,
+        algorithm: "sha256",
+        extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "token-server-"));
+    const caFile = path.join(dir, "ca.pem");
+    fs.writeFileSync(caFile, pems.cert);
+
+    const tokenRequests: Record<string, string>[] = [];
+    let base = "";
+    const server = https.createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+        if (answer === "silence") {
+            return; // never answers; the client must give up by itself
+        }
+        const send = (status: number, body: unknown) => {
+            res.writeHead(status, { "content-type": "application/json" });
+            res.end(JSON.stringify(body));
+        };
+        const url = new URL(req.url ?? "/", base);
+        if (req.method === "GET" && url.pathname === `/${tenantId}/v2.0/.well-known/openid-configuration`) {
+            return send(200, {
+                token_endpoint: `${base}/${tenantId}/oauth2/v2.0/token`,
+                authorization_endpoint: `${base}/${tenantId}/oauth2/v2.0/authorize`,
+                end_session_endpoint: `${base}/${tenantId}/oauth2/v2.0/logout`,
+                issuer: `${base}/${tenantId}/v2.0`,
+                jwks_uri: `${base}/${tenantId}/discovery/v2.0/keys`,
+            });
+        }
+        if (req.method === "POST" && url.pathname === `/${tenantId}/oauth2/v2.0/token`) {
+            let body = "";
+            req.on("data", chunk => (body += chunk));
+            req.on("end", () => {
+                const form = Object.fromEntries(new URLSearchParams(body));
+                tokenRequests.push(form);
+                if (!(form.client_id in clients)) {
+                    return send(400, unknownClient(form.client_id, tenantId));
+                }
+                if (clients[form.client_id] !== form.client_secret) {
+                    return send(401, WRONG_SECRET);
+                }
+                return send(200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: "fake.token" });
+            });
+            return;
+        }
+        send(404, { error: "not_found", error_description: `${req.method} ${url.pathname}` });
+    });
+    await new Promise<void>(resolve => server.listen(0, "127.0.0.1", resolve));
+    base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return {
+        url: base,
+        caFile,
+        tokenRequests,
+        close: () => new Promise(resolve => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+        }),
+    };
+}
