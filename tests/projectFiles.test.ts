@@ -41,14 +41,16 @@ describe("project files", () => {
         assert.deepStrictEqual(settings.owners, []);
     });
 
-    it("ships a dev stack whose config is valid", () => {
-        const stack = readYaml("Pulumi.dev.yaml");
-        const prefix = "creatio-m365-oauth:";
-        const keys = Object.keys(stack.config);
-        assert.ok(keys.every(key => key.startsWith(prefix)), keys.join());
-        const settings = validateConfig(asRawConfig(Object.fromEntries(
-            keys.map(key => [key.slice(prefix.length), stack.config[key]]))));
-        assert.strictEqual(settings.siteBaseUrl, "https://acme.creatio.com");
-        assert.strictEqual(settings.profile, "7.17+");
-    });
+    for (const [stack, site] of [["dev", "https://acme-dev.creatio.com"], ["prod", "https://acme.creatio.com"]]) {
+        it(`ships an example ${stack} stack whose config is valid`, () => {
+            const config = readYaml(`Pulumi.${stack}.yaml`).config;
+            const prefix = "creatio-m365-oauth:";
+            const keys = Object.keys(config);
+            assert.ok(keys.every(key => key.startsWith(prefix)), keys.join());
+            const settings = validateConfig(asRawConfig(Object.fromEntries(
+                keys.map(key => [key.slice(prefix.length), config[key]]))));
+            assert.strictEqual(settings.siteBaseUrl, site);
+            assert.strictEqual(settings.profile, "7.17+");
+        });
+    }
 });
