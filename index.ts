@@ -7,13 +7,7 @@ const config = new pulumi.Config();
 const raw: RawConfig = Object.fromEntries(CONFIG_KEYS.map(key => [key, config.get(key)]));
 const settings = validateConfig(raw);
 
-const app = new CreatioOAuthApp("creatio", {
-    displayName: settings.displayName,
-    redirectUris: settings.redirectUris,
-    permissions: settings.permissions,
-    owners: settings.owners,
-    secretRotationDays: settings.secretRotationDays,
-});
+const app = new CreatioOAuthApp("creatio", settings);
 
 /** Creatio's "Client ID": the application (client) id. */
 export const clientId = app.clientId;

@@ -1,24 +1,28 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
 import * as random from "@pulumi/random";
+import { CreatioProfile, permissionsFor, redirectUrisFor } from "../lib/creatioProfile";
 import { ewsAllowListScript } from "../lib/ewsAllowList";
-import { ApiAccess, MicrosoftApi } from "../lib/microsoftApis";
+import { MicrosoftApi } from "../lib/microsoftApis";
+import { ExistingRegistration } from "../lib/settings";
 import { MAX_OFFSET_DAYS, RotationPlan, SLOTS, isoDay, rfc3339, rotationPlan } from "../lib/rotation";
 
 export interface CreatioOAuthAppArgs {
+    /** The Creatio site's https base URL without a trailing slash: `https://acme.creatio.com`. */
+    siteBaseUrl: string;
+    /**
+     * Which Creatio versions to serve: it selects the redirect URIs and the delegated permissions.
+     * A plain value: it decides which consent grants exist.
+     */
+    profile: CreatioProfile;
     /** The app registration's display name. */
     displayName: string;
-    /** Web redirect URIs on the Creatio site (https). */
-    redirectUris: string[];
-    /**
-     * The delegated scopes to request, per API. A plain value: it decides which consent grants
-     * exist, so it must be known before any resource is created.
-     */
-    permissions: ApiAccess[];
     /** Object ids of the users or service principals owning the application and its service principal. */
     owners?: string[];
     /** The length of a rotation window in days: a new client secret every this many days. */
     secretRotationDays: number;
+    /** A portal-made registration to adopt (Pulumi's `import` option) instead of creating one. */
+    existing?: ExistingRegistration;
     /** The instant the rotation schedule is evaluated at. Defaults to now. */
     now?: Date;
 }
@@ -52,8 +56,14 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
     readonly ewsAllowListScript: pulumi.Output<string>;
 
     constructor(name: string, args: CreatioOAuthAppArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("creatio:m365:CreatioOAuthApp", name, {}, opts);
+        // What the stack was configured for, recorded on the component so that the policy pack can
+        // hold the registration to it.
+        const configured = { siteBaseUrl: args.siteBaseUrl, profile: args.profile, secretRotationDays: args.secretRotationDays };
+        super("creatio:m365:CreatioOAuthApp", name, configured, opts);
         const owners = args.owners && args.owners.length > 0 ? args.owners : undefined;
+        const redirectUris = redirectUrisFor(args.siteBaseUrl, args.profile);
+        const permissions = permissionsFor(args.profile);
+        const existing = args.existing;
 
         this.application = new azuread.Application(`${name}-app`, {
             displayName: args.displayName,
@@ -63,28 +73,34 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
             notes: `Managed by Pulumi (project ${pulumi.getProject()}, stack ${pulumi.getStack()}): ` +
                 "changes made in the portal are undone by the next pulumi up.",
             web: {
-                redirectUris: args.redirectUris,
+                redirectUris,
                 implicitGrant: { accessTokenIssuanceEnabled: false, idTokenIssuanceEnabled: false },
             },
             fallbackPublicClientEnabled: false,
-            requiredResourceAccesses: args.permissions.map(({ api, scopes }) => ({
+            requiredResourceAccesses: permissions.map(({ api, scopes }) => ({
                 resourceAppId: api.appId,
                 resourceAccesses: scopes.map(scope => ({ id: scope.id, type: "Scope" })),
             })),
-        }, { parent: this });
+        }, { parent: this, import: existing && `/applications/${existing.applicationObjectId}` });
 
         this.servicePrincipal = new azuread.ServicePrincipal(`${name}-sp`, {
             clientId: this.application.clientId,
             owners,
-        }, { parent: this });
+        }, {
+            parent: this,
+            import: existing?.servicePrincipalObjectId && `/servicePrincipals/${existing.servicePrincipalObjectId}`,
+        });
 
         // No userObjectId: the grant's consent type is AllPrincipals, i.e. "Grant admin consent".
-        this.consentGrants = args.permissions.map(({ api, scopes }) =>
-            new azuread.ServicePrincipalDelegatedPermissionGrant(`${name}-consent-${api.key}`, {
+        // Adopting a grant made with the portal's button avoids the 409 its twin would meet.
+        this.consentGrants = permissions.map(({ api, scopes }) => {
+            const grantId = existing?.consentGrantIds[api.key];
+            return new azuread.ServicePrincipalDelegatedPermissionGrant(`${name}-consent-${api.key}`, {
                 servicePrincipalObjectId: this.servicePrincipal.objectId,
                 resourceServicePrincipalObjectId: lookUpServicePrincipal(api, this),
                 claimValues: scopes.map(scope => scope.value),
-            }, { parent: this }));
+            }, { parent: this, import: grantId && `/oauth2PermissionGrants/${grantId}` });
+        });
 
         // A stable per-stack shift of the rotation windows, so stacks do not all rotate on one day.
         this.rotationOffset = new random.RandomInteger(`${name}-rotation-offset`, {
@@ -111,7 +127,7 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
         this.clientSecret = pulumi.secret(pulumi.all([plan, a.value, b.value])
             .apply(([p, valueA, valueB]) => (p.newestSlot === 0 ? valueA : valueB)));
         this.tenantId = azuread.getClientConfigOutput({ parent: this }).tenantId;
-        this.redirectUris = pulumi.output(args.redirectUris);
+        this.redirectUris = pulumi.output(redirectUris);
         this.applicationObjectId = this.application.objectId;
         this.servicePrincipalObjectId = this.servicePrincipal.objectId;
         this.clientSecretExpiresAt = pulumi.all([plan, a.endDate, b.endDate])
@@ -120,6 +136,7 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
         this.ewsAllowListScript = this.clientId.apply(ewsAllowListScript);
 
         this.registerOutputs({
+            ...configured,
             clientId: this.clientId,
             clientSecret: this.clientSecret,
             tenantId: this.tenantId,

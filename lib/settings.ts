@@ -3,14 +3,7 @@
  * resource is declared, so a stack with bad config creates nothing.
  */
 import { isGuid } from "./guid";
-import { ApiAccess } from "./microsoftApis";
-import {
-    CreatioProfile,
-    parseCreatioVersion,
-    permissionsFor,
-    profileFor,
-    redirectUrisFor,
-} from "./creatioProfile";
+import { CreatioProfile, parseCreatioVersion, profileFor } from "./creatioProfile";
 
 /** Config values as Pulumi hands them over: text, structured values as JSON, empty when unset. */
 export interface RawConfig {
@@ -21,6 +14,10 @@ export interface RawConfig {
     /** A JSON list of object ids. */
     owners?: string;
     secretRotationDays?: string;
+    existingApplicationObjectId?: string;
+    existingServicePrincipalObjectId?: string;
+    existingExchangeConsentGrantId?: string;
+    existingGraphConsentGrantId?: string;
 }
 
 /** The config keys, in the order they are documented. */
@@ -31,17 +28,29 @@ export const CONFIG_KEYS: readonly (keyof RawConfig)[] = [
     "displayName",
     "owners",
     "secretRotationDays",
+    "existingApplicationObjectId",
+    "existingServicePrincipalObjectId",
+    "existingExchangeConsentGrantId",
+    "existingGraphConsentGrantId",
 ];
+
+/** A registration made in the portal, to adopt with Pulumi's `import` option instead of creating it. */
+export interface ExistingRegistration {
+    applicationObjectId: string;
+    /** Absent: the registration has no service principal yet, and one is created. */
+    servicePrincipalObjectId?: string;
+    /** The id of each admin-consent grant to adopt, by API key (`exchange`, `graph`); absent ones are created. */
+    consentGrantIds: Record<string, string>;
+}
 
 export interface Settings {
     /** `https://acme.creatio.com` or the configured siteUrl, without a trailing slash. */
     siteBaseUrl: string;
     profile: CreatioProfile;
     displayName: string;
-    redirectUris: string[];
-    permissions: ApiAccess[];
     owners: string[];
     secretRotationDays: number;
+    existing?: ExistingRegistration;
 }
 
 export const DEFAULT_SECRET_ROTATION_DAYS = 180;
@@ -129,6 +138,58 @@ function checkSiteUrl(value: string, problems: string[]): string | undefined {
     return url.origin + path;
 }
 
+/** Ids of oauth2PermissionGrants: base64url text, 43 characters in practice. */
+const GRANT_ID = /^[A-Za-z0-9_-]{20,100}$/;
+
+function checkExisting(raw: RawConfig, profile: CreatioProfile | undefined, problems: string[]): ExistingRegistration | undefined {
+    const app = given(raw.existingApplicationObjectId);
+    const sp = given(raw.existingServicePrincipalObjectId);
+    const grants: [string, string, string | undefined][] = [
+        ["existingExchangeConsentGrantId", "exchange", given(raw.existingExchangeConsentGrantId)],
+        ["existingGraphConsentGrantId", "graph", given(raw.existingGraphConsentGrantId)],
+    ];
+    const guidAllowed = "a GUID, the Object ID shown on the Overview page in the portal";
+    const objectIds: [string, string | undefined][] = [
+        ["existingApplicationObjectId", app],
+        ["existingServicePrincipalObjectId", sp],
+    ];
+    for (const [key, value] of objectIds) {
+        if (value !== undefined && !isGuid(value)) {
+            problems.push(problem(key, value, "not an object id", guidAllowed));
+        }
+    }
+    if (sp !== undefined && app === undefined) {
+        problems.push(problem("existingServicePrincipalObjectId", sp, "set without existingApplicationObjectId",
+            "a service principal only together with its application"));
+    }
+    const consentGrantIds: Record<string, string> = {};
+    for (const [key, api, value] of grants) {
+        if (value === undefined) {
+            continue;
+        }
+        if (!GRANT_ID.test(value)) {
+            problems.push(problem(key, value, "not a delegated permission grant id",
+                "the id of an oauth2PermissionGrant, 20 to 100 letters, digits, - and _"));
+        } else if (sp === undefined) {
+            problems.push(problem(key, value, "set without existingServicePrincipalObjectId",
+                "a consent grant only together with the service principal it belongs to"));
+        } else if (api === "graph" && profile === "7.16") {
+            problems.push(problem(key, value, "creatioVersion 7.16 declares no Microsoft Graph grant",
+                "unset, or a creatioVersion that uses Microsoft Graph (7.17 or later, or unset)"));
+        } else {
+            consentGrantIds[api] = value;
+        }
+    }
+    if (app === undefined || !isGuid(app)) {
+        return undefined;
+    }
+    return {
+        applicationObjectId: app.toLowerCase(),
+        servicePrincipalObjectId: sp !== undefined && isGuid(sp) ? sp.toLowerCase() : undefined,
+        consentGrantIds,
+    };
+}
+
 function checkCreatioVersion(value: string, problems: string[]): CreatioProfile | undefined {
     const version = parseCreatioVersion(value);
     if (version === undefined) {
@@ -207,6 +268,8 @@ export function validateConfig(raw: RawConfig): Settings {
     const ownersText = given(raw.owners);
     const owners = ownersText === undefined ? [] : checkOwners(ownersText, problems);
 
+    const existing = checkExisting(raw, profile, problems);
+
     const displayNameText = given(raw.displayName);
     if (displayNameText !== undefined && displayNameText.trim() === "") {
         problems.push(problem("displayName", displayNameText, "blank", "a name with visible characters, or unset for the default"));
@@ -219,10 +282,9 @@ export function validateConfig(raw: RawConfig): Settings {
         siteBaseUrl,
         profile,
         displayName: displayNameText?.trim() ?? defaultDisplayName(siteBaseUrl),
-        redirectUris: redirectUrisFor(siteBaseUrl, profile),
-        permissions: permissionsFor(profile),
         owners,
         secretRotationDays,
+        ...(existing && { existing }),
     };
 }
 

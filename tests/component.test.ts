@@ -15,15 +15,7 @@ async function declare(config: Parameters<typeof validateConfig>[0], extra: Part
     mocks = new TenantMocks(37)) {
     await pulumi.runtime.setMocks(mocks, "creatio-m365-oauth", "dev", false);
     const settings = validateConfig(config);
-    const app = new CreatioOAuthApp("t", {
-        displayName: settings.displayName,
-        redirectUris: settings.redirectUris,
-        permissions: settings.permissions,
-        owners: settings.owners,
-        secretRotationDays: settings.secretRotationDays,
-        now: NOW,
-        ...extra,
-    });
+    const app = new CreatioOAuthApp("t", { ...settings, now: NOW, ...extra });
     await Promise.all([
         promiseOf(app.clientSecret),
         promiseOf(app.tenantId),
@@ -201,6 +193,60 @@ describe("CreatioOAuthApp", () => {
             assert.deepStrictEqual(mocks.inputsOf("t-secret-b").rotateWhenChanged, { windowStart: "2026-09-30T00:00:00Z" });
             assert.strictEqual(mocks.inputsOf("t-secret-b").endDate, "2026-11-29T00:00:00Z");
         });
+    });
+
+    describe("adopting a portal-made registration", () => {
+        const APP = "aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa";
+        const SP = "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb";
+        const EXCHANGE_GRANT = "YUZ7mLrrSEWuNmtMuCJxz2E9P7-GZyRFvALjZ6eLGm0";
+        const GRAPH_GRANT = "9D0HkYRmV0WsR2hPzQ7tQ2E9P7-GZyRFvALjZ6eLGm0";
+
+        it("imports the application, its service principal and both grants by their ids", async () => {
+            const { app, mocks } = await declare({
+                siteName: "acme", existingApplicationObjectId: APP.toUpperCase(), existingServicePrincipalObjectId: SP,
+                existingExchangeConsentGrantId: EXCHANGE_GRANT, existingGraphConsentGrantId: GRAPH_GRANT,
+            });
+            const byName = (x: unknown[], y: unknown[]) => String(x[0]).localeCompare(String(y[0]));
+            assert.deepStrictEqual(mocks.declared.map(d => [d.name, d.importId]).sort(byName), [
+                ["t", undefined],
+                ["t-app", `/applications/${APP}`],
+                ["t-consent-exchange", `/oauth2PermissionGrants/${EXCHANGE_GRANT}`],
+                ["t-consent-graph", `/oauth2PermissionGrants/${GRAPH_GRANT}`],
+                ["t-rotation-offset", undefined],
+                ["t-secret-a", undefined],
+                ["t-secret-b", undefined],
+                ["t-sp", `/servicePrincipals/${SP}`],
+            ]);
+            // The declared inputs stay those of a new registration: differences show as a diff in the preview.
+            assert.strictEqual(mocks.inputsOf("t-app").displayName, "Creatio acme.creatio.com (Microsoft 365)");
+            assert.strictEqual(await promiseOf(app.applicationObjectId), APP);
+            assert.strictEqual(await promiseOf(app.servicePrincipalObjectId), SP);
+            assert.deepStrictEqual(mocks.inputsOf("t-consent-graph").servicePrincipalObjectId, SP);
+        });
+
+        it("creates what the config does not name: the service principal and the grants", async () => {
+            const { mocks } = await declare({ siteName: "acme", existingApplicationObjectId: APP });
+            assert.deepStrictEqual(mocks.declared.filter(d => d.importId).map(d => [d.name, d.importId]),
+                [["t-app", `/applications/${APP}`]]);
+        });
+
+        it("never imports the passwords: new ones are created", async () => {
+            const { mocks } = await declare({
+                siteName: "acme", existingApplicationObjectId: APP, existingServicePrincipalObjectId: SP,
+                existingExchangeConsentGrantId: EXCHANGE_GRANT,
+            });
+            const passwords = mocks.declared.filter(d => d.type === "azuread:index/applicationPassword:ApplicationPassword");
+            assert.deepStrictEqual(passwords.map(p => [p.name, p.importId, p.inputs.applicationId]), [
+                ["t-secret-a", undefined, `/applications/${APP}`],
+                ["t-secret-b", undefined, `/applications/${APP}`],
+            ]);
+        });
+    });
+
+    it("records the configured site, profile and period on the component for the policy pack", async () => {
+        const { mocks } = await declare({ siteName: "acme", creatioVersion: "7.16", secretRotationDays: "90" });
+        assert.deepStrictEqual(mocks.inputsOf("t"),
+            { siteBaseUrl: "https://acme.creatio.com", profile: "7.16", secretRotationDays: 90 });
     });
 
     it("outputs the ids, the tenant and the redirect URIs", async () => {

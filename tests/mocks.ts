@@ -18,6 +18,8 @@ export interface Declared {
     type: string;
     name: string;
     inputs: Record<string, any>;
+    /** The `import` option's id: the resource is adopted, not created. */
+    importId?: string;
 }
 
 export class TenantMocks implements pulumi.runtime.Mocks {
@@ -31,19 +33,23 @@ export class TenantMocks implements pulumi.runtime.Mocks {
     constructor(readonly rotationOffset = 0, readonly principals: Record<string, string> = TENANT_PRINCIPALS) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
-        this.declared.push({ type: args.type, name: args.name, inputs: args.inputs });
+        const importId = args.id || undefined;
+        this.declared.push({ type: args.type, name: args.name, inputs: args.inputs, ...(importId && { importId }) });
+        // An adopted resource keeps the id it was imported with.
+        const objectIdOf = (prefix: string, created: string) => importId?.slice(prefix.length) ?? created;
         switch (args.type) {
             case "creatio:m365:CreatioOAuthApp":
                 return { id: undefined, state: {} };
-            case "azuread:index/application:Application":
-                return {
-                    id: `/applications/${APP_OBJECT_ID}`,
-                    state: { ...args.inputs, objectId: APP_OBJECT_ID, clientId: APP_CLIENT_ID },
-                };
-            case "azuread:index/servicePrincipal:ServicePrincipal":
-                return { id: SP_OBJECT_ID, state: { ...args.inputs, objectId: SP_OBJECT_ID } };
+            case "azuread:index/application:Application": {
+                const objectId = objectIdOf("/applications/", APP_OBJECT_ID);
+                return { id: `/applications/${objectId}`, state: { ...args.inputs, objectId, clientId: APP_CLIENT_ID } };
+            }
+            case "azuread:index/servicePrincipal:ServicePrincipal": {
+                const objectId = objectIdOf("/servicePrincipals/", SP_OBJECT_ID);
+                return { id: objectId, state: { ...args.inputs, objectId } };
+            }
             case "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant":
-                return { id: `grant-${args.name}`, state: args.inputs };
+                return { id: importId ?? `grant-${args.name}`, state: args.inputs };
             case "random:index/randomInteger:RandomInteger":
                 return { id: String(this.rotationOffset), state: { ...args.inputs, result: this.rotationOffset } };
             case "azuread:index/applicationPassword:ApplicationPassword":

@@ -17,7 +17,11 @@ async function run(config: Record<string, string>, mocks = new TenantMocks(37)):
 }
 
 /** Pulumi.yaml's defaults, as the CLI passes them to the program. */
-const DEFAULTS = { siteName: "", siteUrl: "", creatioVersion: "", displayName: "", owners: "[]", secretRotationDays: "180" };
+const DEFAULTS = {
+    siteName: "", siteUrl: "", creatioVersion: "", displayName: "", owners: "[]", secretRotationDays: "180",
+    existingApplicationObjectId: "", existingServicePrincipalObjectId: "",
+    existingExchangeConsentGrantId: "", existingGraphConsentGrantId: "",
+};
 
 describe("the program (index.ts)", () => {
     it("exports exactly the documented stack outputs", async () => {
@@ -81,6 +85,23 @@ describe("the program (index.ts)", () => {
         assert.deepStrictEqual(mocks.inputsOf("creatio-sp").owners, [owner]);
     });
 
+    it("adopts a portal-made registration named in the config", async () => {
+        const { outputs, mocks } = await run({
+            ...DEFAULTS, siteName: "acme",
+            existingApplicationObjectId: "aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa",
+            existingServicePrincipalObjectId: "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb",
+            existingExchangeConsentGrantId: "YUZ7mLrrSEWuNmtMuCJxz2E9P7-GZyRFvALjZ6eLGm0",
+        });
+        assert.strictEqual(await promiseOf(outputs.applicationObjectId), "aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa");
+        assert.strictEqual(await promiseOf(outputs.servicePrincipalObjectId), "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb");
+        await new Promise(resolve => setTimeout(resolve, 50));
+        assert.deepStrictEqual(mocks.declared.filter(d => d.importId).map(d => [d.name, d.importId]), [
+            ["creatio-app", "/applications/aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa"],
+            ["creatio-sp", "/servicePrincipals/bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb"],
+            ["creatio-consent-exchange", "/oauth2PermissionGrants/YUZ7mLrrSEWuNmtMuCJxz2E9P7-GZyRFvALjZ6eLGm0"],
+        ]);
+    });
+
     describe("with bad config", () => {
         const bad: [string, Record<string, string>, string][] = [
             ["no site", { ...DEFAULTS }, "siteName or siteUrl must be set"],
@@ -90,6 +111,8 @@ describe("the program (index.ts)", () => {
             ["an old version", { ...DEFAULTS, siteName: "acme", creatioVersion: "7.15" }, 'creatioVersion = "7.15"'],
             ["a short rotation", { ...DEFAULTS, siteName: "acme", secretRotationDays: "3" }, 'secretRotationDays = "3"'],
             ["a bad owner", { ...DEFAULTS, siteName: "acme", owners: '["bob"]' }, 'owners[0] = "bob"'],
+            ["a bad application to adopt", { ...DEFAULTS, siteName: "acme", existingApplicationObjectId: "my-app" },
+                'existingApplicationObjectId = "my-app"'],
         ];
         for (const [what, config, text] of bad) {
             it(`stops before declaring anything: ${what}`, async () => {

@@ -35,10 +35,13 @@ describe("project files", () => {
         const defaults = Object.fromEntries(CONFIG_KEYS.map(key => [key, project.config[key].default]));
         assert.deepStrictEqual(defaults, {
             siteName: "", siteUrl: "", creatioVersion: "", displayName: "", owners: [], secretRotationDays: 180,
+            existingApplicationObjectId: "", existingServicePrincipalObjectId: "",
+            existingExchangeConsentGrantId: "", existingGraphConsentGrantId: "",
         });
         const settings = validateConfig({ ...asRawConfig(defaults), siteName: "acme" });
         assert.strictEqual(settings.secretRotationDays, 180);
         assert.deepStrictEqual(settings.owners, []);
+        assert.strictEqual(settings.existing, undefined);
     });
 
     for (const [stack, site] of [["dev", "https://acme-dev.creatio.com"], ["prod", "https://acme.creatio.com"]]) {

@@ -20,19 +20,10 @@ const SITE_URL_ALLOWED = "allowed: an https base URL such as https://crm.example
 describe("validateConfig", () => {
     describe("accepts", () => {
         it("a site name, with every default", () => {
-            const { permissions, ...settings } = validateConfig({ siteName: "acme" });
-            assert.deepStrictEqual(permissions.map(p => [p.api.appId, p.scopes.map(s => s.value)]), [
-                ["00000002-0000-0ff1-ce00-000000000000", ["EWS.AccessAsUser.All"]],
-                ["00000003-0000-0000-c000-000000000000", ["User.Read"]],
-            ]);
-            assert.deepStrictEqual(settings, {
+            assert.deepStrictEqual(validateConfig({ siteName: "acme" }), {
                 siteBaseUrl: "https://acme.creatio.com",
                 profile: "any",
                 displayName: "Creatio acme.creatio.com (Microsoft 365)",
-                redirectUris: [
-                    "https://acme.creatio.com/0/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode",
-                    "https://acme.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
-                ],
                 owners: [],
                 secretRotationDays: 180,
             });
@@ -62,17 +53,12 @@ describe("validateConfig", () => {
             const settings = validateConfig({ siteUrl: "https://CRM.Example.com/creatio/" });
             assert.strictEqual(settings.siteBaseUrl, "https://crm.example.com/creatio");
             assert.strictEqual(settings.displayName, "Creatio crm.example.com/creatio (Microsoft 365)");
-            assert.deepStrictEqual(settings.redirectUris, [
-                "https://crm.example.com/creatio/0/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode",
-                "https://crm.example.com/creatio/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
-            ]);
         });
 
         it("a site URL with a port and no path", () => {
             const settings = validateConfig({ siteUrl: "https://crm.example.com:8443", creatioVersion: "8.1" });
-            assert.deepStrictEqual(settings.redirectUris, [
-                "https://crm.example.com:8443/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
-            ]);
+            assert.strictEqual(settings.siteBaseUrl, "https://crm.example.com:8443");
+            assert.strictEqual(settings.profile, "7.17+");
         });
 
         it("creatioVersion 7.16 and 7.16.x as the 7.16 profile", () => {
@@ -106,6 +92,19 @@ describe("validateConfig", () => {
         it("secretRotationDays from 7 to 365", () => {
             assert.strictEqual(validateConfig({ siteName: "acme", secretRotationDays: "7" }).secretRotationDays, 7);
             assert.strictEqual(validateConfig({ siteName: "acme", secretRotationDays: "365" }).secretRotationDays, 365);
+        });
+
+        it("a registration to adopt, ids lowered", () => {
+            assert.deepStrictEqual(validateConfig({
+                siteName: "acme",
+                existingApplicationObjectId: "AAAAAAAA-1111-4111-8111-AAAAAAAAAAAA",
+                existingServicePrincipalObjectId: "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb",
+                existingExchangeConsentGrantId: "YUZ7mLrrSEWuNmtMuCJxz2E9P7-GZyRFvALjZ6eLGm0",
+            }).existing, {
+                applicationObjectId: "aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa",
+                servicePrincipalObjectId: "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb",
+                consentGrantIds: { exchange: "YUZ7mLrrSEWuNmtMuCJxz2E9P7-GZyRFvALjZ6eLGm0" },
+            });
         });
     });
 
@@ -201,6 +200,38 @@ describe("validateConfig", () => {
             assert.deepStrictEqual(problemsOf({ siteName: "acme", owners }), [
                 `owners[1] = "bob@contoso.com": not an object id; ${allowed}`,
                 `owners[2] = 42: not an object id; ${allowed}`,
+            ]);
+        });
+
+        it("ids of a registration to adopt that are not ids, or lack what they belong to", () => {
+            const GRANT = "YUZ7mLrrSEWuNmtMuCJxz2E9P7-GZyRFvALjZ6eLGm0";
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", existingApplicationObjectId: "Creatio" }), [
+                'existingApplicationObjectId = "Creatio": not an object id; ' +
+                "allowed: a GUID, the Object ID shown on the Overview page in the portal",
+            ]);
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", existingServicePrincipalObjectId: "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb" }), [
+                'existingServicePrincipalObjectId = "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb": set without existingApplicationObjectId; ' +
+                "allowed: a service principal only together with its application",
+            ]);
+            assert.deepStrictEqual(problemsOf({
+                siteName: "acme", existingApplicationObjectId: "aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa", existingExchangeConsentGrantId: GRANT,
+            }), [
+                `existingExchangeConsentGrantId = "${GRANT}": set without existingServicePrincipalObjectId; ` +
+                "allowed: a consent grant only together with the service principal it belongs to",
+            ]);
+            assert.deepStrictEqual(problemsOf({
+                siteName: "acme", existingApplicationObjectId: "aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa",
+                existingServicePrincipalObjectId: "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb", existingGraphConsentGrantId: "a b",
+            }), [
+                'existingGraphConsentGrantId = "a b": not a delegated permission grant id; ' +
+                "allowed: the id of an oauth2PermissionGrant, 20 to 100 letters, digits, - and _",
+            ]);
+            assert.deepStrictEqual(problemsOf({
+                siteName: "acme", creatioVersion: "7.16", existingApplicationObjectId: "aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa",
+                existingServicePrincipalObjectId: "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb", existingGraphConsentGrantId: GRANT,
+            }), [
+                `existingGraphConsentGrantId = "${GRANT}": creatioVersion 7.16 declares no Microsoft Graph grant; ` +
+                "allowed: unset, or a creatioVersion that uses Microsoft Graph (7.17 or later, or unset)",
             ]);
         });
 
