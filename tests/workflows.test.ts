@@ -55,7 +55,7 @@ describe("GitHub workflows", () => {
             assertSignInEnv(wf.env, "AZURE_PREVIEW_CLIENT_ID");
         });
 
-        it("previews every stack and comments the diff, without outputs in the logs", () => {
+        it("previews every stack under the policy pack and comments the diff, without outputs in the logs", () => {
             assert.deepStrictEqual([...job.strategy.matrix.stack].sort(), STACKS);
             assert.deepStrictEqual(pulumiCommand(job)!.with, {
                 "command": "preview",
@@ -63,6 +63,7 @@ describe("GitHub workflows", () => {
                 "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
                 "comment-on-pr": true,
                 "diff": true,
+                "policyPacks": "policy",
                 "suppress-outputs": true,
                 "suppress-progress": true,
             });
