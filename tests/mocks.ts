@@ -14,6 +14,15 @@ export const TENANT_PRINCIPALS: Record<string, string> = {
     "00000003-0000-0000-c000-000000000000": "90909090-0000-4000-8000-000000009090",
 };
 
+/** Microsoft Graph's application permissions (app roles) in the mocked tenant, as Graph publishes them. */
+export const GRAPH_APP_ROLE_IDS: Record<string, string> = {
+    "Application.Read.All": "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30",
+    "Application.ReadWrite.All": "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9",
+    "Application.ReadWrite.OwnedBy": "18a4783c-866b-4cc7-a460-3d5e5662c884",
+    "DelegatedPermissionGrant.ReadWrite.All": "8e8e4742-1d95-4f68-9d56-6ee75648c72a",
+    "Directory.ReadWrite.All": "19dbc75e-c2e2-444c-a770-ec69d8559fc7",
+};
+
 export interface Declared {
     type: string;
     name: string;
@@ -30,7 +39,11 @@ export class TenantMocks implements pulumi.runtime.Mocks {
      * @param rotationOffset what the stack's RandomInteger yields
      * @param principals the Microsoft service principals present in the tenant
      */
-    constructor(readonly rotationOffset = 0, readonly principals: Record<string, string> = TENANT_PRINCIPALS) {}
+    constructor(readonly rotationOffset = 0, readonly principals: Record<string, string> = TENANT_PRINCIPALS,
+        /** Client ids of applications by resource name; others get APP_CLIENT_ID. */
+        readonly clientIds: Record<string, string> = {},
+        /** Object ids of service principals by resource name; others get SP_OBJECT_ID. */
+        readonly servicePrincipalIds: Record<string, string> = {}) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         const importId = args.id || undefined;
@@ -42,14 +55,19 @@ export class TenantMocks implements pulumi.runtime.Mocks {
                 return { id: undefined, state: {} };
             case "azuread:index/application:Application": {
                 const objectId = objectIdOf("/applications/", APP_OBJECT_ID);
-                return { id: `/applications/${objectId}`, state: { ...args.inputs, objectId, clientId: APP_CLIENT_ID } };
+                const clientId = this.clientIds[args.name] ?? APP_CLIENT_ID;
+                return { id: `/applications/${objectId}`, state: { ...args.inputs, objectId, clientId } };
             }
             case "azuread:index/servicePrincipal:ServicePrincipal": {
-                const objectId = objectIdOf("/servicePrincipals/", SP_OBJECT_ID);
+                const objectId = objectIdOf("/servicePrincipals/", this.servicePrincipalIds[args.name] ?? SP_OBJECT_ID);
                 return { id: objectId, state: { ...args.inputs, objectId } };
             }
             case "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant":
                 return { id: importId ?? `grant-${args.name}`, state: args.inputs };
+            case "azuread:index/appRoleAssignment:AppRoleAssignment":
+            case "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential":
+            case "creatio:bootstrap:GitHubOidcIdentity":
+                return { id: `id-of-${args.name}`, state: args.inputs };
             case "random:index/randomInteger:RandomInteger":
                 return { id: String(this.rotationOffset), state: { ...args.inputs, result: this.rotationOffset } };
             case "azuread:index/applicationPassword:ApplicationPassword":
@@ -70,7 +88,8 @@ export class TenantMocks implements pulumi.runtime.Mocks {
                 if (objectId === undefined) {
                     throw new Error(`listing service principals: no service principal found for application ID "${args.inputs.clientId}"`);
                 }
-                return { clientId: args.inputs.clientId, objectId, id: objectId };
+                const appRoleIds = args.inputs.clientId === "00000003-0000-0000-c000-000000000000" ? GRAPH_APP_ROLE_IDS : {};
+                return { clientId: args.inputs.clientId, objectId, id: objectId, appRoleIds };
             }
             case "azuread:index/getClientConfig:getClientConfig":
                 return { tenantId: TENANT_ID, clientId: "deployer-client-id", objectId: "deployer-object-id" };
