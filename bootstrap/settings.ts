@@ -1,4 +1,5 @@
 /** The bootstrap program's config: validation, pure, before any resource is declared. */
+import { ConfigError, given, problem } from "../lib/configProblems";
 
 /** Graph application permissions the CI identities hold, by what they do. */
 export const APPLICATION_WRITE_PERMISSIONS = ["Application.ReadWrite.OwnedBy", "Application.ReadWrite.All"] as const;
@@ -23,21 +24,13 @@ export const DEFAULT_DEPLOY_ENVIRONMENTS = ["dev", "production"];
 /** Entra ID allows 20 federated credentials per application; one is the main branch's. */
 const MAX_ENVIRONMENTS = 19;
 
-export class BootstrapConfigError extends Error {
-    constructor(readonly problems: string[]) {
-        super(`Invalid bootstrap configuration, nothing was declared:\n${problems.map(p => `  - ${p}`).join("\n")}`);
-        this.name = "BootstrapConfigError";
-    }
-}
-
-const given = (value: string | undefined) => (value === undefined || value === "" ? undefined : value);
 
 export function validateBootstrapConfig(raw: BootstrapRawConfig): BootstrapSettings {
     const problems: string[] = [];
     const repo = given(raw.githubRepository);
     if (repo === undefined || !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(repo)) {
-        problems.push(`githubRepository = ${JSON.stringify(raw.githubRepository ?? "")}: not a GitHub repository; ` +
-            "allowed: owner/name, such as contoso/creatio-m365-oauth");
+        problems.push(problem("githubRepository", raw.githubRepository ?? "", "not a GitHub repository",
+            "owner/name, such as contoso/creatio-m365-oauth"));
     }
 
     let environments = DEFAULT_DEPLOY_ENVIRONMENTS;
@@ -55,19 +48,18 @@ export function validateBootstrapConfig(raw: BootstrapRawConfig): BootstrapSetti
         if (valid) {
             environments = parsed as string[];
         } else {
-            problems.push(`deployEnvironments = ${JSON.stringify(envText)}: not a list of GitHub environment names; allowed: 1 to ` +
-                `${MAX_ENVIRONMENTS} distinct names of letters, digits, - and _, such as ["dev","production"]`);
+            problems.push(problem("deployEnvironments", envText, "not a list of GitHub environment names",
+                `1 to ${MAX_ENVIRONMENTS} distinct names of letters, digits, - and _, such as ["dev","production"]`));
         }
     }
 
     const permission = given(raw.applicationPermission) ?? "Application.ReadWrite.OwnedBy";
     if (!(APPLICATION_WRITE_PERMISSIONS as readonly string[]).includes(permission)) {
-        problems.push(`applicationPermission = ${JSON.stringify(permission)}: not allowed; allowed: ` +
-            APPLICATION_WRITE_PERMISSIONS.join(" or "));
+        problems.push(problem("applicationPermission", permission, "not allowed", APPLICATION_WRITE_PERMISSIONS.join(" or ")));
     }
 
     if (problems.length > 0) {
-        throw new BootstrapConfigError(problems);
+        throw new ConfigError(problems);
     }
     return {
         githubRepository: repo!,

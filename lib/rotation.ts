@@ -16,7 +16,7 @@ export const ROTATION_EPOCH = new Date(Date.UTC(2024, 0, 1));
 /** The per-stack offset is drawn from 0..364 days, enough to spread any period up to a year. */
 export const MAX_OFFSET_DAYS = 364;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+export const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type Slot = 0 | 1;
 export const SLOTS: readonly Slot[] = [0, 1];
@@ -50,8 +50,11 @@ export interface RotationPlan {
     readonly rotatesAt: Date;
 }
 
-function windowByIndex(index: number, periodDays: number, offsetDays: number): RotationWindow {
-    const origin = ROTATION_EPOCH.getTime() + offsetDays * DAY_MS;
+/** Where window 0 starts, in milliseconds: the epoch shifted by `shiftDays`. */
+const originOf = (shiftDays: number) => ROTATION_EPOCH.getTime() + shiftDays * DAY_MS;
+
+function windowByIndex(index: number, periodDays: number, shiftDays: number): RotationWindow {
+    const origin = originOf(shiftDays);
     return {
         index,
         start: new Date(origin + index * periodDays * DAY_MS),
@@ -76,8 +79,7 @@ export function rotationPlan(instant: Date, periodDays: number, offsetDays: numb
         throw new RangeError(`offsetDays must be a whole number, got ${offsetDays}`);
     }
     const shift = ((offsetDays % periodDays) + periodDays) % periodDays;
-    const origin = ROTATION_EPOCH.getTime() + shift * DAY_MS;
-    const index = Math.floor((instant.getTime() - origin) / (periodDays * DAY_MS));
+    const index = Math.floor((instant.getTime() - originOf(shift)) / (periodDays * DAY_MS));
 
     const secretOf = (windowIndex: number): SlotSecret => ({
         slot: slotOf(windowIndex),

@@ -2,7 +2,10 @@
  * Stack configuration: validation and the settings derived from it. Pure: it runs before any
  * resource is declared, so a stack with bad config creates nothing.
  */
+import { ConfigError, given, problem } from "./configProblems";
 import { isGuid } from "./guid";
+
+export { ConfigError };
 import { CreatioProfile, parseCreatioVersion, profileFor } from "./creatioProfile";
 
 /** Config values as Pulumi hands them over: text, structured values as JSON, empty when unset. */
@@ -57,14 +60,6 @@ export const DEFAULT_SECRET_ROTATION_DAYS = 180;
 export const MIN_SECRET_ROTATION_DAYS = 7;
 export const MAX_SECRET_ROTATION_DAYS = 365;
 
-/** Every problem found in a stack's config; the message lists them one per line. */
-export class ConfigError extends Error {
-    constructor(readonly problems: string[]) {
-        super(`Invalid stack configuration, nothing was declared:\n${problems.map(p => `  - ${p}`).join("\n")}`);
-        this.name = "ConfigError";
-    }
-}
-
 const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 const SITE_NAME_ALLOWED =
@@ -72,15 +67,6 @@ const SITE_NAME_ALLOWED =
 const SITE_URL_ALLOWED =
     "an https base URL such as https://crm.example.com or https://crm.example.com/creatio, " +
     "without user info, query or fragment";
-
-function problem(key: string, value: unknown, what: string, allowed: string): string {
-    return `${key} = ${JSON.stringify(value)}: ${what}; allowed: ${allowed}`;
-}
-
-/** Empty or missing config values count as unset (Pulumi.yaml declares "" as their default). */
-function given(value: string | undefined): string | undefined {
-    return value === undefined || value === "" ? undefined : value;
-}
 
 /** For a pasted `acme.creatio.com` or `https://acme.creatio.com/`, the site name `acme`. */
 function siteNameInside(value: string): string | undefined {

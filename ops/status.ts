@@ -4,6 +4,7 @@
  * expired or expires within the threshold, or a stack cannot be read, so a scheduled pipeline
  * turns red in time. Reads no secret.
  */
+import { DAY_MS } from "../lib/rotation";
 import { OpsError, USAGE_EXIT_CODE, parseCommandLine, runCommand } from "./cli";
 import { StackOutputs, listStacks, readStackOutputs, requireOutput } from "./pulumiStack";
 import { daysUntil } from "./verify";
@@ -38,7 +39,7 @@ export function statusRow(stack: string, outputs: StackOutputs | Error, now: Dat
             expiresAt,
             daysLeft: daysUntil(expiresAt, now),
             rotatesAt: requireOutput(outputs, "clientSecretRotatesAt", stack),
-            state: msLeft <= 0 ? "expired" : msLeft <= thresholdDays * 24 * 3600 * 1000 ? "expiring" : "ok",
+            state: msLeft <= 0 ? "expired" : msLeft <= thresholdDays * DAY_MS ? "expiring" : "ok",
         };
     } catch (err) {
         return {

@@ -4,6 +4,7 @@
  * reports the answer, the days until the secret expires and the redirect URIs.
  */
 import { ConfidentialClientApplication } from "@azure/msal-node";
+import { DAY_MS } from "../lib/rotation";
 import { OpsError, USAGE_EXIT_CODE, parseCommandLine, runCommand } from "./cli";
 import { readStackOutputs, requireOutput } from "./pulumiStack";
 
@@ -93,8 +94,6 @@ export interface VerifyReport {
     redirectUris: string[];
     now: Date;
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Whole days from `now` until `isoDate`; negative once it has passed. */
 export function daysUntil(isoDate: string, now: Date): number {

@@ -18,6 +18,7 @@ import {
     GRAPH_USER_READ,
     MICROSOFT_GRAPH,
 } from "../lib/microsoftApis";
+import { DAY_MS } from "../lib/rotation";
 import { MAX_SECRET_ROTATION_DAYS } from "../lib/settings";
 
 export const TYPES = {
@@ -27,8 +28,6 @@ export const TYPES = {
     component: "creatio:m365:CreatioOAuthApp",
     stack: "pulumi:pulumi:Stack",
 } as const;
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The delegated scopes any Creatio profile may request, by API appId. */
 const ALLOWED_SCOPES: Record<string, { api: string; scopes: Record<string, string> }> = {

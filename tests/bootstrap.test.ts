@@ -3,8 +3,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { BootstrapConfigError, validateBootstrapConfig } from "../bootstrap/settings";
-import { TENANT_ID, TenantMocks, promiseOf } from "./mocks";
+import { validateBootstrapConfig } from "../bootstrap/settings";
+import { ConfigError } from "../lib/configProblems";
+import { TENANT_ID, TenantMocks, promiseOf, runProgram } from "./mocks";
 
 const PROGRAM = require.resolve("../bootstrap/index");
 const GRAPH_SP = "90909090-0000-4000-8000-000000009090";
@@ -22,11 +23,8 @@ async function run(config: Record<string, string>) {
     const mocks = new TenantMocks(0, undefined,
         { "deployer-app": "d0d0d0d0-0000-4000-8000-00000000d0d0", "preview-app": "b0b0b0b0-0000-4000-8000-00000000b0b0" },
         { "deployer-sp": DEPLOYER_SP, "preview-sp": PREVIEW_SP });
-    await pulumi.runtime.setMocks(mocks, "creatio-m365-oauth-bootstrap", "tenant", false);
-    pulumi.runtime.setAllConfig(Object.fromEntries(
-        Object.entries(config).map(([key, value]) => [`creatio-m365-oauth-bootstrap:${key}`, value])));
-    delete require.cache[PROGRAM];
-    const outputs: Record<string, pulumi.Output<string>> = require(PROGRAM);
+    const outputs = await runProgram<Record<string, pulumi.Output<string>>>(
+        PROGRAM, "creatio-m365-oauth-bootstrap", "tenant", config, mocks);
     const values = Object.fromEntries(await Promise.all(
         Object.entries(outputs).map(async ([name, output]) => [name, await promiseOf(output)])));
     // Role assignments and federated credentials are in no output: wait for them to register.
@@ -109,7 +107,7 @@ describe("bootstrap program", () => {
                 validateBootstrapConfig({ githubRepository: "https://github.com/contoso/crm", deployEnvironments: '["prod uction"]', applicationPermission: "Directory.ReadWrite.All" });
                 assert.fail("accepted");
             } catch (err) {
-                assert.ok(err instanceof BootstrapConfigError);
+                assert.ok(err instanceof ConfigError);
                 assert.deepStrictEqual(err.problems, [
                     'githubRepository = "https://github.com/contoso/crm": not a GitHub repository; allowed: owner/name, such as contoso/creatio-m365-oauth',
                     'deployEnvironments = "[\\"prod uction\\"]": not a list of GitHub environment names; allowed: 1 to 19 distinct names of letters, digits, - and _, such as ["dev","production"]',
@@ -120,10 +118,7 @@ describe("bootstrap program", () => {
 
         it("declares nothing with bad config", async () => {
             const mocks = new TenantMocks();
-            await pulumi.runtime.setMocks(mocks, "creatio-m365-oauth-bootstrap", "tenant", false);
-            pulumi.runtime.setAllConfig({});
-            delete require.cache[PROGRAM];
-            assert.throws(() => require(PROGRAM), BootstrapConfigError);
+            await assert.rejects(runProgram(PROGRAM, "creatio-m365-oauth-bootstrap", "tenant", {}, mocks), ConfigError);
             await new Promise(resolve => setTimeout(resolve, 50));
             assert.deepStrictEqual(mocks.declared, []);
         });

@@ -113,3 +113,16 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
     // Output.promise() is internal to the SDK but, unlike apply, also reports failures.
     return (output as unknown as { promise(): Promise<T> }).promise();
 }
+
+/**
+ * Runs a Pulumi program module afresh against these mocks, with this stack config in the
+ * project's namespace, as `pulumi up` would; returns its exports (the stack outputs).
+ */
+export async function runProgram<T>(modulePath: string, project: string, stack: string,
+    config: Record<string, string>, mocks: TenantMocks): Promise<T> {
+    await pulumi.runtime.setMocks(mocks, project, stack, false);
+    pulumi.runtime.setAllConfig(Object.fromEntries(
+        Object.entries(config).map(([key, value]) => [`${project}:${key}`, value])));
+    delete require.cache[modulePath];
+    return require(modulePath);
+}

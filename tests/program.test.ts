@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../lib/settings";
-import { APP_CLIENT_ID, APP_OBJECT_ID, SP_OBJECT_ID, TENANT_ID, TenantMocks, promiseOf } from "./mocks";
+import { APP_CLIENT_ID, APP_OBJECT_ID, SP_OBJECT_ID, TENANT_ID, TenantMocks, promiseOf, runProgram } from "./mocks";
 
 const PROGRAM = require.resolve("../index");
 
@@ -9,11 +9,7 @@ type Outputs = Record<string, pulumi.Output<any>>;
 
 /** Runs index.ts as `pulumi up` would, with this stack config, against fresh mocks. */
 async function run(config: Record<string, string>, mocks = new TenantMocks(37)): Promise<{ outputs: Outputs; mocks: TenantMocks }> {
-    await pulumi.runtime.setMocks(mocks, "creatio-m365-oauth", "dev", false);
-    pulumi.runtime.setAllConfig(Object.fromEntries(
-        Object.entries(config).map(([key, value]) => [`creatio-m365-oauth:${key}`, value])));
-    delete require.cache[PROGRAM];
-    return { outputs: require(PROGRAM), mocks };
+    return { outputs: await runProgram<Outputs>(PROGRAM, "creatio-m365-oauth", "dev", config, mocks), mocks };
 }
 
 /** Pulumi.yaml's defaults, as the CLI passes them to the program. */
