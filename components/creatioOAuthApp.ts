@@ -70,8 +70,8 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
             signInAudience: "AzureADMyOrg",
             preventDuplicateNames: true,
             owners,
-            notes: `Managed by Pulumi (project ${pulumi.getProject()}, stack ${pulumi.getStack()}): ` +
-                "changes made in the portal are undone by the next pulumi up.",
+            notes: `Managed by Pulumi (project ${pulumi.getProject()}, stack ${pulumi.getStack()}); ` +
+                "change it in code, not in the portal.",
             web: {
                 redirectUris,
                 implicitGrant: { accessTokenIssuanceEnabled: false, idTokenIssuanceEnabled: false },

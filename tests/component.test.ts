@@ -32,8 +32,8 @@ describe("CreatioOAuthApp", () => {
                 displayName: "Creatio acme.creatio.com (Microsoft 365)",
                 signInAudience: "AzureADMyOrg",
                 preventDuplicateNames: true,
-                notes: "Managed by Pulumi (project creatio-m365-oauth, stack dev): " +
-                    "changes made in the portal are undone by the next pulumi up.",
+                notes: "Managed by Pulumi (project creatio-m365-oauth, stack dev); " +
+                    "change it in code, not in the portal.",
                 web: {
                     redirectUris: ["https://acme.creatio.com/0/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode"],
                     implicitGrant: { accessTokenIssuanceEnabled: false, idTokenIssuanceEnabled: false },
