@@ -35,7 +35,7 @@ export interface CreatioOAuthAppArgs {
 export class CreatioOAuthApp extends pulumi.ComponentResource {
     readonly application: azuread.Application;
     readonly servicePrincipal: azuread.ServicePrincipal;
-    /** One admin-consent grant per API, in the order of `args.permissions`. */
+    /** One admin-consent grant per API of the profile: Exchange Online first, then Microsoft Graph. */
     readonly consentGrants: azuread.ServicePrincipalDelegatedPermissionGrant[];
     readonly rotationOffset: random.RandomInteger;
     /** The two password slots, a and b. */
