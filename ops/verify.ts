@@ -100,10 +100,19 @@ export function daysUntil(isoDate: string, now: Date): number {
     return Math.floor((Date.parse(isoDate) - now.getTime()) / DAY_MS);
 }
 
+function describeAnswer(answer: TokenAnswer): string {
+    switch (answer.outcome) {
+        case "accepted":
+            return "accepted";
+        case "rejected":
+            return `rejected: ${answer.code ? `${answer.code} (${answer.meaning})` : answer.meaning}`;
+        case "unreachable":
+            return `not checked: ${answer.reason}`;
+    }
+}
+
 export function renderReport(r: VerifyReport): string {
-    const secret = r.answer.outcome === "accepted" ? "accepted"
-        : r.answer.outcome === "rejected" ? `rejected: ${[r.answer.code, r.answer.code ? `(${r.answer.meaning})` : r.answer.meaning].filter(Boolean).join(" ")}`
-        : `not checked: ${r.answer.reason}`;
+    const secret = describeAnswer(r.answer);
     const days = daysUntil(r.clientSecretExpiresAt, r.now);
     const rows: [string, string][] = [
         ["Stack", r.stack],
