@@ -6,7 +6,8 @@ import { ConfigError, given, problem } from "./configProblems";
 import { isGuid } from "./guid";
 
 export { ConfigError };
-import { CreatioProfile, parseCreatioVersion, profileFor } from "./creatioProfile";
+import { CreatioProfile, parseCreatioVersion, permissionsFor, profileFor } from "./creatioProfile";
+import { EXCHANGE_ONLINE, MICROSOFT_GRAPH } from "./microsoftApis";
 
 /** Config values as Pulumi hands them over: text, structured values as JSON, empty when unset. */
 export interface RawConfig {
@@ -131,8 +132,8 @@ function checkExisting(raw: RawConfig, profile: CreatioProfile | undefined, prob
     const app = given(raw.existingApplicationObjectId);
     const sp = given(raw.existingServicePrincipalObjectId);
     const grants: [string, string, string | undefined][] = [
-        ["existingExchangeConsentGrantId", "exchange", given(raw.existingExchangeConsentGrantId)],
-        ["existingGraphConsentGrantId", "graph", given(raw.existingGraphConsentGrantId)],
+        ["existingExchangeConsentGrantId", EXCHANGE_ONLINE.key, given(raw.existingExchangeConsentGrantId)],
+        ["existingGraphConsentGrantId", MICROSOFT_GRAPH.key, given(raw.existingGraphConsentGrantId)],
     ];
     const guidAllowed = "a GUID, the Object ID shown on the Overview page in the portal";
     const objectIds: [string, string | undefined][] = [
@@ -159,7 +160,7 @@ function checkExisting(raw: RawConfig, profile: CreatioProfile | undefined, prob
         } else if (sp === undefined) {
             problems.push(problem(key, value, "set without existingServicePrincipalObjectId",
                 "a consent grant only together with the service principal it belongs to"));
-        } else if (api === "graph" && profile === "7.16") {
+        } else if (profile !== undefined && !permissionsFor(profile).some(access => access.api.key === api)) {
             problems.push(problem(key, value, "creatioVersion 7.16 declares no Microsoft Graph grant",
                 "unset, or a creatioVersion that uses Microsoft Graph (7.17 or later, or unset)"));
         } else {
