@@ -1,26 +1,22 @@
 /**
- * Exchange Online blocks EWS since 2026-10-01 for every app that is not on the tenant's
- * EwsAllowedAppIDs list. Set-OrganizationConfig replaces that list whole on every write, so the
- * script reads the current ids first and writes them back with this app's Client ID added.
+ * The command line of the `ewsAllowListScript` output: it runs scripts/Grant-CreatioEwsAccess.ps1,
+ * which adds this app's Client ID to the tenant's EWS allow list (EwsAllowedAppIDs) without
+ * dropping the ids already there and without touching EwsEnabled unless asked (-EnableEws).
  */
 
 import { isGuid } from "./guid";
 
-/** PowerShell for an Exchange administrator, to run in Exchange Online PowerShell. */
+/** The script, relative to the repository folder the command line is run from. */
+export const EWS_ALLOW_LIST_SCRIPT = "scripts/Grant-CreatioEwsAccess.ps1";
+
+/**
+ * `./scripts/Grant-CreatioEwsAccess.ps1 -AppId '<client id>'`, for Exchange Online PowerShell
+ * opened in the repository folder. Only a GUID gets into the line, so nothing else can run.
+ */
 export function ewsAllowListScript(clientId: string): string {
     if (!isGuid(clientId)) {
-        throw new Error(`not a Client ID: ${JSON.stringify(clientId)}`);
+        throw new Error(`ewsAllowListScript: the Client ID ${JSON.stringify(clientId)} is not a GUID; ` +
+            "allowed: 8-4-4-4-12 hexadecimal digits such as 00000000-0000-0000-0000-000000000000, nothing before or after");
     }
-    return [
-        "# Allows Creatio's app registration to use EWS in Exchange Online.",
-        "# Run as an Exchange administrator after Connect-ExchangeOnline; changes can take up to 24 hours to apply.",
-        `$appId = '${clientId.toLowerCase()}'`,
-        "$config = Get-OrganizationConfig",
-        "# The list is replaced whole on every write: keep the ids already on it.",
-        "$allowed = @($config.EwsAllowedAppIDs | ForEach-Object { \"$_\" -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })",
-        "if ($allowed -notcontains $appId) { $allowed += $appId }",
-        "Set-OrganizationConfig -EwsEnabled $true -EwsAllowedAppIDs ($allowed -join ',')",
-        "Get-OrganizationConfig | Format-List EwsEnabled, EwsAllowedAppIDs",
-        "",
-    ].join("\n");
+    return `./${EWS_ALLOW_LIST_SCRIPT} -AppId '${clientId.toLowerCase()}'`;
 }

@@ -70,7 +70,7 @@ describe("the program (index.ts)", () => {
     it("exports the EWS allow-list script for this app's Client ID", async () => {
         const { outputs } = await run({ ...DEFAULTS, siteName: "acme" });
         const script: string = await promiseOf(outputs.ewsAllowListScript);
-        assert.ok(script.includes(`$appId = '${APP_CLIENT_ID}'`), script);
+        assert.strictEqual(script, `./scripts/Grant-CreatioEwsAccess.ps1 -AppId '${APP_CLIENT_ID}'`);
     });
 
     it("passes the configured owners to the application and its service principal", async () => {
