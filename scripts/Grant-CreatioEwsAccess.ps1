@@ -29,8 +29,11 @@ Also set the organization's EwsEnabled to $true when it is $null (not set) or $f
 Skip the confirmations of the two tenant-wide changes (-WhatIf still wins).
 
 .EXAMPLE
+Connect-ExchangeOnline
 ./scripts/Grant-CreatioEwsAccess.ps1 -AppId '00000000-0000-0000-0000-000000000000' -WhatIf
+Reports the four gates and shows what it would write, writing nothing.
 #>
+#Requires -Version 5.1
 [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]
 param(
     # \z, not $: in .NET, $ also matches before a trailing newline.

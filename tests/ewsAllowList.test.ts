@@ -148,6 +148,14 @@ describe("EWS allow list", () => {
             assert.notDeepStrictEqual(syntaxErrors(parse(broken)), []);
         });
 
+        it("runs on Windows PowerShell 5.1 too: no pipeline chains, ternaries or null-coalescing", () => {
+            // about_Pipeline_Chain_Operators, about_Operators (MicrosoftDocs/PowerShell-Docs): &&, ||, ?:, ?? and ?. came with PowerShell 7.
+            assert.match(source, /^#Requires -Version 5\.1$/m);
+            assert.deepStrictEqual(descendants(root).filter(n => n.type === "pipeline_chain_tail").map(n => n.text), []);
+            const code = descendants(root).filter(n => n.type === "command" || n.type === "assignment_expression" || n.type === "if_statement");
+            assert.deepStrictEqual(code.filter(n => /\?\?|\?\.|\s\?\s/.test(n.text.replace(/'[^']*'|"[^"]*"/g, ""))).map(n => n.text), []);
+        });
+
         it("supports -WhatIf and -Confirm, and asks before it writes", () => {
             // about_Functions_CmdletBindingAttribute (MicrosoftDocs/PowerShell-Docs): SupportsShouldProcess adds -WhatIf and -Confirm.
             const binding = descendants(root).find(n => n.type === "attribute" && /^\[CmdletBinding\(/i.test(n.text));
