@@ -21,23 +21,3 @@ export function parseCommandLine<T extends ParseArgsConfig["options"]>(
         throw new OpsError(`${(err as Error).message}\nusage: ${usage}`, USAGE_EXIT_CODE);
     }
 }
-
-/**
- * Runs a command's main function and ends the process with its exit code once stdout is
- * flushed. Errors are printed as one line on stderr, never with the values being handled.
- */
-export function runCommand(name: string, main: (argv: string[]) => Promise<number>): void {
-    main(process.argv.slice(2)).then(
-        code => exit(code),
-        (err: unknown) => {
-            const known = err instanceof OpsError;
-            process.stderr.write(`${name}: ${known ? err.message : String(err)}\n`);
-            exit(known ? err.exitCode : 1);
-        });
-}
-
-function exit(code: number): void {
-    // Exit explicitly (a timed-out token request may still hold a socket) but only after
-    // everything written to stdout has reached the pipe.
-    process.stdout.write("", () => process.exit(code));
-}

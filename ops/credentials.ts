@@ -2,7 +2,8 @@
  * `npm run -s credentials -- --stack <name> [--format env|json|creatio]`: prints a stack's
  * Client ID and Client Secret for a deploy script. The secret goes to stdout only.
  */
-import { OpsError, USAGE_EXIT_CODE, parseCommandLine, runCommand } from "./cli";
+import { OpsError, USAGE_EXIT_CODE, parseCommandLine } from "./cli";
+import { CommandIO, runCommand } from "./io";
 import { readStackOutputs, requireOutput } from "./pulumiStack";
 
 export const CREDENTIAL_FORMATS = ["env", "json", "creatio"] as const;
@@ -39,8 +40,8 @@ export function formatCredentials(c: Credentials, format: CredentialFormat): str
 
 const USAGE = "npm run -s credentials -- --stack <name> [--format env|json|creatio]";
 
-export async function main(argv: string[]): Promise<number> {
-    const args = parseCommandLine(argv, {
+export async function main(io: CommandIO): Promise<number> {
+    const args = parseCommandLine(io.argv, {
         stack: { type: "string" },
         format: { type: "string", default: "env" },
     }, USAGE);
@@ -52,14 +53,14 @@ export async function main(argv: string[]): Promise<number> {
         throw new OpsError(`--format ${JSON.stringify(args.format)} is not one of ${CREDENTIAL_FORMATS.join(", ")}\n` +
             `usage: ${USAGE}`, USAGE_EXIT_CODE);
     }
-    const outputs = await readStackOutputs(args.stack, true);
+    const outputs = await readStackOutputs(io.pulumi, args.stack, true);
     const credentials: Credentials = {
         clientId: requireOutput(outputs, "clientId", args.stack),
         clientSecret: requireOutput(outputs, "clientSecret", args.stack),
         tenantId: requireOutput(outputs, "tenantId", args.stack),
         clientSecretExpiresAt: requireOutput(outputs, "clientSecretExpiresAt", args.stack),
     };
-    process.stdout.write(formatCredentials(credentials, format));
+    io.stdout(formatCredentials(credentials, format));
     return 0;
 }
 

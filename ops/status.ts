@@ -5,7 +5,8 @@
  * turns red in time. Reads no secret.
  */
 import { DAY_MS } from "../lib/rotation";
-import { OpsError, USAGE_EXIT_CODE, parseCommandLine, runCommand } from "./cli";
+import { OpsError, USAGE_EXIT_CODE, parseCommandLine } from "./cli";
+import { CommandIO, runCommand } from "./io";
 import { StackOutputs, listStacks, readStackOutputs, requireOutput } from "./pulumiStack";
 import { daysUntil } from "./verify";
 
@@ -68,8 +69,8 @@ export function exitCodeFor(rows: StatusRow[]): number {
 
 const USAGE = "npm run -s status -- [--stack <name>]... | --all [--threshold-days 30]";
 
-export async function main(argv: string[]): Promise<number> {
-    const args = parseCommandLine(argv, {
+export async function main(io: CommandIO): Promise<number> {
+    const args = parseCommandLine(io.argv, {
         stack: { type: "string", multiple: true },
         all: { type: "boolean", default: false },
         "threshold-days": { type: "string", default: String(DEFAULT_THRESHOLD_DAYS) },
@@ -83,14 +84,14 @@ export async function main(argv: string[]): Promise<number> {
     if (args.all && named.length > 0) {
         throw new OpsError(`give --stack or --all, not both\nusage: ${USAGE}`, USAGE_EXIT_CODE);
     }
-    const stacks = named.length > 0 ? named : await listStacks();
+    const stacks = named.length > 0 ? named : await listStacks(io.pulumi);
     if (stacks.length === 0) {
         throw new OpsError("the backend has no stack of this project", USAGE_EXIT_CODE);
     }
-    const now = new Date();
+    const now = io.now();
     const rows = await Promise.all(stacks.map(async stack =>
-        statusRow(stack, await readStackOutputs(stack, false).catch((err: Error) => err), now, Number(thresholdText))));
-    process.stdout.write(renderTable(rows));
+        statusRow(stack, await readStackOutputs(io.pulumi, stack, false).catch((err: Error) => err), now, Number(thresholdText))));
+    io.stdout(renderTable(rows));
     return exitCodeFor(rows);
 }
 

@@ -5,7 +5,9 @@
  */
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { DAY_MS } from "../lib/rotation";
-import { OpsError, USAGE_EXIT_CODE, parseCommandLine, runCommand } from "./cli";
+import { OpsError, USAGE_EXIT_CODE, parseCommandLine } from "./cli";
+import { httpsNetworkClient } from "./httpsClient";
+import { CommandIO, runCommand } from "./io";
 import { readStackOutputs, requireOutput } from "./pulumiStack";
 
 export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
@@ -33,6 +35,8 @@ export interface TokenRequest {
     /** `https://login.microsoftonline.com` or a national cloud's sign-in host. */
     authorityHost: string;
     timeoutMs: number;
+    /** An extra PEM CA certificate to trust (a test's local stand-in). */
+    trustedCa?: string;
 }
 
 export type TokenAnswer =
@@ -55,7 +59,7 @@ export async function requestToken(req: TokenRequest): Promise<TokenAnswer> {
             authority: `${req.authorityHost}/${req.tenantId}`,
             knownAuthorities: [new URL(req.authorityHost).host],
         },
-        system: { disableInternalRetries: true },
+        system: { disableInternalRetries: true, networkClient: httpsNetworkClient({ trustedCa: req.trustedCa, timeoutMs: req.timeoutMs }) },
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<TokenAnswer>(resolve => {
@@ -131,10 +135,10 @@ export const EXIT_CODES = { accepted: 0, rejected: 1, unreachable: 3 } as const;
 
 const USAGE = "npm run -s verify -- --stack <name> [--authority-host https://login.microsoftonline.us] [--timeout-seconds 30]";
 
-export async function main(argv: string[]): Promise<number> {
-    const args = parseCommandLine(argv, {
+export async function main(io: CommandIO): Promise<number> {
+    const args = parseCommandLine(io.argv, {
         stack: { type: "string" },
-        "authority-host": { type: "string", default: process.env.AZURE_AUTHORITY_HOST || DEFAULT_AUTHORITY_HOST },
+        "authority-host": { type: "string", default: io.env.AZURE_AUTHORITY_HOST || DEFAULT_AUTHORITY_HOST },
         "timeout-seconds": { type: "string", default: "30" },
     }, USAGE);
     if (!args.stack) {
@@ -147,7 +151,7 @@ export async function main(argv: string[]): Promise<number> {
             USAGE_EXIT_CODE);
     }
 
-    const outputs = await readStackOutputs(args.stack, true);
+    const outputs = await readStackOutputs(io.pulumi, args.stack, true);
     const tenantId = requireOutput(outputs, "tenantId", args.stack);
     const clientId = requireOutput(outputs, "clientId", args.stack);
     const answer = await requestToken({
@@ -156,9 +160,10 @@ export async function main(argv: string[]): Promise<number> {
         clientSecret: requireOutput(outputs, "clientSecret", args.stack),
         authorityHost,
         timeoutMs: timeoutSeconds * 1000,
+        trustedCa: io.trustedCa,
     });
     const redirectUris = Array.isArray(outputs.redirectUris) ? outputs.redirectUris.map(String) : [];
-    process.stdout.write(renderReport({
+    io.stdout(renderReport({
         stack: args.stack,
         tenantId,
         clientId,
@@ -166,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
         answer,
         clientSecretExpiresAt: requireOutput(outputs, "clientSecretExpiresAt", args.stack),
         redirectUris,
-        now: new Date(),
+        now: io.now(),
     }));
     return EXIT_CODES[answer.outcome];
 }

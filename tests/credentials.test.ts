@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { formatCredentials } from "../ops/credentials";
-import { FakeStack, runCommand } from "./fakes/commands";
+import { main as credentialsMain } from "../ops/credentials";
+import { FakeStack, runInProcess, spawnCommand } from "./fakes/commands";
 
 const SECRET = "Zx8Q~s3cr3t.value_with-'quote";
 const DEV: FakeStack = {
@@ -28,7 +29,7 @@ describe("npm run credentials", () => {
     });
 
     it("prints env format by default, reading the stack with --show-secrets", async () => {
-        const result = await runCommand("credentials", ["--stack", "dev"], { dev: DEV });
+        const result = await runInProcess("credentials", credentialsMain, ["--stack", "dev"], { dev: DEV });
         assert.strictEqual(result.code, 0, result.stderr);
         assert.strictEqual(result.stdout, [
             "CREATIO_CLIENT_ID='c1c1c1c1-0000-4000-8000-000000000003'",
@@ -41,8 +42,15 @@ describe("npm run credentials", () => {
         assert.deepStrictEqual(result.pulumiCalls, [["stack", "output", "--json", "--stack", "dev", "--show-secrets"]]);
     });
 
+    it("runs as npm runs it: a child process with the pulumi executable on PATH", async () => {
+        const result = await spawnCommand("credentials", ["--stack", "dev"], { dev: DEV });
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.strictEqual(result.stdout.split("\n")[1], "CREATIO_CLIENT_SECRET='Zx8Q~s3cr3t.value_with-'\\''quote'");
+        assert.deepStrictEqual(result.pulumiCalls, [["stack", "output", "--json", "--stack", "dev", "--show-secrets"]]);
+    });
+
     it("prints JSON", async () => {
-        const result = await runCommand("credentials", ["--stack", "dev", "--format", "json"], { dev: DEV });
+        const result = await runInProcess("credentials", credentialsMain, ["--stack", "dev", "--format", "json"], { dev: DEV });
         assert.strictEqual(result.code, 0, result.stderr);
         assert.deepStrictEqual(JSON.parse(result.stdout), {
             clientId: "c1c1c1c1-0000-4000-8000-000000000003",
@@ -53,14 +61,14 @@ describe("npm run credentials", () => {
     });
 
     it("prints the fields of Creatio's mail server settings", async () => {
-        const result = await runCommand("credentials", ["--stack", "dev", "--format", "creatio"], { dev: DEV });
+        const result = await runInProcess("credentials", credentialsMain, ["--stack", "dev", "--format", "creatio"], { dev: DEV });
         assert.strictEqual(result.code, 0, result.stderr);
         assert.strictEqual(result.stdout,
             `Application (client) ID: c1c1c1c1-0000-4000-8000-000000000003\nClient secret: ${SECRET}\n`);
     });
 
     it("fails clearly for a missing stack, without the secret anywhere", async () => {
-        const result = await runCommand("credentials", ["--stack", "prod"], { dev: DEV });
+        const result = await runInProcess("credentials", credentialsMain, ["--stack", "prod"], { dev: DEV });
         assert.strictEqual(result.code, 2);
         assert.strictEqual(result.stdout, "");
         assert.strictEqual(result.stderr,
@@ -70,7 +78,7 @@ describe("npm run credentials", () => {
     it("fails clearly for a missing output", async () => {
         const { clientSecret, ...withoutSecret } = DEV.outputs;
         assert.ok(clientSecret);
-        const result = await runCommand("credentials", ["--stack", "dev"], { dev: { outputs: withoutSecret } });
+        const result = await runInProcess("credentials", credentialsMain, ["--stack", "dev"], { dev: { outputs: withoutSecret } });
         assert.strictEqual(result.code, 2);
         assert.strictEqual(result.stdout, "");
         assert.strictEqual(result.stderr, 'credentials: stack "dev" has no output clientSecret: ' +
@@ -78,7 +86,7 @@ describe("npm run credentials", () => {
     });
 
     it("fails clearly without the Pulumi CLI", async () => {
-        const result = await runCommand("credentials", ["--stack", "dev"], { dev: DEV }, { withPulumi: false });
+        const result = await runInProcess("credentials", credentialsMain, ["--stack", "dev"], { dev: DEV }, { installed: false });
         assert.strictEqual(result.code, 2);
         assert.strictEqual(result.stdout, "");
         assert.strictEqual(result.stderr, "credentials: the Pulumi CLI (pulumi) is not on PATH: install it " +
@@ -86,12 +94,12 @@ describe("npm run credentials", () => {
     });
 
     it("refuses an unknown format and a missing --stack", async () => {
-        const badFormat = await runCommand("credentials", ["--stack", "dev", "--format", "yaml"], { dev: DEV });
+        const badFormat = await runInProcess("credentials", credentialsMain, ["--stack", "dev", "--format", "yaml"], { dev: DEV });
         assert.strictEqual(badFormat.code, 2);
         assert.strictEqual(badFormat.stderr, 'credentials: --format "yaml" is not one of env, json, creatio\n' +
             "usage: npm run -s credentials -- --stack <name> [--format env|json|creatio]\n");
         assert.deepStrictEqual(badFormat.pulumiCalls, []);
-        const noStack = await runCommand("credentials", [], { dev: DEV });
+        const noStack = await runInProcess("credentials", credentialsMain, [], { dev: DEV });
         assert.strictEqual(noStack.code, 2);
         assert.match(noStack.stderr, /^credentials: --stack is required\n/);
     });

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { statusRow } from "../ops/status";
-import { FakeStack, runCommand } from "./fakes/commands";
+import { main as statusMain } from "../ops/status";
+import { FakeStack, runInProcess, spawnCommand } from "./fakes/commands";
 
 const DAY = 24 * 3600 * 1000;
 /** Noon UTC of today plus `days`, so whole days left do not depend on the hour the test runs. */
@@ -23,7 +24,7 @@ const ID_PROD = "22222222-0000-4000-8000-000000000002";
 
 describe("npm run status", () => {
     it("prints a table of every stack and exits 0 when all secrets are far from expiry", async () => {
-        const result = await runCommand("status", ["--all"], { dev: env(ID_DEV, 200), prod: env(ID_PROD, 90) });
+        const result = await runInProcess("status", statusMain, ["--all"], { dev: env(ID_DEV, 200), prod: env(ID_PROD, 90) });
         assert.strictEqual(result.code, 0, result.stderr);
         const lines = result.stdout.trimEnd().split("\n");
         assert.match(lines[0], /^ENVIRONMENT +CLIENT ID +SECRET EXPIRES +DAYS LEFT +NEXT ROTATION +STATE$/);
@@ -38,21 +39,28 @@ describe("npm run status", () => {
     });
 
     it("exits 1 when a secret expires within the default 30 days", async () => {
-        const result = await runCommand("status", ["--stack", "dev", "--stack", "prod"],
+        const result = await runInProcess("status", statusMain, ["--stack", "dev", "--stack", "prod"],
             { dev: env(ID_DEV, 200), prod: env(ID_PROD, 12), other: env(ID_DEV, 1) });
         assert.strictEqual(result.code, 1);
         const states = result.stdout.trimEnd().split("\n").slice(1).map(l => [l.split(/ +/)[0], l.split(/ +/).at(-1)]);
         assert.deepStrictEqual(states, [["dev", "ok"], ["prod", "expiring"]]);
     });
 
+    it("runs as npm runs it: a child process with the pulumi executable on PATH", async () => {
+        const result = await spawnCommand("status", ["--all"], { dev: env(ID_DEV, 200) });
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.deepStrictEqual(result.stdout.trimEnd().split("\n")[1].split(/ {2,}/), ["dev", ID_DEV, inDays(200), "200", inDays(20), "ok"]);
+        assert.deepStrictEqual(result.pulumiCalls[0], ["stack", "ls", "--json"]);
+    });
+
     it("takes another threshold", async () => {
         const stacks = { prod: env(ID_PROD, 45) };
-        assert.strictEqual((await runCommand("status", ["--stack", "prod"], stacks)).code, 0);
-        assert.strictEqual((await runCommand("status", ["--stack", "prod", "--threshold-days", "60"], stacks)).code, 1);
+        assert.strictEqual((await runInProcess("status", statusMain, ["--stack", "prod"], stacks)).code, 0);
+        assert.strictEqual((await runInProcess("status", statusMain, ["--stack", "prod", "--threshold-days", "60"], stacks)).code, 1);
     });
 
     it("exits 1 for an expired secret and for a stack it cannot read", async () => {
-        const result = await runCommand("status", ["--stack", "dev", "--stack", "gone"], { dev: env(ID_DEV, -3) });
+        const result = await runInProcess("status", statusMain, ["--stack", "dev", "--stack", "gone"], { dev: env(ID_DEV, -3) });
         assert.strictEqual(result.code, 1);
         const lines = result.stdout.trimEnd().split("\n");
         assert.deepStrictEqual(lines[1].split(/ {2,}/), ["dev", ID_DEV, inDays(-3), "-3", inDays(-183), "expired"]);
@@ -69,10 +77,10 @@ describe("npm run status", () => {
     });
 
     it("refuses --stack together with --all, and a bad threshold", async () => {
-        const both = await runCommand("status", ["--all", "--stack", "dev"], { dev: env(ID_DEV, 200) });
+        const both = await runInProcess("status", statusMain, ["--all", "--stack", "dev"], { dev: env(ID_DEV, 200) });
         assert.strictEqual(both.code, 2);
         assert.match(both.stderr, /^status: give --stack or --all, not both\n/);
-        const bad = await runCommand("status", ["--threshold-days", "thirty"], { dev: env(ID_DEV, 200) });
+        const bad = await runInProcess("status", statusMain, ["--threshold-days", "thirty"], { dev: env(ID_DEV, 200) });
         assert.strictEqual(bad.code, 2);
         assert.strictEqual(bad.stderr, 'status: --threshold-days "thirty" is not a whole number of days from 0 to 999\n');
     });

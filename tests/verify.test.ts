@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { defaultScope, renderReport } from "../ops/verify";
-import { FakeStack, runCommand } from "./fakes/commands";
+import { main as verifyMain } from "../ops/verify";
+import { FakeStack, runInProcess, spawnCommand } from "./fakes/commands";
 import { TokenServer, startTokenServer } from "./fakes/tokenServer";
 
 const TENANT = "72f988bf-0000-4000-8000-000000000001";
@@ -25,8 +26,8 @@ function stack(clientId: string, clientSecret: string): FakeStack {
 }
 
 function verify(server: TokenServer, dev: FakeStack, extra: string[] = []) {
-    return runCommand("verify", ["--stack", "dev", "--authority-host", server.url, ...extra], { dev },
-        { env: { NODE_EXTRA_CA_CERTS: server.caFile } });
+    return runInProcess("verify", verifyMain, ["--stack", "dev", "--authority-host", server.url, ...extra], { dev },
+        { trustedCa: server.ca });
 }
 
 describe("npm run verify", () => {
@@ -57,6 +58,14 @@ describe("npm run verify", () => {
         assert.strictEqual(request.client_id, CLIENT);
         assert.strictEqual(request.client_secret, SECRET);
         assert.strictEqual(request.scope, "https://graph.microsoft.com/.default");
+    });
+
+    it("runs as npm runs it: a child process trusting the stand-in through NODE_EXTRA_CA_CERTS", async () => {
+        const result = await spawnCommand("verify", ["--stack", "dev", "--authority-host", server.url],
+            { dev: stack(CLIENT, SECRET) }, { env: { NODE_EXTRA_CA_CERTS: server.caFile } });
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.match(result.stdout, /^Client secret: {2}accepted$/m);
+        assert.ok(!result.stdout.includes(SECRET) && !result.stderr.includes(SECRET));
     });
 
     it("reports a wrong secret with Entra ID's error code", async () => {
@@ -97,7 +106,7 @@ describe("npm run verify", () => {
     });
 
     it("refuses an authority host that is not an https host", async () => {
-        const result = await runCommand("verify", ["--stack", "dev", "--authority-host", "http://login.example"],
+        const result = await runInProcess("verify", verifyMain, ["--stack", "dev", "--authority-host", "http://login.example"],
             { dev: stack(CLIENT, SECRET) });
         assert.strictEqual(result.code, 2);
         assert.strictEqual(result.stderr, 'verify: --authority-host "http://login.example" is not an https host URL ' +

@@ -1,6 +1,7 @@
 /**
  * A stand-in for the Entra ID token endpoint on 127.0.0.1, over https with a self-signed
- * certificate made for the test. A child process trusts it through NODE_EXTRA_CA_CERTS.
+ * certificate made for the test. A command run in-process trusts it through `trustedCa` (its PEM
+ * text), a child process through NODE_EXTRA_CA_CERTS (the file).
  */
 import * as fs from "fs";
 import * as https from "https";
@@ -12,7 +13,9 @@ import { generate } from "selfsigned";
 export interface TokenServer {
     /** `https://127.0.0.1:<port>`, to pass as --authority-host. */
     url: string;
-    /** The certificate to trust (NODE_EXTRA_CA_CERTS). */
+    /** The certificate to trust, PEM (CommandIO.trustedCa). */
+    ca: string;
+    /** The same in a file (NODE_EXTRA_CA_CERTS). */
     caFile: string;
     /** The form fields of every token request received. */
     tokenRequests: Record<string, string>[];
@@ -90,6 +93,7 @@ export async function startTokenServer(tenantId: string, clients: Record<string,
     base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return {
         url: base,
+        ca: pems.cert,
         caFile,
         tokenRequests,
         close: () => new Promise(resolve => {
