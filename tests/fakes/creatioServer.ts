@@ -52,6 +52,8 @@ export interface CreatioServerOptions {
     mailServers?: FakeMailServer[];
     /** "silence": accept connections and never answer. */
     answer?: "normal" | "silence";
+    /** Answer PATCH with 204 but keep the record as it was (as a rejecting event handler would). */
+    dropWrites?: boolean;
     /** Answer this status (empty JSON error body) to every request of a kind. */
     failures?: Partial<Record<"login" | "token" | "get" | "patch", number>>;
 }
@@ -88,7 +90,9 @@ function parseFilter(filter: string): { column: string; value: string } | undefi
 }
 
 export async function startCreatioServer(options: CreatioServerOptions = {}): Promise<CreatioServer> {
-    const pems = await generate([{ name: "commonName", value: "127.0.0.1" }], {
+    // Its own subject name: a test trusting this and the Entra ID stand-in's certificate together
+    // needs two issuers OpenSSL can tell apart (the address is in subjectAltName).
+    const pems = await generate([{ name: "commonName", value: "creatio-stand-in" }], {
         keySize: 2048,
         algorithm: "sha256",
         extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
@@ -238,7 +242,9 @@ export async function startCreatioServer(options: CreatioServerOptions = {}): Pr
             } catch {
                 return send(res, 400, { error: { message: "body is not JSON" } });
             }
-            Object.assign(row, fields);
+            if (!options.dropWrites) {
+                Object.assign(row, fields);
+            }
             return send(res, 204);
         }
         return send(res, 404);
