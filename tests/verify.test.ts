@@ -110,7 +110,7 @@ describe("npm run verify", () => {
             { dev: stack(CLIENT, SECRET) });
         assert.strictEqual(result.code, 2);
         assert.strictEqual(result.stderr, 'verify: --authority-host "http://login.example" is not an https host URL ' +
-            "such as https://login.microsoftonline.com\n");
+            "such as https://login.microsoftonline.com (no user info, path, query or fragment)\n");
         assert.deepStrictEqual(result.pulumiCalls, []);
     });
 
