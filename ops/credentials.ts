@@ -65,7 +65,7 @@ export async function main(io: CommandIO): Promise<number> {
     const timeoutMs = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
     const outputs = await readStackOutputs(pulumiArgs => io.pulumi(pulumiArgs, { timeoutMs }), stack, true);
     const redactor = new Redactor();
-    if (typeof outputs.clientSecret === "string" && outputs.clientSecret !== "") {
+    if (typeof outputs.clientSecret === "string" && outputs.clientSecret !== "" && outputs.clientSecret !== "[secret]") {
         redactor.add(outputs.clientSecret);
     }
     let credentials: Credentials;

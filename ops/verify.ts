@@ -152,7 +152,7 @@ export function judge(requests: NetworkRecord[], accessToken: string | undefined
         return { outcome: "unreachable", reason: `Entra ID is temporarily unavailable (HTTP ${last.status}${detail ? `, ${detail}` : ""})` };
     }
     if (error !== undefined || code !== undefined) {
-        const meaning = (code && ENTRA_ERRORS[code]) || firstLine(description.replace(/^AADSTS\d+:\s*/, "")) || error || "refused";
+        const meaning = (code && ENTRA_ERRORS[code]) || firstLine(description.replace(/^AADSTS\d+:\s*/, "")) || "refused";
         return { outcome: "rejected", code: code ?? error, meaning };
     }
     if (discovery) {
@@ -246,7 +246,7 @@ export async function main(io: CommandIO): Promise<number> {
 
     const outputs = await readStackOutputs(pulumiArgs => io.pulumi(pulumiArgs, { timeoutMs: pulumiTimeout }), stack, true);
     const redactor = new Redactor();
-    if (typeof outputs.clientSecret === "string" && outputs.clientSecret !== "") {
+    if (typeof outputs.clientSecret === "string" && outputs.clientSecret !== "" && outputs.clientSecret !== "[secret]") {
         redactor.add(outputs.clientSecret);
     }
     let checked: VerifyOutputs;
@@ -263,7 +263,8 @@ export async function main(io: CommandIO): Promise<number> {
         timeoutMs: timeoutSeconds * 1000,
         trustedCa: io.trustedCa,
     });
-    io.stdout(redactor.redact(renderReport({
+    // The answer's text from outside is already without the secret (requestToken).
+    io.stdout(renderReport({
         stack,
         tenantId: checked.tenantId,
         clientId: checked.clientId,
@@ -272,7 +273,7 @@ export async function main(io: CommandIO): Promise<number> {
         clientSecretExpiresAt: checked.clientSecretExpiresAt,
         redirectUris: checked.redirectUris,
         now: io.now(),
-    })));
+    }));
     return EXIT_CODES[answer.outcome];
 }
 
