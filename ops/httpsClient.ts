@@ -9,25 +9,16 @@ import * as https from "https";
 import * as tls from "tls";
 import { AuthError, INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 
-/** How one request ended, when it did not end with a JSON answer. */
-export type NetworkFailure =
-    | { kind: "connection"; url: string; code: string | undefined; message: string }
-    | { kind: "timeout"; url: string }
-    | { kind: "not-json"; url: string; status: number };
-
-/** One answered request: its status and parsed body. */
-export interface NetworkExchange {
-    method: "GET" | "POST";
-    url: string;
-    status: number;
-    body: unknown;
-}
+/** How one request ended: a JSON answer, or why there was none. */
+export type NetworkRecord = { method: "GET" | "POST"; url: string } & (
+    | { outcome: "answer"; status: number; body: unknown }
+    | { outcome: "not-json"; status: number }
+    | { outcome: "connection"; code: string | undefined; message: string }
+    | { outcome: "timeout" });
 
 export interface RecordingNetworkClient extends INetworkModule {
-    /** Every request that got a JSON answer, in order. */
-    readonly exchanges: NetworkExchange[];
-    /** The failures of requests that got none. */
-    readonly failures: NetworkFailure[];
+    /** Every request, in order, with how it ended. */
+    readonly requests: NetworkRecord[];
 }
 
 /** MSAL's own error for a request that failed (as its HttpClient throws it). */
@@ -36,8 +27,7 @@ function networkError(message: string): AuthError {
 }
 
 export function httpsNetworkClient(options: { trustedCa?: string; timeoutMs: number }): RecordingNetworkClient {
-    const exchanges: NetworkExchange[] = [];
-    const failures: NetworkFailure[] = [];
+    const requests: NetworkRecord[] = [];
     // Only with an extra CA is the trust store replaced (by the default roots plus that CA);
     // otherwise Node's default, which honours NODE_EXTRA_CA_CERTS.
     const ca = options.trustedCa ? [...tls.rootCertificates, options.trustedCa] : undefined;
@@ -45,6 +35,20 @@ export function httpsNetworkClient(options: { trustedCa?: string; timeoutMs: num
     function send<T>(method: "GET" | "POST", url: string, req?: NetworkRequestOptions, timeoutMs = options.timeoutMs):
         Promise<NetworkResponse<T>> {
         return new Promise((resolve, reject) => {
+            let settled = false;
+            const settle = (record: NetworkRecord, result: NetworkResponse<T> | AuthError) => {
+                if (settled) {
+                    return;
+                }
+                settled = true;
+                requests.push(record);
+                if (result instanceof AuthError) {
+                    request.destroy();
+                    reject(result);
+                } else {
+                    resolve(result);
+                }
+            };
             const body = method === "POST" ? req?.body ?? "" : undefined;
             const request = https.request(url, {
                 method,
@@ -55,45 +59,36 @@ export function httpsNetworkClient(options: { trustedCa?: string; timeoutMs: num
                 let text = "";
                 response.setEncoding("utf8");
                 response.on("data", chunk => (text += chunk));
-                response.on("error", err => fail({ kind: "connection", url, code: (err as NodeJS.ErrnoException).code, message: err.message }));
+                response.on("error", err => settle({ method, url, outcome: "connection", code: (err as NodeJS.ErrnoException).code,
+                    message: err.message }, networkError(err.message)));
                 response.on("end", () => {
                     const status = response.statusCode ?? 0;
                     let parsed: unknown;
                     try {
                         parsed = JSON.parse(text);
                     } catch {
-                        failures.push({ kind: "not-json", url, status });
-                        reject(new AuthError("token_parsing_error", "", `Failed to parse response: HTTP ${status}`));
+                        settle({ method, url, outcome: "not-json", status },
+                            new AuthError("token_parsing_error", "", `Failed to parse response: HTTP ${status}`));
                         return;
                     }
-                    exchanges.push({ method, url, status, body: parsed });
                     const headers: Record<string, string> = {};
                     for (const [name, value] of Object.entries(response.headers)) {
                         if (value !== undefined) {
                             headers[name] = Array.isArray(value) ? value.join(", ") : value;
                         }
                     }
-                    resolve({ headers, body: parsed as T, status });
+                    settle({ method, url, outcome: "answer", status, body: parsed }, { headers, body: parsed as T, status });
                 });
             });
-            function fail(failure: NetworkFailure & { kind: "connection" | "timeout" }) {
-                failures.push(failure);
-                request.destroy();
-                reject(networkError(failure.kind === "timeout" ? "Request timeout" : failure.message));
-            }
-            request.on("timeout", () => fail({ kind: "timeout", url }));
-            request.on("error", err => {
-                if (!failures.some(f => f.url === url && f.kind === "timeout")) {
-                    fail({ kind: "connection", url, code: (err as NodeJS.ErrnoException).code, message: err.message });
-                }
-            });
+            request.on("timeout", () => settle({ method, url, outcome: "timeout" }, networkError("Request timeout")));
+            request.on("error", err => settle({ method, url, outcome: "connection", code: (err as NodeJS.ErrnoException).code,
+                message: err.message }, networkError(err.message)));
             request.end(body);
         });
     }
 
     return {
-        exchanges,
-        failures,
+        requests,
         sendGetRequestAsync: (url, req, timeout) => send("GET", url, req, timeout),
         sendPostRequestAsync: (url, req) => send("POST", url, req),
     };

@@ -5,9 +5,9 @@
  */
 import { execFile } from "child_process";
 import * as path from "path";
-import { OpsError, USAGE_EXIT_CODE } from "./cli";
+import { DEFAULT_PULUMI_TIMEOUT_SECONDS, OpsError, USAGE_EXIT_CODE } from "./cli";
 
-export const DEFAULT_PULUMI_TIMEOUT_SECONDS = 120;
+export { DEFAULT_PULUMI_TIMEOUT_SECONDS };
 
 export interface PulumiCallOptions {
     /** Give up after this long; default DEFAULT_PULUMI_TIMEOUT_SECONDS. */
@@ -35,6 +35,14 @@ export class PulumiError extends OpsError {
     }
 }
 
+/** The CLI is missing or does not answer: nothing about any stack can be known. */
+export class PulumiUnavailableError extends OpsError {
+    constructor(message: string) {
+        super(message, USAGE_EXIT_CODE);
+        this.name = "PulumiUnavailableError";
+    }
+}
+
 const NO_CLI = "the Pulumi CLI (pulumi) is not on PATH: install it (https://www.pulumi.com/docs/install/) " +
     "and sign in to the stacks' backend";
 
@@ -51,9 +59,10 @@ export function pulumiRunner(execute: PulumiExecutor): PulumiRunner {
         let timer: NodeJS.Timeout | undefined;
         const deadline = new Promise<never>((_, reject) => {
             timer = setTimeout(() => {
+                // Reject first: the aborted call's own failure must not win the race.
+                reject(new PulumiUnavailableError(`${commandName(args)} gave no answer within ${timeoutMs / 1000} s ` +
+                    "(--pulumi-timeout-seconds sets the limit)"));
                 abort.abort();
-                reject(new PulumiError(`${commandName(args)} gave no answer within ${timeoutMs / 1000} s ` +
-                    "(--pulumi-timeout-seconds sets the limit)", args, ""));
             }, timeoutMs);
         });
         let result: PulumiProcessResult;
@@ -61,7 +70,7 @@ export function pulumiRunner(execute: PulumiExecutor): PulumiRunner {
             result = await Promise.race([execute(args, abort.signal), deadline]);
         } catch (err) {
             if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-                throw new OpsError(NO_CLI, USAGE_EXIT_CODE);
+                throw new PulumiUnavailableError(NO_CLI);
             }
             throw err;
         } finally {

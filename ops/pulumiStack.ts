@@ -52,12 +52,101 @@ export async function listStacks(pulumi: PulumiRunner): Promise<string[]> {
     return stacks.map(s => String((s as { name: unknown }).name));
 }
 
+function missingOutput(stack: string, name: string): OpsError {
+    return new OpsError(`stack "${stack}" has no output ${name}: run pulumi up for it (with this version of the program)`,
+        USAGE_EXIT_CODE);
+}
+
+function badOutput(stack: string, name: string, what: string): OpsError {
+    return new OpsError(`stack "${stack}" has an output ${name} that is not ${what}`, USAGE_EXIT_CODE);
+}
+
 /** A string output that must be there, or an error saying what to do. */
 export function requireOutput(outputs: StackOutputs, name: string, stack: string): string {
     const value = outputs[name];
-    if (typeof value !== "string" || value === "") {
-        throw new OpsError(`stack "${stack}" has no output ${name}: run pulumi up for it (with this version of the program)`,
-            USAGE_EXIT_CODE);
+    if (value === undefined || value === null || value === "") {
+        throw missingOutput(stack, name);
+    }
+    if (typeof value !== "string") {
+        throw badOutput(stack, name, "a string");
     }
     return value;
+}
+
+/** A string output that may be missing (stacks deployed by an older version of the program). */
+export function optionalOutput(outputs: StackOutputs, name: string, stack: string): string | undefined {
+    return outputs[name] === undefined || outputs[name] === null ? undefined : requireOutput(outputs, name, stack);
+}
+
+/** `YYYY-MM-DDTHH:MM:SS[.fff]Z`, the form the program's date outputs take. */
+const ISO_UTC_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{3})?Z$/;
+
+/** Whether `text` is an ISO 8601 UTC instant that exists on the calendar. */
+export function isIsoUtcInstant(text: string): boolean {
+    const m = ISO_UTC_INSTANT.exec(text);
+    if (!m) {
+        return false;
+    }
+    const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+    const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+    return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day &&
+        date.getUTCHours() === hour && date.getUTCMinutes() === minute && date.getUTCSeconds() === second;
+}
+
+/** An output holding an ISO 8601 UTC instant. */
+export function requireInstant(outputs: StackOutputs, name: string, stack: string): string {
+    const value = requireOutput(outputs, name, stack);
+    if (!isIsoUtcInstant(value)) {
+        throw new OpsError(`stack "${stack}" has an output ${name} that is not an ISO 8601 UTC instant ` +
+            `(YYYY-MM-DDTHH:MM:SS[.fff]Z): ${JSON.stringify(value)}`, USAGE_EXIT_CODE);
+    }
+    return value;
+}
+
+/** An output holding a list of strings. */
+export function requireStringList(outputs: StackOutputs, name: string, stack: string): string[] {
+    const value = outputs[name];
+    if (value === undefined || value === null) {
+        throw missingOutput(stack, name);
+    }
+    if (!Array.isArray(value) || !value.every(item => typeof item === "string")) {
+        throw badOutput(stack, name, "a list of strings");
+    }
+    return value as string[];
+}
+
+/** A secret output read with --show-secrets; "[secret]" means the CLI did not decrypt it. */
+export function requireSecret(outputs: StackOutputs, name: string, stack: string): string {
+    const value = requireOutput(outputs, name, stack);
+    if (value === "[secret]") {
+        throw new OpsError(`stack "${stack}": pulumi handed back the output ${name} masked as "[secret]", not its value; ` +
+            "check that this Pulumi CLI decrypts secrets with --show-secrets", USAGE_EXIT_CODE);
+    }
+    return value;
+}
+
+/** An optional whole number of days (1 or more). */
+export function optionalWholeDays(outputs: StackOutputs, name: string, stack: string): number | undefined {
+    const value = outputs[name];
+    if (value === undefined || value === null) {
+        return undefined;
+    }
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+        throw badOutput(stack, name, "a whole number of days");
+    }
+    return value;
+}
+
+/** The value of a stack tag, or undefined when the stack has no such tag. */
+export async function readStackTag(pulumi: PulumiRunner, stack: string, tag: string): Promise<string | undefined> {
+    try {
+        // `tag get` loads the stack without selecting it, unlike `tag ls` (pkg/cmd/pulumi/stack/stack_tag.go).
+        const stdout = await pulumi(["stack", "tag", "get", tag, "--stack", stack]);
+        return stdout.replace(/\r?\n$/, "");
+    } catch (err) {
+        if (err instanceof PulumiError && /stack tag '.*' not found for stack/.test(err.stderr)) {
+            return undefined;
+        }
+        throw isNoStack(err) ? noSuchStack(stack) : err;
+    }
 }

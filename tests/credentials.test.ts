@@ -97,7 +97,7 @@ describe("npm run credentials", () => {
         const badFormat = await runInProcess("credentials", credentialsMain, ["--stack", "dev", "--format", "yaml"], { dev: DEV });
         assert.strictEqual(badFormat.code, 2);
         assert.strictEqual(badFormat.stderr, 'credentials: --format "yaml" is not one of env, json, creatio\n' +
-            "usage: npm run -s credentials -- --stack <name> [--format env|json|creatio]\n");
+            "usage: npm run -s credentials -- --stack <name> [--format env|json|creatio] [--pulumi-timeout-seconds 120]\n");
         assert.deepStrictEqual(badFormat.pulumiCalls, []);
         const noStack = await runInProcess("credentials", credentialsMain, [], { dev: DEV });
         assert.strictEqual(noStack.code, 2);
