@@ -4,12 +4,15 @@
  * proving the secret with Entra ID, reads the record back, and records the delivered secret's key
  * id in the stack tag `creatio-delivered-key-id` (read by `status`).
  */
-import { OpsError, USAGE_EXIT_CODE, parseCommandLine } from "./cli";
+import {
+    OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds,
+} from "./cli";
 import { COLUMNS, OAUTH_APPLICATIONS, isGuid, odataRoot } from "./creatioApi";
 import { CreatioCredentials, CreatioError, CreatioOutcome, CreatioTarget, signIn } from "./creatioClient";
 import { OAuthApplicationRecord, RecordSelectionError, findByClientId, findByMailServer, readBack } from "./creatioRecords";
 import { CommandIO, runCommand } from "./io";
-import { readStackOutputs, requireOutput } from "./pulumiStack";
+import { readStackOutputs, requireOutput, requireSecret } from "./pulumiStack";
+import { Redactor } from "./redact";
 import { DEFAULT_AUTHORITY_HOST, TokenAnswer, TokenRequest, requestToken } from "./verify";
 
 /**
@@ -19,7 +22,8 @@ import { DEFAULT_AUTHORITY_HOST, TokenAnswer, TokenRequest, requestToken } from 
 export const DELIVERED_KEY_ID_TAG = "creatio-delivered-key-id";
 
 const USAGE = "npm run -s deliver -- --stack <name> [--mail-server <name or id>] [--dry-run] " +
-    "[--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] [--secret-wait-seconds 120]";
+    "[--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] [--secret-wait-seconds 120] " +
+    "[--pulumi-timeout-seconds 120]";
 
 /** Exit codes shared with the other commands: 1 refused, 2 usage, 3 could not reach. */
 const EXIT_BY_OUTCOME: Record<CreatioOutcome, number> = { refused: 1, misconfigured: USAGE_EXIT_CODE, unreachable: 3 };
@@ -75,28 +79,20 @@ function checkHttpsUrl(name: string, value: string): string {
     return url.href.replace(/\/+$/, "");
 }
 
-/** The same check as verify's --authority-host: an https origin. */
-function checkAuthorityHost(value: string): string {
+/** verify's rule for the sign-in host (a copy: verify does not export it): an https origin. */
+function checkAuthorityHost(value: string, source: string): string {
     let url: URL | undefined;
     try {
         url = new URL(value);
     } catch {
         url = undefined;
     }
-    if (!url || url.protocol !== "https:" || (url.pathname !== "/" && url.pathname !== "") || url.search || url.hash) {
-        throw new OpsError(`--authority-host ${JSON.stringify(value)} is not an https host URL such as ${DEFAULT_AUTHORITY_HOST}`,
-            USAGE_EXIT_CODE);
+    if (!url || url.protocol !== "https:" || url.username || url.password || url.pathname !== "/" || url.search || url.hash ||
+        /[@?#]/.test(value)) {
+        throw new OpsError(`${source} ${JSON.stringify(value)} is not an https host URL such as ${DEFAULT_AUTHORITY_HOST} ` +
+            "(no user info, path, query or fragment)", USAGE_EXIT_CODE);
     }
     return url.origin;
-}
-
-function secondsOption(name: string, value: string, min: number, max: number): number {
-    const seconds = Number(value);
-    if (!(Number.isInteger(seconds) && seconds >= min && seconds <= max)) {
-        throw new OpsError(`--${name} ${JSON.stringify(value)} is not a whole number of seconds from ${min} to ${max}`,
-            USAGE_EXIT_CODE);
-    }
-    return seconds;
 }
 
 /** What deliver needs from the stack, read and checked once before anything is sent. */
@@ -122,7 +118,7 @@ function readCredential(outputs: Record<string, unknown>, stack: string): StackC
     const clientSecretKeyId = requireOutput(outputs, "clientSecretKeyId", stack);
     return {
         clientId: requireOutput(outputs, "clientId", stack),
-        clientSecret: requireOutput(outputs, "clientSecret", stack),
+        clientSecret: requireSecret(outputs, "clientSecret", stack),
         tenantId: requireOutput(outputs, "tenantId", stack),
         siteBaseUrl,
         netCore: outputs.netCore,
@@ -174,56 +170,56 @@ function render(rows: [string, string][]): string {
     return rows.map(([label, value]) => `${`${label}:`.padEnd(16)}${value}`).join("\n") + "\n";
 }
 
-/** Never lets a secret through into an error: each given value is blanked out. */
-function redact(message: string, secrets: string[]): string {
-    return secrets.filter(s => s.length >= 4).reduce((text, s) => text.split(s).join("[secret]"), message);
-}
-
 export function deliverCommand(deps: DeliverDependencies = realDependencies): (io: CommandIO) => Promise<number> {
     return async io => {
-        const secrets: string[] = [];
+        // Every secret the run learns goes in here; no error leaves with one of them in its text.
+        const redactor = new Redactor();
         try {
-            return await deliver(io, deps, secrets);
+            return await deliver(io, deps, redactor);
         } catch (err) {
             if (err instanceof CreatioError) {
-                throw new OpsError(redact(err.message, secrets), EXIT_BY_OUTCOME[err.outcome]);
+                throw redactor.redactError(new OpsError(err.message, EXIT_BY_OUTCOME[err.outcome]));
             }
             if (err instanceof RecordSelectionError) {
-                throw new OpsError(redact(err.message, secrets), USAGE_EXIT_CODE);
+                throw redactor.redactError(new OpsError(err.message, USAGE_EXIT_CODE));
             }
-            if (err instanceof OpsError) {
-                throw new OpsError(redact(err.message, secrets), err.exitCode);
-            }
-            throw new OpsError(redact(String(err), secrets), 1);
+            throw redactor.redactError(err);
         }
     };
 }
 
-async function deliver(io: CommandIO, deps: DeliverDependencies, secrets: string[]): Promise<number> {
+async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redactor): Promise<number> {
     const args = parseCommandLine(io.argv, {
         "stack": { type: "string" },
         "mail-server": { type: "string" },
         "dry-run": { type: "boolean", default: false },
-        "authority-host": { type: "string", default: io.env.AZURE_AUTHORITY_HOST || DEFAULT_AUTHORITY_HOST },
+        "authority-host": { type: "string" },
         "timeout-seconds": { type: "string", default: "30" },
         "secret-wait-seconds": { type: "string", default: "120" },
+        ...PULUMI_TIMEOUT_OPTION,
     }, USAGE);
-    if (!args.stack) {
-        throw new OpsError(`--stack is required\nusage: ${USAGE}`, USAGE_EXIT_CODE);
-    }
+    const stack = stackOption(args.stack, USAGE);
     if (args["mail-server"] !== undefined && args["mail-server"].trim() === "") {
         throw new OpsError("--mail-server is empty: give the name or id of Creatio's Microsoft 365 mail server", USAGE_EXIT_CODE);
     }
-    const authorityHost = checkAuthorityHost(args["authority-host"]!);
-    const timeoutMs = secondsOption("timeout-seconds", args["timeout-seconds"]!, 1, 300) * 1000;
-    const waitSeconds = secondsOption("secret-wait-seconds", args["secret-wait-seconds"]!, 0, 600);
+    const authorityHost = args["authority-host"] !== undefined
+        ? checkAuthorityHost(args["authority-host"], "--authority-host")
+        : io.env.AZURE_AUTHORITY_HOST
+            ? checkAuthorityHost(io.env.AZURE_AUTHORITY_HOST, "the environment variable AZURE_AUTHORITY_HOST")
+            : DEFAULT_AUTHORITY_HOST;
+    const timeoutMs = wholeSeconds("timeout-seconds", args["timeout-seconds"]!, 1, 300) * 1000;
+    const waitSeconds = wholeSeconds("secret-wait-seconds", args["secret-wait-seconds"]!, 0, 600);
+    const pulumiTimeout = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
+    const pulumi = (pulumiArgs: string[]) => io.pulumi(pulumiArgs, { timeoutMs: pulumiTimeout });
     const creatioCredentials = creatioCredentialsFromEnv(io.env);
-    secrets.push(creatioCredentials.kind === "forms" ? creatioCredentials.password : creatioCredentials.clientSecret);
-    const stack = args.stack;
+    redactor.add(creatioCredentials.kind === "forms" ? creatioCredentials.password : creatioCredentials.clientSecret);
     const dryRun = args["dry-run"]!;
 
-    const credential = readCredential(await readStackOutputs(io.pulumi, stack, true), stack);
-    secrets.push(credential.clientSecret);
+    const outputs = await readStackOutputs(pulumi, stack, true);
+    if (typeof outputs.clientSecret === "string" && outputs.clientSecret !== "") {
+        redactor.add(outputs.clientSecret);
+    }
+    const credential = readCredential(outputs, stack);
 
     // 1. The secret works, or it is never delivered.
     const { answer, attempts } = await proveSecret({
@@ -280,7 +276,7 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, secrets: string
 
     // 4. Record what Creatio holds now.
     try {
-        await io.pulumi(["stack", "tag", "set", DELIVERED_KEY_ID_TAG, credential.clientSecretKeyId, "--stack", stack]);
+        await pulumi(["stack", "tag", "set", DELIVERED_KEY_ID_TAG, credential.clientSecretKeyId, "--stack", stack]);
     } catch (err) {
         io.stdout(render(rows));
         throw new OpsError(`delivered, but the stack tag ${DELIVERED_KEY_ID_TAG} could not be recorded ` +

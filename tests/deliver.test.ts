@@ -7,6 +7,7 @@ import { OAUTH_APPLICATIONS, odataRoot, odataString, recordPath } from "../ops/c
 import { CreatioError, CreatioTarget, signIn } from "../ops/creatioClient";
 import { findByClientId, findByMailServer, readBack, selectByClientId } from "../ops/creatioRecords";
 import { DELIVERED_KEY_ID_TAG, deliverCommand, main } from "../ops/deliver";
+import { DELIVERED_KEY_ID_TAG as STATUS_TAG } from "../ops/status";
 import { requestToken } from "../ops/verify";
 import { CommandResult, FakeStack, InProcessOptions, runInProcess } from "./fakes/commands";
 import { CreatioServer, FakeOAuthApplication, startCreatioServer } from "./fakes/creatioServer";
@@ -379,9 +380,36 @@ describe("npm run deliver", () => {
         assert.ok(result.pulumiCalls.flat().every(arg => !arg.includes(NEW_SECRET)), "no secret in a process argument");
     });
 
-    it("names a tag Pulumi accepts", () => {
+    it("names a tag Pulumi accepts, the one status reads", () => {
         // pulumi/pulumi pkg/util/validation/stack.go, validateStackTagName: ^[a-zA-Z0-9-_.:]{1,40}$
         assert.match(DELIVERED_KEY_ID_TAG, /^[a-zA-Z0-9-_.:]{1,40}$/);
+        assert.strictEqual(DELIVERED_KEY_ID_TAG, STATUS_TAG);
+    });
+
+    it("takes the sign-in host from AZURE_AUTHORITY_HOST, as verify does", async () => {
+        const main = deliverCommand({ sleep: async () => undefined, requestToken });
+        const ok = await runInProcess("deliver", main, ["--stack", "dev", "--dry-run"], { dev: stack() },
+            { env: { ...FORMS_ENV, AZURE_AUTHORITY_HOST: entra.url }, trustedCa: ca });
+        assert.strictEqual(ok.code, 0, ok.stderr);
+        assert.strictEqual(entra.tokenRequests.length, 1);
+        const bad = await runInProcess("deliver", main, ["--stack", "dev"], { dev: stack() },
+            { env: { ...FORMS_ENV, AZURE_AUTHORITY_HOST: "https://login.example/tenant" }, trustedCa: ca });
+        assert.strictEqual(bad.code, 2);
+        assert.strictEqual(bad.stderr, 'deliver: the environment variable AZURE_AUTHORITY_HOST "https://login.example/tenant" ' +
+            "is not an https host URL such as https://login.microsoftonline.com (no user info, path, query or fragment)\n");
+    });
+
+    it("blanks out a secret that an outside answer repeats", async () => {
+        const echoing = await startCreatioServer({ users: { [USER]: "x" }, loginFailureMessage: `wrong password ${PASSWORD}` });
+        try {
+            ca = pems(entra.ca, echoing.ca);
+            const result = await deliver([], { stack: stack({ siteBaseUrl: echoing.url }) });
+            assert.strictEqual(result.code, 1);
+            assert.strictEqual(result.stderr,
+                "deliver: Creatio refused the sign-in of CREATIO_USERNAME (Code 1): wrong password [redacted]\n");
+        } finally {
+            await echoing.close();
+        }
     });
 
     it("the first time, updates the record the mail server points to, with the portal's Client ID", async () => {

@@ -52,6 +52,8 @@ export interface CreatioServerOptions {
     mailServers?: FakeMailServer[];
     /** "silence": accept connections and never answer. */
     answer?: "normal" | "silence";
+    /** The Message of a refused sign-in; default Creatio's "Invalid username or password specified". */
+    loginFailureMessage?: string;
     /** Answer PATCH with 204 but keep the record as it was (as a rejecting event handler would). */
     dropWrites?: boolean;
     /** Answer this status (empty JSON error body) to every request of a kind. */
@@ -166,7 +168,7 @@ export async function startCreatioServer(options: CreatioServerOptions = {}): Pr
                 creds = JSON.parse(body);
             } catch { /* refused below */ }
             if (!creds.UserName || users[creds.UserName] === undefined || users[creds.UserName] !== creds.UserPassword) {
-                return send(res, 200, { Code: 1, Message: "Invalid username or password specified", Exception: null,
+                return send(res, 200, { Code: 1, Message: options.loginFailureMessage ?? "Invalid username or password specified", Exception: null,
                     PasswordChangeUrl: null, RedirectUrl: null });
             }
             const auth = `aspxauth-${++counter}`;
