@@ -10,8 +10,12 @@ export interface CiIdentity {
     subjects: OidcSubject[];
 }
 
-/** Graph's least-privileged application permission for reading oauth2PermissionGrants (Microsoft Graph, oauth2permissiongrant-get). */
-export const CONSENT_GRANT_READ_PERMISSION = "Directory.Read.All";
+/**
+ * Microsoft Graph documents it as the least-privileged application permission for reading
+ * oauth2PermissionGrants (oauth2permissiongrant-get, -list), and, together with
+ * Application.ReadWrite.OwnedBy or .All, for adding an owner to an application (application-post-owners).
+ */
+export const DIRECTORY_READ_PERMISSION = "Directory.Read.All";
 
 const environmentSubjects = (prefix: string, environments: string[]) => environments.map(environment => ({
     name: `github-environment-${environment}`,
@@ -24,10 +28,11 @@ export function ciIdentities(settings: BootstrapSettings): CiIdentity[] {
     return [
         {
             // Deploy jobs (`pulumi up` of everything), each in its GitHub environment with reviewers
-            // where it matters: the only identity that may write consent grants.
+            // where it matters: the only identity that may write consent grants, and the one that
+            // makes the rotation identity a co-owner of the registration (`owners`).
             name: "deployer",
             displayName: `Creatio M365 OAuth deployer (${repo})`,
-            graphPermissions: [settings.applicationPermission, "DelegatedPermissionGrant.ReadWrite.All", "Application.Read.All"],
+            graphPermissions: [settings.applicationPermission, "DelegatedPermissionGrant.ReadWrite.All", "Application.Read.All", DIRECTORY_READ_PERMISSION],
             subjects: environmentSubjects(prefix, settings.deployEnvironments),
         },
         {
@@ -43,7 +48,7 @@ export function ciIdentities(settings: BootstrapSettings): CiIdentity[] {
             // registration brings along (previewing their import reads them).
             name: "preview",
             displayName: `Creatio M365 OAuth preview (${repo})`,
-            graphPermissions: ["Application.Read.All", ...(settings.previewReadsConsentGrants ? [CONSENT_GRANT_READ_PERMISSION] : [])],
+            graphPermissions: ["Application.Read.All", ...(settings.previewReadsConsentGrants ? [DIRECTORY_READ_PERMISSION] : [])],
             subjects: [{ name: "github-pull-request", subject: githubSubjects.pullRequest(prefix) }],
         },
     ];

@@ -34,6 +34,9 @@ describe("bootstrap program", () => {
             ["deployer-graph-Application.ReadWrite.OwnedBy", assignment(DEPLOYER_SP, ROLE.ownedBy)],
             ["deployer-graph-DelegatedPermissionGrant.ReadWrite.All", assignment(DEPLOYER_SP, ROLE.grants)],
             ["deployer-graph-Application.Read.All", assignment(DEPLOYER_SP, ROLE.readAll)],
+            // Adding an owner (the rotation identity) takes Application.ReadWrite.OwnedBy and Directory.Read.All
+            // (Microsoft Graph, application-post-owners: Permissions, Application).
+            ["deployer-graph-Directory.Read.All", assignment(DEPLOYER_SP, ROLE.directoryRead)],
             // The unattended rotation writes passwords only: no consent grants.
             ["rotation-graph-Application.ReadWrite.OwnedBy", assignment(ROTATION_SP, ROLE.ownedBy)],
             ["rotation-graph-Application.Read.All", assignment(ROTATION_SP, ROLE.readAll)],
@@ -84,7 +87,7 @@ describe("bootstrap program", () => {
         const { mocks } = await runBootstrap({ githubRepository: "contoso/crm", applicationPermission: "Application.ReadWrite.All" });
         const roles = (identity: string) => ofType(mocks, "appRoleAssignment:AppRoleAssignment")
             .filter(([name]) => name.startsWith(`${identity}-`)).map(([, inputs]) => inputs.appRoleId);
-        assert.deepStrictEqual(roles("deployer"), [ROLE.readWriteAll, ROLE.grants, ROLE.readAll]);
+        assert.deepStrictEqual(roles("deployer"), [ROLE.readWriteAll, ROLE.grants, ROLE.readAll, ROLE.directoryRead]);
         assert.deepStrictEqual(roles("rotation"), [ROLE.readWriteAll, ROLE.readAll]);
         assert.deepStrictEqual(roles("preview"), [ROLE.readAll, ROLE.directoryRead]);
     });
