@@ -317,6 +317,13 @@ describe("GitHub workflows", () => {
             assert.strictEqual(seen.size, 3);
         });
 
+        it("are wired to the CI variables the README's setup names", () => {
+            const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+            for (const [variable, output] of Object.entries(VARIABLE_OUTPUT)) {
+                assert.ok(readme.includes(`\`${output}\` to \`${variable}\``), `${output} -> ${variable}`);
+            }
+        });
+
         it("default to the environments the workflows declare", () => {
             assert.deepStrictEqual(bootstrapProject.config.deployEnvironments.default,
                 Object.values(matrixEnvironments(workflow("deploy.yml").jobs.deploy)));
