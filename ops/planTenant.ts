@@ -24,6 +24,8 @@ export interface DeclaredResource {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
+    /** False for component resources, which only group the others. */
+    custom: boolean;
     /** The `import` option's id: the resource is adopted, not created. */
     importId?: string;
 }
@@ -31,6 +33,8 @@ export interface DeclaredResource {
 export interface Lookup {
     token: string;
     inputs: Record<string, unknown>;
+    /** What the stand-in tenant answered (absent when it refused). */
+    result?: Record<string, unknown>;
 }
 
 /** The Microsoft APIs the stand-in tenant has a service principal for, by appId. */
@@ -66,7 +70,9 @@ export class StandInTenant implements pulumi.runtime.Mocks {
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
         const importId = args.id || undefined;
-        this.declared.push({ type: args.type, name: args.name, inputs: args.inputs, ...(importId && { importId }) });
+        this.declared.push({
+            type: args.type, name: args.name, inputs: args.inputs, custom: args.custom === true, ...(importId && { importId }),
+        });
         const of = `of ${args.name}`;
         // An adopted resource keeps the id it is imported with: that one is real, the user gave it.
         const imported = (prefix: string) => (importId?.startsWith(prefix) ? importId.slice(prefix.length) : undefined);
@@ -102,7 +108,13 @@ export class StandInTenant implements pulumi.runtime.Mocks {
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-        this.lookups.push({ token: args.token, inputs: args.inputs });
+        const lookup: Lookup = { token: args.token, inputs: args.inputs };
+        this.lookups.push(lookup);
+        lookup.result = this.answer(args);
+        return lookup.result;
+    }
+
+    private answer(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         switch (args.token) {
             case "azuread:index/getServicePrincipal:getServicePrincipal": {
                 const appId = String(args.inputs.clientId);
