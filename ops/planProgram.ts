@@ -2,11 +2,10 @@
  * Runs the real Pulumi program in this process against the stand-in tenant, with the stack
  * configuration `pulumi up` would pass, and collects what it declares and exports.
  *
- * The stack's rotation offset is drawn only at the first `pulumi up`, so the program is run with
- * the offsets that give the earliest and the latest first rotation (their windows differ, and so
- * does the slot holding the newest secret whenever any offset changes it): every input or output
- * that differs between the runs depends on the offset, and the plan says so instead of showing
- * either run's value.
+ * The stack's rotation offset is drawn only at the first `pulumi up`, so the program is run twice:
+ * with offset 0, and with an offset whose window differs (in the other slot, whenever some offset
+ * puts the newest secret there). Every input or output that differs between the runs depends on
+ * the offset, and the plan says so instead of showing either run's value.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { rotationPlan } from "../lib/rotation";
@@ -88,7 +87,7 @@ function sameKeys(a: Record<string, unknown>, b: Record<string, unknown>): boole
 export async function evaluateProgram(programPath: string, config: StackConfig): Promise<Evaluation> {
     const first = await evaluateOnce(programPath, config, 0);
     let result = first;
-    for (const offset of extremeOffsets(first, new Date())) {
+    for (const offset of contrastingOffsets(first, new Date())) {
         result = agreeing(result, await evaluateOnce(programPath, config, offset));
     }
     return result;
@@ -113,21 +112,30 @@ export function declaredOffsetRange(evaluation: Evaluation): { min: number; max:
     return typeof min === "number" && typeof max === "number" ? { min, max } : undefined;
 }
 
-/** The offsets giving the earliest and the latest first rotation at `instant` (the program's own clock). */
-function extremeOffsets(evaluation: Evaluation, instant: Date): number[] {
+/**
+ * An offset whose evaluation differs from offset 0's wherever any offset would: one that puts the
+ * newest secret in the other slot if some offset does, else one with another window.
+ * `instant` is the program's own clock.
+ */
+export function contrastingOffset(periodDays: number, range: { min: number; max: number }, instant: Date): number {
+    const base = rotationPlan(instant, periodDays, 0);
+    let otherWindow: number | undefined;
+    for (let offset = range.min; offset <= range.max; offset++) {
+        const plan = rotationPlan(instant, periodDays, offset);
+        if (plan.newestSlot !== base.newestSlot) {
+            return offset;
+        }
+        if (otherWindow === undefined && plan.current.start.getTime() !== base.current.start.getTime()) {
+            otherWindow = offset;
+        }
+    }
+    return otherWindow ?? 1;
+}
+
+function contrastingOffsets(evaluation: Evaluation, instant: Date): number[] {
     const period = declaredPeriodDays(evaluation);
     const range = declaredOffsetRange(evaluation);
-    if (period === undefined || range === undefined) {
-        return [1];
-    }
-    let earliest = range.min;
-    let latest = range.min;
-    const rotatesAt = (offset: number) => rotationPlan(instant, period, offset).rotatesAt.getTime();
-    for (let offset = range.min; offset <= range.max; offset++) {
-        earliest = rotatesAt(offset) < rotatesAt(earliest) ? offset : earliest;
-        latest = rotatesAt(offset) > rotatesAt(latest) ? offset : latest;
-    }
-    return [earliest, latest];
+    return [period === undefined || range === undefined ? 1 : contrastingOffset(period, range, instant)];
 }
 
 /** One evaluation's values where the other agrees, OFFSET_DEPENDENT where it does not. */
