@@ -67,13 +67,13 @@ const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
  * (stack files are named after the stack name alone, sdk/go/common/workspace/paths.go).
  */
 export function stackNameOf(value: string): string {
-    const name = value.split("/").pop() ?? "";
-    if (!STACK_NAME.test(name)) {
+    const parts = value.split("/");
+    if (parts.length > 3 || !parts.every(part => STACK_NAME.test(part) && part !== "." && part !== "..")) {
         throw new PlanError(`--stack ${JSON.stringify(value)} is not a stack name; allowed: ` +
             "letters, digits, hyphens, underscores and periods, 1 to 100 characters (optionally after org/project/)",
         USAGE_EXIT_CODE);
     }
-    return name;
+    return parts[parts.length - 1];
 }
 
 function parseYaml(text: string, file: string): unknown {
