@@ -103,6 +103,12 @@ describe("npm run plan", () => {
                 ["azuread:clientSecret is encrypted (secure:) in Pulumi.s.yaml: not decrypted, so the plan runs without it"]);
         });
 
+        it("says that values of Pulumi ESC environments are not read", () => {
+            const config = stackConfigFrom(PROJECT, "environment:\n  - acme/dev\n" + stack(), "s", "Pulumi.s.yaml");
+            assert.deepStrictEqual(config.notes,
+                ["Pulumi.s.yaml imports Pulumi ESC environments: their values are not read here, pulumi up adds them"]);
+        });
+
         it("writes JSON as Go's encoding/json does", () => {
             // Go's encoding/json escapes <, > and & (HTMLEscape) and sorts map keys.
             assert.strictEqual(goJson({ b: "<&>", a: [1, 2.5] }), '{"a":[1,2.5],"b":"\\u003c\\u0026\\u003e"}');
