@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { CreatioOAuthApp, CreatioOAuthAppArgs } from "../components/creatioOAuthApp";
 import { validateConfig } from "../lib/settings";
-import { ownersWarning } from "../lib/owners";
+import { ownersWarning, ownership } from "../lib/owners";
 import {
     APP_CLIENT_ID, APP_OBJECT_ID, DEPLOYER_OBJECT_ID, PASSWORD_KEY_IDS, SP_OBJECT_ID, TENANT_ID, TENANT_PRINCIPALS,
     TenantMocks, capturingWarnings, promiseOf,
@@ -156,6 +156,15 @@ describe("CreatioOAuthApp", () => {
             assert.deepStrictEqual(mocks.inputsOf("t-app").owners, [owner]);
             assert.deepStrictEqual(mocks.inputsOf("t-sp"), { clientId: APP_CLIENT_ID, owners: [owner] });
             assert.deepStrictEqual(warnings, [`warning: [runtime] ${ownersWarning(DEPLOYER_OBJECT_ID)}`]);
+        });
+
+        it("find the deployer in the list without regard to letter case (ownership, pure)", () => {
+            const owner = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+            assert.deepStrictEqual(ownership([owner, DEPLOYER_OBJECT_ID], DEPLOYER_OBJECT_ID.toUpperCase()),
+                { owners: [owner, DEPLOYER_OBJECT_ID] });
+            assert.deepStrictEqual(ownership([owner], DEPLOYER_OBJECT_ID),
+                { owners: [owner], warning: ownersWarning(DEPLOYER_OBJECT_ID) });
+            assert.deepStrictEqual(ownership([], DEPLOYER_OBJECT_ID), { owners: [DEPLOYER_OBJECT_ID] });
         });
 
         it("warn in words that name the identity, the provider's behaviour, OwnedBy and the fix", () => {
