@@ -19,5 +19,13 @@ export const applicationObjectId = app.applicationObjectId;
 export const servicePrincipalObjectId = app.servicePrincipalObjectId;
 export const clientSecretExpiresAt = app.clientSecretExpiresAt;
 export const clientSecretRotatesAt = app.clientSecretRotatesAt;
+/** The key id of the newest secret, and of the previous one (expires at clientSecretRotatesAt). Not secret. */
+export const clientSecretKeyId = app.clientSecretKeyId;
+export const previousClientSecretKeyId = app.previousClientSecretKeyId;
+/** What the stack is configured for: the Creatio site, .NET Core or not, the sign-in audience, the rotation period. */
+export const siteBaseUrl = app.siteBaseUrl;
+export const netCore = app.netCore;
+export const signInAudience = app.signInAudience;
+export const secretRotationDays = app.secretRotationDays;
 /** Exchange Online PowerShell for an Exchange administrator: adds the Client ID to EwsAllowedAppIDs. */
 export const ewsAllowListScript = app.ewsAllowListScript;

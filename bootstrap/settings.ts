@@ -7,50 +7,104 @@ export type ApplicationWritePermission = typeof APPLICATION_WRITE_PERMISSIONS[nu
 
 export interface BootstrapRawConfig {
     githubRepository?: string;
+    /** `repo:<owner>/<repo>` or `repo:<owner>@<owner-id>/<repo>@<repo-id>`. */
+    githubSubjectPrefix?: string;
     /** A JSON list of GitHub environment names. */
     deployEnvironments?: string;
+    /** A JSON list of GitHub environment names. */
+    rotationEnvironments?: string;
     applicationPermission?: string;
+    /** "true" or "false". */
+    previewReadsConsentGrants?: string;
 }
 
 export interface BootstrapSettings {
     /** `owner/repo`. */
     githubRepository: string;
+    /** What GitHub puts before `:environment:...` or `:pull_request` in this repository's OIDC subjects. */
+    githubSubjectPrefix: string;
     deployEnvironments: string[];
+    rotationEnvironments: string[];
     applicationPermission: ApplicationWritePermission;
+    previewReadsConsentGrants: boolean;
 }
 
 export const DEFAULT_DEPLOY_ENVIRONMENTS = ["dev", "production"];
+export const DEFAULT_ROTATION_ENVIRONMENTS = ["rotation-dev", "rotation-prod"];
 
-/** Entra ID allows 20 federated credentials per application; one is the main branch's. */
-const MAX_ENVIRONMENTS = 19;
+/** Entra ID allows at most 20 federated identity credentials per application (Microsoft, "Workload identity federation considerations"). */
+const MAX_ENVIRONMENTS = 20;
 
+const OWNER = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})";
+const REPO = "[A-Za-z0-9._-]{1,100}";
+const REPOSITORY = new RegExp(`^(${OWNER})/(${REPO})$`);
+/** GitHub's classic subject prefix, or the immutable one with the owner's and repository's numeric ids after `@`. */
+const SUBJECT_PREFIX = new RegExp(`^repo:(${OWNER})(?:@([1-9][0-9]*))?/(${REPO})(?:@([1-9][0-9]*))?$`);
+
+function environmentList(key: string, text: string | undefined, fallback: string[], problems: string[]): string[] {
+    if (text === undefined) {
+        return fallback;
+    }
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text);
+    } catch {
+        parsed = undefined;
+    }
+    const valid = Array.isArray(parsed) && parsed.length >= 1 && parsed.length <= MAX_ENVIRONMENTS &&
+        parsed.every(e => typeof e === "string" && /^[A-Za-z0-9_-]{1,100}$/.test(e)) &&
+        new Set(parsed).size === parsed.length;
+    if (!valid) {
+        problems.push(problem(key, text, "not a list of GitHub environment names",
+            `1 to ${MAX_ENVIRONMENTS} distinct names of letters, digits, - and _, such as ${JSON.stringify(fallback)}`));
+        return fallback;
+    }
+    return parsed as string[];
+}
+
+/**
+ * The subject prefix must name the configured repository (GitHub names are not case sensitive);
+ * owner and repository ids come together or not at all.
+ */
+function subjectPrefix(raw: string | undefined, repo: RegExpExecArray | null, problems: string[]): string {
+    const text = given(raw);
+    if (repo === null) {
+        return text ?? "";
+    }
+    const [, owner, name] = repo;
+    if (text === undefined) {
+        return `repo:${owner}/${name}`;
+    }
+    const match = SUBJECT_PREFIX.exec(text);
+    const namesRepository = match !== null &&
+        match[1].toLowerCase() === owner.toLowerCase() && match[3].toLowerCase() === name.toLowerCase() &&
+        (match[2] === undefined) === (match[4] === undefined);
+    if (!namesRepository) {
+        problems.push(problem("githubSubjectPrefix", text, `not a GitHub OIDC subject prefix of ${owner}/${name}`,
+            `repo:${owner}/${name} or repo:${owner}@<owner id>/${name}@<repository id>, as ` +
+            `gh api repos/${owner}/${name}/actions/oidc/customization/sub returns in sub_claim_prefix`));
+    }
+    return text;
+}
 
 export function validateBootstrapConfig(raw: BootstrapRawConfig): BootstrapSettings {
     const problems: string[] = [];
-    const repo = given(raw.githubRepository);
-    if (repo === undefined || !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(repo)) {
+    const repoText = given(raw.githubRepository);
+    const repo = repoText === undefined ? null : REPOSITORY.exec(repoText);
+    if (repo === null) {
         problems.push(problem("githubRepository", raw.githubRepository ?? "", "not a GitHub repository",
             "owner/name, such as contoso/creatio-m365-oauth"));
     }
+    const prefix = subjectPrefix(raw.githubSubjectPrefix, repo, problems);
 
-    let environments = DEFAULT_DEPLOY_ENVIRONMENTS;
-    const envText = given(raw.deployEnvironments);
-    if (envText !== undefined) {
-        let parsed: unknown;
-        try {
-            parsed = JSON.parse(envText);
-        } catch {
-            parsed = undefined;
-        }
-        const valid = Array.isArray(parsed) && parsed.length >= 1 && parsed.length <= MAX_ENVIRONMENTS &&
-            parsed.every(e => typeof e === "string" && /^[A-Za-z0-9_-]{1,100}$/.test(e)) &&
-            new Set(parsed).size === parsed.length;
-        if (valid) {
-            environments = parsed as string[];
-        } else {
-            problems.push(problem("deployEnvironments", envText, "not a list of GitHub environment names",
-                `1 to ${MAX_ENVIRONMENTS} distinct names of letters, digits, - and _, such as ["dev","production"]`));
-        }
+    const deployEnvironments = environmentList("deployEnvironments", given(raw.deployEnvironments), DEFAULT_DEPLOY_ENVIRONMENTS, problems);
+    const rotationEnvironments = environmentList("rotationEnvironments", given(raw.rotationEnvironments), DEFAULT_ROTATION_ENVIRONMENTS, problems);
+    // A shared environment would let the unattended rotation use the deploy environment's secrets
+    // and protection, or the deploy identity sign in where the rotation runs without a reviewer.
+    const shared = rotationEnvironments.filter(e => deployEnvironments.includes(e));
+    if (shared.length > 0) {
+        problems.push(problem("rotationEnvironments", JSON.stringify(rotationEnvironments), `shares ${shared.join(", ")} with deployEnvironments`,
+            "environments of their own, without reviewers, such as [\"rotation-dev\",\"rotation-prod\"]"));
     }
 
     const permission = given(raw.applicationPermission) ?? "Application.ReadWrite.OwnedBy";
@@ -58,19 +112,28 @@ export function validateBootstrapConfig(raw: BootstrapRawConfig): BootstrapSetti
         problems.push(problem("applicationPermission", permission, "not allowed", APPLICATION_WRITE_PERMISSIONS.join(" or ")));
     }
 
+    const readsGrants = given(raw.previewReadsConsentGrants) ?? "true";
+    if (readsGrants !== "true" && readsGrants !== "false") {
+        problems.push(problem("previewReadsConsentGrants", readsGrants, "not a boolean", "true or false"));
+    }
+
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
     return {
-        githubRepository: repo!,
-        deployEnvironments: environments,
+        githubRepository: repoText!,
+        githubSubjectPrefix: prefix,
+        deployEnvironments,
+        rotationEnvironments,
         applicationPermission: permission as ApplicationWritePermission,
+        previewReadsConsentGrants: readsGrants === "true",
     };
 }
 
-/** The OIDC subjects GitHub Actions presents for this repository. */
+/** The OIDC subjects GitHub Actions presents, after the repository's subject prefix. */
 export const githubSubjects = {
-    environment: (repo: string, environment: string) => `repo:${repo}:environment:${environment}`,
-    mainBranch: (repo: string) => `repo:${repo}:ref:refs/heads/main`,
-    pullRequest: (repo: string) => `repo:${repo}:pull_request`,
+    /** A job that declares `environment: <name>`, whatever its event or branch. */
+    environment: (prefix: string, environment: string) => `${prefix}:environment:${environment}`,
+    /** A job of a pull_request run that declares no environment. */
+    pullRequest: (prefix: string) => `${prefix}:pull_request`,
 };

@@ -4,7 +4,8 @@ import * as random from "@pulumi/random";
 import { CreatioProfile, permissionsFor, redirectUrisFor } from "../lib/creatioProfile";
 import { ewsAllowListScript } from "../lib/ewsAllowList";
 import { MicrosoftApi } from "../lib/microsoftApis";
-import { ExistingRegistration } from "../lib/settings";
+import { ownership } from "../lib/owners";
+import { ExistingRegistration, SignInAudience } from "../lib/settings";
 import { MAX_OFFSET_DAYS, RotationPlan, SLOTS, isoDay, rfc3339, rotationPlan } from "../lib/rotation";
 
 export interface CreatioOAuthAppArgs {
@@ -15,9 +16,16 @@ export interface CreatioOAuthAppArgs {
      * A plain value: it decides which consent grants exist.
      */
     profile: CreatioProfile;
+    /** Creatio on .NET Core / .NET 6+: redirect URIs without `/0`. */
+    netCore: boolean;
+    /** The account types the registration accepts. */
+    signInAudience: SignInAudience;
     /** The app registration's display name. */
     displayName: string;
-    /** Object ids of the users or service principals owning the application and its service principal. */
+    /**
+     * Object ids of the users or service principals owning the application and its service principal,
+     * exactly. Unset or empty: the identity running `pulumi up`.
+     */
     owners?: string[];
     /** The length of a rotation window in days: a new client secret every this many days. */
     secretRotationDays: number;
@@ -52,22 +60,45 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
     readonly clientSecretExpiresAt: pulumi.Output<string>;
     /** RFC 3339: from when the next `pulumi up` puts a new secret in place. */
     readonly clientSecretRotatesAt: pulumi.Output<string>;
+    /** The key id of the newest secret (the one `clientSecret` holds). Not secret. */
+    readonly clientSecretKeyId: pulumi.Output<string>;
+    /** The key id of the other slot's secret, which expires at `clientSecretRotatesAt`. */
+    readonly previousClientSecretKeyId: pulumi.Output<string>;
+    /** What the stack is configured for, as recorded on the component. */
+    readonly siteBaseUrl: pulumi.Output<string>;
+    readonly netCore: pulumi.Output<boolean>;
+    readonly signInAudience: pulumi.Output<SignInAudience>;
+    readonly secretRotationDays: pulumi.Output<number>;
     /** Exchange Online PowerShell that puts this app on the tenant's EWS allow list. */
     readonly ewsAllowListScript: pulumi.Output<string>;
 
     constructor(name: string, args: CreatioOAuthAppArgs, opts?: pulumi.ComponentResourceOptions) {
         // What the stack was configured for, recorded on the component so that the policy pack can
         // hold the registration to it.
-        const configured = { siteBaseUrl: args.siteBaseUrl, profile: args.profile, secretRotationDays: args.secretRotationDays };
+        // The stack policies see the component's registered outputs, so they are registered again below.
+        const configured = {
+            siteBaseUrl: args.siteBaseUrl,
+            profile: args.profile,
+            netCore: args.netCore,
+            signInAudience: args.signInAudience,
+            secretRotationDays: args.secretRotationDays,
+        };
         super("creatio:m365:CreatioOAuthApp", name, configured, opts);
-        const owners = args.owners && args.owners.length > 0 ? args.owners : undefined;
-        const redirectUris = redirectUrisFor(args.siteBaseUrl, args.profile);
+        const clientConfig = azuread.getClientConfigOutput({ parent: this });
+        const owners = clientConfig.objectId.apply(deployer => {
+            const decided = ownership(args.owners ?? [], deployer);
+            if (decided.warning !== undefined) {
+                pulumi.log.warn(decided.warning, this);
+            }
+            return decided.owners;
+        });
+        const redirectUris = redirectUrisFor(args.siteBaseUrl, args.profile, args.netCore);
         const permissions = permissionsFor(args.profile);
         const existing = args.existing;
 
         this.application = new azuread.Application(`${name}-app`, {
             displayName: args.displayName,
-            signInAudience: "AzureADMyOrg",
+            signInAudience: args.signInAudience,
             preventDuplicateNames: true,
             owners,
             notes: `Managed by Pulumi (project ${pulumi.getProject()}, stack ${pulumi.getStack()}); ` +
@@ -126,13 +157,21 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
         this.clientId = this.application.clientId;
         this.clientSecret = pulumi.secret(pulumi.all([plan, a.value, b.value])
             .apply(([p, valueA, valueB]) => (p.newestSlot === 0 ? valueA : valueB)));
-        this.tenantId = azuread.getClientConfigOutput({ parent: this }).tenantId;
+        this.tenantId = clientConfig.tenantId;
         this.redirectUris = pulumi.output(redirectUris);
         this.applicationObjectId = this.application.objectId;
         this.servicePrincipalObjectId = this.servicePrincipal.objectId;
         this.clientSecretExpiresAt = pulumi.all([plan, a.endDate, b.endDate])
             .apply(([p, endA, endB]) => (p.newestSlot === 0 ? endA : endB));
         this.clientSecretRotatesAt = plan.apply(p => rfc3339(p.rotatesAt));
+        this.clientSecretKeyId = pulumi.all([plan, a.keyId, b.keyId])
+            .apply(([p, keyA, keyB]) => (p.newestSlot === 0 ? keyA : keyB));
+        this.previousClientSecretKeyId = pulumi.all([plan, a.keyId, b.keyId])
+            .apply(([p, keyA, keyB]) => (p.newestSlot === 0 ? keyB : keyA));
+        this.siteBaseUrl = pulumi.output(args.siteBaseUrl);
+        this.netCore = pulumi.output(args.netCore);
+        this.signInAudience = pulumi.output(args.signInAudience);
+        this.secretRotationDays = pulumi.output(args.secretRotationDays);
         this.ewsAllowListScript = this.clientId.apply(ewsAllowListScript);
 
         this.registerOutputs({
@@ -145,6 +184,8 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
             servicePrincipalObjectId: this.servicePrincipalObjectId,
             clientSecretExpiresAt: this.clientSecretExpiresAt,
             clientSecretRotatesAt: this.clientSecretRotatesAt,
+            clientSecretKeyId: this.clientSecretKeyId,
+            previousClientSecretKeyId: this.previousClientSecretKeyId,
             ewsAllowListScript: this.ewsAllowListScript,
         });
     }

@@ -10,10 +10,22 @@ import {
     MICROSOFT_GRAPH,
 } from "./microsoftApis";
 
-/** Creatio 7.16's handler (7.16 documentation). */
-export const REDIRECT_PATH_7_16 = "/0/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode";
-/** The handler of Creatio 7.17 and later, 8.x included (7.17, 7.18 and 8.x documentation). */
-export const REDIRECT_PATH_7_17 = "/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode";
+/**
+ * Creatio's OAuth handlers, after the application root (`<site>/0` on .NET Framework, `<site>` on
+ * .NET Core). Creatio 7.16's handler (7.16 documentation).
+ */
+export const HANDLER_PATH_7_16 = "/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode";
+/** The handler of Creatio 7.17 and later, 8.x included (7.17, 7.18 and 8.x documentation; 8.1 source). */
+export const HANDLER_PATH_7_17 = "/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode";
+/** Every handler path, for checks that do not know the version. */
+export const HANDLER_PATHS: readonly string[] = [HANDLER_PATH_7_16, HANDLER_PATH_7_17];
+
+/** The application root Creatio on .NET Framework (IIS, the cloud) serves its services under. */
+export const NET_FRAMEWORK_ROOT = "/0";
+/** Creatio 7.16's full redirect path on .NET Framework. */
+export const REDIRECT_PATH_7_16 = NET_FRAMEWORK_ROOT + HANDLER_PATH_7_16;
+/** Creatio 7.17+'s full redirect path on .NET Framework. */
+export const REDIRECT_PATH_7_17 = NET_FRAMEWORK_ROOT + HANDLER_PATH_7_17;
 
 /**
  * - `7.16`: the 7.16 redirect path, Exchange EWS.AccessAsUser.All only.
@@ -56,15 +68,28 @@ export function profileFor(version: CreatioVersion | undefined): CreatioProfile 
     return version.major === 7 && version.minor === 16 ? "7.16" : "7.17+";
 }
 
-/** `base` is the site's https base URL without a trailing slash. */
-export function redirectUrisFor(base: string, profile: CreatioProfile): string[] {
+/**
+ * Where Creatio answers for a site: `<base>/0` on .NET Framework, `<base>` itself on .NET Core /
+ * .NET 6+ (Creatio builds its redirect URI from the URL the request reached it on; its CLI clio
+ * does the same: `IsNetCore ? Uri : Uri + "/0"`).
+ */
+export function applicationRoot(base: string, netCore: boolean): string {
+    return netCore ? base : base + NET_FRAMEWORK_ROOT;
+}
+
+/**
+ * The redirect URIs of a profile. `base` is the site's https base URL without a trailing slash;
+ * `netCore` drops the `/0` of .NET Framework Creatio.
+ */
+export function redirectUrisFor(base: string, profile: CreatioProfile, netCore = false): string[] {
+    const root = applicationRoot(base, netCore);
     switch (profile) {
         case "7.16":
-            return [base + REDIRECT_PATH_7_16];
+            return [root + HANDLER_PATH_7_16];
         case "7.17+":
-            return [base + REDIRECT_PATH_7_17];
+            return [root + HANDLER_PATH_7_17];
         case "any":
-            return [base + REDIRECT_PATH_7_16, base + REDIRECT_PATH_7_17];
+            return [root + HANDLER_PATH_7_16, root + HANDLER_PATH_7_17];
     }
 }
 

@@ -14,6 +14,9 @@ export interface RawConfig {
     siteName?: string;
     siteUrl?: string;
     creatioVersion?: string;
+    /** `true` or `false`. */
+    netCore?: string;
+    signInAudience?: string;
     displayName?: string;
     /** A JSON list of object ids. */
     owners?: string;
@@ -29,6 +32,8 @@ export const CONFIG_KEYS: readonly (keyof RawConfig)[] = [
     "siteName",
     "siteUrl",
     "creatioVersion",
+    "netCore",
+    "signInAudience",
     "displayName",
     "owners",
     "secretRotationDays",
@@ -47,10 +52,22 @@ export interface ExistingRegistration {
     consentGrantIds: Record<string, string>;
 }
 
+/**
+ * The account types the registration accepts (Graph `application.signInAudience`). Only the two
+ * that are work or school accounts: single tenant as Creatio documents it, or multitenant for
+ * Creatio's sign-in through the `common` authority (see the README).
+ */
+export const SIGN_IN_AUDIENCES = ["AzureADMyOrg", "AzureADMultipleOrgs"] as const;
+export type SignInAudience = typeof SIGN_IN_AUDIENCES[number];
+export const DEFAULT_SIGN_IN_AUDIENCE: SignInAudience = "AzureADMyOrg";
+
 export interface Settings {
     /** `https://acme.creatio.com` or the configured siteUrl, without a trailing slash. */
     siteBaseUrl: string;
     profile: CreatioProfile;
+    /** Creatio on .NET Core / .NET 6+: its URLs have no `/0`. */
+    netCore: boolean;
+    signInAudience: SignInAudience;
     displayName: string;
     owners: string[];
     secretRotationDays: number;
@@ -120,7 +137,7 @@ function checkSiteUrl(value: string, problems: string[]): string | undefined {
     }
     const path = url.pathname.replace(/\/+$/, "");
     if (/\/0(\/|$)/.test(path)) {
-        return bad("includes Creatio's /0/ application path");
+        return bad("includes Creatio's /0 application path; leave it out: the program adds /0 to the redirect URIs, and omits it with netCore");
     }
     return url.origin + path;
 }
@@ -187,6 +204,30 @@ function checkCreatioVersion(value: string, problems: string[]): CreatioProfile 
     return profileFor(version);
 }
 
+const SIGN_IN_AUDIENCE_ALLOWED = "AzureADMyOrg (single tenant, the default, as Creatio documents it) or " +
+    "AzureADMultipleOrgs (multitenant, for Creatio's sign-in through the common authority), written exactly so";
+
+function checkSignInAudience(value: string, problems: string[]): SignInAudience | undefined {
+    const audience = SIGN_IN_AUDIENCES.find(allowed => allowed === value);
+    if (audience !== undefined) {
+        return audience;
+    }
+    // Graph compares the value exactly; say which one was meant when only the letter case differs.
+    const meant = SIGN_IN_AUDIENCES.find(allowed => allowed.toLowerCase() === value.trim().toLowerCase());
+    problems.push(problem("signInAudience", value, "not a supported sign-in audience", SIGN_IN_AUDIENCE_ALLOWED) +
+        (meant === undefined ? "" : `; set signInAudience to ${meant}`));
+    return undefined;
+}
+
+function checkNetCore(value: string, problems: string[]): boolean | undefined {
+    if (value === "true" || value === "false") {
+        return value === "true";
+    }
+    problems.push(problem("netCore", value, "not a boolean",
+        "true for Creatio on .NET Core / .NET 6+ (no /0 in its URLs), false (the default) for .NET Framework and Creatio's cloud"));
+    return undefined;
+}
+
 function checkSecretRotationDays(value: string, problems: string[]): number | undefined {
     const days = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
     if (days >= MIN_SECRET_ROTATION_DAYS && days <= MAX_SECRET_ROTATION_DAYS) {
@@ -247,6 +288,12 @@ export function validateConfig(raw: RawConfig): Settings {
     const version = given(raw.creatioVersion);
     const profile = version === undefined ? profileFor(undefined) : checkCreatioVersion(version, problems);
 
+    const netCoreText = given(raw.netCore);
+    const netCore = netCoreText === undefined ? false : checkNetCore(netCoreText, problems);
+
+    const audienceText = given(raw.signInAudience);
+    const signInAudience = audienceText === undefined ? DEFAULT_SIGN_IN_AUDIENCE : checkSignInAudience(audienceText, problems);
+
     const rotation = given(raw.secretRotationDays);
     const secretRotationDays = rotation === undefined
         ? DEFAULT_SECRET_ROTATION_DAYS
@@ -262,12 +309,15 @@ export function validateConfig(raw: RawConfig): Settings {
         problems.push(problem("displayName", displayNameText, "blank", "a name with visible characters, or unset for the default"));
     }
 
-    if (problems.length > 0 || siteBaseUrl === undefined || profile === undefined || secretRotationDays === undefined) {
+    if (problems.length > 0 || siteBaseUrl === undefined || profile === undefined || secretRotationDays === undefined ||
+        netCore === undefined || signInAudience === undefined) {
         throw new ConfigError(problems);
     }
     return {
         siteBaseUrl,
         profile,
+        netCore,
+        signInAudience,
         displayName: displayNameText?.trim() ?? defaultDisplayName(siteBaseUrl),
         owners,
         secretRotationDays,

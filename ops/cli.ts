@@ -1,4 +1,4 @@
-/** What the operations commands share: argument errors, exit codes, and how they end. */
+/** What the operations commands share: argument errors, exit codes, option checks. */
 import { parseArgs, ParseArgsConfig } from "util";
 
 /** A failure to report in one line on stderr, with the exit code to end with. */
@@ -9,35 +9,67 @@ export class OpsError extends Error {
     }
 }
 
-/** Exit code of a command used wrongly or pointed at a stack it cannot read. */
+/** Exit code of a command used wrongly or pointed at a stack or output it cannot read, or without the CLI. */
 export const USAGE_EXIT_CODE = 2;
 
-/** Parses the command line with Node's own parser; a bad option becomes a usage error. */
-export function parseCommandLine<T extends ParseArgsConfig["options"]>(
-    argv: string[], options: T, usage: string) {
-    try {
-        return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
-    } catch (err) {
-        throw new OpsError(`${(err as Error).message}\nusage: ${usage}`, USAGE_EXIT_CODE);
-    }
-}
+/** How long one `pulumi` call may take unless --pulumi-timeout-seconds says otherwise. */
+export const DEFAULT_PULUMI_TIMEOUT_SECONDS = 120;
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** The option every command has: how long one `pulumi` call may take. */
+export const PULUMI_TIMEOUT_OPTION = {
+    "pulumi-timeout-seconds": { type: "string", default: String(DEFAULT_PULUMI_TIMEOUT_SECONDS) },
+} as const;
 
 /**
- * Runs a command's main function and ends the process with its exit code once stdout is
- * flushed. Errors are printed as one line on stderr, never with the values being handled.
+ * Parses the command line with Node's own parser; a bad option, or an option that takes one
+ * value given twice, becomes a usage error.
  */
-export function runCommand(name: string, main: (argv: string[]) => Promise<number>): void {
-    main(process.argv.slice(2)).then(
-        code => exit(code),
-        (err: unknown) => {
-            const known = err instanceof OpsError;
-            process.stderr.write(`${name}: ${known ? err.message : String(err)}\n`);
-            exit(known ? err.exitCode : 1);
-        });
+export function parseCommandLine<T extends Options>(argv: string[], options: T, usage: string) {
+    let parsed;
+    try {
+        parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false, tokens: true });
+    } catch (err) {
+        throw usageError((err as Error).message, usage);
+    }
+    const seen = new Set<string>();
+    for (const token of parsed.tokens ?? []) {
+        if (token.kind === "option" && !options[token.name]?.multiple) {
+            if (seen.has(token.name)) {
+                throw usageError(`--${token.name} is given more than once: give it once`, usage);
+            }
+            seen.add(token.name);
+        }
+    }
+    return parsed.values;
 }
 
-function exit(code: number): void {
-    // Exit explicitly (a timed-out token request may still hold a socket) but only after
-    // everything written to stdout has reached the pipe.
-    process.stdout.write("", () => process.exit(code));
+export function usageError(message: string, usage: string): OpsError {
+    return new OpsError(`${message}\nusage: ${usage}`, USAGE_EXIT_CODE);
+}
+
+/** A whole number of seconds within bounds, or a usage error naming the option and the value. */
+export function wholeSeconds(option: string, text: string, min: number, max: number): number {
+    if (!/^\d{1,6}$/.test(text) || Number(text) < min || Number(text) > max) {
+        throw new OpsError(`--${option} ${JSON.stringify(text)} is not a whole number of seconds from ${min} to ${max}`,
+            USAGE_EXIT_CODE);
+    }
+    return Number(text);
+}
+
+/** `--pulumi-timeout-seconds`: 1 s to one hour. */
+export function pulumiTimeoutMs(text: string): number {
+    return wholeSeconds("pulumi-timeout-seconds", text, 1, 3600) * 1000;
+}
+
+/** A `--stack` value: a name, never empty (an empty name would make pulumi use the selected stack). */
+export function stackOption(value: string | undefined, usage: string): string {
+    if (value === undefined) {
+        throw usageError("--stack is required", usage);
+    }
+    if (value.trim() === "") {
+        throw usageError(`--stack ${JSON.stringify(value)} is empty: name the stack`, usage);
+    }
+    return value;
 }

@@ -2,8 +2,10 @@
  * `npm run -s credentials -- --stack <name> [--format env|json|creatio]`: prints a stack's
  * Client ID and Client Secret for a deploy script. The secret goes to stdout only.
  */
-import { OpsError, USAGE_EXIT_CODE, parseCommandLine, runCommand } from "./cli";
-import { readStackOutputs, requireOutput } from "./pulumiStack";
+import { PULUMI_TIMEOUT_OPTION, parseCommandLine, pulumiTimeoutMs, stackOption, usageError } from "./cli";
+import { CommandIO, runCommand } from "./io";
+import { StackOutputs, readStackOutputs, requireInstant, requireOutput, requireSecret } from "./pulumiStack";
+import { Redactor } from "./redact";
 
 export const CREDENTIAL_FORMATS = ["env", "json", "creatio"] as const;
 export type CredentialFormat = typeof CREDENTIAL_FORMATS[number];
@@ -37,29 +39,42 @@ export function formatCredentials(c: Credentials, format: CredentialFormat): str
     }
 }
 
-const USAGE = "npm run -s credentials -- --stack <name> [--format env|json|creatio]";
+const USAGE = "npm run -s credentials -- --stack <name> [--format env|json|creatio] [--pulumi-timeout-seconds 120]";
 
-export async function main(argv: string[]): Promise<number> {
-    const args = parseCommandLine(argv, {
+/** Reads and checks every output the command prints, once, before printing anything. */
+export function credentialsFrom(outputs: StackOutputs, stack: string): Credentials {
+    return {
+        clientId: requireOutput(outputs, "clientId", stack),
+        clientSecret: requireSecret(outputs, "clientSecret", stack),
+        tenantId: requireOutput(outputs, "tenantId", stack),
+        clientSecretExpiresAt: requireInstant(outputs, "clientSecretExpiresAt", stack),
+    };
+}
+
+export async function main(io: CommandIO): Promise<number> {
+    const args = parseCommandLine(io.argv, {
         stack: { type: "string" },
         format: { type: "string", default: "env" },
+        ...PULUMI_TIMEOUT_OPTION,
     }, USAGE);
-    if (!args.stack) {
-        throw new OpsError(`--stack is required\nusage: ${USAGE}`, USAGE_EXIT_CODE);
-    }
+    const stack = stackOption(args.stack, USAGE);
     const format = args.format as CredentialFormat;
     if (!CREDENTIAL_FORMATS.includes(format)) {
-        throw new OpsError(`--format ${JSON.stringify(args.format)} is not one of ${CREDENTIAL_FORMATS.join(", ")}\n` +
-            `usage: ${USAGE}`, USAGE_EXIT_CODE);
+        throw usageError(`--format ${JSON.stringify(args.format)} is not one of ${CREDENTIAL_FORMATS.join(", ")}`, USAGE);
     }
-    const outputs = await readStackOutputs(args.stack, true);
-    const credentials: Credentials = {
-        clientId: requireOutput(outputs, "clientId", args.stack),
-        clientSecret: requireOutput(outputs, "clientSecret", args.stack),
-        tenantId: requireOutput(outputs, "tenantId", args.stack),
-        clientSecretExpiresAt: requireOutput(outputs, "clientSecretExpiresAt", args.stack),
-    };
-    process.stdout.write(formatCredentials(credentials, format));
+    const timeoutMs = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
+    const outputs = await readStackOutputs(pulumiArgs => io.pulumi(pulumiArgs, { timeoutMs }), stack, true);
+    const redactor = new Redactor();
+    if (typeof outputs.clientSecret === "string" && outputs.clientSecret !== "" && outputs.clientSecret !== "[secret]") {
+        redactor.add(outputs.clientSecret);
+    }
+    let credentials: Credentials;
+    try {
+        credentials = credentialsFrom(outputs, stack);
+    } catch (err) {
+        throw redactor.redactError(err);
+    }
+    io.stdout(formatCredentials(credentials, format));
     return 0;
 }
 

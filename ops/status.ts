@@ -1,15 +1,38 @@
 /**
  * `npm run -s status [-- --stack a --stack b | --all] [--threshold-days 30]`: a table of each
- * environment's Client ID, secret expiry and next rotation. Exits non-zero when a secret has
- * expired or expires within the threshold, or a stack cannot be read, so a scheduled pipeline
- * turns red in time. Reads no secret.
+ * environment's Client ID, secret expiry, next rotation and which secret Creatio holds. Exits 1
+ * when a secret has expired or expires within the threshold, Creatio holds a secret about to
+ * expire, or a stack cannot be read, so a scheduled pipeline turns red in time. Reads no secret.
  */
 import { DAY_MS } from "../lib/rotation";
-import { OpsError, USAGE_EXIT_CODE, parseCommandLine, runCommand } from "./cli";
-import { StackOutputs, listStacks, readStackOutputs, requireOutput } from "./pulumiStack";
+import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, usageError } from "./cli";
+import { CommandIO, runCommand } from "./io";
+import { PulumiRunner, PulumiUnavailableError } from "./pulumiRunner";
+import {
+    StackOutputs, listStacks, optionalOutput, optionalWholeDays, readStackOutputs, readStackTag, requireInstant, requireOutput,
+} from "./pulumiStack";
 import { daysUntil } from "./verify";
 
 export const DEFAULT_THRESHOLD_DAYS = 30;
+
+/** The stack tag `deliver` sets to the key id of the secret it put into Creatio. */
+export const DELIVERED_KEY_ID_TAG = "creatio-delivered-key-id";
+
+/** Which of the stack's two secrets Creatio holds, by the delivered key id. */
+export type CreatioHolds = "newest" | "previous" | "unknown";
+
+export type StackState = "ok" | "expiring" | "expired" | "creatio-expiring" | "creatio-expired" | "not-delivered" | "unreadable";
+
+/** What status needs from one stack: its outputs, checked, and the delivered key id. */
+export interface StackStatusInput {
+    clientId: string;
+    clientSecretExpiresAt: string;
+    clientSecretRotatesAt: string;
+    secretRotationDays: number | undefined;
+    clientSecretKeyId: string | undefined;
+    previousClientSecretKeyId: string | undefined;
+    deliveredKeyId: string | undefined;
+}
 
 export interface StatusRow {
     stack: string;
@@ -17,62 +40,122 @@ export interface StatusRow {
     expiresAt: string;
     daysLeft: number | undefined;
     rotatesAt: string;
-    state: "ok" | "expiring" | "expired" | "unreadable";
+    /** The threshold in force: min(--threshold-days, the stack's rotation period). */
+    thresholdDays: number | undefined;
+    creatio: CreatioHolds | undefined;
+    state: StackState;
     /** Why a stack is unreadable. */
     problem?: string;
 }
 
-/** One stack's row from its outputs (or the error reading them). */
-export function statusRow(stack: string, outputs: StackOutputs | Error, now: Date, thresholdDays: number): StatusRow {
-    try {
-        if (outputs instanceof Error) {
-            throw outputs;
-        }
-        const expiresAt = requireOutput(outputs, "clientSecretExpiresAt", stack);
-        if (Number.isNaN(Date.parse(expiresAt))) {
-            throw new OpsError(`stack "${stack}" has an output clientSecretExpiresAt that is not a date: ${expiresAt}`);
-        }
-        const msLeft = Date.parse(expiresAt) - now.getTime();
+export interface StatusOptions {
+    thresholdDays: number;
+    /** `unknown` (Creatio's secret not recorded) counts as a problem. */
+    requireDelivery: boolean;
+}
+
+/** Reads and checks the outputs status needs; an error names the stack, the output and the value. */
+export function statusInputFrom(stack: string, outputs: StackOutputs, deliveredKeyId: string | undefined): StackStatusInput {
+    return {
+        clientId: requireOutput(outputs, "clientId", stack),
+        clientSecretExpiresAt: requireInstant(outputs, "clientSecretExpiresAt", stack),
+        clientSecretRotatesAt: requireInstant(outputs, "clientSecretRotatesAt", stack),
+        secretRotationDays: optionalWholeDays(outputs, "secretRotationDays", stack),
+        clientSecretKeyId: optionalOutput(outputs, "clientSecretKeyId", stack),
+        previousClientSecretKeyId: optionalOutput(outputs, "previousClientSecretKeyId", stack),
+        deliveredKeyId,
+    };
+}
+
+export function creatioHolds(input: StackStatusInput): CreatioHolds {
+    if (input.deliveredKeyId === undefined) {
+        return "unknown";
+    }
+    if (input.deliveredKeyId === input.clientSecretKeyId) {
+        return "newest";
+    }
+    return input.deliveredKeyId === input.previousClientSecretKeyId ? "previous" : "unknown";
+}
+
+/** One stack's row from its checked outputs (or the error reading them). */
+export function statusRow(stack: string, input: StackStatusInput | Error, now: Date, options: StatusOptions): StatusRow {
+    if (input instanceof Error) {
         return {
-            stack,
-            clientId: requireOutput(outputs, "clientId", stack),
-            expiresAt,
-            daysLeft: daysUntil(expiresAt, now),
-            rotatesAt: requireOutput(outputs, "clientSecretRotatesAt", stack),
-            state: msLeft <= 0 ? "expired" : msLeft <= thresholdDays * DAY_MS ? "expiring" : "ok",
-        };
-    } catch (err) {
-        return {
-            stack, clientId: "-", expiresAt: "-", daysLeft: undefined, rotatesAt: "-",
-            state: "unreadable", problem: (err as Error).message,
+            stack, clientId: "-", expiresAt: "-", daysLeft: undefined, rotatesAt: "-", thresholdDays: undefined,
+            creatio: undefined, state: "unreadable", problem: input.message,
         };
     }
+    const thresholdDays = Math.min(options.thresholdDays, input.secretRotationDays ?? Infinity);
+    const within = (isoDate: string) => {
+        const msLeft = Date.parse(isoDate) - now.getTime();
+        return msLeft <= 0 ? "expired" : msLeft <= thresholdDays * DAY_MS ? "expiring" : "ok";
+    };
+    const creatio = creatioHolds(input);
+    const newest = within(input.clientSecretExpiresAt);
+    // The previous secret lives until the end of the current window: clientSecretRotatesAt.
+    const held = creatio === "previous" ? within(input.clientSecretRotatesAt) : "ok";
+    const state: StackState = newest !== "ok" ? newest
+        : held !== "ok" ? `creatio-${held}`
+            : creatio === "unknown" && options.requireDelivery ? "not-delivered" : "ok";
+    return {
+        stack,
+        clientId: input.clientId,
+        expiresAt: input.clientSecretExpiresAt,
+        daysLeft: daysUntil(input.clientSecretExpiresAt, now),
+        rotatesAt: input.clientSecretRotatesAt,
+        thresholdDays,
+        creatio,
+        state,
+    };
+}
+
+/** Text from outputs, without control or format characters (terminal escapes, bidi overrides). */
+export function printable(text: string): string {
+    return text.replace(/[\p{Cc}\p{Cf}]/gu, "\uFFFD");
 }
 
 export function renderTable(rows: StatusRow[]): string {
     const table = [
-        ["ENVIRONMENT", "CLIENT ID", "SECRET EXPIRES", "DAYS LEFT", "NEXT ROTATION", "STATE"],
+        ["ENVIRONMENT", "CLIENT ID", "SECRET EXPIRES", "DAYS LEFT", "NEXT ROTATION", "THRESHOLD", "CREATIO HOLDS", "STATE"],
         ...rows.map(r => [r.stack, r.clientId, r.expiresAt, r.daysLeft === undefined ? "-" : String(r.daysLeft),
-            r.rotatesAt, r.state]),
+            r.rotatesAt, r.thresholdDays === undefined ? "-" : String(r.thresholdDays), r.creatio ?? "-", r.state]
+            .map(printable)),
     ];
     const widths = table[0].map((_, col) => Math.max(...table.map(line => line[col].length)));
-    const lines = table.map(line => line.map((cell, col) => cell.padEnd(widths[col])).join("  ").trimEnd());
-    const problems = rows.filter(r => r.problem).map(r => `${r.stack}: ${r.problem}`);
-    return [...lines, ...(problems.length ? ["", ...problems] : [])].join("\n") + "\n";
+    return table.map(line => line.map((cell, col) => cell.padEnd(widths[col])).join("  ").trimEnd()).join("\n") + "\n";
 }
 
-/** 0 when every secret is valid for longer than the threshold, 1 otherwise. */
+/** 0 when every stack is ok, 1 otherwise. */
 export function exitCodeFor(rows: StatusRow[]): number {
     return rows.every(r => r.state === "ok") ? 0 : 1;
 }
 
-const USAGE = "npm run -s status -- [--stack <name>]... | --all [--threshold-days 30]";
+/** Reads one stack; a problem of that stack becomes its row's error, a missing or silent CLI ends the command. */
+async function readStack(pulumi: PulumiRunner, stack: string): Promise<StackStatusInput | Error> {
+    try {
+        const [outputs, deliveredKeyId] = await Promise.all([
+            readStackOutputs(pulumi, stack, false),
+            readStackTag(pulumi, stack, DELIVERED_KEY_ID_TAG),
+        ]);
+        return statusInputFrom(stack, outputs, deliveredKeyId);
+    } catch (err) {
+        if (err instanceof PulumiUnavailableError) {
+            throw err;
+        }
+        return err instanceof Error ? err : new Error(String(err));
+    }
+}
 
-export async function main(argv: string[]): Promise<number> {
-    const args = parseCommandLine(argv, {
+const USAGE = "npm run -s status -- [--stack <name>]... | --all [--threshold-days 30] [--require-delivery] " +
+    "[--pulumi-timeout-seconds 120]";
+
+export async function main(io: CommandIO): Promise<number> {
+    const args = parseCommandLine(io.argv, {
         stack: { type: "string", multiple: true },
         all: { type: "boolean", default: false },
         "threshold-days": { type: "string", default: String(DEFAULT_THRESHOLD_DAYS) },
+        "require-delivery": { type: "boolean", default: false },
+        ...PULUMI_TIMEOUT_OPTION,
     }, USAGE);
     const thresholdText = args["threshold-days"]!;
     if (!/^\d{1,3}$/.test(thresholdText)) {
@@ -80,17 +163,27 @@ export async function main(argv: string[]): Promise<number> {
             USAGE_EXIT_CODE);
     }
     const named = args.stack ?? [];
-    if (args.all && named.length > 0) {
-        throw new OpsError(`give --stack or --all, not both\nusage: ${USAGE}`, USAGE_EXIT_CODE);
+    const empty = named.find(name => name.trim() === "");
+    if (empty !== undefined) {
+        throw usageError(`--stack ${JSON.stringify(empty)} is empty: name the stack`, USAGE);
     }
-    const stacks = named.length > 0 ? named : await listStacks();
+    if (args.all && named.length > 0) {
+        throw usageError("give --stack or --all, not both", USAGE);
+    }
+    const timeoutMs = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
+    const pulumi: PulumiRunner = pulumiArgs => io.pulumi(pulumiArgs, { timeoutMs });
+    const stacks = named.length > 0 ? [...new Set(named)] : await listStacks(pulumi);
     if (stacks.length === 0) {
         throw new OpsError("the backend has no stack of this project", USAGE_EXIT_CODE);
     }
-    const now = new Date();
-    const rows = await Promise.all(stacks.map(async stack =>
-        statusRow(stack, await readStackOutputs(stack, false).catch((err: Error) => err), now, Number(thresholdText))));
-    process.stdout.write(renderTable(rows));
+    const now = io.now();
+    const options = { thresholdDays: Number(thresholdText), requireDelivery: args["require-delivery"]! };
+    const inputs = await Promise.all(stacks.map(stack => readStack(pulumi, stack)));
+    const rows = stacks.map((stack, i) => statusRow(stack, inputs[i], now, options));
+    io.stdout(renderTable(rows));
+    for (const row of rows.filter(r => r.problem !== undefined)) {
+        io.stderr(`status: ${printable(row.stack)}: ${printable(row.problem!)}\n`);
+    }
     return exitCodeFor(rows);
 }
 

@@ -5,26 +5,42 @@
  */
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { DAY_MS } from "../lib/rotation";
-import { OpsError, USAGE_EXIT_CODE, parseCommandLine, runCommand } from "./cli";
-import { readStackOutputs, requireOutput } from "./pulumiStack";
+import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
+import { NetworkRecord, httpsNetworkClient } from "./httpsClient";
+import { CommandIO, runCommand } from "./io";
+import { StackOutputs, readStackOutputs, requireInstant, requireOutput, requireSecret, requireStringList } from "./pulumiStack";
+import { Redactor } from "./redact";
 
 export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
+export const DEFAULT_TIMEOUT_SECONDS = 30;
 
-/** The Microsoft Graph of each national cloud, by its sign-in host. */
+/**
+ * The Microsoft Graph of each cloud, by its sign-in host: Entra's "National clouds"
+ * (authentication-national-cloud.md) and Graph's "national cloud deployments" (deployments.md).
+ */
 const GRAPH_BY_AUTHORITY_HOST: Record<string, string> = {
     "login.microsoftonline.com": "https://graph.microsoft.com",
     "login.microsoftonline.us": "https://graph.microsoft.us",
+    "login.partner.microsoftonline.cn": "https://microsoftgraph.chinacloudapi.cn",
     "login.chinacloudapi.cn": "https://microsoftgraph.chinacloudapi.cn",
 };
 
-/** What the Entra ID errors a wrong credential gets mean. */
-const ENTRA_ERRORS: Record<string, string> = {
+/** What the Entra ID errors of a wrong credential or tenant mean (Entra's AADSTS error code reference). */
+export const ENTRA_ERRORS: Readonly<Record<string, string>> = {
     AADSTS7000215: "invalid client secret",
     AADSTS7000222: "the client secret has expired",
     AADSTS700016: "no application with this Client ID in the tenant",
     AADSTS90002: "no such tenant",
     AADSTS900023: "the tenant id is not valid",
 };
+
+/**
+ * AADSTS codes of a passing condition, for which Entra's reference says to try again or that the
+ * service is unavailable, busy or timed out: the secret was not judged.
+ */
+const TRANSIENT_ENTRA_ERRORS = new Set(["AADSTS90006", "AADSTS90012", "AADSTS90024", "AADSTS90033", "AADSTS90055", "AADSTS90090"]);
+/** OAuth `error` values of a passing condition (RFC 6749 §4.1.2.1 and Entra's reference). */
+const TRANSIENT_OAUTH_ERRORS = new Set(["temporarily_unavailable", "server_error"]);
 
 export interface TokenRequest {
     tenantId: string;
@@ -33,6 +49,8 @@ export interface TokenRequest {
     /** `https://login.microsoftonline.com` or a national cloud's sign-in host. */
     authorityHost: string;
     timeoutMs: number;
+    /** An extra PEM CA certificate to trust (a test's local stand-in). */
+    trustedCa?: string;
 }
 
 export type TokenAnswer =
@@ -46,8 +64,9 @@ export function defaultScope(authorityHost: string): string {
     return `${graph}/.default`;
 }
 
-/** Asks Entra ID for a token with the credential and says how it answered. */
+/** Asks Entra ID for a token with the credential and says how it answered. Never throws. */
 export async function requestToken(req: TokenRequest): Promise<TokenAnswer> {
+    const network = httpsNetworkClient({ trustedCa: req.trustedCa, timeoutMs: req.timeoutMs });
     const client = new ConfidentialClientApplication({
         auth: {
             clientId: req.clientId,
@@ -55,7 +74,7 @@ export async function requestToken(req: TokenRequest): Promise<TokenAnswer> {
             authority: `${req.authorityHost}/${req.tenantId}`,
             knownAuthorities: [new URL(req.authorityHost).host],
         },
-        system: { disableInternalRetries: true },
+        system: { disableInternalRetries: true, networkClient: network },
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<TokenAnswer>(resolve => {
@@ -65,23 +84,81 @@ export async function requestToken(req: TokenRequest): Promise<TokenAnswer> {
         }), req.timeoutMs);
     });
     const answer = client.acquireTokenByClientCredential({ scopes: [defaultScope(req.authorityHost)], skipCache: true })
-        .then((): TokenAnswer => ({ outcome: "accepted" }), (err: unknown) => classify(err, req.authorityHost));
+        .then(result => judge(network.requests, result?.accessToken, req.authorityHost),
+            () => judge(network.requests, undefined, req.authorityHost));
     try {
-        return await Promise.race([answer, timeout]);
+        const redactor = new Redactor();
+        redactor.add(req.clientSecret);
+        const result = await Promise.race([answer, timeout]);
+        return result.outcome === "rejected" ? { ...result, meaning: redactor.redact(result.meaning) }
+            : result.outcome === "unreachable" ? { ...result, reason: redactor.redact(result.reason) } : result;
     } finally {
         clearTimeout(timer);
     }
 }
 
-function classify(err: unknown, authorityHost: string): TokenAnswer {
-    const { errorCode, errorMessage, message } = err as { errorCode?: string; errorMessage?: string; message?: string };
-    const text = errorMessage || message || String(err);
-    const code = /AADSTS\d+/.exec(text)?.[0];
-    if (code !== undefined || errorCode === "invalid_client" || errorCode === "unauthorized_client") {
-        const meaning = (code && ENTRA_ERRORS[code]) ?? (text.split(/\r?\n/)[0] || errorCode || "rejected");
-        return { outcome: "rejected", code, meaning };
+/** Node's error codes of a TLS certificate that is not trusted or not for this host. */
+function isCertificateError(code: string | undefined): boolean {
+    return code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/.test(code);
+}
+
+function firstLine(text: string): string {
+    return text.split(/\r?\n/)[0].trim();
+}
+
+/** Why a request that got no JSON answer failed, in words. */
+function noAnswer(record: NetworkRecord, host: string): string {
+    switch (record.outcome) {
+        case "timeout":
+            return `no answer from ${host} in time`;
+        case "not-json":
+            return `${host} answered HTTP ${record.status} without a JSON body`;
+        case "connection":
+            if (record.code === "ENOTFOUND" || record.code === "EAI_AGAIN") {
+                return `the host ${new URL(record.url).host} is unknown (DNS: ${record.code})`;
+            }
+            if (isCertificateError(record.code)) {
+                return `the TLS certificate of ${new URL(record.url).host} is not trusted (${record.code})`;
+            }
+            return `could not get an answer from ${host}: ${firstLine(record.message)}${record.code ? ` (${record.code})` : ""}`;
+        case "answer":
+            return `${host} answered HTTP ${record.status}`;
     }
-    return { outcome: "unreachable", reason: `could not get an answer from ${authorityHost}: ${text.split(/\r?\n/)[0]}` };
+}
+
+/**
+ * What Entra ID's answer says about the secret, judged from the requests themselves: MSAL hides
+ * why discovery failed, and may return a result that carries no token.
+ */
+export function judge(requests: NetworkRecord[], accessToken: string | undefined, authorityHost: string): TokenAnswer {
+    const last = requests.at(-1);
+    if (last === undefined) {
+        return { outcome: "unreachable", reason: `no request reached ${authorityHost}` };
+    }
+    if (last.outcome !== "answer") {
+        return { outcome: "unreachable", reason: noAnswer(last, authorityHost) };
+    }
+    const body = (last.body ?? {}) as { error?: unknown; error_description?: unknown; access_token?: unknown };
+    const error = typeof body.error === "string" ? body.error : undefined;
+    const description = typeof body.error_description === "string" ? body.error_description : "";
+    const code = /AADSTS\d+/.exec(description)?.[0];
+    const discovery = last.method === "GET";
+    if (last.status === 200 && !discovery && accessToken && typeof body.access_token === "string" && body.access_token !== "") {
+        return { outcome: "accepted" };
+    }
+    if (last.status === 429 || last.status >= 500 || (error && TRANSIENT_OAUTH_ERRORS.has(error)) ||
+        (code && TRANSIENT_ENTRA_ERRORS.has(code))) {
+        const detail = [error, code].filter(Boolean).join(" ");
+        return { outcome: "unreachable", reason: `Entra ID is temporarily unavailable (HTTP ${last.status}${detail ? `, ${detail}` : ""})` };
+    }
+    if (error !== undefined || code !== undefined) {
+        const meaning = (code && ENTRA_ERRORS[code]) || firstLine(description.replace(/^AADSTS\d+:\s*/, "")) || "refused";
+        return { outcome: "rejected", code: code ?? error, meaning };
+    }
+    if (discovery) {
+        return { outcome: "unreachable", reason: `${authorityHost} answered HTTP ${last.status} without an OpenID configuration` };
+    }
+    return { outcome: "unreachable", reason: `${authorityHost} answered HTTP ${last.status} without an access token` };
 }
 
 export interface VerifyReport {
@@ -129,58 +206,89 @@ export function renderReport(r: VerifyReport): string {
 /** Exit codes: 0 accepted, 1 rejected, 3 Entra ID could not be asked. */
 export const EXIT_CODES = { accepted: 0, rejected: 1, unreachable: 3 } as const;
 
-const USAGE = "npm run -s verify -- --stack <name> [--authority-host https://login.microsoftonline.us] [--timeout-seconds 30]";
+const USAGE = "npm run -s verify -- --stack <name> [--authority-host https://login.microsoftonline.us] " +
+    "[--timeout-seconds 30] [--pulumi-timeout-seconds 120]";
 
-export async function main(argv: string[]): Promise<number> {
-    const args = parseCommandLine(argv, {
+/** Everything verify needs from the stack, checked before the secret goes anywhere. */
+export interface VerifyOutputs {
+    tenantId: string;
+    clientId: string;
+    clientSecret: string;
+    clientSecretExpiresAt: string;
+    redirectUris: string[];
+}
+
+export function verifyOutputsFrom(outputs: StackOutputs, stack: string): VerifyOutputs {
+    return {
+        tenantId: requireOutput(outputs, "tenantId", stack),
+        clientId: requireOutput(outputs, "clientId", stack),
+        clientSecret: requireSecret(outputs, "clientSecret", stack),
+        clientSecretExpiresAt: requireInstant(outputs, "clientSecretExpiresAt", stack),
+        redirectUris: requireStringList(outputs, "redirectUris", stack),
+    };
+}
+
+export async function main(io: CommandIO): Promise<number> {
+    const args = parseCommandLine(io.argv, {
         stack: { type: "string" },
-        "authority-host": { type: "string", default: process.env.AZURE_AUTHORITY_HOST || DEFAULT_AUTHORITY_HOST },
-        "timeout-seconds": { type: "string", default: "30" },
+        "authority-host": { type: "string" },
+        "timeout-seconds": { type: "string", default: String(DEFAULT_TIMEOUT_SECONDS) },
+        ...PULUMI_TIMEOUT_OPTION,
     }, USAGE);
-    if (!args.stack) {
-        throw new OpsError(`--stack is required\nusage: ${USAGE}`, USAGE_EXIT_CODE);
-    }
-    const authorityHost = checkAuthorityHost(args["authority-host"]!);
-    const timeoutSeconds = Number(args["timeout-seconds"]);
-    if (!(timeoutSeconds > 0 && timeoutSeconds <= 300)) {
-        throw new OpsError(`--timeout-seconds ${JSON.stringify(args["timeout-seconds"])} is not a number of seconds from 1 to 300`,
-            USAGE_EXIT_CODE);
-    }
+    const stack = stackOption(args.stack, USAGE);
+    const authorityHost = args["authority-host"] !== undefined
+        ? checkAuthorityHost(args["authority-host"], "--authority-host")
+        : io.env.AZURE_AUTHORITY_HOST
+            ? checkAuthorityHost(io.env.AZURE_AUTHORITY_HOST, "the environment variable AZURE_AUTHORITY_HOST")
+            : DEFAULT_AUTHORITY_HOST;
+    const timeoutSeconds = wholeSeconds("timeout-seconds", args["timeout-seconds"]!, 1, 300);
+    const pulumiTimeout = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
 
-    const outputs = await readStackOutputs(args.stack, true);
-    const tenantId = requireOutput(outputs, "tenantId", args.stack);
-    const clientId = requireOutput(outputs, "clientId", args.stack);
+    const outputs = await readStackOutputs(pulumiArgs => io.pulumi(pulumiArgs, { timeoutMs: pulumiTimeout }), stack, true);
+    const redactor = new Redactor();
+    if (typeof outputs.clientSecret === "string" && outputs.clientSecret !== "" && outputs.clientSecret !== "[secret]") {
+        redactor.add(outputs.clientSecret);
+    }
+    let checked: VerifyOutputs;
+    try {
+        checked = verifyOutputsFrom(outputs, stack);
+    } catch (err) {
+        throw redactor.redactError(err);
+    }
     const answer = await requestToken({
-        tenantId,
-        clientId,
-        clientSecret: requireOutput(outputs, "clientSecret", args.stack),
+        tenantId: checked.tenantId,
+        clientId: checked.clientId,
+        clientSecret: checked.clientSecret,
         authorityHost,
         timeoutMs: timeoutSeconds * 1000,
+        trustedCa: io.trustedCa,
     });
-    const redirectUris = Array.isArray(outputs.redirectUris) ? outputs.redirectUris.map(String) : [];
-    process.stdout.write(renderReport({
-        stack: args.stack,
-        tenantId,
-        clientId,
-        authority: `${authorityHost}/${tenantId}`,
+    // The answer's text from outside is already without the secret (requestToken).
+    io.stdout(renderReport({
+        stack,
+        tenantId: checked.tenantId,
+        clientId: checked.clientId,
+        authority: `${authorityHost}/${checked.tenantId}`,
         answer,
-        clientSecretExpiresAt: requireOutput(outputs, "clientSecretExpiresAt", args.stack),
-        redirectUris,
-        now: new Date(),
+        clientSecretExpiresAt: checked.clientSecretExpiresAt,
+        redirectUris: checked.redirectUris,
+        now: io.now(),
     }));
     return EXIT_CODES[answer.outcome];
 }
 
-function checkAuthorityHost(value: string): string {
+/** An https origin (a host, optionally a port): no path, query, fragment or user info. */
+function checkAuthorityHost(value: string, source: string): string {
     let url: URL | undefined;
     try {
         url = new URL(value);
     } catch {
         url = undefined;
     }
-    if (!url || url.protocol !== "https:" || (url.pathname !== "/" && url.pathname !== "") || url.search || url.hash) {
-        throw new OpsError(`--authority-host ${JSON.stringify(value)} is not an https host URL such as ${DEFAULT_AUTHORITY_HOST}`,
-            USAGE_EXIT_CODE);
+    if (!url || url.protocol !== "https:" || url.username || url.password || url.pathname !== "/" || url.search || url.hash ||
+        /[@?#]/.test(value)) {
+        throw new OpsError(`${source} ${JSON.stringify(value)} is not an https host URL such as ${DEFAULT_AUTHORITY_HOST} ` +
+            "(no user info, path, query or fragment)", USAGE_EXIT_CODE);
     }
     return url.origin;
 }

@@ -7,8 +7,7 @@
 import { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
     CreatioProfile,
-    REDIRECT_PATH_7_16,
-    REDIRECT_PATH_7_17,
+    HANDLER_PATHS,
     permissionsFor,
     redirectUrisFor,
 } from "../lib/creatioProfile";
@@ -19,7 +18,7 @@ import {
     MICROSOFT_GRAPH,
 } from "../lib/microsoftApis";
 import { DAY_MS } from "../lib/rotation";
-import { MAX_SECRET_ROTATION_DAYS } from "../lib/settings";
+import { DEFAULT_SIGN_IN_AUDIENCE, MAX_SECRET_ROTATION_DAYS, SIGN_IN_AUDIENCES } from "../lib/settings";
 
 export const TYPES = {
     application: "azuread:index/application:Application",
@@ -55,7 +54,10 @@ function resourcePolicy(name: string, description: string, type: string, check: 
 
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
-/** Redirect URIs Creatio's handlers answer on: https, no query, fragment or wildcard. */
+/**
+ * Redirect URIs Creatio's handlers answer on: https, no query, fragment or wildcard; the handler
+ * right after the site, with `/0` (.NET Framework) or without it (.NET Core).
+ */
 function redirectUriProblem(uri: unknown): string | undefined {
     let url: URL;
     try {
@@ -69,21 +71,23 @@ function redirectUriProblem(uri: unknown): string | undefined {
     if (String(uri).includes("*") || url.search || url.hash || url.username || url.password) {
         return `redirect URI ${uri} has a wildcard, query, fragment or user info`;
     }
-    if (![REDIRECT_PATH_7_16, REDIRECT_PATH_7_17].some(path => url.pathname.endsWith(path))) {
+    if (!HANDLER_PATHS.some(path => url.pathname.endsWith(path))) {
         return `redirect URI ${uri} is not Creatio's Microsoft 365 OAuth handler ` +
-            `(${REDIRECT_PATH_7_16} or ${REDIRECT_PATH_7_17})`;
+            `(${HANDLER_PATHS.join(" or ")}, after the site and, on .NET Framework, /0)`;
     }
     return undefined;
 }
 
-const baseOf = (uri: string) => uri.replace(/\/0\/rest\/[^/]+\/ProcessAuthenticationCode$/, "");
+/** The site a handler URI belongs to: the URI without the handler and without `/0`. */
+const baseOf = (uri: string) => uri.replace(/(\/0)?\/rest\/[^/]+\/ProcessAuthenticationCode$/, "");
 
 export const applicationPolicies: ResourceValidationPolicy[] = [
-    resourcePolicy("entra-app-single-tenant",
-        "The app registration accepts accounts of this tenant only (AzureADMyOrg).",
+    resourcePolicy("entra-app-sign-in-audience",
+        "The app registration accepts work or school accounts only: of this tenant (AzureADMyOrg) or, for Creatio's " +
+        "sign-in through the common authority, of any tenant (AzureADMultipleOrgs); never personal Microsoft accounts.",
         TYPES.application, (props, report) => {
-            if (props.signInAudience !== "AzureADMyOrg") {
-                report(`signInAudience is ${JSON.stringify(props.signInAudience)}; only AzureADMyOrg (single tenant) is allowed.`);
+            if (!(SIGN_IN_AUDIENCES as readonly unknown[]).includes(props.signInAudience)) {
+                report(`signInAudience is ${JSON.stringify(props.signInAudience)}; only ${SIGN_IN_AUDIENCES.join(" or ")} is allowed.`);
             }
         }),
     resourcePolicy("entra-app-redirect-uris",
@@ -206,31 +210,52 @@ function checkLifetime(props: Record<string, any>, periodDays: number, now: Date
 const childrenOf = (resources: PolicyResource[], parent: PolicyResource, type: string) =>
     resources.filter(r => r.type === type && r.parent?.urn === parent.urn);
 
+/** What the CreatioOAuthApp component records (its registered outputs, which stack policies see). */
+interface Configured {
+    siteBaseUrl: string;
+    profile: CreatioProfile;
+    netCore?: boolean;
+    signInAudience?: string;
+    secretRotationDays: number;
+}
+
 /**
  * The registration, its grants and its secrets match what the stack is configured for, as the
- * CreatioOAuthApp component records it: the site, the Creatio profile and the rotation period.
+ * CreatioOAuthApp component records it: the site, the Creatio profile, .NET Core or not, the
+ * sign-in audience and the rotation period.
  */
 export function stackPolicies(now: () => Date = () => new Date()): StackValidationPolicy[] {
     return [
         {
             name: "registration-matches-configuration",
-            description: "Redirect URIs only on the configured Creatio site, scopes and consent only those of the " +
-                "configured Creatio version, secrets within two configured rotation periods plus a day.",
+            description: "Exactly the redirect URIs of the configured Creatio site, version and platform; the configured " +
+                "sign-in audience; scopes and consent only those of the configured Creatio version; secrets within two " +
+                "configured rotation periods plus a day.",
             enforcementLevel: "mandatory",
             validateStack: (args, report) => {
                 for (const component of args.resources.filter(r => r.type === TYPES.component)) {
-                    const { siteBaseUrl, profile, secretRotationDays } = component.props as {
-                        siteBaseUrl: string; profile: CreatioProfile; secretRotationDays: number;
-                    };
-                    const expectedUris = redirectUrisFor(siteBaseUrl, profile);
+                    const { siteBaseUrl, profile, netCore, signInAudience, secretRotationDays } = component.props as Configured;
+                    // Unrecorded means the defaults: .NET Framework and single tenant, never wider.
+                    const platform = netCore === true ? ".NET Core" : ".NET Framework";
+                    const audience = signInAudience ?? DEFAULT_SIGN_IN_AUDIENCE;
+                    const expectedUris = redirectUrisFor(siteBaseUrl, profile, netCore === true);
                     const expectedScopes = permissionsFor(profile)
                         .map(({ api, scopes }) => ({ appId: api.appId, ids: scopes.map(s => s.id), claims: scopes.map(s => s.value) }));
                     for (const app of childrenOf(args.resources, component, TYPES.application)) {
+                        if (app.props.signInAudience !== audience) {
+                            report(`signInAudience is ${JSON.stringify(app.props.signInAudience)}, but the stack is configured ` +
+                                `for ${audience}.`, app.urn);
+                        }
                         const uris = list(app.props.web?.redirectUris).map(String);
                         const foreign = uris.filter(uri => !expectedUris.includes(uri));
                         if (foreign.length > 0) {
                             report(`redirect URIs outside the configured site ${siteBaseUrl} (creatioVersion profile ` +
-                                `${profile}): ${foreign.join(", ")}; allowed: ${expectedUris.join(", ")}.`, app.urn);
+                                `${profile}, ${platform}): ${foreign.join(", ")}; allowed: ${expectedUris.join(", ")}.`, app.urn);
+                        }
+                        const missing = expectedUris.filter(uri => !uris.includes(uri));
+                        if (missing.length > 0) {
+                            report(`redirect URIs of the configured site ${siteBaseUrl} (creatioVersion profile ${profile}, ` +
+                                `${platform}) are missing: ${missing.join(", ")}.`, app.urn);
                         }
                         // Entra ID keeps these as sets: compare them without regard to order.
                         const requested = (list(app.props.requiredResourceAccesses) as Record<string, any>[])

@@ -3,135 +3,199 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { validateBootstrapConfig } from "../bootstrap/settings";
+import { DEFAULT_DEPLOY_ENVIRONMENTS, DEFAULT_ROTATION_ENVIRONMENTS, validateBootstrapConfig } from "../bootstrap/settings";
 import { ConfigError } from "../lib/configProblems";
-import { TENANT_ID, TenantMocks, promiseOf, runProgram } from "./mocks";
+import { TENANT_ID, TenantMocks, runProgram } from "./mocks";
+import { BOOTSTRAP_PROGRAM, BOOTSTRAP_PROJECT, IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./bootstrapHarness";
 
-const PROGRAM = require.resolve("../bootstrap/index");
 const GRAPH_SP = "90909090-0000-4000-8000-000000009090";
-const DEPLOYER_SP = "5e5e5e5e-0000-4000-8000-000000000004";
-const PREVIEW_SP = "7e7e7e7e-0000-4000-8000-000000000007";
+const DEPLOYER_SP = IDENTITY_IDS.deployer.servicePrincipal;
+const ROTATION_SP = IDENTITY_IDS.rotation.servicePrincipal;
+const PREVIEW_SP = IDENTITY_IDS.preview.servicePrincipal;
+/** Microsoft Graph's app role ids (application permissions). */
 const ROLE = {
-    readAll: "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30",
-    readWriteAll: "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9",
-    ownedBy: "18a4783c-866b-4cc7-a460-3d5e5662c884",
-    grants: "8e8e4742-1d95-4f68-9d56-6ee75648c72a",
+    readAll: "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30",      // Microsoft Graph permissions reference: Application.Read.All, Application
+    readWriteAll: "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9", // Microsoft Graph permissions reference: Application.ReadWrite.All, Application
+    ownedBy: "18a4783c-866b-4cc7-a460-3d5e5662c884",      // Microsoft Graph permissions reference: Application.ReadWrite.OwnedBy, Application
+    grants: "8e8e4742-1d95-4f68-9d56-6ee75648c72a",       // Microsoft Graph permissions reference: DelegatedPermissionGrant.ReadWrite.All, Application
+    directoryRead: "7ab1d382-f21e-4acd-a863-ba3e13f7da61", // Microsoft Graph permissions reference: Directory.Read.All, Application
 };
+const REPO = "contoso/creatio-m365-oauth";
 
-/** Runs bootstrap/index.ts with this config and waits until it has declared everything. */
-async function run(config: Record<string, string>) {
-    const mocks = new TenantMocks(0, undefined,
-        { "deployer-app": "d0d0d0d0-0000-4000-8000-00000000d0d0", "preview-app": "b0b0b0b0-0000-4000-8000-00000000b0b0" },
-        { "deployer-sp": DEPLOYER_SP, "preview-sp": PREVIEW_SP });
-    const outputs = await runProgram<Record<string, pulumi.Output<string>>>(
-        PROGRAM, "creatio-m365-oauth-bootstrap", "tenant", config, mocks);
-    const values = Object.fromEntries(await Promise.all(
-        Object.entries(outputs).map(async ([name, output]) => [name, await promiseOf(output)])));
-    // Role assignments and federated credentials are in no output: wait for them to register.
-    for (let i = 0; i < 100 && mocks.declared.length < 15; i++) {
-        await new Promise(resolve => setTimeout(resolve, 10));
-    }
-    return { values, mocks };
-}
-
-const ofType = (mocks: TenantMocks, type: string) =>
-    mocks.declared.filter(d => d.type === `azuread:index/${type}`).map(d => [d.name, d.inputs]);
+const assignment = (principalObjectId: string, appRoleId: string) => ({ principalObjectId, resourceObjectId: GRAPH_SP, appRoleId });
+const subjectsOf = (mocks: TenantMocks, identity: string) =>
+    ofType(mocks, "applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential")
+        .filter(([name]) => name.startsWith(`${identity}-`)).map(([, inputs]) => inputs.subject);
 
 describe("bootstrap program", () => {
-    it("declares the deployer and the preview identity with exactly their Graph permissions", async () => {
-        const { mocks } = await run({ githubRepository: "contoso/creatio-m365-oauth" });
+    it("gives each CI identity exactly the Graph application permissions its job needs", async () => {
+        const { mocks } = await runBootstrap({ githubRepository: REPO });
         assert.deepStrictEqual(ofType(mocks, "appRoleAssignment:AppRoleAssignment"), [
-            ["deployer-graph-Application.ReadWrite.OwnedBy", { principalObjectId: DEPLOYER_SP, resourceObjectId: GRAPH_SP, appRoleId: ROLE.ownedBy }],
-            ["deployer-graph-DelegatedPermissionGrant.ReadWrite.All", { principalObjectId: DEPLOYER_SP, resourceObjectId: GRAPH_SP, appRoleId: ROLE.grants }],
-            ["deployer-graph-Application.Read.All", { principalObjectId: DEPLOYER_SP, resourceObjectId: GRAPH_SP, appRoleId: ROLE.readAll }],
-            ["preview-graph-Application.Read.All", { principalObjectId: PREVIEW_SP, resourceObjectId: GRAPH_SP, appRoleId: ROLE.readAll }],
+            ["deployer-graph-Application.ReadWrite.OwnedBy", assignment(DEPLOYER_SP, ROLE.ownedBy)],
+            ["deployer-graph-DelegatedPermissionGrant.ReadWrite.All", assignment(DEPLOYER_SP, ROLE.grants)],
+            ["deployer-graph-Application.Read.All", assignment(DEPLOYER_SP, ROLE.readAll)],
+            // Adding an owner (the rotation identity) takes Application.ReadWrite.OwnedBy and Directory.Read.All
+            // (Microsoft Graph, application-post-owners: Permissions, Application).
+            ["deployer-graph-Directory.Read.All", assignment(DEPLOYER_SP, ROLE.directoryRead)],
+            // The unattended rotation writes passwords only: no consent grants.
+            ["rotation-graph-Application.ReadWrite.OwnedBy", assignment(ROTATION_SP, ROLE.ownedBy)],
+            ["rotation-graph-Application.Read.All", assignment(ROTATION_SP, ROLE.readAll)],
+            // Reads only; Directory.Read.All is Graph's least-privileged application permission for
+            // GET /oauth2PermissionGrants/{id} (Microsoft Graph, oauth2permissiongrant-get: Permissions).
+            ["preview-graph-Application.Read.All", assignment(PREVIEW_SP, ROLE.readAll)],
+            ["preview-graph-Directory.Read.All", assignment(PREVIEW_SP, ROLE.directoryRead)],
         ]);
         assert.deepStrictEqual(ofType(mocks, "application:Application"), [
-            ["deployer-app", { displayName: "Creatio M365 OAuth deployer (contoso/creatio-m365-oauth)", signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
-            ["preview-app", { displayName: "Creatio M365 OAuth preview (contoso/creatio-m365-oauth)", signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
+            ["deployer-app", { displayName: `Creatio M365 OAuth deployer (${REPO})`, signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
+            ["rotation-app", { displayName: `Creatio M365 OAuth rotation (${REPO})`, signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
+            ["preview-app", { displayName: `Creatio M365 OAuth preview (${REPO})`, signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
         ]);
         // OIDC only: no secret of any kind is created.
         assert.deepStrictEqual(mocks.declared.filter(d => /Password|Certificate/.test(d.type)), []);
     });
 
-    it("trusts GitHub's OIDC tokens for main, each deploy environment and pull requests", async () => {
-        const { mocks } = await run({ githubRepository: "contoso/creatio-m365-oauth", deployEnvironments: '["dev","production"]' });
+    it("trusts GitHub's tokens of the deploy environments, the rotation environments and pull requests, nothing else", async () => {
+        const { mocks } = await runBootstrap({ githubRepository: REPO });
         const credentials = ofType(mocks, "applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential");
         const common = {
             applicationId: "/applications/a0a0a0a0-0000-4000-8000-000000000002",
-            issuer: "https://token.actions.githubusercontent.com",
-            audiences: ["api://AzureADTokenExchange"],
+            issuer: "https://token.actions.githubusercontent.com", // github/docs actions/reference/security/oidc.md: iss
+            audiences: ["api://AzureADTokenExchange"],            // github/docs oidc.md, "Customizing the audience value": Azure Login's default aud
         };
+        const credential = (displayName: string, subject: string) => ({ ...common, displayName, description: `GitHub Actions: ${subject}`, subject });
         assert.deepStrictEqual(credentials, [
-            ["deployer-oidc-github-main", { ...common, displayName: "github-main",
-                description: "GitHub Actions: repo:contoso/creatio-m365-oauth:ref:refs/heads/main",
-                subject: "repo:contoso/creatio-m365-oauth:ref:refs/heads/main" }],
-            ["deployer-oidc-github-environment-dev", { ...common, displayName: "github-environment-dev",
-                description: "GitHub Actions: repo:contoso/creatio-m365-oauth:environment:dev",
-                subject: "repo:contoso/creatio-m365-oauth:environment:dev" }],
-            ["deployer-oidc-github-environment-production", { ...common, displayName: "github-environment-production",
-                description: "GitHub Actions: repo:contoso/creatio-m365-oauth:environment:production",
-                subject: "repo:contoso/creatio-m365-oauth:environment:production" }],
-            ["preview-oidc-github-pull-request", { ...common, displayName: "github-pull-request",
-                description: "GitHub Actions: repo:contoso/creatio-m365-oauth:pull_request",
-                subject: "repo:contoso/creatio-m365-oauth:pull_request" }],
+            // github/docs oidc.md, "Filtering for a specific environment": repo:ORG-NAME/REPO-NAME:environment:ENVIRONMENT-NAME
+            ["deployer-oidc-github-environment-dev", credential("github-environment-dev", `repo:${REPO}:environment:dev`)],
+            ["deployer-oidc-github-environment-production", credential("github-environment-production", `repo:${REPO}:environment:production`)],
+            ["rotation-oidc-github-environment-rotation-dev", credential("github-environment-rotation-dev", `repo:${REPO}:environment:rotation-dev`)],
+            ["rotation-oidc-github-environment-rotation-prod", credential("github-environment-rotation-prod", `repo:${REPO}:environment:rotation-prod`)],
+            // github/docs oidc.md, "Filtering for pull_request events": repo:ORG-NAME/REPO-NAME:pull_request
+            ["preview-oidc-github-pull-request", credential("github-pull-request", `repo:${REPO}:pull_request`)],
         ]);
     });
 
-    it("can grant Application.ReadWrite.All instead of OwnedBy", async () => {
-        const { mocks } = await run({ githubRepository: "contoso/crm", applicationPermission: "Application.ReadWrite.All" });
-        const deployerRoles = ofType(mocks, "appRoleAssignment:AppRoleAssignment")
-            .filter(([name]) => String(name).startsWith("deployer-")).map(([, inputs]) => (inputs as any).appRoleId);
-        assert.deepStrictEqual(deployerRoles, [ROLE.readWriteAll, ROLE.grants, ROLE.readAll]);
+    it("uses the immutable subject prefix when configured", async () => {
+        const prefix = "repo:contoso@123456/creatio-m365-oauth@456789";
+        const { mocks } = await runBootstrap({ githubRepository: REPO, githubSubjectPrefix: prefix, deployEnvironments: '["production"]', rotationEnvironments: '["rotation-prod"]' });
+        // github/docs oidc.md, "Immutable subject claims": repo:OWNER@OWNER-ID/REPO@REPO-ID, then the context as before
+        assert.deepStrictEqual(subjectsOf(mocks, "deployer"), ["repo:contoso@123456/creatio-m365-oauth@456789:environment:production"]);
+        assert.deepStrictEqual(subjectsOf(mocks, "rotation"), ["repo:contoso@123456/creatio-m365-oauth@456789:environment:rotation-prod"]);
+        assert.deepStrictEqual(subjectsOf(mocks, "preview"), ["repo:contoso@123456/creatio-m365-oauth@456789:pull_request"]);
     });
 
-    it("outputs what the CI variables need", async () => {
-        const { values } = await run({ githubRepository: "contoso/crm" });
+    it("grants Application.ReadWrite.All instead of OwnedBy to both writing identities", async () => {
+        const { mocks } = await runBootstrap({ githubRepository: "contoso/crm", applicationPermission: "Application.ReadWrite.All" });
+        const roles = (identity: string) => ofType(mocks, "appRoleAssignment:AppRoleAssignment")
+            .filter(([name]) => name.startsWith(`${identity}-`)).map(([, inputs]) => inputs.appRoleId);
+        assert.deepStrictEqual(roles("deployer"), [ROLE.readWriteAll, ROLE.grants, ROLE.readAll, ROLE.directoryRead]);
+        assert.deepStrictEqual(roles("rotation"), [ROLE.readWriteAll, ROLE.readAll]);
+        assert.deepStrictEqual(roles("preview"), [ROLE.readAll, ROLE.directoryRead]);
+    });
+
+    it("leaves the preview identity with Application.Read.All alone when it need not read consent grants", async () => {
+        const { mocks } = await runBootstrap({ githubRepository: "contoso/crm", previewReadsConsentGrants: "false" });
+        assert.deepStrictEqual(ofType(mocks, "appRoleAssignment:AppRoleAssignment").filter(([name]) => name.startsWith("preview-")),
+            [["preview-graph-Application.Read.All", assignment(PREVIEW_SP, ROLE.readAll)]]);
+    });
+
+    it("outputs the CI variables and the object ids that belong in every stack's owners", async () => {
+        const { values } = await runBootstrap({ githubRepository: "contoso/crm" });
         assert.deepStrictEqual(values, {
             tenantId: TENANT_ID,
-            deployClientId: "d0d0d0d0-0000-4000-8000-00000000d0d0",
-            previewClientId: "b0b0b0b0-0000-4000-8000-00000000b0b0",
+            deployClientId: IDENTITY_IDS.deployer.clientId,
+            rotationClientId: IDENTITY_IDS.rotation.clientId,
+            previewClientId: IDENTITY_IDS.preview.clientId,
             deployerServicePrincipalObjectId: DEPLOYER_SP,
+            rotationServicePrincipalObjectId: ROTATION_SP,
+            ownerObjectIds: [DEPLOYER_SP, ROTATION_SP],
         });
     });
 
     it("looks Microsoft Graph up, never declares it", async () => {
-        const { mocks } = await run({ githubRepository: "contoso/crm" });
+        const { mocks } = await runBootstrap({ githubRepository: "contoso/crm" });
         assert.ok(mocks.lookups.some(l => l.inputs.clientId === "00000003-0000-0000-c000-000000000000"));
-        assert.deepStrictEqual(ofType(mocks, "servicePrincipal:ServicePrincipal").map(([name]) => name), ["deployer-sp", "preview-sp"]);
+        assert.deepStrictEqual(ofType(mocks, "servicePrincipal:ServicePrincipal").map(([name]) => name), ["deployer-sp", "rotation-sp", "preview-sp"]);
     });
 
     describe("config", () => {
-        it("rejects what it cannot use, naming key, value and what is allowed", () => {
+        const refusal = (raw: Parameters<typeof validateBootstrapConfig>[0]) => {
             try {
-                validateBootstrapConfig({ githubRepository: "https://github.com/contoso/crm", deployEnvironments: '["prod uction"]', applicationPermission: "Directory.ReadWrite.All" });
-                assert.fail("accepted");
+                validateBootstrapConfig(raw);
             } catch (err) {
                 assert.ok(err instanceof ConfigError);
-                assert.deepStrictEqual(err.problems, [
-                    'githubRepository = "https://github.com/contoso/crm": not a GitHub repository; allowed: owner/name, such as contoso/creatio-m365-oauth',
-                    'deployEnvironments = "[\\"prod uction\\"]": not a list of GitHub environment names; allowed: 1 to 19 distinct names of letters, digits, - and _, such as ["dev","production"]',
-                    'applicationPermission = "Directory.ReadWrite.All": not allowed; allowed: Application.ReadWrite.OwnedBy or Application.ReadWrite.All',
-                ]);
+                return err.problems;
             }
+            return assert.fail("accepted");
+        };
+
+        it("rejects what it cannot use, naming key, value and what is allowed", () => {
+            assert.deepStrictEqual(refusal({
+                githubRepository: "https://github.com/contoso/crm", deployEnvironments: '["prod uction"]',
+                applicationPermission: "Directory.ReadWrite.All", previewReadsConsentGrants: "yes",
+            }), [
+                'githubRepository = "https://github.com/contoso/crm": not a GitHub repository; allowed: owner/name, such as contoso/creatio-m365-oauth',
+                'deployEnvironments = "[\\"prod uction\\"]": not a list of GitHub environment names; allowed: 1 to 20 distinct names of letters, digits, - and _, such as ["dev","production"]',
+                'applicationPermission = "Directory.ReadWrite.All": not allowed; allowed: Application.ReadWrite.OwnedBy or Application.ReadWrite.All',
+                'previewReadsConsentGrants = "yes": not a boolean; allowed: true or false',
+            ]);
+        });
+
+        it("takes the classic subject prefix by default and the immutable one when given", () => {
+            assert.strictEqual(validateBootstrapConfig({ githubRepository: "Contoso/CRM" }).githubSubjectPrefix, "repo:Contoso/CRM");
+            // GitHub owner and repository names are not case sensitive; the prefix is used as GitHub returns it.
+            assert.strictEqual(validateBootstrapConfig({ githubRepository: "contoso/crm", githubSubjectPrefix: "repo:Contoso@42/CRM@4242" }).githubSubjectPrefix,
+                "repo:Contoso@42/CRM@4242");
+        });
+
+        it("refuses a subject prefix that is not this repository's", () => {
+            const allowed = "allowed: repo:contoso/crm or repo:contoso@<owner id>/crm@<repository id>, as " +
+                "gh api repos/contoso/crm/actions/oidc/customization/sub returns in sub_claim_prefix";
+            for (const prefix of [
+                "repo:fabrikam/crm",                            // another repository
+                "repo:contoso@42/crm",                          // owner id without repository id
+                "contoso/crm",                                  // not a subject
+                "repo:contoso/crm:ref:refs/heads/main",         // a whole subject, not its prefix
+                "repo:contoso@0x2a/crm@7",                      // ids are decimal numbers
+            ]) {
+                assert.deepStrictEqual(refusal({ githubRepository: "contoso/crm", githubSubjectPrefix: prefix }),
+                    [`githubSubjectPrefix = ${JSON.stringify(prefix)}: not a GitHub OIDC subject prefix of contoso/crm; ${allowed}`]);
+            }
+        });
+
+        it("refuses rotation environments shared with deploy environments, and more than 20 of either", () => {
+            assert.deepStrictEqual(refusal({ githubRepository: "contoso/crm", rotationEnvironments: '["rotation-dev","production"]' }), [
+                'rotationEnvironments = "[\\"rotation-dev\\",\\"production\\"]": shares production with deployEnvironments; allowed: environments of their own, without reviewers, such as ["rotation-dev","rotation-prod"]',
+            ]);
+            // Microsoft, "Workload identity federation considerations": at most 20 federated identity credentials per application.
+            const many = JSON.stringify(Array.from({ length: 21 }, (_, i) => `r${i}`));
+            assert.deepStrictEqual(refusal({ githubRepository: "contoso/crm", rotationEnvironments: many }), [
+                `rotationEnvironments = ${JSON.stringify(many)}: not a list of GitHub environment names; allowed: 1 to 20 distinct names of letters, digits, - and _, such as ["rotation-dev","rotation-prod"]`,
+            ]);
         });
 
         it("declares nothing with bad config", async () => {
             const mocks = new TenantMocks();
-            await assert.rejects(runProgram(PROGRAM, "creatio-m365-oauth-bootstrap", "tenant", {}, mocks), ConfigError);
-            await new Promise(resolve => setTimeout(resolve, 50));
+            await withNativeStackTraces(async () => {
+                await assert.rejects(runProgram(BOOTSTRAP_PROGRAM, BOOTSTRAP_PROJECT, "tenant", {}, mocks), ConfigError);
+                await pulumi.runtime.disconnect();
+            });
             assert.deepStrictEqual(mocks.declared, []);
         });
 
-        it("declares its keys in bootstrap/Pulumi.yaml with descriptions and defaults", () => {
+        it("declares its keys in bootstrap/Pulumi.yaml with descriptions and the defaults the program uses", () => {
             const project = parse(fs.readFileSync(path.join(__dirname, "..", "bootstrap", "Pulumi.yaml"), "utf8"));
-            assert.strictEqual(project.name, "creatio-m365-oauth-bootstrap");
-            assert.deepStrictEqual(Object.keys(project.config), ["githubRepository", "deployEnvironments", "applicationPermission"]);
+            assert.strictEqual(project.name, BOOTSTRAP_PROJECT);
+            assert.deepStrictEqual(Object.keys(project.config), [
+                "githubRepository", "githubSubjectPrefix", "deployEnvironments", "rotationEnvironments", "applicationPermission", "previewReadsConsentGrants",
+            ]);
             for (const key of Object.keys(project.config)) {
                 assert.ok(project.config[key].description && "default" in project.config[key], key);
             }
-            assert.deepStrictEqual(project.config.deployEnvironments.default, ["dev", "production"]);
+            assert.deepStrictEqual(project.config.deployEnvironments.default, DEFAULT_DEPLOY_ENVIRONMENTS);
+            assert.deepStrictEqual(project.config.rotationEnvironments.default, DEFAULT_ROTATION_ENVIRONMENTS);
             assert.strictEqual(project.config.applicationPermission.default, "Application.ReadWrite.OwnedBy");
+            assert.strictEqual(project.config.previewReadsConsentGrants.default, true);
+            assert.strictEqual(project.config.githubSubjectPrefix.default, "");
         });
     });
 });

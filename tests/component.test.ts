@@ -2,8 +2,10 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { CreatioOAuthApp, CreatioOAuthAppArgs } from "../components/creatioOAuthApp";
 import { validateConfig } from "../lib/settings";
+import { ownersWarning, ownership } from "../lib/owners";
 import {
-    APP_CLIENT_ID, APP_OBJECT_ID, SP_OBJECT_ID, TENANT_ID, TENANT_PRINCIPALS, TenantMocks, promiseOf,
+    APP_CLIENT_ID, APP_OBJECT_ID, DEPLOYER_OBJECT_ID, PASSWORD_KEY_IDS, SP_OBJECT_ID, TENANT_ID, TENANT_PRINCIPALS,
+    TenantMocks, capturingWarnings, promiseOf,
 } from "./mocks";
 
 const NOW = new Date("2026-11-28T10:00:00Z");
@@ -13,16 +15,19 @@ const GRAPH_SP = "90909090-0000-4000-8000-000000009090";
 /** Declares the component against fresh mocks and waits until all its children are registered. */
 async function declare(config: Parameters<typeof validateConfig>[0], extra: Partial<CreatioOAuthAppArgs> = {},
     mocks = new TenantMocks(37)) {
-    await pulumi.runtime.setMocks(mocks, "creatio-m365-oauth", "dev", false);
+    await mocks.install("creatio-m365-oauth", "dev");
     const settings = validateConfig(config);
     const app = new CreatioOAuthApp("t", { ...settings, now: NOW, ...extra });
     await Promise.all([
         promiseOf(app.clientSecret),
         promiseOf(app.tenantId),
+        promiseOf(app.servicePrincipal.id),
         ...app.consentGrants.map(grant => promiseOf(grant.id)),
     ]);
     return { app, mocks };
 }
+
+const COMPONENT_URN = "urn:pulumi:dev::creatio-m365-oauth::creatio:m365:CreatioOAuthApp::t";
 
 describe("CreatioOAuthApp", () => {
     describe("with creatioVersion 7.16", () => {
@@ -30,8 +35,11 @@ describe("CreatioOAuthApp", () => {
             const { mocks } = await declare({ siteName: "acme", creatioVersion: "7.16" });
             assert.deepStrictEqual(mocks.inputsOf("t-app"), {
                 displayName: "Creatio acme.creatio.com (Microsoft 365)",
+                // The default: single tenant, as Creatio's 7.17-8.x documentation asks.
                 signInAudience: "AzureADMyOrg",
                 preventDuplicateNames: true,
+                // Unset owners: the deploying identity (getClientConfig's objectId), which the provider would drop otherwise.
+                owners: [DEPLOYER_OBJECT_ID],
                 notes: "Managed by Pulumi (project creatio-m365-oauth, stack dev); " +
                     "change it in code, not in the portal.",
                 web: {
@@ -117,14 +125,73 @@ describe("CreatioOAuthApp", () => {
                 .map(l => l.inputs),
             [{ clientId: "00000002-0000-0ff1-ce00-000000000000" }, { clientId: "00000003-0000-0000-c000-000000000000" }]);
         const principals = mocks.declared.filter(d => d.type === "azuread:index/servicePrincipal:ServicePrincipal");
-        assert.deepStrictEqual(principals.map(p => p.inputs), [{ clientId: APP_CLIENT_ID }]);
+        assert.deepStrictEqual(principals.map(p => p.inputs), [{ clientId: APP_CLIENT_ID, owners: [DEPLOYER_OBJECT_ID] }]);
     });
 
-    it("gives the application and its service principal the configured owners", async () => {
-        const owner = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
-        const { mocks } = await declare({ siteName: "acme", owners: JSON.stringify([owner]) });
-        assert.deepStrictEqual(mocks.inputsOf("t-app").owners, [owner]);
-        assert.deepStrictEqual(mocks.inputsOf("t-sp"), { clientId: APP_CLIENT_ID, owners: [owner] });
+    describe("owners", () => {
+        // hashicorp/terraform-provider-azuread application_resource.go and service_principal_resource.go: the caller is
+        // removed from the owners after create unless it is listed (removeCallerOwner).
+        it("are the deploying identity when unset, on the application and its service principal, without a warning", async () => {
+            const { result: { mocks }, warnings } = await capturingWarnings(() => declare({ siteName: "acme" }));
+            assert.deepStrictEqual(mocks.inputsOf("t-app").owners, [DEPLOYER_OBJECT_ID]);
+            assert.deepStrictEqual(mocks.inputsOf("t-sp"), { clientId: APP_CLIENT_ID, owners: [DEPLOYER_OBJECT_ID] });
+            assert.deepStrictEqual(warnings, []);
+            assert.ok(mocks.lookups.some(l => l.token === "azuread:index/getClientConfig:getClientConfig"));
+        });
+
+        it("are exactly the configured list when set, without a warning when the deployer is in it", async () => {
+            const owner = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+            const { result: { mocks }, warnings } = await capturingWarnings(() => declare({
+                siteName: "acme", owners: JSON.stringify([owner, DEPLOYER_OBJECT_ID.toUpperCase()]),
+            }));
+            assert.deepStrictEqual(mocks.inputsOf("t-app").owners, [owner, DEPLOYER_OBJECT_ID]);
+            assert.deepStrictEqual(mocks.inputsOf("t-sp"), { clientId: APP_CLIENT_ID, owners: [owner, DEPLOYER_OBJECT_ID] });
+            assert.deepStrictEqual(warnings, []);
+        });
+
+        it("are exactly the configured list when set, with a warning when the deployer is not in it", async () => {
+            const owner = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+            const { result: { mocks }, warnings } = await capturingWarnings(() =>
+                declare({ siteName: "acme", owners: JSON.stringify([owner]) }));
+            assert.deepStrictEqual(mocks.inputsOf("t-app").owners, [owner]);
+            assert.deepStrictEqual(mocks.inputsOf("t-sp"), { clientId: APP_CLIENT_ID, owners: [owner] });
+            assert.deepStrictEqual(warnings, [`warning: [runtime] ${ownersWarning(DEPLOYER_OBJECT_ID)}`]);
+        });
+
+        it("find the deployer in the list without regard to letter case (ownership, pure)", () => {
+            const owner = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+            assert.deepStrictEqual(ownership([owner, DEPLOYER_OBJECT_ID], DEPLOYER_OBJECT_ID.toUpperCase()),
+                { owners: [owner, DEPLOYER_OBJECT_ID] });
+            assert.deepStrictEqual(ownership([owner], DEPLOYER_OBJECT_ID),
+                { owners: [owner], warning: ownersWarning(DEPLOYER_OBJECT_ID) });
+            assert.deepStrictEqual(ownership([], DEPLOYER_OBJECT_ID), { owners: [DEPLOYER_OBJECT_ID] });
+        });
+
+        it("warn in words that name the identity, the provider's behaviour, OwnedBy and the fix", () => {
+            assert.strictEqual(ownersWarning(DEPLOYER_OBJECT_ID),
+                `owners does not list the identity running pulumi up (object id ${DEPLOYER_OBJECT_ID}), so the azuread ` +
+                "provider leaves it out of the owners of the application and its service principal. An identity with the " +
+                "Microsoft Graph permission Application.ReadWrite.OwnedBy (and not Application.ReadWrite.All) then may no " +
+                "longer change them: creating the service principal or a client secret, and every later deploy or rotation, " +
+                `fail. Add ${DEPLOYER_OBJECT_ID} to owners unless another identity deploys this stack.`);
+        });
+    });
+
+    describe("signInAudience and netCore", () => {
+        it("declare the configured audience: multitenant when asked", async () => {
+            const { mocks } = await declare({ siteName: "acme", signInAudience: "AzureADMultipleOrgs" });
+            // Graph application.signInAudience value for "any organization's Entra ID tenant" (resources/application.md).
+            assert.strictEqual(mocks.inputsOf("t-app").signInAudience, "AzureADMultipleOrgs");
+        });
+
+        it("declare redirect URIs without /0 for .NET Core Creatio", async () => {
+            const { app, mocks } = await declare({ siteUrl: "https://crm.example.com/creatio", creatioVersion: "8.1", netCore: "true" });
+            // Creatio 8.1 Office365OAuthAuthenticator under the application root; no /0 on .NET Core (clio ServiceUrlBuilder).
+            const uris = ["https://crm.example.com/creatio/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode"];
+            assert.deepStrictEqual(mocks.inputsOf("t-app").web.redirectUris, uris);
+            assert.deepStrictEqual(await promiseOf(app.redirectUris), uris);
+            assert.strictEqual(await promiseOf(app.netCore), true);
+        });
     });
 
     it("declares exactly these resources, each a child of the component", async () => {
@@ -139,8 +206,19 @@ describe("CreatioOAuthApp", () => {
             ["creatio:m365:CreatioOAuthApp", "t"],
             ["random:index/randomInteger:RandomInteger", "t-rotation-offset"],
         ]);
-        const urn = await promiseOf((await declare({ siteName: "acme" })).app.application.urn);
-        assert.strictEqual(urn, "urn:pulumi:dev::creatio-m365-oauth::creatio:m365:CreatioOAuthApp$azuread:index/application:Application::t-app");
+        // Every child, the rotation offset included: a child that loses its parent changes its URN, and Pulumi
+        // replaces it (a new offset would rotate every secret at once).
+        const children = mocks.declared.filter(d => d.name !== "t").map(d => d.name).sort();
+        assert.deepStrictEqual(children.map(name => [name, mocks.parents[name]]),
+            children.map(name => [name, COMPONENT_URN]));
+        assert.deepStrictEqual(children.map(name => mocks.urns[name]), children.map(name => {
+            const type = mocks.declared.find(d => d.name === name)!.type;
+            return `urn:pulumi:dev::creatio-m365-oauth::creatio:m365:CreatioOAuthApp$${type}::${name}`;
+        }));
+        assert.strictEqual(mocks.urns["t-rotation-offset"],
+            "urn:pulumi:dev::creatio-m365-oauth::creatio:m365:CreatioOAuthApp$random:index/randomInteger:RandomInteger::t-rotation-offset");
+        assert.strictEqual(mocks.urns.t, COMPONENT_URN);
+        assert.strictEqual(mocks.parents.t, "");
     });
 
     describe("client secrets", () => {
@@ -172,6 +250,18 @@ describe("CreatioOAuthApp", () => {
             assert.strictEqual(await pulumi.isSecret(app.clientSecret), true);
             assert.strictEqual(await promiseOf(app.clientSecretExpiresAt), "2027-07-21T00:00:00Z");
             assert.strictEqual(await promiseOf(app.clientSecretRotatesAt), "2027-01-22T00:00:00Z");
+        });
+
+        it("outputs the key ids of the newest and the previous secret, plain", async () => {
+            const { app } = await declare({ siteName: "acme" });
+            // Slot b holds the newest secret in this window (above); key ids are GUIDs Entra ID assigns.
+            assert.strictEqual(await promiseOf(app.clientSecretKeyId), PASSWORD_KEY_IDS.b);
+            assert.strictEqual(await promiseOf(app.previousClientSecretKeyId), PASSWORD_KEY_IDS.a);
+            assert.strictEqual(await pulumi.isSecret(app.clientSecretKeyId), false);
+            assert.strictEqual(await pulumi.isSecret(app.previousClientSecretKeyId), false);
+            const next = await declare({ siteName: "acme" }, { now: new Date("2027-01-22T00:00:00Z") });
+            assert.strictEqual(await promiseOf(next.app.clientSecretKeyId), PASSWORD_KEY_IDS.a);
+            assert.strictEqual(await promiseOf(next.app.previousClientSecretKeyId), PASSWORD_KEY_IDS.b);
         });
 
         it("switches to slot a in the next window, keeping slot b as it was", async () => {
@@ -243,10 +333,40 @@ describe("CreatioOAuthApp", () => {
         });
     });
 
-    it("records the configured site, profile and period on the component for the policy pack", async () => {
-        const { mocks } = await declare({ siteName: "acme", creatioVersion: "7.16", secretRotationDays: "90" });
-        assert.deepStrictEqual(mocks.inputsOf("t"),
-            { siteBaseUrl: "https://acme.creatio.com", profile: "7.16", secretRotationDays: 90 });
+    it("records the configured site, profile, platform, audience and period on the component for the policy pack", async () => {
+        const { mocks } = await declare({
+            siteName: "acme", creatioVersion: "7.16", secretRotationDays: "90", netCore: "true", signInAudience: "AzureADMultipleOrgs",
+        });
+        assert.deepStrictEqual(mocks.inputsOf("t"), {
+            siteBaseUrl: "https://acme.creatio.com", profile: "7.16", netCore: true, signInAudience: "AzureADMultipleOrgs",
+            secretRotationDays: 90,
+        });
+    });
+
+    it("registers as its outputs the configuration and every value it exports", async () => {
+        const { mocks } = await declare({ siteName: "acme", creatioVersion: "8.1" });
+        const outputs = await mocks.outputsRegisteredBy("t");
+        const script = outputs.ewsAllowListScript;
+        assert.ok(typeof script === "string" && script.includes(APP_CLIENT_ID), "ewsAllowListScript names the Client ID");
+        assert.deepStrictEqual({ ...outputs, ewsAllowListScript: "(checked above)" }, {
+            siteBaseUrl: "https://acme.creatio.com",
+            profile: "7.17+",
+            netCore: false,
+            signInAudience: "AzureADMyOrg",
+            secretRotationDays: 180,
+            clientId: APP_CLIENT_ID,
+            // Registered as a Pulumi secret: the runtime's secret envelope around the value.
+            clientSecret: { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "secret-value-of-t-secret-b" },
+            tenantId: TENANT_ID,
+            redirectUris: ["https://acme.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode"],
+            applicationObjectId: APP_OBJECT_ID,
+            servicePrincipalObjectId: SP_OBJECT_ID,
+            clientSecretExpiresAt: "2027-07-21T00:00:00Z",
+            clientSecretRotatesAt: "2027-01-22T00:00:00Z",
+            clientSecretKeyId: PASSWORD_KEY_IDS.b,
+            previousClientSecretKeyId: PASSWORD_KEY_IDS.a,
+            ewsAllowListScript: "(checked above)",
+        });
     });
 
     it("outputs the ids, the tenant and the redirect URIs", async () => {

@@ -15,7 +15,9 @@ describe("Creatio profiles", () => {
         assert.deepStrictEqual(parseCreatioVersion("7.18.5"), { major: 7, minor: 18 });
         assert.deepStrictEqual(parseCreatioVersion("8"), { major: 8, minor: 0 });
         assert.deepStrictEqual(parseCreatioVersion("8.1.2.3994"), { major: 8, minor: 1 });
+        assert.deepStrictEqual(parseCreatioVersion("8.16"), { major: 8, minor: 16 });
         assert.strictEqual(parseCreatioVersion("7.15"), undefined);
+        assert.strictEqual(parseCreatioVersion("6.16"), undefined);
         assert.strictEqual(parseCreatioVersion("7"), undefined);
         assert.strictEqual(parseCreatioVersion(""), undefined);
     });
@@ -24,6 +26,8 @@ describe("Creatio profiles", () => {
         assert.strictEqual(profileFor({ major: 7, minor: 16 }), "7.16");
         assert.strictEqual(profileFor({ major: 7, minor: 17 }), "7.17+");
         assert.strictEqual(profileFor({ major: 8, minor: 0 }), "7.17+");
+        // 8.16 is not 7.16: the major version decides first.
+        assert.strictEqual(profileFor({ major: 8, minor: 16 }), "7.17+");
         assert.strictEqual(profileFor(undefined), "any");
     });
 
@@ -45,5 +49,28 @@ describe("Creatio profiles", () => {
             "https://crm.example.com/creatio/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
         ]);
         assert.deepStrictEqual(rows("any"), [EXCHANGE_EWS, GRAPH_USER_READ]);
+    });
+
+    describe("netCore: Creatio on .NET Core / .NET 6+ has no /0", () => {
+        // Creatio 8.1 source (shiva01chh/CreatioDemoProject, Office365OAuthAuthenticator.Exchange.cs): the handler is
+        // rest/Office365OAuthAuthenticator/ProcessAuthenticationCode under the application root; clio's
+        // ServiceUrlBuilder (Advance-Technologies-Foundation/clio): root = IsNetCore ? Uri : Uri + "/0".
+        it("drops /0 from the redirect URIs of every profile, for a cloud host and a site with a path", () => {
+            assert.deepStrictEqual(redirectUrisFor("https://acme.example.com", "7.16", true),
+                ["https://acme.example.com/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode"]);
+            assert.deepStrictEqual(redirectUrisFor("https://acme.example.com", "7.17+", true),
+                ["https://acme.example.com/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode"]);
+            assert.deepStrictEqual(redirectUrisFor("https://crm.example.com/creatio", "any", true), [
+                "https://crm.example.com/creatio/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode",
+                "https://crm.example.com/creatio/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
+            ]);
+        });
+
+        it("keeps /0 when false, the default", () => {
+            assert.deepStrictEqual(redirectUrisFor("https://acme.creatio.com", "7.17+", false),
+                ["https://acme.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode"]);
+            assert.deepStrictEqual(redirectUrisFor("https://acme.creatio.com", "7.17+"),
+                redirectUrisFor("https://acme.creatio.com", "7.17+", false));
+        });
     });
 });

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { formatCredentials } from "../ops/credentials";
-import { FakeStack, runCommand } from "./fakes/commands";
+import { formatCredentials, main as credentialsMain } from "../ops/credentials";
+import { FakeStack, InProcessOptions, runInProcess, spawnCommand } from "./fakes/commands";
 
 const SECRET = "Zx8Q~s3cr3t.value_with-'quote";
 const DEV: FakeStack = {
@@ -13,6 +13,12 @@ const DEV: FakeStack = {
     },
     secrets: ["clientSecret"],
 };
+
+function credentials(argv: string[], stacks: Record<string, FakeStack> = { dev: DEV }, options: InProcessOptions = {}) {
+    return runInProcess("credentials", credentialsMain, argv, stacks, options);
+}
+
+const withOutputs = (outputs: Record<string, unknown>): FakeStack => ({ ...DEV, outputs: { ...DEV.outputs, ...outputs } });
 
 describe("npm run credentials", () => {
     it("formats env lines a shell can source, quoting the secret literally", () => {
@@ -28,7 +34,7 @@ describe("npm run credentials", () => {
     });
 
     it("prints env format by default, reading the stack with --show-secrets", async () => {
-        const result = await runCommand("credentials", ["--stack", "dev"], { dev: DEV });
+        const result = await credentials(["--stack", "dev"]);
         assert.strictEqual(result.code, 0, result.stderr);
         assert.strictEqual(result.stdout, [
             "CREATIO_CLIENT_ID='c1c1c1c1-0000-4000-8000-000000000003'",
@@ -41,8 +47,15 @@ describe("npm run credentials", () => {
         assert.deepStrictEqual(result.pulumiCalls, [["stack", "output", "--json", "--stack", "dev", "--show-secrets"]]);
     });
 
+    it("runs as npm runs it: a child process with the pulumi executable on PATH", async () => {
+        const result = await spawnCommand("credentials", ["--stack", "dev"], { dev: DEV });
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.strictEqual(result.stdout.split("\n")[1], "CREATIO_CLIENT_SECRET='Zx8Q~s3cr3t.value_with-'\\''quote'");
+        assert.deepStrictEqual(result.pulumiCalls, [["stack", "output", "--json", "--stack", "dev", "--show-secrets"]]);
+    });
+
     it("prints JSON", async () => {
-        const result = await runCommand("credentials", ["--stack", "dev", "--format", "json"], { dev: DEV });
+        const result = await credentials(["--stack", "dev", "--format", "json"]);
         assert.strictEqual(result.code, 0, result.stderr);
         assert.deepStrictEqual(JSON.parse(result.stdout), {
             clientId: "c1c1c1c1-0000-4000-8000-000000000003",
@@ -53,16 +66,17 @@ describe("npm run credentials", () => {
     });
 
     it("prints the fields of Creatio's mail server settings", async () => {
-        const result = await runCommand("credentials", ["--stack", "dev", "--format", "creatio"], { dev: DEV });
+        const result = await credentials(["--stack", "dev", "--format", "creatio"]);
         assert.strictEqual(result.code, 0, result.stderr);
         assert.strictEqual(result.stdout,
             `Application (client) ID: c1c1c1c1-0000-4000-8000-000000000003\nClient secret: ${SECRET}\n`);
     });
 
     it("fails clearly for a missing stack, without the secret anywhere", async () => {
-        const result = await runCommand("credentials", ["--stack", "prod"], { dev: DEV });
+        const result = await credentials(["--stack", "prod"]);
         assert.strictEqual(result.code, 2);
         assert.strictEqual(result.stdout, "");
+        // "no stack named '%s' found": backenderr.StackNotFoundError (pulumi/pulumi pkg/backend/backenderr/backenderr.go)
         assert.strictEqual(result.stderr,
             'credentials: stack "prod" does not exist in this backend (pulumi stack ls lists the stacks)\n');
     });
@@ -70,29 +84,83 @@ describe("npm run credentials", () => {
     it("fails clearly for a missing output", async () => {
         const { clientSecret, ...withoutSecret } = DEV.outputs;
         assert.ok(clientSecret);
-        const result = await runCommand("credentials", ["--stack", "dev"], { dev: { outputs: withoutSecret } });
+        const result = await credentials(["--stack", "dev"], { dev: { outputs: withoutSecret } });
         assert.strictEqual(result.code, 2);
         assert.strictEqual(result.stdout, "");
         assert.strictEqual(result.stderr, 'credentials: stack "dev" has no output clientSecret: ' +
             "run pulumi up for it (with this version of the program)\n");
     });
 
+    it("refuses a secret the CLI handed back masked", async () => {
+        // Without decryption the CLI prints every secret output as "[secret]" (pulumi/pulumi pkg/backend/display/json.go, massagePropertyValue)
+        const result = await credentials(["--stack", "dev"], { dev: withOutputs({ clientSecret: "[secret]" }) });
+        assert.strictEqual(result.code, 2);
+        assert.strictEqual(result.stdout, "");
+        assert.strictEqual(result.stderr, 'credentials: stack "dev": pulumi handed back the output clientSecret masked as "[secret]", ' +
+            "not its value; check that this Pulumi CLI decrypts secrets with --show-secrets\n");
+    });
+
+    it("refuses an expiry that is not an ISO 8601 UTC instant, without printing the secret in the message", async () => {
+        const bad = await credentials(["--stack", "dev"], { dev: withOutputs({ clientSecretExpiresAt: "2027-07-21" }) });
+        assert.strictEqual(bad.code, 2);
+        assert.strictEqual(bad.stdout, "");
+        assert.strictEqual(bad.stderr, 'credentials: stack "dev" has an output clientSecretExpiresAt that is not an ISO 8601 UTC ' +
+            'instant (YYYY-MM-DDTHH:MM:SS[.fff]Z): "2027-07-21"\n');
+        const leaking = await credentials(["--stack", "dev"], { dev: withOutputs({ clientSecretExpiresAt: `x${SECRET}x` }) });
+        assert.strictEqual(leaking.code, 2);
+        assert.ok(!leaking.stderr.includes(SECRET), leaking.stderr);
+        assert.match(leaking.stderr, /: "x\[redacted\]x"\n$/);
+    });
+
+    it("exits 2 when pulumi prints something other than a JSON object", async () => {
+        for (const [stdout, message] of [["warning: something\n{}", 'pulumi printed something other than JSON for the outputs of stack "dev"'],
+            ["[]", 'the outputs of stack "dev" are not a JSON object'], ['"text"', 'the outputs of stack "dev" are not a JSON object']]) {
+            const result = await credentials(["--stack", "dev"], undefined, { answer: () => ({ exitCode: 0, stdout, stderr: "" }) });
+            assert.strictEqual(result.code, 2, stdout);
+            assert.strictEqual(result.stderr, `credentials: ${message}\n`);
+        }
+    });
+
+    it("shows pulumi's own last error line", async () => {
+        const result = await credentials(["--stack", "dev"], undefined,
+            { answer: () => ({ exitCode: 1, stdout: "", stderr: "error: getting secrets manager: passphrase must be set\n" }) });
+        assert.strictEqual(result.code, 2);
+        assert.strictEqual(result.stderr, "credentials: pulumi stack output failed: error: getting secrets manager: passphrase must be set\n");
+    });
+
     it("fails clearly without the Pulumi CLI", async () => {
-        const result = await runCommand("credentials", ["--stack", "dev"], { dev: DEV }, { withPulumi: false });
+        const result = await credentials(["--stack", "dev"], undefined, { installed: false });
         assert.strictEqual(result.code, 2);
         assert.strictEqual(result.stdout, "");
         assert.strictEqual(result.stderr, "credentials: the Pulumi CLI (pulumi) is not on PATH: install it " +
             "(https://www.pulumi.com/docs/install/) and sign in to the stacks' backend\n");
     });
 
-    it("refuses an unknown format and a missing --stack", async () => {
-        const badFormat = await runCommand("credentials", ["--stack", "dev", "--format", "yaml"], { dev: DEV });
+    it("gives up on a pulumi that does not answer: 120 s by default, --pulumi-timeout-seconds to change it", async () => {
+        const started = Date.now();
+        const result = await credentials(["--stack", "dev", "--pulumi-timeout-seconds", "1"], undefined, { answer: () => "hang" });
+        assert.strictEqual(result.code, 2);
+        assert.strictEqual(result.stderr,
+            "credentials: pulumi stack output gave no answer within 1 s (--pulumi-timeout-seconds sets the limit)\n");
+        assert.ok(Date.now() - started < 5000);
+    });
+
+    it("refuses an unknown format, a missing or empty --stack, and an option given twice", async () => {
+        const badFormat = await credentials(["--stack", "dev", "--format", "yaml"]);
         assert.strictEqual(badFormat.code, 2);
         assert.strictEqual(badFormat.stderr, 'credentials: --format "yaml" is not one of env, json, creatio\n' +
-            "usage: npm run -s credentials -- --stack <name> [--format env|json|creatio]\n");
+            "usage: npm run -s credentials -- --stack <name> [--format env|json|creatio] [--pulumi-timeout-seconds 120]\n");
         assert.deepStrictEqual(badFormat.pulumiCalls, []);
-        const noStack = await runCommand("credentials", [], { dev: DEV });
+        const noStack = await credentials([]);
         assert.strictEqual(noStack.code, 2);
         assert.match(noStack.stderr, /^credentials: --stack is required\n/);
+        const empty = await credentials(["--stack", ""], { dev: DEV }, { current: "dev" });
+        assert.strictEqual(empty.code, 2);
+        assert.match(empty.stderr, /^credentials: --stack "" is empty: name the stack\n/);
+        assert.deepStrictEqual(empty.pulumiCalls, []);
+        const twice = await credentials(["--stack", "prod", "--stack", "dev"]);
+        assert.strictEqual(twice.code, 2);
+        assert.match(twice.stderr, /^credentials: --stack is given more than once: give it once\n/);
+        assert.deepStrictEqual(twice.pulumiCalls, []);
     });
 });

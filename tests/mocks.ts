@@ -8,6 +8,17 @@ export const TENANT_ID = "72f988bf-0000-4000-8000-000000000001";
 export const APP_OBJECT_ID = "a0a0a0a0-0000-4000-8000-000000000002";
 export const APP_CLIENT_ID = "c1c1c1c1-0000-4000-8000-000000000003";
 export const SP_OBJECT_ID = "5e5e5e5e-0000-4000-8000-000000000004";
+/** The identity that runs `pulumi up` (getClientConfig's objectId and clientId). */
+export const DEPLOYER_OBJECT_ID = "d0d0d0d0-0000-4000-8000-0000000000d0";
+export const DEPLOYER_CLIENT_ID = "dc0dc0dc-0000-4000-8000-0000000000dc";
+/**
+ * The key ids Entra ID gives the two password slots: GUIDs (azuread provider, application_password
+ * resource: "key_id - A UUID used to uniquely identify this password credential").
+ */
+export const PASSWORD_KEY_IDS: Record<string, string> = {
+    a: "0a5ec0a0-1111-4111-8111-00000000000a",
+    b: "0b5ec0b0-2222-4222-8222-00000000000b",
+};
 /** Object ids of the Microsoft principals in the mocked tenant, by appId. */
 export const TENANT_PRINCIPALS: Record<string, string> = {
     "00000002-0000-0ff1-ce00-000000000000": "e0e0e0e0-0000-4000-8000-00000000e0e0",
@@ -27,6 +38,8 @@ export interface Declared {
     type: string;
     name: string;
     inputs: Record<string, any>;
+    /** What the stand-in returned as the resource's state: its outputs. */
+    outputs: Record<string, any>;
     /** The `import` option's id: the resource is adopted, not created. */
     importId?: string;
 }
@@ -34,6 +47,12 @@ export interface Declared {
 export class TenantMocks implements pulumi.runtime.Mocks {
     readonly declared: Declared[] = [];
     readonly lookups: { token: string; inputs: Record<string, any> }[] = [];
+    /** URN of each registered resource, by name (recorded once `watch` is on). */
+    readonly urns: Record<string, string> = {};
+    /** The parent URN each resource was registered with, by name ("" for none). */
+    readonly parents: Record<string, string> = {};
+    /** What each component registered with registerOutputs, by URN. */
+    readonly registeredOutputs: Record<string, Record<string, any>> = {};
 
     /**
      * @param rotationOffset what the stack's RandomInteger yields
@@ -46,8 +65,16 @@ export class TenantMocks implements pulumi.runtime.Mocks {
         readonly servicePrincipalIds: Record<string, string> = {}) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        const result = this.stateOf(args);
         const importId = args.id || undefined;
-        this.declared.push({ type: args.type, name: args.name, inputs: args.inputs, ...(importId && { importId }) });
+        this.declared.push({
+            type: args.type, name: args.name, inputs: args.inputs, outputs: result.state, ...(importId && { importId }),
+        });
+        return result;
+    }
+
+    private stateOf(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        const importId = args.id || undefined;
         // An adopted resource keeps the id it was imported with.
         const objectIdOf = (prefix: string, created: string) => importId?.slice(prefix.length) ?? created;
         switch (args.type) {
@@ -70,11 +97,18 @@ export class TenantMocks implements pulumi.runtime.Mocks {
                 return { id: `id-of-${args.name}`, state: args.inputs };
             case "random:index/randomInteger:RandomInteger":
                 return { id: String(this.rotationOffset), state: { ...args.inputs, result: this.rotationOffset } };
-            case "azuread:index/applicationPassword:ApplicationPassword":
+            case "azuread:index/applicationPassword:ApplicationPassword": {
+                const keyId = PASSWORD_KEY_IDS[args.name.slice(-1)];
+                if (keyId === undefined) {
+                    throw new Error(`unexpected password ${args.name}`);
+                }
+                // The provider's id is <application object id>/password/<key id> (parse/credentials.go).
+                const objectId = String(args.inputs.applicationId).replace(/^\/applications\//, "");
                 return {
-                    id: `${args.inputs.applicationId}/password/key-${args.name}`,
-                    state: { ...args.inputs, keyId: `key-${args.name}`, value: `secret-value-of-${args.name}` },
+                    id: `${objectId}/password/${keyId}`,
+                    state: { ...args.inputs, keyId, value: `secret-value-of-${args.name}` },
                 };
+            }
             default:
                 throw new Error(`unexpected resource type ${args.type} (${args.name})`);
         }
@@ -92,10 +126,45 @@ export class TenantMocks implements pulumi.runtime.Mocks {
                 return { clientId: args.inputs.clientId, objectId, id: objectId, appRoleIds };
             }
             case "azuread:index/getClientConfig:getClientConfig":
-                return { tenantId: TENANT_ID, clientId: "deployer-client-id", objectId: "deployer-object-id" };
+                return { tenantId: TENANT_ID, clientId: DEPLOYER_CLIENT_ID, objectId: DEPLOYER_OBJECT_ID, id: TENANT_ID };
             default:
                 throw new Error(`unexpected call ${args.token}`);
         }
+    }
+
+    /**
+     * Installs these mocks, and records what the mock monitor sees but does not hand to `newResource`:
+     * each resource's URN and parent, and what components register with registerOutputs.
+     */
+    async install(project: string, stack: string): Promise<void> {
+        await pulumi.runtime.setMocks(this, project, stack, false);
+        const monitor = pulumi.runtime.getMonitor() as any;
+        const registerResource = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
+            registerResource(req, (err: unknown, resp: any) => {
+                if (resp) {
+                    this.urns[req.getName()] = resp.getUrn();
+                    this.parents[req.getName()] = req.getParent();
+                }
+                callback(err, resp);
+            });
+        const registerResourceOutputs = monitor.registerResourceOutputs.bind(monitor);
+        monitor.registerResourceOutputs = (req: any, callback: (err: unknown, resp: any) => void) => {
+            this.registeredOutputs[req.getUrn()] = pulumi.runtime.deserializeProperties(req.getOutputs());
+            registerResourceOutputs(req, callback);
+        };
+    }
+
+    /** What the component named so registered as its outputs; waits until it has (at most 5 s). */
+    async outputsRegisteredBy(name: string): Promise<Record<string, any>> {
+        for (const deadline = Date.now() + 5000; Date.now() < deadline;) {
+            const outputs = this.registeredOutputs[this.urns[name]];
+            if (outputs !== undefined) {
+                return outputs;
+            }
+            await new Promise(resolve => setTimeout(resolve, 10));
+        }
+        throw new Error(`${name} registered no outputs within 5 s`);
     }
 
     /** The inputs of the one declared resource with this name. */
@@ -120,9 +189,21 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
  */
 export async function runProgram<T>(modulePath: string, project: string, stack: string,
     config: Record<string, string>, mocks: TenantMocks): Promise<T> {
-    await pulumi.runtime.setMocks(mocks, project, stack, false);
+    await mocks.install(project, stack);
     pulumi.runtime.setAllConfig(Object.fromEntries(
         Object.entries(config).map(([key, value]) => [`${project}:${key}`, value])));
     delete require.cache[modulePath];
     return require(modulePath);
+}
+
+/** Runs `body` with console.warn captured: pulumi.log.warn writes there when no engine is attached. */
+export async function capturingWarnings<T>(body: () => Promise<T>): Promise<{ result: T; warnings: string[] }> {
+    const warnings: string[] = [];
+    const original = console.warn;
+    console.warn = (...args: unknown[]) => { warnings.push(args.map(String).join(" ")); };
+    try {
+        return { result: await body(), warnings };
+    } finally {
+        console.warn = original;
+    }
 }

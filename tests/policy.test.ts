@@ -1,5 +1,4 @@
 import * as assert from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { CreatioOAuthApp } from "../components/creatioOAuthApp";
 import { validateConfig, RawConfig } from "../lib/settings";
@@ -14,17 +13,47 @@ const byName = (name: string) => {
     return found;
 };
 
-/** The resources the program declares for this config, as the policy engine would see them. */
-async function declared(config: RawConfig): Promise<Declared[]> {
-    const mocks = new TenantMocks(37);
-    await pulumi.runtime.setMocks(mocks, "creatio-m365-oauth", "dev", false);
-    const app = new CreatioOAuthApp("creatio", { ...validateConfig(config), now: NOW });
-    await Promise.all([promiseOf(app.clientSecret), ...app.consentGrants.map(g => promiseOf(g.id))]);
-    return mocks.declared;
+/** What the component declares for a config: the resources, and what a stack policy sees after the update. */
+interface Deployment {
+    /** Resource policies see each resource's inputs. */
+    resources: Declared[];
+    /**
+     * Stack policies see outputs (pulumi/pulumi step_generator.go AnalyzeResources: "AnalyzeStack is called on the
+     * final outputs of each resource"): the state the stand-in returned, and for the component what it registered.
+     */
+    stack: PolicyResource[];
+    /** The value of the clientSecret output. */
+    clientSecret: string;
 }
 
 const SECRET_OUTPUTS = { additionalSecretOutputs: ["value"] };
 const NO_OPTIONS = { additionalSecretOutputs: [] as string[] };
+
+async function deploy(config: RawConfig): Promise<Deployment> {
+    const mocks = new TenantMocks(37);
+    await mocks.install("creatio-m365-oauth", "dev");
+    const app = new CreatioOAuthApp("creatio", { ...validateConfig(config), now: NOW });
+    const [clientSecret] = await Promise.all([promiseOf(app.clientSecret), ...app.consentGrants.map(g => promiseOf(g.id))]);
+    const componentOutputs = await mocks.outputsRegisteredBy("creatio");
+    const byUrn = new Map<string, PolicyResource>();
+    const stack = mocks.declared.map(d => {
+        const custom = d.type !== TYPES.component;
+        const resource = {
+            type: d.type, urn: mocks.urns[d.name], name: d.name,
+            props: custom ? d.outputs : componentOutputs,
+            // The program marks a password's value secret through the provider's schema (additionalSecretOutputs).
+            opts: d.type === TYPES.password ? SECRET_OUTPUTS : NO_OPTIONS,
+        } as PolicyResource;
+        byUrn.set(resource.urn, resource);
+        return { resource, parent: mocks.parents[d.name] };
+    }).map(({ resource, parent }) => Object.assign(resource, parent ? { parent: byUrn.get(parent) } : {}));
+    return { resources: mocks.declared, stack, clientSecret: clientSecret as string };
+}
+
+/** The resources the program declares for this config, as resource policies see them. */
+async function declared(config: RawConfig): Promise<Declared[]> {
+    return (await deploy(config)).resources;
+}
 
 /** What a resource policy reports for one resource. */
 function check(policyName: string, type: string, props: Record<string, any>, opts = SECRET_OUTPUTS): string[] {
@@ -35,17 +64,12 @@ function check(policyName: string, type: string, props: Record<string, any>, opt
     return reported;
 }
 
-/** What a stack policy reports for a stack of these resources (children of one component). */
-function checkStack(policyName: string, resources: Declared[], stackOutputs?: Record<string, unknown>): string[] {
-    const component = resources.find(r => r.type === TYPES.component)!;
-    const parent = { type: component.type, urn: "urn:component", name: component.name, props: component.inputs } as PolicyResource;
-    const all: PolicyResource[] = resources.filter(r => r !== component).map(r => ({
-        type: r.type, urn: `urn:${r.name}`, name: r.name, props: r.inputs, parent,
-        opts: r.type === TYPES.password ? SECRET_OUTPUTS : NO_OPTIONS,
-    } as PolicyResource));
-    all.push(parent);
+/** What a stack policy reports for a deployed stack, with these stack outputs (the Stack resource's props). */
+function checkStack(policyName: string, deployment: Deployment, stackOutputs?: Record<string, unknown>): string[] {
+    const all = [...deployment.stack];
     if (stackOutputs) {
-        all.push({ type: TYPES.stack, urn: "urn:stack", name: "dev", props: stackOutputs, opts: NO_OPTIONS } as PolicyResource);
+        all.push({ type: TYPES.stack, urn: "urn:pulumi:dev::creatio-m365-oauth::pulumi:pulumi:Stack::creatio-m365-oauth-dev",
+            name: "creatio-m365-oauth-dev", props: stackOutputs, opts: NO_OPTIONS } as PolicyResource);
     }
     const reported: string[] = [];
     (byName(policyName) as StackValidationPolicy).validateStack({ resources: all, stackTags: new Map() } as any,
@@ -54,11 +78,13 @@ function checkStack(policyName: string, resources: Declared[], stackOutputs?: Re
 }
 
 const inputsOf = (resources: Declared[], name: string) => resources.find(r => r.name === name)!.inputs;
+/** The props a stack policy sees for the resource of this name (its outputs), to alter. */
+const propsOf = (deployment: Deployment, name: string) => deployment.stack.find(r => r.name === name)!.props;
 
 describe("policy pack", () => {
     it("is mandatory throughout", () => {
         assert.deepStrictEqual(policies.map(p => [p.name, p.enforcementLevel]), [
-            ["entra-app-single-tenant", "mandatory"],
+            ["entra-app-sign-in-audience", "mandatory"],
             ["entra-app-redirect-uris", "mandatory"],
             ["entra-app-no-implicit-grant-or-public-client", "mandatory"],
             ["entra-app-delegated-creatio-scopes-only", "mandatory"],
@@ -70,17 +96,27 @@ describe("policy pack", () => {
         ]);
     });
 
-    for (const version of ["7.16", "8.1", ""]) {
-        it(`passes every resource the program declares (creatioVersion ${JSON.stringify(version)})`, async () => {
-            const resources = await declared({ siteName: "acme", creatioVersion: version });
+    const configs: RawConfig[] = [
+        { siteName: "acme", creatioVersion: "7.16" },
+        { siteName: "acme", creatioVersion: "8.1" },
+        { siteName: "acme", creatioVersion: "" },
+        { siteUrl: "https://crm.example.com/creatio", creatioVersion: "8.1", netCore: "true" },
+        { siteUrl: "https://crm.example.com/creatio", netCore: "true", signInAudience: "AzureADMultipleOrgs" },
+        { siteName: "acme", creatioVersion: "7.16", signInAudience: "AzureADMultipleOrgs" },
+    ];
+    for (const config of configs) {
+        it(`passes every resource and the stack the program declares (${JSON.stringify(config)})`, async () => {
+            const deployment = await deploy(config);
             for (const policy of policies.filter(p => "validateResource" in p)) {
-                for (const r of resources) {
+                for (const r of deployment.resources) {
                     assert.deepStrictEqual(check(policy.name, r.type, r.inputs), [], `${policy.name} on ${r.name}`);
                 }
             }
-            const value = inputsOf(resources, "creatio-secret-a").value;
-            assert.deepStrictEqual(checkStack("registration-matches-configuration", resources), []);
-            assert.deepStrictEqual(checkStack("client-secret-output-is-secret", resources, { clientSecret: value }), []);
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", deployment), []);
+            // The clientSecret output as the program exports it: the newest password's value (an output, not an input).
+            assert.match(deployment.clientSecret, /^secret-value-of-creatio-secret-[ab]$/);
+            assert.deepStrictEqual(checkStack("client-secret-output-is-secret", deployment,
+                { clientSecret: deployment.clientSecret }), []);
         });
     }
 
@@ -91,11 +127,17 @@ describe("policy pack", () => {
         });
         const appCheck = (name: string, change: Record<string, any>) => check(name, TYPES.application, { ...app, ...change });
 
-        it("refuses other sign-in audiences", () => {
-            assert.deepStrictEqual(appCheck("entra-app-single-tenant", { signInAudience: "AzureADMultipleOrgs" }),
-                ['signInAudience is "AzureADMultipleOrgs"; only AzureADMyOrg (single tenant) is allowed.']);
-            assert.deepStrictEqual(appCheck("entra-app-single-tenant", { signInAudience: undefined }),
-                ["signInAudience is undefined; only AzureADMyOrg (single tenant) is allowed."]);
+        it("allows the two work-or-school audiences and refuses every other", () => {
+            const policy = "entra-app-sign-in-audience";
+            assert.deepStrictEqual(appCheck(policy, { signInAudience: "AzureADMyOrg" }), []);
+            assert.deepStrictEqual(appCheck(policy, { signInAudience: "AzureADMultipleOrgs" }), []);
+            // The other values Graph knows (resources/application.md, signInAudience values) take personal accounts.
+            for (const audience of ["AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount", "azureadmyorg"]) {
+                assert.deepStrictEqual(appCheck(policy, { signInAudience: audience }),
+                    [`signInAudience is "${audience}"; only AzureADMyOrg or AzureADMultipleOrgs is allowed.`]);
+            }
+            assert.deepStrictEqual(appCheck(policy, { signInAudience: undefined }),
+                ["signInAudience is undefined; only AzureADMyOrg or AzureADMultipleOrgs is allowed."]);
         });
 
         it("refuses redirect URIs that are not https Creatio handlers on one site", () => {
@@ -103,15 +145,28 @@ describe("policy pack", () => {
             const handler = "/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode";
             assert.deepStrictEqual(appCheck("entra-app-redirect-uris", web([`http://acme.creatio.com${handler}`])),
                 [`redirect URI http://acme.creatio.com${handler} is not https.`]);
+            const notHandler = (uri: string) => `redirect URI ${uri} is not Creatio's Microsoft 365 OAuth handler ` +
+                "(/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode or " +
+                "/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode, after the site and, on .NET Framework, /0).";
             assert.deepStrictEqual(appCheck("entra-app-redirect-uris", web(["https://evil.example.com/callback"])),
-                ["redirect URI https://evil.example.com/callback is not Creatio's Microsoft 365 OAuth handler " +
-                    "(/0/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode or " +
-                    "/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode)."]);
+                [notHandler("https://evil.example.com/callback")]);
+            // The handler must end the path: nothing may follow it.
+            assert.deepStrictEqual(appCheck("entra-app-redirect-uris", web([`https://acme.creatio.com${handler}/evil`])),
+                [notHandler(`https://acme.creatio.com${handler}/evil`)]);
             assert.deepStrictEqual(appCheck("entra-app-redirect-uris", web([`https://*.creatio.com${handler}`])),
                 [`redirect URI https://*.creatio.com${handler} has a wildcard, query, fragment or user info.`]);
             assert.deepStrictEqual(appCheck("entra-app-redirect-uris",
                 web([`https://acme.creatio.com${handler}`, `https://evil.creatio.com${handler}`])),
                 ["redirect URIs point to more than one site: https://acme.creatio.com, https://evil.creatio.com."]);
+            // Both forms (.NET Framework with /0, .NET Core without), also on a site with a path: the handler ends the path.
+            for (const uris of [
+                ["https://crm.example.com/creatio/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode"],
+                ["https://crm.example.com/creatio/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode"],
+                ["https://crm.example.com/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode",
+                    "https://crm.example.com/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode"],
+            ]) {
+                assert.deepStrictEqual(appCheck("entra-app-redirect-uris", web(uris)), [], uris.join());
+            }
             assert.deepStrictEqual(appCheck("entra-app-redirect-uris", web([])),
                 ["the application has no web redirect URI for Creatio."]);
             assert.deepStrictEqual(appCheck("entra-app-redirect-uris", { singlePageApplication: { redirectUris: ["https://x/"] } }),
@@ -119,6 +174,9 @@ describe("policy pack", () => {
         });
 
         it("refuses the implicit grant and public clients", () => {
+            assert.deepStrictEqual(appCheck("entra-app-no-implicit-grant-or-public-client",
+                { web: { ...app.web, implicitGrant: { accessTokenIssuanceEnabled: true, idTokenIssuanceEnabled: false } } }),
+                ["the implicit grant is enabled; Creatio uses the authorization code flow only."]);
             assert.deepStrictEqual(appCheck("entra-app-no-implicit-grant-or-public-client",
                 { web: { ...app.web, implicitGrant: { idTokenIssuanceEnabled: true } } }),
                 ["the implicit grant is enabled; Creatio uses the authorization code flow only."]);
@@ -139,6 +197,10 @@ describe("policy pack", () => {
             assert.deepStrictEqual(appCheck(policy, access("00000003-0000-0000-c000-000000000000", "9769c687-087d-48ac-9cb3-c37dde652038", "Scope")),
                 ["Microsoft Graph: the scope 9769c687-087d-48ac-9cb3-c37dde652038 is not allowed; " +
                     "only User.Read (e1fe6dd8-ba31-4d61-89e7-88639da4683d)."]);
+            // One foreign Exchange scope: Microsoft Graph's User.Read id requested from Exchange Online.
+            assert.deepStrictEqual(appCheck(policy, access(exchange, "e1fe6dd8-ba31-4d61-89e7-88639da4683d", "Scope")),
+                ["Office 365 Exchange Online: the scope e1fe6dd8-ba31-4d61-89e7-88639da4683d is not allowed; " +
+                    "only EWS.AccessAsUser.All (3b5f3d61-589b-4a3c-a359-5dd4b5ee5bd5)."]);
             assert.deepStrictEqual(appCheck(policy, access("00000002-0000-0ff5-ce00-000000000000", "3b5f3d61-589b-4a3c-a359-5dd4b5ee5bd5", "Scope")),
                 ["access to the API with appId 00000002-0000-0ff5-ce00-000000000000 is not allowed; only Office 365 " +
                     "Exchange Online (00000002-0000-0ff1-ce00-000000000000) and Microsoft Graph (00000003-0000-0000-c000-000000000000)."]);
@@ -161,6 +223,10 @@ describe("policy pack", () => {
 
         it("refuses other claims, and claims of two APIs together", () => {
             const allowed = 'a grant carries ["EWS.AccessAsUser.All"] on Exchange Online or ["User.Read"] on Microsoft Graph.';
+            assert.deepStrictEqual(check(policy, TYPES.grant, grant), []);
+            assert.deepStrictEqual(check(policy, TYPES.grant, { ...grant, claimValues: ["User.Read"] }), []);
+            assert.deepStrictEqual(check(policy, TYPES.grant, { ...grant, claimValues: ["Mail.Read"] }),
+                [`the grant's claims ["Mail.Read"] are not allowed; ${allowed}`]);
             assert.deepStrictEqual(check(policy, TYPES.grant, { ...grant, claimValues: ["EWS.AccessAsUser.All", "Mail.Read"] }),
                 [`the grant's claims ["EWS.AccessAsUser.All","Mail.Read"] are not allowed; ${allowed}`]);
             assert.deepStrictEqual(check(policy, TYPES.grant, { ...grant, claimValues: ["User.Read", "EWS.AccessAsUser.All"] }),
@@ -195,26 +261,73 @@ describe("policy pack", () => {
 
     describe("the stack against its configuration", () => {
         it("refuses a redirect URI outside the configured site", async () => {
-            const resources = await declared({ siteName: "acme", creatioVersion: "8.1" });
-            const app = inputsOf(resources, "creatio-app");
+            const deployment = await deploy({ siteName: "acme", creatioVersion: "8.1" });
+            const app = propsOf(deployment, "creatio-app");
             app.web.redirectUris = [...app.web.redirectUris,
                 "https://other.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode"];
-            assert.deepStrictEqual(checkStack("registration-matches-configuration", resources), [
-                "redirect URIs outside the configured site https://acme.creatio.com (creatioVersion profile 7.17+): " +
-                "https://other.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode; allowed: " +
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", deployment), [
+                "redirect URIs outside the configured site https://acme.creatio.com (creatioVersion profile 7.17+, " +
+                ".NET Framework): https://other.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode; allowed: " +
                 "https://acme.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode.",
             ]);
         });
 
+        it("wants exactly the configured redirect URIs: one missing is refused", async () => {
+            const deployment = await deploy({ siteName: "acme" });
+            const app = propsOf(deployment, "creatio-app");
+            app.web.redirectUris = app.web.redirectUris.slice(1);
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", deployment), [
+                "redirect URIs of the configured site https://acme.creatio.com (creatioVersion profile any, .NET Framework) " +
+                "are missing: https://acme.creatio.com/0/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode.",
+            ]);
+        });
+
+        it("holds a .NET Core stack to the URIs without /0, and a .NET Framework stack to those with it", async () => {
+            const core = await deploy({ siteUrl: "https://crm.example.com/creatio", creatioVersion: "8.1", netCore: "true" });
+            const withZero = "https://crm.example.com/creatio/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode";
+            const withoutZero = "https://crm.example.com/creatio/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode";
+            propsOf(core, "creatio-app").web.redirectUris = [withZero];
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", core), [
+                "redirect URIs outside the configured site https://crm.example.com/creatio (creatioVersion profile 7.17+, " +
+                `.NET Core): ${withZero}; allowed: ${withoutZero}.`,
+                "redirect URIs of the configured site https://crm.example.com/creatio (creatioVersion profile 7.17+, .NET Core) " +
+                `are missing: ${withoutZero}.`,
+            ]);
+            const framework = await deploy({ siteUrl: "https://crm.example.com/creatio", creatioVersion: "8.1" });
+            propsOf(framework, "creatio-app").web.redirectUris = [withoutZero];
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", framework), [
+                "redirect URIs outside the configured site https://crm.example.com/creatio (creatioVersion profile 7.17+, " +
+                `.NET Framework): ${withoutZero}; allowed: ${withZero}.`,
+                "redirect URIs of the configured site https://crm.example.com/creatio (creatioVersion profile 7.17+, " +
+                `.NET Framework) are missing: ${withZero}.`,
+            ]);
+        });
+
+        it("refuses a multitenant application where the stack is configured single tenant", async () => {
+            const deployment = await deploy({ siteName: "acme" });
+            assert.strictEqual(propsOf(deployment, "creatio").signInAudience, "AzureADMyOrg");
+            propsOf(deployment, "creatio-app").signInAudience = "AzureADMultipleOrgs";
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", deployment), [
+                'signInAudience is "AzureADMultipleOrgs", but the stack is configured for AzureADMyOrg.',
+            ]);
+            // A component that records no audience counts as single tenant.
+            delete propsOf(deployment, "creatio").signInAudience;
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", deployment), [
+                'signInAudience is "AzureADMultipleOrgs", but the stack is configured for AzureADMyOrg.',
+            ]);
+            const multi = await deploy({ siteName: "acme", signInAudience: "AzureADMultipleOrgs" });
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", multi), []);
+        });
+
         it("refuses scopes and grants beyond the configured version's", async () => {
-            const resources = await declared({ siteName: "acme", creatioVersion: "7.16" });
-            const app = inputsOf(resources, "creatio-app");
+            const deployment = await deploy({ siteName: "acme", creatioVersion: "7.16" });
+            const app = propsOf(deployment, "creatio-app");
             app.requiredResourceAccesses = [...app.requiredResourceAccesses, {
                 resourceAppId: "00000003-0000-0000-c000-000000000000",
                 resourceAccesses: [{ id: "e1fe6dd8-ba31-4d61-89e7-88639da4683d", type: "Scope" }],
             }];
-            inputsOf(resources, "creatio-consent-exchange").claimValues = ["User.Read"];
-            assert.deepStrictEqual(checkStack("registration-matches-configuration", resources), [
+            propsOf(deployment, "creatio-consent-exchange").claimValues = ["User.Read"];
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", deployment), [
                 "required access [00000002-0000-0ff1-ce00-000000000000: 3b5f3d61-589b-4a3c-a359-5dd4b5ee5bd5; " +
                 "00000003-0000-0000-c000-000000000000: e1fe6dd8-ba31-4d61-89e7-88639da4683d] is not the 7.16 profile's " +
                 "[00000002-0000-0ff1-ce00-000000000000: 3b5f3d61-589b-4a3c-a359-5dd4b5ee5bd5].",
@@ -223,20 +336,29 @@ describe("policy pack", () => {
         });
 
         it("refuses a secret living longer than two configured periods plus a day", async () => {
-            const resources = await declared({ siteName: "acme", secretRotationDays: "30" });
-            inputsOf(resources, "creatio-secret-a").endDate = "2027-01-28T10:00:01Z";
-            assert.deepStrictEqual(checkStack("registration-matches-configuration", resources), [
+            const deployment = await deploy({ siteName: "acme", secretRotationDays: "30" });
+            propsOf(deployment, "creatio-secret-a").endDate = "2027-01-28T10:00:01Z";
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", deployment), [
                 "the password's end date 2027-01-28T10:00:01Z is more than 61 days (two rotation periods of 30 days " +
                 "plus a day) after 2026-11-28T10:00:00.000Z.",
             ]);
         });
 
         it("refuses a clientSecret output that is missing or not a password's value", async () => {
-            const resources = await declared({ siteName: "acme" });
-            assert.deepStrictEqual(checkStack("client-secret-output-is-secret", resources, { clientId: "x" }),
+            const deployment = await deploy({ siteName: "acme" });
+            assert.deepStrictEqual(checkStack("client-secret-output-is-secret", deployment, { clientId: "x" }),
                 ["the stack does not export clientSecret."]);
-            assert.deepStrictEqual(checkStack("client-secret-output-is-secret", resources, { clientSecret: "typed-in" }),
+            assert.deepStrictEqual(checkStack("client-secret-output-is-secret", deployment, { clientSecret: "typed-in" }),
                 ["the stack's clientSecret output is not the value of a password slot."]);
+        });
+
+        it("refuses a password whose value is not a secret output", async () => {
+            const deployment = await deploy({ siteName: "acme" });
+            const slotA = deployment.stack.find(r => r.name === "creatio-secret-a")!;
+            (slotA as { opts: unknown }).opts = NO_OPTIONS;
+            assert.deepStrictEqual(checkStack("client-secret-output-is-secret", deployment,
+                { clientSecret: deployment.clientSecret }),
+                ["the password's value is not declared a secret output (additionalSecretOutputs)."]);
         });
     });
 });

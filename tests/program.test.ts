@@ -1,7 +1,11 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../lib/settings";
-import { APP_CLIENT_ID, APP_OBJECT_ID, SP_OBJECT_ID, TENANT_ID, TenantMocks, promiseOf, runProgram } from "./mocks";
+import { ownersWarning } from "../lib/owners";
+import {
+    APP_CLIENT_ID, APP_OBJECT_ID, DEPLOYER_OBJECT_ID, PASSWORD_KEY_IDS, SP_OBJECT_ID, TENANT_ID, TenantMocks, capturingWarnings,
+    promiseOf, runProgram,
+} from "./mocks";
 
 const PROGRAM = require.resolve("../index");
 
@@ -14,7 +18,8 @@ async function run(config: Record<string, string>, mocks = new TenantMocks(37)):
 
 /** Pulumi.yaml's defaults, as the CLI passes them to the program. */
 const DEFAULTS = {
-    siteName: "", siteUrl: "", creatioVersion: "", displayName: "", owners: "[]", secretRotationDays: "180",
+    siteName: "", siteUrl: "", creatioVersion: "", netCore: "false", signInAudience: "AzureADMyOrg", displayName: "",
+    owners: "[]", secretRotationDays: "180",
     existingApplicationObjectId: "", existingServicePrincipalObjectId: "",
     existingExchangeConsentGrantId: "", existingGraphConsentGrantId: "",
 };
@@ -23,9 +28,44 @@ describe("the program (index.ts)", () => {
     it("exports exactly the documented stack outputs", async () => {
         const { outputs } = await run({ ...DEFAULTS, siteName: "acme" });
         assert.deepStrictEqual(Object.keys(outputs).sort(), [
-            "applicationObjectId", "clientId", "clientSecret", "clientSecretExpiresAt", "clientSecretRotatesAt",
-            "ewsAllowListScript", "redirectUris", "servicePrincipalObjectId", "tenantId",
+            "applicationObjectId", "clientId", "clientSecret", "clientSecretExpiresAt", "clientSecretKeyId",
+            "clientSecretRotatesAt", "ewsAllowListScript", "netCore", "previousClientSecretKeyId", "redirectUris",
+            "secretRotationDays", "servicePrincipalObjectId", "signInAudience", "siteBaseUrl", "tenantId",
         ]);
+    });
+
+    it("exports what the stack is configured for, plain", async () => {
+        const { outputs } = await run({
+            ...DEFAULTS, siteUrl: "https://crm.example.com/creatio/", netCore: "true", signInAudience: "AzureADMultipleOrgs",
+            secretRotationDays: "30",
+        });
+        const expected: Record<string, unknown> = {
+            // No /0 and no trailing slash (COMMON interface 1), whatever netCore says.
+            siteBaseUrl: "https://crm.example.com/creatio",
+            netCore: true,
+            signInAudience: "AzureADMultipleOrgs",
+            secretRotationDays: 30,
+        };
+        for (const [name, value] of Object.entries(expected)) {
+            assert.deepStrictEqual(await promiseOf(outputs[name]), value, name);
+            assert.strictEqual(await pulumi.isSecret(outputs[name]), false, `${name} is plain`);
+        }
+        const defaults = (await run({ ...DEFAULTS, siteName: "acme" })).outputs;
+        assert.strictEqual(await promiseOf(defaults.siteBaseUrl), "https://acme.creatio.com");
+        assert.strictEqual(await promiseOf(defaults.netCore), false);
+        assert.strictEqual(await promiseOf(defaults.signInAudience), "AzureADMyOrg");
+        assert.strictEqual(await promiseOf(defaults.secretRotationDays), 180);
+    });
+
+    it("exports the key ids of both slots, the newest one where clientSecret comes from, plain", async () => {
+        const { outputs, mocks } = await run({ ...DEFAULTS, siteName: "acme", secretRotationDays: "90" });
+        const expiresAt = await promiseOf(outputs.clientSecretExpiresAt);
+        const [newest, previous] = ["a", "b"].sort(slot => (mocks.inputsOf(`creatio-secret-${slot}`).endDate === expiresAt ? -1 : 1));
+        assert.strictEqual(await promiseOf(outputs.clientSecret), `secret-value-of-creatio-secret-${newest}`);
+        assert.strictEqual(await promiseOf(outputs.clientSecretKeyId), PASSWORD_KEY_IDS[newest]);
+        assert.strictEqual(await promiseOf(outputs.previousClientSecretKeyId), PASSWORD_KEY_IDS[previous]);
+        assert.strictEqual(await pulumi.isSecret(outputs.clientSecretKeyId), false);
+        assert.strictEqual(await pulumi.isSecret(outputs.previousClientSecretKeyId), false);
     });
 
     it("declares the app from the stack config and exports its values", async () => {
@@ -51,7 +91,7 @@ describe("the program (index.ts)", () => {
         assert.strictEqual(newest.length, 1, "one slot holds the newest secret");
         assert.strictEqual(secret, `secret-value-of-creatio-secret-${newest[0]}`);
         for (const name of ["clientId", "tenantId", "redirectUris", "clientSecretExpiresAt", "clientSecretRotatesAt",
-            "ewsAllowListScript"]) {
+            "ewsAllowListScript", "applicationObjectId", "servicePrincipalObjectId"]) {
             assert.strictEqual(await pulumi.isSecret(outputs[name]), false, `${name} is plain`);
         }
     });
@@ -73,12 +113,34 @@ describe("the program (index.ts)", () => {
         assert.strictEqual(script, `./scripts/Grant-CreatioEwsAccess.ps1 -AppId '${APP_CLIENT_ID}'`);
     });
 
-    it("passes the configured owners to the application and its service principal", async () => {
-        const owner = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
-        const { outputs, mocks } = await run({ ...DEFAULTS, siteName: "acme", owners: JSON.stringify([owner]) });
+    it("makes the deploying identity the owner when owners is unset (the Pulumi.yaml default, [])", async () => {
+        const { outputs, mocks } = await run({ ...DEFAULTS, siteName: "acme" });
         await promiseOf(outputs.servicePrincipalObjectId);
+        assert.deepStrictEqual(mocks.inputsOf("creatio-app").owners, [DEPLOYER_OBJECT_ID]);
+        assert.deepStrictEqual(mocks.inputsOf("creatio-sp").owners, [DEPLOYER_OBJECT_ID]);
+    });
+
+    it("declares the configured sign-in audience and .NET Core redirect URIs", async () => {
+        const { outputs, mocks } = await run({
+            ...DEFAULTS, siteName: "acme", creatioVersion: "8.1", netCore: "true", signInAudience: "AzureADMultipleOrgs",
+        });
+        const uris = ["https://acme.creatio.com/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode"];
+        await promiseOf(outputs.applicationObjectId);
+        assert.deepStrictEqual(await promiseOf(outputs.redirectUris), uris);
+        assert.deepStrictEqual(mocks.inputsOf("creatio-app").web.redirectUris, uris);
+        assert.strictEqual(mocks.inputsOf("creatio-app").signInAudience, "AzureADMultipleOrgs");
+    });
+
+    it("passes the configured owners to the application and its service principal, and warns without the deployer", async () => {
+        const owner = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+        const { result: { mocks }, warnings } = await capturingWarnings(async () => {
+            const ran = await run({ ...DEFAULTS, siteName: "acme", owners: JSON.stringify([owner]) });
+            await promiseOf(ran.outputs.servicePrincipalObjectId);
+            return ran;
+        });
         assert.deepStrictEqual(mocks.inputsOf("creatio-app").owners, [owner]);
         assert.deepStrictEqual(mocks.inputsOf("creatio-sp").owners, [owner]);
+        assert.deepStrictEqual(warnings, [`warning: [runtime] ${ownersWarning(DEPLOYER_OBJECT_ID)}`]);
     });
 
     it("adopts a portal-made registration named in the config", async () => {
@@ -107,6 +169,9 @@ describe("the program (index.ts)", () => {
             ["an old version", { ...DEFAULTS, siteName: "acme", creatioVersion: "7.15" }, 'creatioVersion = "7.15"'],
             ["a short rotation", { ...DEFAULTS, siteName: "acme", secretRotationDays: "3" }, 'secretRotationDays = "3"'],
             ["a bad owner", { ...DEFAULTS, siteName: "acme", owners: '["bob"]' }, 'owners[0] = "bob"'],
+            ["a bad netCore", { ...DEFAULTS, siteName: "acme", netCore: "yes" }, 'netCore = "yes": not a boolean'],
+            ["a personal-account audience", { ...DEFAULTS, siteName: "acme", signInAudience: "PersonalMicrosoftAccount" },
+                'signInAudience = "PersonalMicrosoftAccount": not a supported sign-in audience'],
             ["a bad application to adopt", { ...DEFAULTS, siteName: "acme", existingApplicationObjectId: "my-app" },
                 'existingApplicationObjectId = "my-app"'],
         ];

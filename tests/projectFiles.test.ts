@@ -25,21 +25,25 @@ describe("project files", () => {
         assert.deepStrictEqual(Object.keys(project.config), CONFIG_KEYS);
         for (const key of CONFIG_KEYS) {
             const schema = project.config[key];
-            assert.ok(["string", "integer", "array"].includes(schema.type), `${key} has a type`);
+            // Pulumi project schema, simpleConfigType (pulumi/pulumi sdk/go/common/workspace/project.json).
+            assert.ok(["string", "integer", "boolean", "array"].includes(schema.type), `${key} has a type`);
             assert.ok(typeof schema.description === "string" && schema.description.length > 20, `${key} has a description`);
             assert.ok("default" in schema, `${key} has a default (a key without one is required by the CLI)`);
         }
     });
 
-    it("has defaults that mean unset, 180 days and no owners", () => {
+    it("has defaults that mean unset, .NET Framework, single tenant, 180 days and no owners", () => {
         const defaults = Object.fromEntries(CONFIG_KEYS.map(key => [key, project.config[key].default]));
         assert.deepStrictEqual(defaults, {
-            siteName: "", siteUrl: "", creatioVersion: "", displayName: "", owners: [], secretRotationDays: 180,
+            siteName: "", siteUrl: "", creatioVersion: "", netCore: false, signInAudience: "AzureADMyOrg", displayName: "",
+            owners: [], secretRotationDays: 180,
             existingApplicationObjectId: "", existingServicePrincipalObjectId: "",
             existingExchangeConsentGrantId: "", existingGraphConsentGrantId: "",
         });
         const settings = validateConfig({ ...asRawConfig(defaults), siteName: "acme" });
         assert.strictEqual(settings.secretRotationDays, 180);
+        assert.strictEqual(settings.netCore, false);
+        assert.strictEqual(settings.signInAudience, "AzureADMyOrg");
         assert.deepStrictEqual(settings.owners, []);
         assert.strictEqual(settings.existing, undefined);
     });

@@ -14,6 +14,8 @@ function problemsOf(raw: RawConfig): string[] {
 
 const SITE_NAME_ALLOWED = "allowed: one DNS label of a-z, 0-9 and hyphens, 1 to 63 characters, " +
     "not starting or ending with a hyphen";
+const ZERO_PATH = "includes Creatio's /0 application path; leave it out: the program adds /0 to the redirect URIs, " +
+    "and omits it with netCore";
 const SITE_URL_ALLOWED = "allowed: an https base URL such as https://crm.example.com or " +
     "https://crm.example.com/creatio, without user info, query or fragment";
 
@@ -23,6 +25,10 @@ describe("validateConfig", () => {
             assert.deepStrictEqual(validateConfig({ siteName: "acme" }), {
                 siteBaseUrl: "https://acme.creatio.com",
                 profile: "any",
+                // .NET Framework, as Creatio's cloud runs (Creatio 8.1 source: Office365OAuthAuthenticator on <site>/0/rest).
+                netCore: false,
+                // Single tenant, as Creatio 7.17-8.x documentation asks ("Accounts in this organizational directory only").
+                signInAudience: "AzureADMyOrg",
                 displayName: "Creatio acme.creatio.com (Microsoft 365)",
                 owners: [],
                 secretRotationDays: 180,
@@ -31,8 +37,11 @@ describe("validateConfig", () => {
 
         it("empty strings as unset, as Pulumi.yaml's defaults give them", () => {
             const settings = validateConfig({
-                siteName: "acme", siteUrl: "", creatioVersion: "", displayName: "", owners: "[]", secretRotationDays: "",
+                siteName: "acme", siteUrl: "", creatioVersion: "", netCore: "", signInAudience: "", displayName: "",
+                owners: "[]", secretRotationDays: "",
             });
+            assert.strictEqual(settings.netCore, false);
+            assert.strictEqual(settings.signInAudience, "AzureADMyOrg");
             assert.strictEqual(settings.siteBaseUrl, "https://acme.creatio.com");
             assert.strictEqual(settings.profile, "any");
             assert.strictEqual(settings.secretRotationDays, 180);
@@ -68,9 +77,22 @@ describe("validateConfig", () => {
         });
 
         it("creatioVersion 7.17 and later as the 7.17+ profile", () => {
-            for (const version of ["7.17", "7.18", "7.18.5", "8", "8.0", "8.1", "8.1.2.3994", "8.3", "9"]) {
+            for (const version of ["7.17", "7.18", "7.18.5", "8", "8.0", "8.1", "8.1.2.3994", "8.3", "8.16", "8.16.0", "9"]) {
                 assert.strictEqual(validateConfig({ siteName: "acme", creatioVersion: version }).profile, "7.17+", version);
             }
+        });
+
+        it("netCore true and false", () => {
+            assert.strictEqual(validateConfig({ siteName: "acme", netCore: "true" }).netCore, true);
+            assert.strictEqual(validateConfig({ siteUrl: "https://crm.example.com/creatio", netCore: "true" }).netCore, true);
+            assert.strictEqual(validateConfig({ siteName: "acme", netCore: "false" }).netCore, false);
+        });
+
+        it("signInAudience AzureADMyOrg and AzureADMultipleOrgs", () => {
+            // Microsoft Graph, application resource: signInAudience values (MicrosoftDocs/microsoft-graph-docs, resources/application.md).
+            assert.strictEqual(validateConfig({ siteName: "acme", signInAudience: "AzureADMyOrg" }).signInAudience, "AzureADMyOrg");
+            assert.strictEqual(validateConfig({ siteName: "acme", signInAudience: "AzureADMultipleOrgs" }).signInAudience,
+                "AzureADMultipleOrgs");
         });
 
         it("a display name, trimmed", () => {
@@ -158,9 +180,8 @@ describe("validateConfig", () => {
                 ["https://crm.example.com/?", "has a query"],
                 ["https://crm.example.com/#top", "has a fragment"],
                 [" https://crm.example.com", "has leading or trailing white space"],
-                ["https://acme.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
-                    "includes Creatio's /0/ application path"],
-                ["https://crm.example.com/creatio/0", "includes Creatio's /0/ application path"],
+                ["https://acme.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode", ZERO_PATH],
+                ["https://crm.example.com/creatio/0", ZERO_PATH],
             ];
             for (const [url, what] of cases) {
                 assert.deepStrictEqual(problemsOf({ siteUrl: url }),
@@ -169,12 +190,38 @@ describe("validateConfig", () => {
         });
 
         it("Creatio versions before 7.16 or unparsable", () => {
-            for (const version of ["7.15", "7.9", "7", "6.4", "8.x", "latest", "v8.1", "8.1.2.3.4"]) {
+            for (const version of ["7.15", "7.9", "7", "6.4", "6.16", "6.17", "8.x", "latest", "v8.1", "8.1.2.3.4"]) {
                 assert.deepStrictEqual(problemsOf({ siteName: "acme", creatioVersion: version }), [
                     `creatioVersion = ${JSON.stringify(version)}: not a supported Creatio version; ` +
                     "allowed: 7.16, 7.17, 7.18, 8 or later (such as 8.1 or 8.1.2), or unset for both the 7.16 and the 7.17+ settings",
                 ], version);
             }
+        });
+
+        it("netCore that is not true or false", () => {
+            for (const value of ["yes", "TRUE", "1", "0", " true", "netcore"]) {
+                assert.deepStrictEqual(problemsOf({ siteName: "acme", netCore: value }), [
+                    `netCore = ${JSON.stringify(value)}: not a boolean; allowed: true for Creatio on .NET Core / .NET 6+ ` +
+                    "(no /0 in its URLs), false (the default) for .NET Framework and Creatio's cloud",
+                ], value);
+            }
+        });
+
+        it("signInAudience other than AzureADMyOrg or AzureADMultipleOrgs, with the value meant when only the case differs", () => {
+            const allowed = "allowed: AzureADMyOrg (single tenant, the default, as Creatio documents it) or " +
+                "AzureADMultipleOrgs (multitenant, for Creatio's sign-in through the common authority), written exactly so";
+            // Graph also knows AzureADandPersonalMicrosoftAccount and PersonalMicrosoftAccount (resources/application.md):
+            // personal accounts have no Exchange Online mailbox for Creatio, so they are refused.
+            for (const value of ["AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount", "single", "common"]) {
+                assert.deepStrictEqual(problemsOf({ siteName: "acme", signInAudience: value }),
+                    [`signInAudience = ${JSON.stringify(value)}: not a supported sign-in audience; ${allowed}`], value);
+            }
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", signInAudience: "azureadmultipleorgs" }), [
+                `signInAudience = "azureadmultipleorgs": not a supported sign-in audience; ${allowed}; set signInAudience to AzureADMultipleOrgs`,
+            ]);
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", signInAudience: "AzureADMyOrg " }), [
+                `signInAudience = "AzureADMyOrg ": not a supported sign-in audience; ${allowed}; set signInAudience to AzureADMyOrg`,
+            ]);
         });
 
         it("secretRotationDays out of range or not a whole number", () => {

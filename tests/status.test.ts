@@ -1,79 +1,226 @@
 import * as assert from "assert";
-import { statusRow } from "../ops/status";
-import { FakeStack, runCommand } from "./fakes/commands";
+import { DEFAULT_THRESHOLD_DAYS, main as statusMain } from "../ops/status";
+import { FakeStack, runInProcess, spawnCommand } from "./fakes/commands";
 
 const DAY = 24 * 3600 * 1000;
-/** Noon UTC of today plus `days`, so whole days left do not depend on the hour the test runs. */
-const inDays = (days: number) => new Date(Math.floor(Date.now() / DAY) * DAY + days * DAY + DAY / 2).toISOString();
+const NOW = new Date("2026-11-28T10:00:00Z");
+/** Noon UTC of NOW's day plus `days`. */
+const inDays = (days: number) => new Date(Date.UTC(2026, 10, 28, 12) + days * DAY).toISOString().replace(".000Z", "Z");
 
-function env(clientId: string, expiresInDays: number): FakeStack {
+const ID_DEV = "11111111-0000-4000-8000-000000000001";
+const ID_PROD = "22222222-0000-4000-8000-000000000002";
+const KEY_NEW = "aaaaaaaa-0000-4000-8000-00000000000a";
+const KEY_OLD = "bbbbbbbb-0000-4000-8000-00000000000b";
+
+function env(clientId: string, expiresInDays: number, extra: Partial<FakeStack> & { outputs?: Record<string, unknown> } = {}): FakeStack {
     return {
         outputs: {
             clientId,
             clientSecret: "Zx8Q~never-read",
             clientSecretExpiresAt: inDays(expiresInDays),
             clientSecretRotatesAt: inDays(expiresInDays - 180),
+            ...extra.outputs,
         },
         secrets: ["clientSecret"],
+        tags: extra.tags,
     };
 }
 
-const ID_DEV = "11111111-0000-4000-8000-000000000001";
-const ID_PROD = "22222222-0000-4000-8000-000000000002";
+function status(argv: string[], stacks: Record<string, FakeStack>, options: Parameters<typeof runInProcess>[4] = {}) {
+    return runInProcess("status", statusMain, argv, stacks, { now: NOW, ...options });
+}
+
+const rowsOf = (stdout: string) => stdout.trimEnd().split("\n").slice(1).map(l => l.split(/ {2,}/));
+const stateOf = (stdout: string, stack: string) => rowsOf(stdout).find(r => r[0] === stack)?.at(-1);
 
 describe("npm run status", () => {
     it("prints a table of every stack and exits 0 when all secrets are far from expiry", async () => {
-        const result = await runCommand("status", ["--all"], { dev: env(ID_DEV, 200), prod: env(ID_PROD, 90) });
+        const result = await status(["--all"], { dev: env(ID_DEV, 200), prod: env(ID_PROD, 90) });
         assert.strictEqual(result.code, 0, result.stderr);
         const lines = result.stdout.trimEnd().split("\n");
-        assert.match(lines[0], /^ENVIRONMENT +CLIENT ID +SECRET EXPIRES +DAYS LEFT +NEXT ROTATION +STATE$/);
-        assert.deepStrictEqual(lines.slice(1).map(l => l.split(/ {2,}/)), [
-            ["dev", ID_DEV, inDays(200), "200", inDays(20), "ok"],
-            ["prod", ID_PROD, inDays(90), "90", inDays(-90), "ok"],
+        assert.match(lines[0], /^ENVIRONMENT +CLIENT ID +SECRET EXPIRES +DAYS LEFT +NEXT ROTATION +THRESHOLD +CREATIO HOLDS +STATE$/);
+        assert.deepStrictEqual(rowsOf(result.stdout), [
+            ["dev", ID_DEV, inDays(200), "200", inDays(20), "30", "unknown", "ok"],
+            ["prod", ID_PROD, inDays(90), "90", inDays(-90), "30", "unknown", "ok"],
         ]);
+        assert.strictEqual(result.stderr, "");
         assert.ok(!result.stdout.includes("never-read"));
         // Least privilege: the secrets are never decrypted.
         assert.ok(result.pulumiCalls.every(call => !call.includes("--show-secrets")), JSON.stringify(result.pulumiCalls));
         assert.deepStrictEqual(result.pulumiCalls[0], ["stack", "ls", "--json"]);
+        // `tag get` loads the stack without selecting it; `tag ls` would select it (pulumi/pulumi pkg/cmd/pulumi/stack/stack_tag.go).
+        assert.deepStrictEqual(result.pulumiCalls.filter(c => c[1] === "tag").sort(), [
+            ["stack", "tag", "get", "creatio-delivered-key-id", "--stack", "dev"],
+            ["stack", "tag", "get", "creatio-delivered-key-id", "--stack", "prod"],
+        ]);
     });
 
-    it("exits 1 when a secret expires within the default 30 days", async () => {
-        const result = await runCommand("status", ["--stack", "dev", "--stack", "prod"],
-            { dev: env(ID_DEV, 200), prod: env(ID_PROD, 12), other: env(ID_DEV, 1) });
-        assert.strictEqual(result.code, 1);
-        const states = result.stdout.trimEnd().split("\n").slice(1).map(l => [l.split(/ +/)[0], l.split(/ +/).at(-1)]);
-        assert.deepStrictEqual(states, [["dev", "ok"], ["prod", "expiring"]]);
+    it("runs as npm runs it: a child process with the pulumi executable on PATH", async () => {
+        const dev = env(ID_DEV, 200000, { outputs: { clientSecretKeyId: KEY_NEW }, tags: { "creatio-delivered-key-id": KEY_NEW } });
+        const result = await spawnCommand("status", ["--all"], { dev });
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.deepStrictEqual(rowsOf(result.stdout)[0].slice(-2), ["newest", "ok"]);
+        assert.deepStrictEqual(result.pulumiCalls[0], ["stack", "ls", "--json"]);
+    });
+
+    it("holds secrets to a default threshold of 30 days", async () => {
+        assert.strictEqual(DEFAULT_THRESHOLD_DAYS, 30);
+        const at = (iso: string) => env(ID_DEV, 0, { outputs: { clientSecretExpiresAt: iso } });
+        const exactly = await status(["--stack", "dev"], { dev: at("2026-12-28T10:00:00Z") });
+        assert.strictEqual(exactly.code, 1);
+        assert.strictEqual(stateOf(exactly.stdout, "dev"), "expiring");
+        const later = await status(["--stack", "dev"], { dev: at("2026-12-28T10:01:00Z") });
+        assert.strictEqual(later.code, 0, later.stdout);
+        assert.strictEqual(rowsOf(later.stdout)[0][5], "30");
+        const expired = await status(["--stack", "dev"], { dev: at("2026-11-28T10:00:00Z") });
+        assert.strictEqual(stateOf(expired.stdout, "dev"), "expired");
     });
 
     it("takes another threshold", async () => {
         const stacks = { prod: env(ID_PROD, 45) };
-        assert.strictEqual((await runCommand("status", ["--stack", "prod"], stacks)).code, 0);
-        assert.strictEqual((await runCommand("status", ["--stack", "prod", "--threshold-days", "60"], stacks)).code, 1);
+        assert.strictEqual((await status(["--stack", "prod"], stacks)).code, 0);
+        const stricter = await status(["--stack", "prod", "--threshold-days", "60"], stacks);
+        assert.strictEqual(stricter.code, 1);
+        assert.deepStrictEqual(rowsOf(stricter.stdout)[0].slice(5), ["60", "unknown", "expiring"]);
     });
 
-    it("exits 1 for an expired secret and for a stack it cannot read", async () => {
-        const result = await runCommand("status", ["--stack", "dev", "--stack", "gone"], { dev: env(ID_DEV, -3) });
+    it("uses the stack's rotation period as the threshold when it is shorter, and shows it", async () => {
+        const stacks = {
+            weekly: env(ID_DEV, 20, { outputs: { secretRotationDays: 14 } }),
+            old: env(ID_PROD, 20),
+            yearly: env(ID_PROD, 20, { outputs: { secretRotationDays: 365 } }),
+        };
+        const result = await status(["--stack", "weekly", "--stack", "old", "--stack", "yearly"], stacks);
         assert.strictEqual(result.code, 1);
-        const lines = result.stdout.trimEnd().split("\n");
-        assert.deepStrictEqual(lines[1].split(/ {2,}/), ["dev", ID_DEV, inDays(-3), "-3", inDays(-183), "expired"]);
-        assert.deepStrictEqual(lines[2].split(/ {2,}/), ["gone", "-", "-", "-", "-", "unreadable"]);
-        assert.strictEqual(lines.at(-1), 'gone: stack "gone" does not exist in this backend (pulumi stack ls lists the stacks)');
+        assert.deepStrictEqual(rowsOf(result.stdout).map(r => [r[0], r[5], r.at(-1)]), [
+            ["weekly", "14", "ok"],
+            ["old", "30", "expiring"],
+            ["yearly", "30", "expiring"],
+        ]);
     });
 
-    it("marks a secret expiring exactly at the threshold, and not one a minute later", () => {
-        const now = new Date("2026-11-28T00:00:00Z");
-        const outputs = (expiresAt: string) => ({ clientId: ID_DEV, clientSecretExpiresAt: expiresAt, clientSecretRotatesAt: "x" });
-        assert.strictEqual(statusRow("dev", outputs("2026-12-28T00:00:00Z"), now, 30).state, "expiring");
-        assert.strictEqual(statusRow("dev", outputs("2026-12-28T00:01:00Z"), now, 30).state, "ok");
-        assert.strictEqual(statusRow("dev", outputs("2026-11-28T00:00:00Z"), now, 30).state, "expired");
+    it("says which secret Creatio holds, from the stack tag deliver sets", async () => {
+        const keys = { clientSecretKeyId: KEY_NEW, previousClientSecretKeyId: KEY_OLD };
+        const stacks = {
+            a: env(ID_DEV, 200, { outputs: keys, tags: { "creatio-delivered-key-id": KEY_NEW } }),
+            b: env(ID_DEV, 200, { outputs: { ...keys, clientSecretRotatesAt: inDays(100) }, tags: { "creatio-delivered-key-id": KEY_OLD } }),
+            c: env(ID_DEV, 200, { outputs: keys, tags: { "creatio-delivered-key-id": "cccccccc-0000-4000-8000-00000000000c" } }),
+            d: env(ID_DEV, 200, { outputs: keys, tags: { other: KEY_NEW } }),
+        };
+        const result = await status(["--all"], stacks);
+        assert.strictEqual(result.code, 0, result.stdout);
+        assert.deepStrictEqual(rowsOf(result.stdout).map(r => [r[0], r[6], r[7]]), [
+            ["a", "newest", "ok"], ["b", "previous", "ok"], ["c", "unknown", "ok"], ["d", "unknown", "ok"],
+        ]);
     });
 
-    it("refuses --stack together with --all, and a bad threshold", async () => {
-        const both = await runCommand("status", ["--all", "--stack", "dev"], { dev: env(ID_DEV, 200) });
+    it("exits 1 when Creatio holds the previous secret and it expires within the threshold in force", async () => {
+        const holdsOld = (rotatesInDays: number, rotationDays?: number) => env(ID_DEV, 200, {
+            outputs: { clientSecretKeyId: KEY_NEW, previousClientSecretKeyId: KEY_OLD, clientSecretRotatesAt: inDays(rotatesInDays),
+                ...(rotationDays ? { secretRotationDays: rotationDays } : {}) },
+            tags: { "creatio-delivered-key-id": KEY_OLD },
+        });
+        const result = await status(["--all"], {
+            soon: holdsOld(10), later: holdsOld(40), short: holdsOld(20, 14), gone: holdsOld(-1),
+        });
+        assert.strictEqual(result.code, 1);
+        assert.deepStrictEqual(rowsOf(result.stdout).map(r => [r[0], r[6], r[7]]), [
+            ["soon", "previous", "creatio-expiring"],
+            ["later", "previous", "ok"],
+            ["short", "previous", "ok"],
+            ["gone", "previous", "creatio-expired"],
+        ]);
+        const newestHeld = await status(["--stack", "x"], { x: env(ID_DEV, 200, {
+            outputs: { clientSecretKeyId: KEY_NEW, previousClientSecretKeyId: KEY_OLD, clientSecretRotatesAt: inDays(10) },
+            tags: { "creatio-delivered-key-id": KEY_NEW } }) });
+        assert.strictEqual(newestHeld.code, 0, "the previous secret expiring does not matter once Creatio holds the newest");
+    });
+
+    it("with --require-delivery, counts an unknown secret in Creatio as a problem", async () => {
+        const stacks = { dev: env(ID_DEV, 200, { outputs: { clientSecretKeyId: KEY_NEW } }) };
+        assert.strictEqual((await status(["--stack", "dev"], stacks)).code, 0);
+        const strict = await status(["--stack", "dev", "--require-delivery"], stacks);
+        assert.strictEqual(strict.code, 1);
+        assert.strictEqual(stateOf(strict.stdout, "dev"), "not-delivered");
+        const delivered = { dev: { ...stacks.dev, tags: { "creatio-delivered-key-id": KEY_NEW } } };
+        assert.strictEqual((await status(["--stack", "dev", "--require-delivery"], delivered)).code, 0);
+    });
+
+    it("exits 1 for an expired secret and for a stack it cannot read, the problem on stderr", async () => {
+        const result = await status(["--stack", "dev", "--stack", "gone"], { dev: env(ID_DEV, -3) });
+        assert.strictEqual(result.code, 1);
+        assert.deepStrictEqual(rowsOf(result.stdout), [
+            ["dev", ID_DEV, inDays(-3), "-3", inDays(-183), "30", "unknown", "expired"],
+            ["gone", "-", "-", "-", "-", "-", "-", "unreadable"],
+        ]);
+        assert.strictEqual(result.stderr,
+            'status: gone: stack "gone" does not exist in this backend (pulumi stack ls lists the stacks)\n');
+    });
+
+    it("marks a stack with an expiry that is not an ISO 8601 UTC instant unreadable, not ok", async () => {
+        for (const bad of ["2027-07-21", "2027-07-21T00:00:00+02:00", "2027-02-30T00:00:00Z", "soon", "2027-07-21T00:00:00.5Z"]) {
+            const result = await status(["--stack", "dev"], { dev: env(ID_DEV, 0, { outputs: { clientSecretExpiresAt: bad } }) });
+            assert.strictEqual(result.code, 1, bad);
+            assert.strictEqual(stateOf(result.stdout, "dev"), "unreadable", bad);
+            assert.strictEqual(result.stderr, 'status: dev: stack "dev" has an output clientSecretExpiresAt that is not an ' +
+                `ISO 8601 UTC instant (YYYY-MM-DDTHH:MM:SS[.fff]Z): ${JSON.stringify(bad)}\n`);
+        }
+        const withMillis = await status(["--stack", "dev"], { dev: env(ID_DEV, 0, { outputs: { clientSecretExpiresAt: "2027-07-21T00:00:00.000Z" } }) });
+        assert.strictEqual(withMillis.code, 0, withMillis.stderr);
+    });
+
+    it("prints no control or format characters from outputs", async () => {
+        const evil = "\u001b[2J\u001b]0;owned\u0007id\u202eevil\r";
+        const result = await status(["--stack", "dev"], { dev: env(evil, 200) });
+        assert.strictEqual(result.code, 0);
+        assert.ok(!/[\u0000-\u001f\u007f\u202e]/.test(result.stdout.replace(/\n/g, "")), JSON.stringify(result.stdout));
+        assert.strictEqual(rowsOf(result.stdout)[0][1], "\uFFFD[2J\uFFFD]0;owned\uFFFDid\uFFFDevil\uFFFD");
+    });
+
+    it("exits 2 without the Pulumi CLI, also for named stacks", async () => {
+        for (const argv of [["--all"], ["--stack", "dev"]]) {
+            const result = await status(argv, { dev: env(ID_DEV, 200) }, { installed: false });
+            assert.strictEqual(result.code, 2, argv.join(" "));
+            assert.strictEqual(result.stdout, "");
+            assert.strictEqual(result.stderr, "status: the Pulumi CLI (pulumi) is not on PATH: install it " +
+                "(https://www.pulumi.com/docs/install/) and sign in to the stacks' backend\n");
+        }
+    });
+
+    it("gives up on a pulumi that does not answer, exit 2", async () => {
+        const started = Date.now();
+        const result = await status(["--stack", "dev", "--pulumi-timeout-seconds", "1"], { dev: env(ID_DEV, 200) },
+            { answer: () => "hang" });
+        assert.strictEqual(result.code, 2);
+        assert.match(result.stderr,
+            /^status: pulumi stack (output|tag get) gave no answer within 1 s \(--pulumi-timeout-seconds sets the limit\)\n$/);
+        assert.ok(Date.now() - started < 5000);
+    });
+
+    it("exits 2 when the stack list is not JSON", async () => {
+        const result = await status([], { dev: env(ID_DEV, 200) },
+            { answer: args => args[1] === "ls" ? { exitCode: 0, stdout: "Welcome to Pulumi!\n", stderr: "" } : undefined });
+        assert.strictEqual(result.code, 2);
+        assert.strictEqual(result.stderr, "status: pulumi printed something other than JSON for the stack list\n");
+    });
+
+    it("refuses --stack together with --all, an empty --stack, an option given twice, and a bad threshold", async () => {
+        const stacks = { dev: env(ID_DEV, 200) };
+        const both = await status(["--all", "--stack", "dev"], stacks);
         assert.strictEqual(both.code, 2);
         assert.match(both.stderr, /^status: give --stack or --all, not both\n/);
-        const bad = await runCommand("status", ["--threshold-days", "thirty"], { dev: env(ID_DEV, 200) });
+        const empty = await status(["--stack", ""], stacks, { current: "dev" });
+        assert.strictEqual(empty.code, 2);
+        assert.match(empty.stderr, /^status: --stack "" is empty: name the stack\n/);
+        assert.deepStrictEqual(empty.pulumiCalls, []);
+        const twice = await status(["--threshold-days", "10", "--threshold-days", "60"], stacks);
+        assert.strictEqual(twice.code, 2);
+        assert.match(twice.stderr, /^status: --threshold-days is given more than once: give it once\n/);
+        const bad = await status(["--threshold-days", "thirty"], stacks);
         assert.strictEqual(bad.code, 2);
         assert.strictEqual(bad.stderr, 'status: --threshold-days "thirty" is not a whole number of days from 0 to 999\n');
+        const badTimeout = await status(["--pulumi-timeout-seconds", "0"], stacks);
+        assert.strictEqual(badTimeout.code, 2);
+        assert.strictEqual(badTimeout.stderr, 'status: --pulumi-timeout-seconds "0" is not a whole number of seconds from 1 to 3600\n');
     });
 });

@@ -1,33 +1,37 @@
 import * as assert from "assert";
-import { defaultScope, renderReport } from "../ops/verify";
-import { FakeStack, runCommand } from "./fakes/commands";
-import { TokenServer, startTokenServer } from "./fakes/tokenServer";
+import { defaultScope, main as verifyMain, renderReport } from "../ops/verify";
+import { FakeStack, InProcessOptions, runInProcess, spawnCommand } from "./fakes/commands";
+import { CannedAnswer, TokenServer, startTokenServer } from "./fakes/tokenServer";
 
 const TENANT = "72f988bf-0000-4000-8000-000000000001";
 const CLIENT = "c1c1c1c1-0000-4000-8000-000000000003";
 const SECRET = "Zx8Q~right-secret";
-const DAY = 24 * 3600 * 1000;
+const NOW = new Date("2026-11-28T10:00:00Z");
+const REDIRECT_URIS = [
+    "https://acme.creatio.com/0/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode",
+    "https://acme.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
+];
 
-function stack(clientId: string, clientSecret: string): FakeStack {
+function stack(clientId: string, clientSecret: string, outputs: Record<string, unknown> = {}): FakeStack {
     return {
         outputs: {
             clientId, clientSecret, tenantId: TENANT,
-            // Noon, so that the whole days left do not depend on the time of day the test runs.
-            clientSecretExpiresAt: new Date(Math.floor(Date.now() / DAY) * DAY + 100 * DAY + DAY / 2).toISOString(),
+            clientSecretExpiresAt: "2027-03-08T12:00:00Z",
             clientSecretRotatesAt: "2027-01-22T00:00:00Z",
-            redirectUris: [
-                "https://acme.creatio.com/0/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode",
-                "https://acme.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
-            ],
+            redirectUris: REDIRECT_URIS,
+            ...outputs,
         },
         secrets: ["clientSecret"],
     };
 }
 
-function verify(server: TokenServer, dev: FakeStack, extra: string[] = []) {
-    return runCommand("verify", ["--stack", "dev", "--authority-host", server.url, ...extra], { dev },
-        { env: { NODE_EXTRA_CA_CERTS: server.caFile } });
+function verify(server: TokenServer, dev: FakeStack, extra: string[] = [], options: InProcessOptions = {}) {
+    return runInProcess("verify", verifyMain, ["--stack", "dev", "--authority-host", server.url, ...extra], { dev },
+        { trustedCa: server.ca, now: NOW, ...options });
 }
+
+const secretLine = (stdout: string) => /^Client secret: {2}(.*)$/m.exec(stdout)?.[1];
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 describe("npm run verify", () => {
     let server: TokenServer;
@@ -39,16 +43,15 @@ describe("npm run verify", () => {
     it("reports an accepted secret, its days left and the redirect URIs", async () => {
         const result = await verify(server, stack(CLIENT, SECRET));
         assert.strictEqual(result.code, 0, result.stderr);
-        const expiresAt = stack(CLIENT, SECRET).outputs.clientSecretExpiresAt;
         assert.strictEqual(result.stdout, [
             "Stack:          dev",
             `Tenant ID:      ${TENANT}`,
             `Client ID:      ${CLIENT}`,
             `Authority:      ${server.url}/${TENANT}`,
             "Client secret:  accepted",
-            `Expires:        ${expiresAt} (100 days left)`,
-            "Redirect URIs:  https://acme.creatio.com/0/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode",
-            "                https://acme.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
+            "Expires:        2027-03-08T12:00:00Z (100 days left)",
+            `Redirect URIs:  ${REDIRECT_URIS[0]}`,
+            `                ${REDIRECT_URIS[1]}`,
             "",
         ].join("\n"));
         assert.ok(!result.stdout.includes(SECRET) && !result.stderr.includes(SECRET), "the secret is never printed");
@@ -59,18 +62,111 @@ describe("npm run verify", () => {
         assert.strictEqual(request.scope, "https://graph.microsoft.com/.default");
     });
 
+    it("runs as npm runs it: a child process trusting the stand-in through NODE_EXTRA_CA_CERTS", async () => {
+        const result = await spawnCommand("verify", ["--stack", "dev", "--authority-host", server.url],
+            { dev: stack(CLIENT, SECRET) }, { env: { NODE_EXTRA_CA_CERTS: server.caFile } });
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.strictEqual(secretLine(result.stdout), "accepted");
+        assert.ok(!result.stdout.includes(SECRET) && !result.stderr.includes(SECRET));
+    });
+
     it("reports a wrong secret with Entra ID's error code", async () => {
         const result = await verify(server, stack(CLIENT, "Zx8Q~old-secret"));
         assert.strictEqual(result.code, 1);
-        assert.match(result.stdout, /^Client secret: {2}rejected: AADSTS7000215 \(invalid client secret\)$/m);
+        // AADSTS7000215: "Invalid client secret is provided." (Entra's reference-error-codes.md)
+        assert.strictEqual(secretLine(result.stdout), "rejected: AADSTS7000215 (invalid client secret)");
         assert.ok(!result.stdout.includes("old-secret") && !result.stderr.includes("old-secret"));
     });
 
     it("reports an unknown client with Entra ID's error code", async () => {
         const result = await verify(server, stack("0badc0de-0000-4000-8000-000000000000", SECRET));
         assert.strictEqual(result.code, 1);
-        assert.match(result.stdout,
-            /^Client secret: {2}rejected: AADSTS700016 \(no application with this Client ID in the tenant\)$/m);
+        // AADSTS700016: "The application wasn't found in the directory/tenant." (reference-error-codes.md)
+        assert.strictEqual(secretLine(result.stdout), "rejected: AADSTS700016 (no application with this Client ID in the tenant)");
+    });
+
+    it("reports an unknown tenant found by discovery, not MSAL's generic error", async () => {
+        const result = await verify(server, stack(CLIENT, SECRET, { tenantId: "0badc0de-0000-4000-8000-0000000000ff" }));
+        assert.strictEqual(result.code, 1);
+        // AADSTS90002 InvalidTenantName: "The tenant name wasn't found in the data store." (reference-error-codes.md)
+        assert.strictEqual(secretLine(result.stdout), "rejected: AADSTS90002 (no such tenant)");
+        assert.ok(!result.stdout.includes(SECRET));
+    });
+
+    describe("rejections with their meaning", () => {
+        const cases: [string, CannedAnswer, string][] = [
+            // AADSTS7000222 InvalidClientSecretExpiredKeysProvided: "The provided client secret keys are expired." (reference-error-codes.md)
+            ["an expired secret", { status: 401, body: { error: "invalid_client", error_description: "AADSTS7000222: The provided client secret keys for app '…' are expired.", error_codes: [7000222] } },
+                "rejected: AADSTS7000222 (the client secret has expired)"],
+            // AADSTS900023: "Specified tenant identifier '…' is neither a valid DNS name, nor a valid external domain." (Entra's answer, quoted in caddy-dns/azure issue #3)
+            ["a malformed tenant", { status: 400, body: { error: "invalid_request", error_description: "AADSTS900023: Specified tenant identifier 'x' is neither a valid DNS name, nor a valid external domain.", error_codes: [900023] } },
+                "rejected: AADSTS900023 (the tenant id is not valid)"],
+            // invalid_scope, AADSTS70011: the sample error response of reference-error-codes.md
+            ["neither invalid_client nor unauthorized_client", { status: 400, body: { error: "invalid_scope", error_description: "AADSTS70011: The provided value for the input parameter 'scope' isn't valid.\r\nTrace ID: 0000aaaa" } },
+                "rejected: AADSTS70011 (The provided value for the input parameter 'scope' isn't valid.)"],
+            ["an OAuth error without an AADSTS code", { status: 400, body: { error: "invalid_grant" } },
+                "rejected: invalid_grant (refused)"],
+        ];
+        for (const [name, canned, expected] of cases) {
+            it(name, async () => {
+                const canning = await startTokenServer(TENANT, { [CLIENT]: SECRET }, () => canned);
+                try {
+                    const result = await verify(canning, stack(CLIENT, SECRET));
+                    assert.strictEqual(result.code, 1, result.stdout + result.stderr);
+                    assert.strictEqual(secretLine(result.stdout), expected);
+                } finally {
+                    await canning.close();
+                }
+            });
+        }
+    });
+
+    describe("transient failures are not checked (exit 3), so a pipeline retries", () => {
+        const cases: [string, CannedAnswer, string][] = [
+            // temporarily_unavailable: "The server is temporarily too busy to handle the request. Retry the request." (reference-error-codes.md)
+            ["temporarily_unavailable", { status: 400, body: { error: "temporarily_unavailable", error_description: "AADSTS50000: busy" } },
+                "Entra ID is temporarily unavailable (HTTP 400, temporarily_unavailable AADSTS50000)"],
+            // AADSTS90033 MsodsServiceUnavailable: "The Microsoft Online Directory Service (MSODS) isn't available." (reference-error-codes.md)
+            ["AADSTS90033", { status: 400, body: { error: "invalid_request", error_description: "AADSTS90033: A transient error has occurred. Please try again." } },
+                "Entra ID is temporarily unavailable (HTTP 400, invalid_request AADSTS90033)"],
+            // server_error: RFC 6749 section 4.1.2.1
+            ["server_error", { status: 500, body: { error: "server_error", error_description: "AADSTS50000: There was an error issuing a token." } },
+                "Entra ID is temporarily unavailable (HTTP 500, server_error AADSTS50000)"],
+            // MSAL's own throttling treats 429 and 5xx as the server's, not the client's (msal-common src/network/ThrottlingUtils.ts)
+            ["HTTP 429", { status: 429, body: { error: "invalid_client", error_description: "AADSTS7000215: throttled" } },
+                "Entra ID is temporarily unavailable (HTTP 429, invalid_client AADSTS7000215)"],
+            ["HTTP 503 with an HTML page", { status: 503, raw: "<html>Service Unavailable</html>" },
+                "URL answered HTTP 503 without a JSON body"],
+            ["HTTP 404 with an empty JSON body", { status: 404, body: {} },
+                "URL answered HTTP 404 without an access token"],
+            ["HTTP 200 without an access token", { status: 200, body: { token_type: "Bearer", expires_in: 3599 } },
+                "URL answered HTTP 200 without an access token"],
+        ];
+        for (const [name, canned, expected] of cases) {
+            it(name, async () => {
+                const canning = await startTokenServer(TENANT, { [CLIENT]: SECRET }, () => canned);
+                try {
+                    const result = await verify(canning, stack(CLIENT, SECRET));
+                    assert.strictEqual(result.code, 3, result.stdout + result.stderr);
+                    assert.strictEqual(secretLine(result.stdout), `not checked: ${expected.replace("URL", canning.url)}`);
+                } finally {
+                    await canning.close();
+                }
+            });
+        }
+    });
+
+    it("removes the secret from an Entra ID description it prints", async () => {
+        const echo = await startTokenServer(TENANT, {}, form => ({
+            status: 401, body: { error: "invalid_client", error_description: `AADSTS7009999: secret ${form.client_secret} / ${encodeURIComponent(form.client_secret)} refused` },
+        }));
+        try {
+            const result = await verify(echo, stack(CLIENT, "Zx8Q~a/b+c d"));
+            assert.strictEqual(result.code, 1);
+            assert.strictEqual(secretLine(result.stdout), "rejected: AADSTS7009999 (secret [redacted] / [redacted] refused)");
+        } finally {
+            await echo.close();
+        }
     });
 
     it("gives up on an endpoint that does not answer, saying so", async () => {
@@ -79,35 +175,119 @@ describe("npm run verify", () => {
             const started = Date.now();
             const result = await verify(silent, stack(CLIENT, SECRET), ["--timeout-seconds", "1"]);
             assert.strictEqual(result.code, 3);
-            assert.match(result.stdout, new RegExp(
-                `^Client secret: {2}not checked: no answer from ${silent.url.replace(/\./g, "\\.")} within 1 s$`, "m"));
-            assert.ok(Date.now() - started < 20_000, "it does not wait for the socket");
+            assert.match(secretLine(result.stdout)!, new RegExp(`^not checked: no answer from ${escape(silent.url)} (within 1 s|in time)$`));
+            assert.ok(Date.now() - started < 5000, "it does not wait for the socket");
         } finally {
             await silent.close();
         }
     });
 
-    it("reports an endpoint that is down", async () => {
+    it("says which discovery failure it met: a closed port, an untrusted certificate, an unknown host", async () => {
         const down = await startTokenServer(TENANT, {});
         await down.close();
-        const result = await verify(down, stack(CLIENT, SECRET), ["--timeout-seconds", "5"]);
-        assert.strictEqual(result.code, 3);
-        assert.match(result.stdout, new RegExp(
-            `^Client secret: {2}not checked: could not get an answer from ${down.url.replace(/\./g, "\\.")}: .+$`, "m"));
+        const closed = await verify(down, stack(CLIENT, SECRET), ["--timeout-seconds", "5"]);
+        assert.strictEqual(closed.code, 3);
+        assert.match(secretLine(closed.stdout)!, new RegExp(`^not checked: could not get an answer from ${escape(down.url)}: .*\\(ECONNREFUSED\\)$`));
+
+        const untrusted = await verify(server, stack(CLIENT, SECRET), [], { trustedCa: undefined });
+        assert.strictEqual(untrusted.code, 3);
+        assert.strictEqual(secretLine(untrusted.stdout),
+            `not checked: the TLS certificate of ${new URL(server.url).host} is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT)`);
+
+        // `.invalid` never resolves (RFC 6761 section 6.4).
+        const unknown = await runInProcess("verify", verifyMain, ["--stack", "dev", "--authority-host", "https://login.example.invalid",
+            "--timeout-seconds", "10"], { dev: stack(CLIENT, SECRET) }, { now: NOW });
+        assert.strictEqual(unknown.code, 3);
+        assert.match(secretLine(unknown.stdout)!, /^not checked: the host login\.example\.invalid is unknown \(DNS: (ENOTFOUND|EAI_AGAIN)\)$/);
     });
 
-    it("refuses an authority host that is not an https host", async () => {
-        const result = await runCommand("verify", ["--stack", "dev", "--authority-host", "http://login.example"],
-            { dev: stack(CLIENT, SECRET) });
+    it("signs in at the global authority when neither --authority-host nor AZURE_AUTHORITY_HOST is set", async () => {
+        const result = await runInProcess("verify", verifyMain, ["--stack", "dev", "--timeout-seconds", "3"],
+            { dev: stack(CLIENT, SECRET) }, { now: NOW, env: {} });
+        // https://login.microsoftonline.com: the global service's authentication endpoint (entra-docs authentication-national-cloud.md)
+        assert.match(result.stdout, new RegExp(`^Authority: {6}https://login\\.microsoftonline\\.com/${TENANT}$`, "m"));
+        // Offline this machine cannot reach it; online the made-up tenant is refused. Never accepted.
+        assert.ok(result.code === 3 || result.code === 1, result.stdout);
+        assert.match(secretLine(result.stdout)!, /login\.microsoftonline\.com|AADSTS90002|AADSTS700016/);
+    });
+
+    it("takes the authority host from AZURE_AUTHORITY_HOST, and reports a bad one as coming from there", async () => {
+        const fromEnv = await runInProcess("verify", verifyMain, ["--stack", "dev"], { dev: stack(CLIENT, SECRET) },
+            { now: NOW, trustedCa: server.ca, env: { AZURE_AUTHORITY_HOST: server.url } });
+        assert.strictEqual(fromEnv.code, 0, fromEnv.stdout);
+        assert.match(fromEnv.stdout, new RegExp(`^Authority: {6}${escape(server.url)}/${TENANT}$`, "m"));
+        const bad = await runInProcess("verify", verifyMain, ["--stack", "dev"], { dev: stack(CLIENT, SECRET) },
+            { env: { AZURE_AUTHORITY_HOST: "login.microsoftonline.us" } });
+        assert.strictEqual(bad.code, 2);
+        assert.strictEqual(bad.stderr, 'verify: the environment variable AZURE_AUTHORITY_HOST "login.microsoftonline.us" is not ' +
+            "an https host URL such as https://login.microsoftonline.com (no user info, path, query or fragment)\n");
+        assert.deepStrictEqual(bad.pulumiCalls, []);
+    });
+
+    it("refuses an authority host that is not an https host, or carries user info", async () => {
+        for (const host of ["http://login.example", "https://user:pw@login.microsoftonline.com", "https://user@login.microsoftonline.com",
+            "https://login.microsoftonline.com/tenant", "https://login.microsoftonline.com?x=1"]) {
+            const result = await runInProcess("verify", verifyMain, ["--stack", "dev", "--authority-host", host],
+                { dev: stack(CLIENT, SECRET) });
+            assert.strictEqual(result.code, 2, host);
+            assert.strictEqual(result.stderr, `verify: --authority-host ${JSON.stringify(host)} is not an https host URL ` +
+                "such as https://login.microsoftonline.com (no user info, path, query or fragment)\n");
+            assert.deepStrictEqual(result.pulumiCalls, []);
+        }
+    });
+
+    it("accepts only whole seconds from 1 to 300 as --timeout-seconds", async () => {
+        for (const bad of ["0", "301", "1.5", "abc", "-1", ""]) {
+            const result = await verify(server, stack(CLIENT, SECRET), [`--timeout-seconds=${bad}`]);
+            assert.strictEqual(result.code, 2, bad);
+            assert.strictEqual(result.stderr, `verify: --timeout-seconds ${JSON.stringify(bad)} is not a whole number of seconds from 1 to 300\n`);
+            assert.deepStrictEqual(result.pulumiCalls, []);
+        }
+        assert.strictEqual((await verify(server, stack(CLIENT, SECRET), ["--timeout-seconds", "300"])).code, 0);
+    });
+
+    it("checks every output it needs before it sends the secret anywhere", async () => {
+        const before = server.tokenRequests.length;
+        const cases: [Record<string, unknown>, string][] = [
+            [{ clientSecretExpiresAt: "in 100 days" }, 'stack "dev" has an output clientSecretExpiresAt that is not an ISO 8601 UTC ' +
+                'instant (YYYY-MM-DDTHH:MM:SS[.fff]Z): "in 100 days"'],
+            [{ redirectUris: undefined }, 'stack "dev" has no output redirectUris: run pulumi up for it (with this version of the program)'],
+            [{ redirectUris: "https://acme.creatio.com" }, 'stack "dev" has an output redirectUris that is not a list of strings'],
+            [{ tenantId: undefined }, 'stack "dev" has no output tenantId: run pulumi up for it (with this version of the program)'],
+            [{ clientSecret: "[secret]" }, 'stack "dev": pulumi handed back the output clientSecret masked as "[secret]", not its value; ' +
+                "check that this Pulumi CLI decrypts secrets with --show-secrets"],
+        ];
+        for (const [outputs, message] of cases) {
+            const result = await verify(server, stack(CLIENT, SECRET, outputs));
+            assert.strictEqual(result.code, 2, message);
+            assert.strictEqual(result.stdout, "");
+            assert.strictEqual(result.stderr, `verify: ${message}\n`);
+        }
+        assert.strictEqual(server.tokenRequests.length, before, "no token request was made");
+    });
+
+    it("exits 2 when pulumi prints something other than a JSON object", async () => {
+        for (const [stdout, message] of [["not json", "pulumi printed something other than JSON for the outputs of stack \"dev\""],
+            ["[1, 2]", "the outputs of stack \"dev\" are not a JSON object"], ["null", "the outputs of stack \"dev\" are not a JSON object"]]) {
+            const result = await verify(server, stack(CLIENT, SECRET), [], { answer: () => ({ exitCode: 0, stdout, stderr: "" }) });
+            assert.strictEqual(result.code, 2, stdout);
+            assert.strictEqual(result.stderr, `verify: ${message}\n`);
+        }
+    });
+
+    it("refuses a single-value option given twice", async () => {
+        const result = await runInProcess("verify", verifyMain, ["--stack", "prod", "--stack", "dev"], { dev: stack(CLIENT, SECRET) });
         assert.strictEqual(result.code, 2);
-        assert.strictEqual(result.stderr, 'verify: --authority-host "http://login.example" is not an https host URL ' +
-            "such as https://login.microsoftonline.com\n");
+        assert.match(result.stderr, /^verify: --stack is given more than once: give it once\nusage: /);
         assert.deepStrictEqual(result.pulumiCalls, []);
     });
 
     it("asks the Graph of the cloud it signs in to", () => {
+        // Sign-in hosts: entra-docs authentication-national-cloud.md (login.partner.microsoftonline.cn for 21Vianet) and
+        // microsoft-graph-docs-contrib concepts/deployments.md (login.chinacloudapi.cn); Graph roots from deployments.md.
         assert.strictEqual(defaultScope("https://login.microsoftonline.com"), "https://graph.microsoft.com/.default");
         assert.strictEqual(defaultScope("https://login.microsoftonline.us"), "https://graph.microsoft.us/.default");
+        assert.strictEqual(defaultScope("https://login.partner.microsoftonline.cn"), "https://microsoftgraph.chinacloudapi.cn/.default");
         assert.strictEqual(defaultScope("https://login.chinacloudapi.cn"), "https://microsoftgraph.chinacloudapi.cn/.default");
     });
 
@@ -115,9 +295,8 @@ describe("npm run verify", () => {
         const report = renderReport({
             stack: "dev", tenantId: TENANT, clientId: CLIENT, authority: `https://login.microsoftonline.com/${TENANT}`,
             answer: { outcome: "rejected", code: "AADSTS7000222", meaning: "the client secret has expired" },
-            clientSecretExpiresAt: "2026-11-20T00:00:00Z", redirectUris: [], now: new Date("2026-11-28T10:00:00Z"),
+            clientSecretExpiresAt: "2026-11-20T00:00:00Z", redirectUris: [], now: NOW,
         });
-        assert.ok(report.includes("Client secret:  rejected: AADSTS7000222 (the client secret has expired)\n"), report);
         assert.ok(report.includes("Expires:        2026-11-20T00:00:00Z (expired 9 days ago)\n"), report);
     });
 });

@@ -1,6 +1,7 @@
 /**
  * A stand-in for the Entra ID token endpoint on 127.0.0.1, over https with a self-signed
- * certificate made for the test. A child process trusts it through NODE_EXTRA_CA_CERTS.
+ * certificate made for the test. A command run in-process trusts it through `trustedCa` (its PEM
+ * text), a child process through NODE_EXTRA_CA_CERTS (the file).
  */
 import * as fs from "fs";
 import * as https from "https";
@@ -12,7 +13,9 @@ import { generate } from "selfsigned";
 export interface TokenServer {
     /** `https://127.0.0.1:<port>`, to pass as --authority-host. */
     url: string;
-    /** The certificate to trust (NODE_EXTRA_CA_CERTS). */
+    /** The certificate to trust, PEM (CommandIO.trustedCa). */
+    ca: string;
+    /** The same in a file (NODE_EXTRA_CA_CERTS). */
     caFile: string;
     /** The form fields of every token request received. */
     tokenRequests: Record<string, string>[];
@@ -34,11 +37,31 @@ const unknownClient = (clientId: string, tenantId: string) => ({
 });
 
 /**
+ * Entra ID's answer to discovery for a tenant it does not know: HTTP 400 `invalid_tenant`,
+ * AADSTS90002 (as quoted in Azure/azure-cli PR #14509 and Entra's error code reference).
+ */
+const unknownTenant = (tenant: string) => ({
+    error: "invalid_tenant",
+    error_description: `AADSTS90002: Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and ` +
+        "are signing into the correct cloud.",
+    error_codes: [90002],
+});
+
+/** An answer of the stand-in: a status with a JSON body, or raw text. */
+export interface CannedAnswer {
+    status: number;
+    body?: unknown;
+    raw?: string;
+}
+
+/**
  * @param clients the secret of each client id the fake tenant knows
- * @param answer "tokens" to answer like Entra ID, "silence" to accept connections and never answer
+ * @param answer "tokens" to answer like Entra ID, "silence" to accept connections and never answer,
+ *   or a function that answers a token request (its form fields) itself, or returns undefined to
+ *   let the stand-in answer
  */
 export async function startTokenServer(tenantId: string, clients: Record<string, string>,
-    answer: "tokens" | "silence" = "tokens"): Promise<TokenServer> {
+    answer: "tokens" | "silence" | ((form: Record<string, string>) => CannedAnswer | undefined) = "tokens"): Promise<TokenServer> {
     const pems = await generate([{ name: "commonName", value: "127.0.0.1" }], {
         keySize: 2048,
         algorithm: "sha256",
@@ -59,6 +82,10 @@ export async function startTokenServer(tenantId: string, clients: Record<string,
             res.end(JSON.stringify(body));
         };
         const url = new URL(req.url ?? "/", base);
+        const discovery = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
+        if (req.method === "GET" && discovery && discovery[1] !== tenantId) {
+            return send(400, unknownTenant(decodeURIComponent(discovery[1])));
+        }
         if (req.method === "GET" && url.pathname === `/${tenantId}/v2.0/.well-known/openid-configuration`) {
             return send(200, {
                 token_endpoint: `${base}/${tenantId}/oauth2/v2.0/token`,
@@ -74,6 +101,11 @@ export async function startTokenServer(tenantId: string, clients: Record<string,
             req.on("end", () => {
                 const form = Object.fromEntries(new URLSearchParams(body));
                 tokenRequests.push(form);
+                const canned = typeof answer === "function" ? answer(form) : undefined;
+                if (canned) {
+                    res.writeHead(canned.status, { "content-type": canned.raw !== undefined ? "text/html" : "application/json" });
+                    return res.end(canned.raw ?? JSON.stringify(canned.body));
+                }
                 if (!(form.client_id in clients)) {
                     return send(400, unknownClient(form.client_id, tenantId));
                 }
@@ -90,6 +122,7 @@ export async function startTokenServer(tenantId: string, clients: Record<string,
     base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return {
         url: base,
+        ca: pems.cert,
         caFile,
         tokenRequests,
         close: () => new Promise(resolve => {

@@ -1,0 +1,241 @@
+/**
+ * A small client of Creatio's integration API: sign-in (forms authentication with its cookies and
+ * CSRF header, or an Identity Service token), OData 4 reads and PATCH. Every call is bounded by a
+ * timeout. Errors carry an outcome the command maps to its exit code, and never a credential or a
+ * request body.
+ */
+import * as https from "https";
+import * as tls from "tls";
+import {
+    CSRF_COOKIE, CSRF_HEADER, FORCE_USE_SESSION_HEADER, IDENTITY_TOKEN_PATH, LOGIN_PATH, ODATA_HEADERS,
+    odataRoot, recordPath,
+} from "./creatioApi";
+
+/**
+ * How a call failed: `refused` Creatio (or its Identity Service) said no; `unreachable` no
+ * usable answer (network, timeout, 5xx); `misconfigured` the address does not exist (404: wrong
+ * site URL or .NET Core setting).
+ */
+export type CreatioOutcome = "refused" | "unreachable" | "misconfigured";
+
+export class CreatioError extends Error {
+    constructor(message: string, readonly outcome: CreatioOutcome) {
+        super(message);
+        this.name = "CreatioError";
+    }
+}
+
+export interface CreatioTarget {
+    /** The site's base URL: no `/0`, no trailing slash. */
+    siteBaseUrl: string;
+    netCore: boolean;
+    timeoutMs: number;
+    /** An extra CA (PEM) to trust besides the system's, for a stand-in in tests. */
+    trustedCa?: string;
+}
+
+export type CreatioCredentials =
+    | { kind: "forms"; userName: string; password: string }
+    | { kind: "oauth"; identityUrl: string; clientId: string; clientSecret: string };
+
+interface HttpAnswer {
+    status: number;
+    headers: Record<string, string | string[] | undefined>;
+    body: string;
+}
+
+interface HttpCall {
+    method: "GET" | "POST" | "PATCH";
+    url: string;
+    headers: Record<string, string>;
+    body?: string;
+}
+
+async function send(call: HttpCall, target: Pick<CreatioTarget, "timeoutMs" | "trustedCa">): Promise<HttpAnswer> {
+    const url = new URL(call.url);
+    const seconds = target.timeoutMs / 1000;
+    return new Promise<HttpAnswer>((resolve, reject) => {
+        const headers: Record<string, string> = { ...call.headers };
+        if (call.body !== undefined) {
+            headers["Content-Length"] = String(Buffer.byteLength(call.body));
+        }
+        const req = https.request(url, {
+            method: call.method,
+            headers,
+            ca: target.trustedCa ? [...tls.rootCertificates, target.trustedCa] : undefined,
+            agent: false, // no kept-alive socket outlives the command
+        }, res => {
+            const chunks: Buffer[] = [];
+            res.on("data", (chunk: Buffer) => chunks.push(chunk));
+            res.on("end", () => {
+                clearTimeout(timer);
+                resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
+            });
+            res.on("error", fail);
+        });
+        const timer = setTimeout(() => {
+            req.destroy();
+            reject(new CreatioError(`no answer from ${url.origin} within ${seconds} s`, "unreachable"));
+        }, target.timeoutMs);
+        function fail(err: Error) {
+            clearTimeout(timer);
+            reject(new CreatioError(`could not reach ${url.origin}: ${err.message}`, "unreachable"));
+        }
+        req.on("error", fail);
+        req.end(call.body);
+    });
+}
+
+/** What an unexpected HTTP status means for the command, said in one line. */
+function statusError(what: string, answer: HttpAnswer, url: string): CreatioError {
+    const status = `HTTP ${answer.status}`;
+    switch (answer.status) {
+        case 401:
+            return new CreatioError(`${what}: ${status} (not signed in: the session or token was not accepted)`, "refused");
+        case 403:
+            return new CreatioError(`${what}: ${status} (the Creatio user lacks the rights, see the README)`, "refused");
+        case 404:
+            return new CreatioError(`${what}: ${status} at ${url} (check the site URL and the netCore setting of the stack)`,
+                "misconfigured");
+        default:
+            return new CreatioError(`${what}: ${status}`, answer.status >= 500 ? "unreachable" : "refused");
+    }
+}
+
+function parseJson(answer: HttpAnswer, what: string): unknown {
+    try {
+        return JSON.parse(answer.body);
+    } catch {
+        throw new CreatioError(`${what}: the answer is not JSON (HTTP ${answer.status})`, "unreachable");
+    }
+}
+
+/** name=value of each Set-Cookie header; attributes (path, HttpOnly, ...) do not matter here. */
+function cookiesOf(answer: HttpAnswer): Map<string, string> {
+    const raw = answer.headers["set-cookie"];
+    const jar = new Map<string, string>();
+    for (const line of Array.isArray(raw) ? raw : raw ? [raw] : []) {
+        const pair = line.split(";")[0];
+        const eq = pair.indexOf("=");
+        if (eq > 0) {
+            jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+        }
+    }
+    return jar;
+}
+
+/** Signs in and returns a session for OData calls. */
+export async function signIn(target: CreatioTarget, credentials: CreatioCredentials): Promise<CreatioSession> {
+    return credentials.kind === "forms" ? formsSignIn(target, credentials) : identityServiceSignIn(target, credentials);
+}
+
+async function formsSignIn(target: CreatioTarget, c: { userName: string; password: string }): Promise<CreatioSession> {
+    const url = `${target.siteBaseUrl}${LOGIN_PATH}`;
+    const answer = await send({
+        method: "POST",
+        url,
+        headers: { "Content-Type": "application/json", [FORCE_USE_SESSION_HEADER]: "true" },
+        body: JSON.stringify({ UserName: c.userName, UserPassword: c.password }),
+    }, target);
+    const what = "Creatio sign-in (CREATIO_USERNAME)";
+    if (answer.status !== 200) {
+        throw statusError(what, answer, url);
+    }
+    const result = parseJson(answer, what) as { Code?: unknown; Message?: unknown };
+    if (result.Code !== 0) {
+        const message = typeof result.Message === "string" && result.Message ? `: ${result.Message}` : "";
+        throw new CreatioError(`Creatio refused the sign-in of CREATIO_USERNAME (Code ${String(result.Code)})${message}`, "refused");
+    }
+    const jar = cookiesOf(answer);
+    const csrf = jar.get(CSRF_COOKIE);
+    if (!csrf) {
+        throw new CreatioError(`${what}: Creatio set no ${CSRF_COOKIE} cookie`, "refused");
+    }
+    const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
+    return new CreatioSession(target, { "Cookie": cookie, [CSRF_HEADER]: csrf, [FORCE_USE_SESSION_HEADER]: "true" });
+}
+
+async function identityServiceSignIn(target: CreatioTarget,
+    c: { identityUrl: string; clientId: string; clientSecret: string }): Promise<CreatioSession> {
+    const url = `${c.identityUrl}${IDENTITY_TOKEN_PATH}`;
+    const answer = await send({
+        method: "POST",
+        url,
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json" },
+        body: new URLSearchParams({ grant_type: "client_credentials", client_id: c.clientId, client_secret: c.clientSecret })
+            .toString(),
+    }, target);
+    const what = "Creatio Identity Service token (CREATIO_API_CLIENT_ID)";
+    if (answer.status === 400 || answer.status === 401) {
+        // RFC 6749 section 5.2: a wrong client answers 400/401 with an error code.
+        const error = (parseJsonOrEmpty(answer) as { error?: unknown }).error;
+        throw new CreatioError(`Creatio's Identity Service refused CREATIO_API_CLIENT_ID: ${typeof error === "string" ? error : `HTTP ${answer.status}`}`,
+            "refused");
+    }
+    if (answer.status !== 200) {
+        throw statusError(what, answer, url);
+    }
+    const token = (parseJson(answer, what) as { access_token?: unknown }).access_token;
+    if (typeof token !== "string" || !token) {
+        throw new CreatioError(`${what}: the answer has no access_token`, "unreachable");
+    }
+    return new CreatioSession(target, { "Authorization": `Bearer ${token}` });
+}
+
+function parseJsonOrEmpty(answer: HttpAnswer): unknown {
+    try {
+        return JSON.parse(answer.body) ?? {};
+    } catch {
+        return {};
+    }
+}
+
+export type ODataRecord = Record<string, unknown>;
+
+/** A signed-in session: OData 4 calls with the session's credentials on each. */
+export class CreatioSession {
+    constructor(private readonly target: CreatioTarget, private readonly authHeaders: Readonly<Record<string, string>>) {}
+
+    private url(path: string): string {
+        return `${odataRoot(this.target.siteBaseUrl, this.target.netCore)}/${path}`;
+    }
+
+    /** GET `<collection>?$filter=...&$select=...`, answering `{"value": [...]}`. */
+    async query(entitySet: string, options: { select: readonly string[]; filter?: string }): Promise<ODataRecord[]> {
+        const params = new URLSearchParams();
+        if (options.filter !== undefined) {
+            params.set("$filter", options.filter);
+        }
+        params.set("$select", options.select.join(","));
+        // URLSearchParams writes spaces as "+", which OData reads as a plus sign: use %20.
+        const url = `${this.url(entitySet)}?${params.toString().replace(/\+/g, "%20")}`;
+        const answer = await send({ method: "GET", url, headers: { ...ODATA_HEADERS, ...this.authHeaders } }, this.target);
+        const what = `reading ${entitySet} from Creatio`;
+        if (answer.status !== 200) {
+            throw statusError(what, answer, url.split("?")[0]);
+        }
+        const value = (parseJson(answer, what) as { value?: unknown }).value;
+        if (!Array.isArray(value)) {
+            throw new CreatioError(`${what}: the answer has no "value" list`, "unreachable");
+        }
+        return value as ODataRecord[];
+    }
+
+    /** PATCH `<collection>(<id>)` with the fields to change; Creatio answers 204. */
+    async patch(entitySet: string, id: string, fields: Record<string, string>): Promise<void> {
+        const url = this.url(recordPath(entitySet, id));
+        const answer = await send({
+            method: "PATCH", url, headers: { ...ODATA_HEADERS, ...this.authHeaders }, body: JSON.stringify(fields),
+        }, this.target).catch((err: unknown) => {
+            if (err instanceof CreatioError && err.outcome === "unreachable") {
+                throw new CreatioError(`${err.message}; the change may or may not have been written`, "unreachable");
+            }
+            throw err;
+        });
+        if (answer.status !== 204) {
+            // Whatever the status, the write was not accepted: a refusal, not a reason to retry.
+            throw new CreatioError(statusError(`Creatio did not accept the change of ${entitySet} ${id}`, answer, url).message,
+                "refused");
+        }
+    }
+}

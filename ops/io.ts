@@ -1,0 +1,57 @@
+/**
+ * The outside world of an operations command, passed in as one parameter: a real run gets the
+ * process's, a test its own (argv, environment, output, the `pulumi` runner, the clock, and an
+ * extra CA for a local https stand-in).
+ */
+import { OpsError } from "./cli";
+import { PulumiRunner, spawnPulumi } from "./pulumiRunner";
+
+export interface CommandIO {
+    /** The command's arguments, without `node` and the script. */
+    argv: string[];
+    env: Readonly<Record<string, string | undefined>>;
+    stdout(text: string): void;
+    stderr(text: string): void;
+    /** Runs the Pulumi CLI: resolves its stdout; rejects with an `OpsError` (exit 2), bounded in time. */
+    pulumi: PulumiRunner;
+    now(): Date;
+    /** An extra PEM CA certificate to trust for outbound https (a test's local stand-in). */
+    trustedCa?: string;
+}
+
+export type CommandMain = (io: CommandIO) => Promise<number>;
+
+/** The real process: its arguments, environment, streams, clock, and the Pulumi CLI on PATH. */
+export function processIO(): CommandIO {
+    return {
+        argv: process.argv.slice(2),
+        env: process.env,
+        stdout: text => { process.stdout.write(text); },
+        stderr: text => { process.stderr.write(text); },
+        pulumi: spawnPulumi(),
+        now: () => new Date(),
+    };
+}
+
+/**
+ * Runs a command and returns its exit code. A failure becomes one line on stderr, prefixed with
+ * the command's name; an `OpsError` carries its own exit code, anything else is 1.
+ */
+export async function executeCommand(name: string, main: CommandMain, io: CommandIO): Promise<number> {
+    try {
+        return await main(io);
+    } catch (err) {
+        const known = err instanceof OpsError;
+        io.stderr(`${name}: ${known ? err.message : String(err)}\n`);
+        return known ? err.exitCode : 1;
+    }
+}
+
+/** Runs a command in this process and ends the process with its exit code once stdout is flushed. */
+export function runCommand(name: string, main: CommandMain, io: CommandIO = processIO()): void {
+    void executeCommand(name, main, io).then(code => {
+        // Exit explicitly (a timed-out request may still hold a socket) but only after everything
+        // written to stdout has reached the pipe.
+        process.stdout.write("", () => process.exit(code));
+    });
+}

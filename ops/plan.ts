@@ -1,0 +1,91 @@
+/**
+ * `npm run -s plan -- --stack <name> [--json]`: what `pulumi up` would register for a stack,
+ * without the Pulumi CLI, a backend, an Azure tenant or the network. It reads Pulumi.yaml and
+ * Pulumi.<name>.yaml, runs the real program in this process against a stand-in tenant, and prints
+ * the application, its service principal, the consent grants, the secret rotation, the owners and
+ * the EWS allow list command. Values only Entra ID assigns are shown as such.
+ *
+ * Exit codes: 0 the plan was printed; 1 bad configuration (the refusals `pulumi up` gives);
+ * 2 usage error or no such stack file.
+ */
+import * as path from "path";
+import { parseArgs } from "util";
+import { ConfigError } from "../lib/configProblems";
+import { BAD_CONFIG_EXIT_CODE, PlanError, USAGE_EXIT_CODE, loadStackConfig } from "./planConfig";
+import { evaluateProgram } from "./planProgram";
+import { buildPlan, renderText } from "./planRender";
+
+/**
+ * The outside world of the command. A subset of the operations commands' CommandIO (ops/io.ts):
+ * argv, the writers and the clock, plus where the project and the program are.
+ */
+export interface PlanIO {
+    argv: string[];
+    stdout(text: string): void;
+    stderr(text: string): void;
+    now(): Date;
+    /** The folder with Pulumi.yaml and the stack files; defaults to this project's. */
+    projectDir?: string;
+    /** The program to evaluate; defaults to this project's index.ts. */
+    program?: string;
+}
+
+const USAGE = "npm run -s plan -- --stack <name> [--json]";
+const PROJECT_DIR = path.resolve(__dirname, "..");
+
+function usageError(message: string): PlanError {
+    return new PlanError(`${message}\nusage: ${USAGE}`, USAGE_EXIT_CODE);
+}
+
+function parseCommandLine(argv: string[]): { stack: string; json: boolean } {
+    let values: { stack?: string; json?: boolean };
+    try {
+        values = parseArgs({
+            args: argv,
+            options: { stack: { type: "string" }, json: { type: "boolean", default: false } },
+            strict: true,
+            allowPositionals: false,
+        }).values;
+    } catch (err) {
+        throw usageError((err as Error).message);
+    }
+    if (!values.stack) {
+        throw usageError("--stack is required");
+    }
+    return { stack: values.stack, json: values.json === true };
+}
+
+export async function main(io: PlanIO): Promise<number> {
+    try {
+        const args = parseCommandLine(io.argv);
+        const config = loadStackConfig(io.projectDir ?? PROJECT_DIR, args.stack);
+        const evaluation = await evaluateProgram(io.program ?? path.join(PROJECT_DIR, "index.ts"), config);
+        const plan = buildPlan({ config, evaluation, now: io.now() });
+        io.stdout(args.json ? JSON.stringify(plan, null, 2) + "\n" : renderText(plan));
+        return 0;
+    } catch (err) {
+        if (err instanceof PlanError) {
+            io.stderr(`plan: ${err.message}\n`);
+            return err.exitCode;
+        }
+        if (err instanceof ConfigError) {
+            // The program's own refusal, word for word as `pulumi up` shows it.
+            io.stderr(`${err.message}\n`);
+            return BAD_CONFIG_EXIT_CODE;
+        }
+        io.stderr(`plan: the program failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        return BAD_CONFIG_EXIT_CODE;
+    }
+}
+
+if (require.main === module) {
+    main({
+        argv: process.argv.slice(2),
+        stdout: text => process.stdout.write(text),
+        stderr: text => process.stderr.write(text),
+        now: () => new Date(),
+    }).then(code => {
+        // Exit once stdout is flushed into the pipe.
+        process.stdout.write("", () => process.exit(code));
+    });
+}

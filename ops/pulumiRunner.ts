@@ -1,0 +1,104 @@
+/**
+ * Running the Pulumi CLI: a bounded call that resolves stdout, or rejects with one clear line
+ * (exit 2). The process-spawning runner and the tests' in-process stand-in share everything but
+ * the spawning, so both fail the same way.
+ */
+import { execFile } from "child_process";
+import * as path from "path";
+import { DEFAULT_PULUMI_TIMEOUT_SECONDS, OpsError, USAGE_EXIT_CODE } from "./cli";
+
+export { DEFAULT_PULUMI_TIMEOUT_SECONDS };
+
+export interface PulumiCallOptions {
+    /** Give up after this long; default DEFAULT_PULUMI_TIMEOUT_SECONDS. */
+    timeoutMs?: number;
+}
+
+/** Runs `pulumi <args>`; resolves its stdout. */
+export type PulumiRunner = (args: string[], options?: PulumiCallOptions) => Promise<string>;
+
+/** What a finished `pulumi` process left behind. */
+export interface PulumiProcessResult {
+    exitCode: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Starts `pulumi <args>`; rejects with an ENOENT error when there is no such executable. */
+export type PulumiExecutor = (args: string[], signal: AbortSignal) => Promise<PulumiProcessResult>;
+
+/** A failed `pulumi` call. `stderr` is the CLI's own error text, for callers that recognise it. */
+export class PulumiError extends OpsError {
+    constructor(message: string, readonly args: readonly string[], readonly stderr: string) {
+        super(message, USAGE_EXIT_CODE);
+        this.name = "PulumiError";
+    }
+}
+
+/** The CLI is missing or does not answer: nothing about any stack can be known. */
+export class PulumiUnavailableError extends OpsError {
+    constructor(message: string) {
+        super(message, USAGE_EXIT_CODE);
+        this.name = "PulumiUnavailableError";
+    }
+}
+
+const NO_CLI = "the Pulumi CLI (pulumi) is not on PATH: install it (https://www.pulumi.com/docs/install/) " +
+    "and sign in to the stacks' backend";
+
+/** `pulumi stack output`: the subcommand words, for messages (never the values). */
+function commandName(args: readonly string[]): string {
+    return ["pulumi", ...args.slice(0, args[1] === "tag" ? 3 : 2)].join(" ");
+}
+
+/** Wraps an executor into a runner that bounds every call and maps every failure to exit 2. */
+export function pulumiRunner(execute: PulumiExecutor): PulumiRunner {
+    return async (args, options = {}) => {
+        const timeoutMs = options.timeoutMs ?? DEFAULT_PULUMI_TIMEOUT_SECONDS * 1000;
+        const abort = new AbortController();
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+                // Reject first: the aborted call's own failure must not win the race.
+                reject(new PulumiUnavailableError(`${commandName(args)} gave no answer within ${timeoutMs / 1000} s ` +
+                    "(--pulumi-timeout-seconds sets the limit)"));
+                abort.abort();
+            }, timeoutMs);
+        });
+        let result: PulumiProcessResult;
+        try {
+            result = await Promise.race([execute(args, abort.signal), deadline]);
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+                throw new PulumiUnavailableError(NO_CLI);
+            }
+            throw err;
+        } finally {
+            clearTimeout(timer);
+        }
+        if (result.exitCode !== 0) {
+            // stderr carries pulumi's own error, never stack outputs; stdout is not shown.
+            const reason = result.stderr.trim().split("\n").filter(Boolean).pop() ?? `exit code ${result.exitCode}`;
+            throw new PulumiError(`${commandName(args)} failed: ${reason}`, args, result.stderr);
+        }
+        return result.stdout;
+    };
+}
+
+const PROJECT_DIR = path.join(__dirname, "..");
+
+/** The Pulumi CLI on PATH, run in the project folder; a call that times out kills the process. */
+export function spawnPulumi(cwd = PROJECT_DIR): PulumiRunner {
+    return pulumiRunner((args, signal) => new Promise((resolve, reject) => {
+        execFile("pulumi", args, { cwd, maxBuffer: 16 * 1024 * 1024, signal, killSignal: "SIGKILL" },
+            (err, stdout, stderr) => {
+                if (!err) {
+                    resolve({ exitCode: 0, stdout, stderr });
+                } else if (typeof err.code === "number") {
+                    resolve({ exitCode: err.code, stdout, stderr });
+                } else {
+                    reject(err); // ENOENT, or aborted by the deadline (already reported)
+                }
+            });
+    }));
+}

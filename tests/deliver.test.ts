@@ -1,0 +1,665 @@
+import * as assert from "assert";
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { OAUTH_APPLICATIONS, odataRoot, odataString, recordPath } from "../ops/creatioApi";
+import { CreatioError, CreatioTarget, signIn } from "../ops/creatioClient";
+import { findByClientId, findByMailServer, readBack, selectByClientId } from "../ops/creatioRecords";
+import { DELIVERED_KEY_ID_TAG, deliverCommand, main } from "../ops/deliver";
+import { DELIVERED_KEY_ID_TAG as STATUS_TAG } from "../ops/status";
+import { requestToken } from "../ops/verify";
+import { CommandResult, FakeStack, InProcessOptions, runInProcess } from "./fakes/commands";
+import { CreatioServer, FakeOAuthApplication, startCreatioServer } from "./fakes/creatioServer";
+import { TokenServer, startTokenServer } from "./fakes/tokenServer";
+
+const CLIENT = "c1c1c1c1-0000-4000-8000-000000000003";
+const PORTAL_CLIENT = "9a9a9a9a-0000-4000-8000-000000000009";
+const NEW_SECRET = "Zx8Q~new-secret-value";
+const USER = "Deliverer";
+const PASSWORD = "creatio-password-1";
+const API_CLIENT = "3e7b0d6a5c2f4a8e";
+const API_SECRET = "identity-secret-2";
+const APP_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+const GOOGLE_APP_ID = "11111111-2222-4333-8444-555555555555";
+const MAIL_ID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+
+function applications(): FakeOAuthApplication[] {
+    return [
+        { Id: APP_ID, Name: "Microsoft 365", ClientId: CLIENT.toUpperCase(), SecretKey: "old" },
+        { Id: GOOGLE_APP_ID, Name: "Google", ClientId: "123-google.apps.googleusercontent.com", SecretKey: "g" },
+    ];
+}
+
+function target(server: CreatioServer, netCore = false, timeoutMs = 5000): CreatioTarget {
+    return { siteBaseUrl: server.url, netCore, timeoutMs, trustedCa: server.ca };
+}
+
+async function rejects(promise: Promise<unknown>, outcome: string, message: RegExp | string): Promise<CreatioError> {
+    const err = await promise.then(() => assert.fail("expected a CreatioError"), (e: unknown) => e);
+    assert.ok(err instanceof CreatioError, String(err));
+    assert.strictEqual(err.outcome, outcome, err.message);
+    if (typeof message === "string") {
+        assert.strictEqual(err.message, message);
+    } else {
+        assert.match(err.message, message);
+    }
+    return err;
+}
+
+describe("Creatio API paths", () => {
+    it("puts OData 4 under /0/odata on .NET Framework and /odata on .NET Core", () => {
+        // Creatio developer documentation, "OData": https://mycreatio.com/0/odata and https://mycreatio.com/odata
+        assert.strictEqual(odataRoot("https://acme.creatio.com", false), "https://acme.creatio.com/0/odata");
+        assert.strictEqual(odataRoot("https://crm.example.com/creatio", true), "https://crm.example.com/creatio/odata");
+    });
+
+    it("addresses a record by its bare Guid and quotes strings the OData 4 way", () => {
+        // Creatio "odata web service (OData 4)": objects_collection(object_id); OData 4 ABNF: guid literal unquoted
+        assert.strictEqual(recordPath(OAUTH_APPLICATIONS, APP_ID), `OAuthApplications(${APP_ID})`);
+        // OData 4 ABNF, SQUOTE-in-string: a quote inside a string literal is doubled
+        assert.strictEqual(odataString("Bob's mail"), "'Bob''s mail'");
+    });
+});
+
+describe("Creatio client against a stand-in", () => {
+    let server: CreatioServer;
+    beforeEach(async () => {
+        server = await startCreatioServer({
+            users: { [USER]: PASSWORD }, apiClients: { [API_CLIENT]: API_SECRET },
+            oauthApplications: applications(),
+            mailServers: [{ Id: MAIL_ID, Name: "Microsoft 365", OAuthApplicationId: APP_ID }],
+        });
+    });
+    afterEach(() => server.close());
+
+    it("signs in with forms authentication and sends the cookies and the BPMCSRF header on OData calls", async () => {
+        const session = await signIn(target(server), { kind: "forms", userName: USER, password: PASSWORD });
+        const records = await session.query(OAUTH_APPLICATIONS, { select: ["Id", "Name", "ClientId"] });
+        assert.deepStrictEqual(records.map(r => r.Id), [APP_ID, GOOGLE_APP_ID]);
+
+        const [login, get] = server.requests;
+        // Creatio "AuthService.svc web service": POST .../ServiceModel/AuthService.svc/Login, ForceUseSession: true
+        assert.strictEqual(login.method, "POST");
+        assert.strictEqual(login.path, "/ServiceModel/AuthService.svc/Login");
+        assert.strictEqual(login.headers["content-type"], "application/json");
+        assert.strictEqual(login.headers.forceusesession, "true");
+        assert.deepStrictEqual(JSON.parse(login.body), { UserName: USER, UserPassword: PASSWORD });
+
+        // Creatio "odata web service (OData 4)": Accept, Content-Type with IEEE754Compatible, ForceUseSession, BPMCSRF
+        assert.strictEqual(get.method, "GET");
+        assert.strictEqual(get.path, "/0/odata/OAuthApplications?%24select=Id%2CName%2CClientId");
+        assert.strictEqual(get.headers.accept, "application/json");
+        assert.strictEqual(get.headers["content-type"], "application/json; charset=utf-8; IEEE754Compatible=true");
+        assert.strictEqual(get.headers.forceusesession, "true");
+        assert.strictEqual(get.headers.bpmcsrf, "csrf-1");
+        assert.strictEqual(get.headers.cookie, "BPMLOADER=loader-1; .ASPXAUTH=aspxauth-1; BPMCSRF=csrf-1; UserName=Deliverer");
+        assert.strictEqual(get.headers.authorization, undefined);
+    });
+
+    it("is refused by the stand-in without the BPMCSRF header", async () => {
+        // Creatio "Authentication": the CSRF token of the BPMCSRF cookie must be in the request header.
+        await signIn(target(server), { kind: "forms", userName: USER, password: PASSWORD });
+        const res = await fetchWithCa(server, `${server.url}/0/odata/OAuthApplications`, {
+            "Cookie": ".ASPXAUTH=aspxauth-1; BPMCSRF=csrf-1", "Accept": "application/json",
+        });
+        assert.strictEqual(res, 401);
+        const withHeader = await fetchWithCa(server, `${server.url}/0/odata/OAuthApplications`, {
+            "Cookie": ".ASPXAUTH=aspxauth-1; BPMCSRF=csrf-1", "BPMCSRF": "csrf-1", "Accept": "application/json",
+        });
+        assert.strictEqual(withHeader, 200);
+    });
+
+    it("reports wrong Creatio credentials with Creatio's message, without the password", async () => {
+        const err = await rejects(signIn(target(server), { kind: "forms", userName: USER, password: "wrong-pass" }), "refused",
+            "Creatio refused the sign-in of CREATIO_USERNAME (Code 1): Invalid username or password specified");
+        assert.ok(!err.message.includes("wrong-pass"));
+    });
+
+    it("signs in with an Identity Service token and sends it as Bearer", async () => {
+        const session = await signIn(target(server),
+            { kind: "oauth", identityUrl: server.identityUrl, clientId: API_CLIENT, clientSecret: API_SECRET });
+        await session.query(OAUTH_APPLICATIONS, { select: ["Id"] });
+        const [token, get] = server.requests;
+        // Creatio "Authorize external requests using client credentials grant": POST <Identity Service URL>/connect/token
+        assert.strictEqual(token.method, "POST");
+        assert.strictEqual(token.path, "/identity/connect/token");
+        assert.strictEqual(token.headers["content-type"], "application/x-www-form-urlencoded");
+        // RFC 6749 4.4.2: grant_type=client_credentials; Creatio: client_id and client_secret form fields
+        assert.deepStrictEqual(Object.fromEntries(new URLSearchParams(token.body)),
+            { grant_type: "client_credentials", client_id: API_CLIENT, client_secret: API_SECRET });
+        assert.strictEqual(get.headers.authorization, "Bearer token-1");
+        assert.strictEqual(get.headers.bpmcsrf, undefined);
+    });
+
+    it("reports a wrong Identity Service client", async () => {
+        const err = await rejects(signIn(target(server),
+            { kind: "oauth", identityUrl: server.identityUrl, clientId: API_CLIENT, clientSecret: "nope-secret" }), "refused",
+        "Creatio's Identity Service refused CREATIO_API_CLIENT_ID: invalid_client");
+        assert.ok(!err.message.includes("nope-secret"));
+    });
+
+    it("patches ClientId and SecretKey of one record, expecting 204", async () => {
+        const session = await signIn(target(server), { kind: "forms", userName: USER, password: PASSWORD });
+        await session.patch(OAUTH_APPLICATIONS, APP_ID, { ClientId: CLIENT, SecretKey: NEW_SECRET });
+        const patch = server.requests.at(-1)!;
+        assert.strictEqual(patch.method, "PATCH");
+        assert.strictEqual(patch.path, `/0/odata/OAuthApplications(${APP_ID})`);
+        assert.strictEqual(patch.headers.bpmcsrf, "csrf-1");
+        assert.deepStrictEqual(JSON.parse(patch.body), { ClientId: CLIENT, SecretKey: NEW_SECRET });
+        assert.deepStrictEqual(server.oauthApplications[0], { Id: APP_ID, Name: "Microsoft 365", ClientId: CLIENT, SecretKey: NEW_SECRET });
+    });
+
+    it("says which OData form is wrong when the site is .NET Core", async () => {
+        const core = await startCreatioServer({ netCore: true, users: { [USER]: PASSWORD }, oauthApplications: applications() });
+        try {
+            const wrong = await signIn(target(core, false), { kind: "forms", userName: USER, password: PASSWORD });
+            await rejects(wrong.query(OAUTH_APPLICATIONS, { select: ["Id"] }), "misconfigured",
+                `reading OAuthApplications from Creatio: HTTP 404 at ${core.url}/0/odata/OAuthApplications ` +
+                "(check the site URL and the netCore setting of the stack)");
+            const right = await signIn(target(core, true), { kind: "forms", userName: USER, password: PASSWORD });
+            assert.strictEqual((await right.query(OAUTH_APPLICATIONS, { select: ["Id"] })).length, 2);
+            assert.strictEqual(core.requests.at(-1)!.path, "/odata/OAuthApplications?%24select=Id");
+        } finally {
+            await core.close();
+        }
+    });
+
+    for (const [status, outcome, text] of [
+        [401, "refused", "HTTP 401 (not signed in: the session or token was not accepted)"],
+        [403, "refused", "HTTP 403 (the Creatio user lacks the rights, see the README)"],
+        [500, "unreachable", "HTTP 500"],
+    ] as const) {
+        it(`reports ${status} on a read and on a write`, async () => {
+            const failing = await startCreatioServer({
+                users: { [USER]: PASSWORD }, oauthApplications: applications(), failures: { get: status, patch: status },
+            });
+            try {
+                const session = await signIn(target(failing), { kind: "forms", userName: USER, password: PASSWORD });
+                await rejects(session.query(OAUTH_APPLICATIONS, { select: ["Id"] }), outcome,
+                    `reading OAuthApplications from Creatio: ${text}`);
+                // A write that is not answered 204 is not accepted, whatever the status.
+                const err = await rejects(session.patch(OAUTH_APPLICATIONS, APP_ID, { ClientId: CLIENT, SecretKey: NEW_SECRET }),
+                    "refused", `Creatio did not accept the change of OAuthApplications ${APP_ID}: ${text}`);
+                assert.ok(!err.message.includes(NEW_SECRET));
+            } finally {
+                await failing.close();
+            }
+        });
+    }
+
+    it("reports a write to a record that does not exist", async () => {
+        const session = await signIn(target(server), { kind: "forms", userName: USER, password: PASSWORD });
+        await rejects(session.patch(OAUTH_APPLICATIONS, GOOGLE_APP_ID.replace("1", "0"), { ClientId: CLIENT }), "refused",
+            /^Creatio did not accept the change of OAuthApplications 01111111-.*: HTTP 404 at /);
+    });
+
+    it("gives up on a Creatio that never answers, and on one that is down", async () => {
+        const silent = await startCreatioServer({ answer: "silence" });
+        try {
+            const started = Date.now();
+            await rejects(signIn(target(silent, false, 500), { kind: "forms", userName: USER, password: PASSWORD }), "unreachable",
+                `no answer from ${silent.url} within 0.5 s`);
+            assert.ok(Date.now() - started < 5000);
+        } finally {
+            await silent.close();
+        }
+        const down = await startCreatioServer();
+        await down.close();
+        await rejects(signIn(target(down), { kind: "forms", userName: USER, password: PASSWORD }), "unreachable",
+            new RegExp(`^could not reach ${down.url.replace(/\./g, "\\.")}: .*ECONNREFUSED`));
+    });
+
+    it("does not trust a certificate it was not given", async () => {
+        await rejects(signIn({ ...target(server), trustedCa: undefined }, { kind: "forms", userName: USER, password: PASSWORD }),
+            "unreachable", /^could not reach https:\/\/127\.0\.0\.1:\d+: self-signed certificate/);
+    });
+
+    it("finds the record by the stack's Client ID, whatever its letter case", async () => {
+        const session = await signIn(target(server), { kind: "forms", userName: USER, password: PASSWORD });
+        assert.deepStrictEqual(await findByClientId(session, CLIENT), { id: APP_ID, name: "Microsoft 365", clientId: CLIENT.toUpperCase() });
+    });
+
+    it("finds the record a mail server points to, by name or id", async () => {
+        const session = await signIn(target(server), { kind: "forms", userName: USER, password: PASSWORD });
+        const expected = { id: APP_ID, name: "Microsoft 365", clientId: CLIENT.toUpperCase() };
+        assert.deepStrictEqual(await findByMailServer(session, "Microsoft 365"), expected);
+        assert.deepStrictEqual(server.requests.slice(1).map(r => decodeURIComponent(r.path)), [
+            // MailServer.BackReferences.CrtBase.cs: lookup OAuthApplication, OData property OAuthApplicationId
+            "/0/odata/MailServer?$filter=Name eq 'Microsoft 365'&$select=Id,Name,OAuthApplicationId",
+            `/0/odata/OAuthApplications?$filter=Id eq ${APP_ID}&$select=Id,Name,ClientId`,
+        ]);
+        assert.deepStrictEqual(await findByMailServer(session, MAIL_ID), expected);
+        assert.strictEqual(decodeURIComponent(server.requests.at(-2)!.path),
+            `/0/odata/MailServer?$filter=Id eq ${MAIL_ID}&$select=Id,Name,OAuthApplicationId`);
+        assert.deepStrictEqual(await readBack(session, APP_ID), expected);
+    });
+
+    it("lists the mail servers when the name matches none", async () => {
+        const session = await signIn(target(server), { kind: "forms", userName: USER, password: PASSWORD });
+        await assert.rejects(findByMailServer(session, "Exchange"), {
+            name: "RecordSelectionError",
+            message: `no MailServer in Creatio is named or has the id "Exchange"; pass --mail-server with one of these ` +
+                `names or ids:\n  ${MAIL_ID}  "Microsoft 365"`,
+        });
+    });
+});
+
+describe("choosing the OAuthApplications record", () => {
+    const records = [
+        { id: APP_ID, name: "Microsoft 365", clientId: PORTAL_CLIENT },
+        { id: GOOGLE_APP_ID, name: "Google", clientId: "123-google" },
+    ];
+
+    it("takes the one record with the Client ID", () => {
+        assert.strictEqual(selectByClientId([...records, { id: MAIL_ID, name: "New", clientId: ` ${CLIENT.toUpperCase()}` }], CLIENT).id,
+            MAIL_ID);
+    });
+
+    it("lists the records and says what to pass when none matches", () => {
+        assert.throws(() => selectByClientId(records, CLIENT), {
+            name: "RecordSelectionError",
+            message: `no OAuthApplications record in Creatio has ClientId ${CLIENT}; pass --mail-server <name or id of the ` +
+                `Microsoft 365 mail server> once to update the record that mail server uses. Records found:\n` +
+                `  ${APP_ID}  "Microsoft 365"  ClientId ${PORTAL_CLIENT}\n` +
+                `  ${GOOGLE_APP_ID}  "Google"  ClientId 123-google`,
+        });
+    });
+
+    it("lists the matching records when several match", () => {
+        const twins = [{ ...records[0], clientId: CLIENT }, { ...records[1], clientId: CLIENT.toUpperCase() }];
+        assert.throws(() => selectByClientId(twins, CLIENT), {
+            message: `2 OAuthApplications records in Creatio have ClientId ${CLIENT}; pass --mail-server <name or id of the ` +
+                `Microsoft 365 mail server> to choose the one the mail server uses. Records found:\n` +
+                `  ${APP_ID}  "Microsoft 365"  ClientId ${CLIENT}\n` +
+                `  ${GOOGLE_APP_ID}  "Google"  ClientId ${CLIENT.toUpperCase()}`,
+        });
+    });
+});
+
+/** A raw request to the stand-in, to check its own refusals. */
+async function fetchWithCa(server: CreatioServer, url: string, headers: Record<string, string>): Promise<number> {
+    const https = await import("https");
+    return new Promise((resolve, reject) => {
+        https.get(url, { headers, ca: server.ca, agent: false }, res => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+        }).on("error", reject);
+    });
+}
+
+describe("npm run deliver", () => {
+    const TENANT = "72f988bf-0000-4000-8000-000000000001";
+    const KEY_ID = "0e4f6d2a-1111-4222-8333-444455556666";
+    let entra: TokenServer;
+    /** The fake tenant's secret per client id; changing it changes what Entra ID accepts. */
+    let entraClients: Record<string, string>;
+    let creatio: CreatioServer;
+    /** Both stand-ins' certificates, as one PEM (Node reads every certificate of a PEM string). */
+    let ca: string;
+    let sleeps: number[];
+
+    function stack(overrides: Record<string, unknown> = {}, netCore = false): FakeStack {
+        return {
+            outputs: {
+                clientId: CLIENT, clientSecret: NEW_SECRET, tenantId: TENANT, siteBaseUrl: creatio.url, netCore,
+                clientSecretKeyId: KEY_ID, previousClientSecretKeyId: "7d7d7d7d-0000-4000-8000-000000000007", ...overrides,
+            },
+            secrets: ["clientSecret"],
+        };
+    }
+
+    const FORMS_ENV = { CREATIO_USERNAME: USER, CREATIO_PASSWORD: PASSWORD };
+
+    function deliver(argv: string[], options: { stack?: FakeStack; env?: Record<string, string>;
+        onSleep?: () => void; answer?: InProcessOptions["answer"] } = {}) {
+        const main = deliverCommand({
+            sleep: async ms => { sleeps.push(ms / 1000); options.onSleep?.(); },
+            requestToken,
+        });
+        return runInProcess("deliver", main, ["--stack", "dev", "--authority-host", entra.url, ...argv],
+            { dev: options.stack ?? stack() }, { env: options.env ?? FORMS_ENV, trustedCa: ca, answer: options.answer });
+    }
+
+    function assertNoSecret(result: CommandResult) {
+        for (const secret of [NEW_SECRET, PASSWORD, API_SECRET]) {
+            assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), `${secret} printed`);
+        }
+    }
+
+    beforeEach(async () => {
+        sleeps = [];
+        entraClients = { [CLIENT]: NEW_SECRET };
+        entra = await startTokenServer(TENANT, entraClients);
+        creatio = await startCreatioServer({
+            users: { [USER]: PASSWORD }, apiClients: { [API_CLIENT]: API_SECRET }, oauthApplications: applications(),
+            mailServers: [{ Id: MAIL_ID, Name: "Microsoft 365", OAuthApplicationId: APP_ID }],
+        });
+        ca = pems(entra.ca, creatio.ca);
+    });
+    afterEach(async () => {
+        await entra.close();
+        await creatio.close();
+    });
+
+    it("proves the secret, writes ClientId and SecretKey, reads the record back and tags the stack", async () => {
+        const result = await deliver([]);
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.strictEqual(result.stdout, [
+            "Stack:          dev",
+            `Creatio:        ${creatio.url}/0/odata (CREATIO_USERNAME)`,
+            `Record:         OAuthApplications ${APP_ID} "Microsoft 365"`,
+            `Client ID:      ${CLIENT} (unchanged)`,
+            `Client secret:  accepted by Entra ID; key id ${KEY_ID}`,
+            "Delivered:      ClientId and SecretKey written; ClientId read back (SecretKey cannot be read back)",
+            `Stack tag:      creatio-delivered-key-id=${KEY_ID}`,
+            "",
+        ].join("\n"));
+        assert.strictEqual(result.stderr, "");
+        assertNoSecret(result);
+        // The secret went to Entra ID (the token check) ...
+        assert.strictEqual(entra.tokenRequests.length, 1);
+        assert.strictEqual(entra.tokenRequests[0].client_secret, NEW_SECRET);
+        // ... and to Creatio in the PATCH body only.
+        assert.deepStrictEqual(creatio.requests.map(r => `${r.method} ${decodeURIComponent(r.path)}`), [
+            "POST /ServiceModel/AuthService.svc/Login",
+            "GET /0/odata/OAuthApplications?$select=Id,Name,ClientId",
+            `PATCH /0/odata/OAuthApplications(${APP_ID})`,
+            `GET /0/odata/OAuthApplications?$filter=Id eq ${APP_ID}&$select=Id,Name,ClientId`,
+        ]);
+        // OAuthApplicationsSchema.CrtBase.cs: columns ClientId (MediumText) and SecretKey (SecureText)
+        assert.deepStrictEqual(JSON.parse(creatio.requests[2].body), { ClientId: CLIENT, SecretKey: NEW_SECRET });
+        assert.ok(creatio.requests.filter(r => r.method !== "PATCH").every(r => !JSON.stringify(r).includes(NEW_SECRET)));
+        assert.strictEqual(creatio.oauthApplications[0].SecretKey, NEW_SECRET);
+        // pulumi/pulumi pkg/cmd/pulumi/stack/stack_tag.go: `stack tag set <name> <value>`, --stack of `stack tag`
+        assert.deepStrictEqual(result.pulumiCalls, [
+            ["stack", "output", "--json", "--stack", "dev", "--show-secrets"],
+            ["stack", "tag", "set", "creatio-delivered-key-id", KEY_ID, "--stack", "dev"],
+        ]);
+        assert.deepStrictEqual(result.state.stacks.dev.tags, { "creatio-delivered-key-id": KEY_ID });
+        assert.ok(result.pulumiCalls.flat().every(arg => !arg.includes(NEW_SECRET)), "no secret in a process argument");
+    });
+
+    it("names a tag Pulumi accepts, the one status reads", () => {
+        // pulumi/pulumi pkg/util/validation/stack.go, validateStackTagName: ^[a-zA-Z0-9-_.:]{1,40}$
+        assert.match(DELIVERED_KEY_ID_TAG, /^[a-zA-Z0-9-_.:]{1,40}$/);
+        assert.strictEqual(DELIVERED_KEY_ID_TAG, STATUS_TAG);
+    });
+
+    it("takes the sign-in host from AZURE_AUTHORITY_HOST, as verify does", async () => {
+        const main = deliverCommand({ sleep: async () => undefined, requestToken });
+        const ok = await runInProcess("deliver", main, ["--stack", "dev", "--dry-run"], { dev: stack() },
+            { env: { ...FORMS_ENV, AZURE_AUTHORITY_HOST: entra.url }, trustedCa: ca });
+        assert.strictEqual(ok.code, 0, ok.stderr);
+        assert.strictEqual(entra.tokenRequests.length, 1);
+        const bad = await runInProcess("deliver", main, ["--stack", "dev"], { dev: stack() },
+            { env: { ...FORMS_ENV, AZURE_AUTHORITY_HOST: "https://login.example/tenant" }, trustedCa: ca });
+        assert.strictEqual(bad.code, 2);
+        assert.strictEqual(bad.stderr, 'deliver: the environment variable AZURE_AUTHORITY_HOST "https://login.example/tenant" ' +
+            "is not an https host URL such as https://login.microsoftonline.com (no user info, path, query or fragment)\n");
+    });
+
+    it("blanks out a secret that an outside answer repeats", async () => {
+        const echoing = await startCreatioServer({ users: { [USER]: "x" }, loginFailureMessage: `wrong password ${PASSWORD}` });
+        try {
+            ca = pems(entra.ca, echoing.ca);
+            const result = await deliver([], { stack: stack({ siteBaseUrl: echoing.url }) });
+            assert.strictEqual(result.code, 1);
+            assert.strictEqual(result.stderr,
+                "deliver: Creatio refused the sign-in of CREATIO_USERNAME (Code 1): wrong password [redacted]\n");
+        } finally {
+            await echoing.close();
+        }
+    });
+
+    it("the first time, updates the record the mail server points to, with the portal's Client ID", async () => {
+        creatio.oauthApplications[0].ClientId = PORTAL_CLIENT;
+        const plain = await deliver([]);
+        assert.strictEqual(plain.code, 2);
+        assert.match(plain.stderr, new RegExp(`^deliver: no OAuthApplications record in Creatio has ClientId ${CLIENT}; pass --mail-server`));
+        assert.ok(plain.stderr.includes(`\n  ${APP_ID}  "Microsoft 365"  ClientId ${PORTAL_CLIENT}\n`), plain.stderr);
+        assert.ok(!creatio.requests.some(r => r.method === "PATCH"));
+        assert.strictEqual(plain.state.stacks.dev.tags, undefined);
+
+        const result = await deliver(["--mail-server", "Microsoft 365"]);
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.ok(result.stdout.includes(`Client ID:      ${PORTAL_CLIENT} -> ${CLIENT}\n`), result.stdout);
+        assert.deepStrictEqual(creatio.oauthApplications[0], { Id: APP_ID, Name: "Microsoft 365", ClientId: CLIENT, SecretKey: NEW_SECRET });
+    });
+
+    it("several records with the Client ID: exit 2, listing them, nothing written", async () => {
+        creatio.oauthApplications[1].ClientId = CLIENT;
+        const result = await deliver([]);
+        assert.strictEqual(result.code, 2);
+        assert.ok(result.stderr.startsWith(`deliver: 2 OAuthApplications records in Creatio have ClientId ${CLIENT}; pass --mail-server`),
+            result.stderr);
+        assert.ok(!creatio.requests.some(r => r.method === "PATCH"));
+        assertNoSecret(result);
+    });
+
+    it("signs in through the Identity Service on a .NET Core site", async () => {
+        const core = await startCreatioServer({ netCore: true, apiClients: { [API_CLIENT]: API_SECRET }, oauthApplications: applications() });
+        try {
+            ca = pems(entra.ca, core.ca);
+            const result = await deliver([], {
+                stack: { ...stack({ siteBaseUrl: core.url }, true) },
+                env: { CREATIO_IDENTITY_URL: core.identityUrl, CREATIO_API_CLIENT_ID: API_CLIENT, CREATIO_API_CLIENT_SECRET: API_SECRET,
+                    CREATIO_USERNAME: USER },
+            });
+            assert.strictEqual(result.code, 0, result.stderr);
+            assert.ok(result.stdout.includes(`Creatio:        ${core.url}/odata (CREATIO_API_CLIENT_ID)\n`), result.stdout);
+            assert.deepStrictEqual(core.requests.map(r => `${r.method} ${r.path.split("?")[0]} ${r.headers.authorization ?? ""}`), [
+                "POST /identity/connect/token ",
+                "GET /odata/OAuthApplications Bearer token-1",
+                `PATCH /odata/OAuthApplications(${APP_ID}) Bearer token-1`,
+                "GET /odata/OAuthApplications Bearer token-1",
+            ]);
+            assertNoSecret(result);
+        } finally {
+            await core.close();
+        }
+    });
+
+    it("dry run: signs in and shows the change, writes nothing, sets no tag", async () => {
+        creatio.oauthApplications[0].ClientId = PORTAL_CLIENT;
+        const result = await deliver(["--mail-server", MAIL_ID, "--dry-run"]);
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.strictEqual(result.stdout, [
+            "Stack:          dev",
+            `Creatio:        ${creatio.url}/0/odata (CREATIO_USERNAME)`,
+            `Record:         OAuthApplications ${APP_ID} "Microsoft 365"`,
+            `Client ID:      ${PORTAL_CLIENT} -> ${CLIENT}`,
+            `Client secret:  accepted by Entra ID; key id ${KEY_ID}`,
+            "Dry run:        would write ClientId and SecretKey; nothing written, no stack tag set",
+            "",
+        ].join("\n"));
+        assert.ok(creatio.requests.every(r => r.method !== "PATCH"));
+        assert.strictEqual(creatio.oauthApplications[0].ClientId, PORTAL_CLIENT);
+        assert.deepStrictEqual(result.pulumiCalls, [["stack", "output", "--json", "--stack", "dev", "--show-secrets"]]);
+    });
+
+    it("waits with backoff for a fresh secret that Entra ID does not know yet", async () => {
+        entraClients[CLIENT] = "the-previous-secret";
+        const result = await deliver([], { onSleep: () => { entraClients[CLIENT] = NEW_SECRET; } });
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.deepStrictEqual(sleeps, [5]);
+        assert.ok(result.stdout.includes(`Client secret:  accepted by Entra ID (attempt 2); key id ${KEY_ID}\n`), result.stdout);
+    });
+
+    it("never delivers a rejected secret: exit 1 after the bounded wait, nothing sent to Creatio", async () => {
+        entraClients[CLIENT] = "another-secret";
+        const result = await deliver(["--secret-wait-seconds", "60"]);
+        assert.strictEqual(result.code, 1);
+        assert.strictEqual(result.stderr, "deliver: nothing delivered: Entra ID rejects the stack's newest secret: " +
+            "AADSTS7000215 (invalid client secret), still after 60 s\n");
+        assert.deepStrictEqual(sleeps, [5, 10, 20, 25]);
+        assert.strictEqual(entra.tokenRequests.length, 5);
+        assert.deepStrictEqual(creatio.requests, []);
+        assert.deepStrictEqual(result.pulumiCalls.length, 1);
+        assertNoSecret(result);
+    });
+
+    it("reports an Entra ID that does not answer (exit 3) without retrying or signing in to Creatio", async () => {
+        const silent = await startTokenServer(TENANT, {}, "silence");
+        try {
+            const main = deliverCommand({ sleep: async ms => { sleeps.push(ms); }, requestToken });
+            const result = await runInProcess("deliver", main, ["--stack", "dev", "--authority-host", silent.url, "--timeout-seconds", "1"],
+                { dev: stack() }, { env: FORMS_ENV, trustedCa: pems(silent.ca, creatio.ca) });
+            assert.strictEqual(result.code, 3);
+            assert.strictEqual(result.stderr,
+                `deliver: nothing delivered: the secret could not be checked: no answer from ${silent.url} within 1 s\n`);
+            assert.deepStrictEqual(sleeps, []);
+            assert.deepStrictEqual(creatio.requests, []);
+        } finally {
+            await silent.close();
+        }
+    });
+
+    it("wrong Creatio credentials: exit 1, Creatio's message, no password", async () => {
+        const result = await deliver([], { env: { CREATIO_USERNAME: USER, CREATIO_PASSWORD: "not-the-password" } });
+        assert.strictEqual(result.code, 1);
+        assert.strictEqual(result.stderr,
+            "deliver: Creatio refused the sign-in of CREATIO_USERNAME (Code 1): Invalid username or password specified\n");
+        assert.ok(!result.stderr.includes("not-the-password"));
+        assert.strictEqual(result.stdout, "");
+    });
+
+    it("a write Creatio refuses (403): exit 1, no tag", async () => {
+        const refusing = await startCreatioServer({ users: { [USER]: PASSWORD }, oauthApplications: applications(), failures: { patch: 403 } });
+        try {
+            ca = pems(entra.ca, refusing.ca);
+            const result = await deliver([], { stack: stack({ siteBaseUrl: refusing.url }) });
+            assert.strictEqual(result.code, 1);
+            assert.strictEqual(result.stderr, `deliver: Creatio did not accept the change of OAuthApplications ${APP_ID}: ` +
+                "HTTP 403 (the Creatio user lacks the rights, see the README)\n");
+            assert.strictEqual(result.state.stacks.dev.tags, undefined);
+            assertNoSecret(result);
+        } finally {
+            await refusing.close();
+        }
+    });
+
+    it("a write answered 204 that does not read back: exit 1, no tag", async () => {
+        const dropping = await startCreatioServer({
+            users: { [USER]: PASSWORD }, dropWrites: true,
+            oauthApplications: [{ Id: APP_ID, Name: "Microsoft 365", ClientId: PORTAL_CLIENT, SecretKey: "old" }],
+            mailServers: [{ Id: MAIL_ID, Name: "Microsoft 365", OAuthApplicationId: APP_ID }],
+        });
+        try {
+            ca = pems(entra.ca, dropping.ca);
+            const result = await deliver(["--mail-server", "Microsoft 365"], { stack: stack({ siteBaseUrl: dropping.url }) });
+            assert.strictEqual(result.code, 1, result.stderr);
+            assert.strictEqual(result.stderr, `deliver: Creatio answered 204 but OAuthApplications ${APP_ID} reads back ` +
+                `ClientId ${PORTAL_CLIENT}, not ${CLIENT}: the write was not accepted\n`);
+            assert.strictEqual(result.state.stacks.dev.tags, undefined);
+        } finally {
+            await dropping.close();
+        }
+    });
+
+    it("a Creatio that fails (500) or never answers: exit 3, bounded", async () => {
+        const failing = await startCreatioServer({ users: { [USER]: PASSWORD }, failures: { get: 500 } });
+        const silent = await startCreatioServer({ answer: "silence" });
+        try {
+            ca = pems(entra.ca, failing.ca);
+            const result = await deliver([], { stack: stack({ siteBaseUrl: failing.url }) });
+            assert.strictEqual(result.code, 3);
+            assert.strictEqual(result.stderr, "deliver: reading OAuthApplications from Creatio: HTTP 500\n");
+            ca = pems(entra.ca, silent.ca);
+            const started = Date.now();
+            const hung = await deliver(["--timeout-seconds", "1"], { stack: stack({ siteBaseUrl: silent.url }) });
+            assert.strictEqual(hung.code, 3);
+            assert.strictEqual(hung.stderr, `deliver: no answer from ${silent.url} within 1 s\n`);
+            assert.ok(Date.now() - started < 10_000);
+        } finally {
+            await failing.close();
+            await silent.close();
+        }
+    });
+
+    it("delivered but the tag not recorded: exit 1, says so and how to record it", async () => {
+        const result = await deliver([], {
+            answer: args => args[1] === "tag" ? { exitCode: 255, stdout: "", stderr: "error: [403] Forbidden\n" } : undefined,
+        });
+        assert.strictEqual(result.code, 1);
+        assert.ok(result.stdout.includes("Delivered:      ClientId and SecretKey written"), result.stdout);
+        assert.strictEqual(result.stderr, "deliver: delivered, but the stack tag creatio-delivered-key-id could not be recorded " +
+            `(pulumi stack tag set failed: error: [403] Forbidden); run: pulumi stack tag set creatio-delivered-key-id ${KEY_ID} --stack dev\n`);
+        assert.strictEqual(creatio.oauthApplications[0].SecretKey, NEW_SECRET);
+    });
+
+    it("refuses missing or partial Creatio credentials before anything is read or sent", async () => {
+        const none = await deliver([], { env: {} });
+        assert.strictEqual(none.code, 2);
+        assert.strictEqual(none.stderr, "deliver: no Creatio credentials: set CREATIO_USERNAME and CREATIO_PASSWORD, or " +
+            "CREATIO_IDENTITY_URL, CREATIO_API_CLIENT_ID, CREATIO_API_CLIENT_SECRET (environment variables only)\n");
+        const partial = await deliver([], { env: { CREATIO_USERNAME: USER } });
+        assert.strictEqual(partial.stderr, "deliver: CREATIO_PASSWORD not set: the sign-in needs both CREATIO_USERNAME and CREATIO_PASSWORD\n");
+        const oauth = await deliver([], { env: { ...FORMS_ENV, CREATIO_API_CLIENT_ID: API_CLIENT } });
+        assert.strictEqual(oauth.stderr, "deliver: CREATIO_IDENTITY_URL and CREATIO_API_CLIENT_SECRET not set: the Identity Service " +
+            "sign-in needs all of CREATIO_IDENTITY_URL, CREATIO_API_CLIENT_ID, CREATIO_API_CLIENT_SECRET\n");
+        const http = await deliver([], { env: { CREATIO_IDENTITY_URL: "http://is.example", CREATIO_API_CLIENT_ID: API_CLIENT,
+            CREATIO_API_CLIENT_SECRET: API_SECRET } });
+        assert.strictEqual(http.stderr, 'deliver: CREATIO_IDENTITY_URL "http://is.example" is not an https URL such as https://acme-is.creatio.com\n');
+        for (const r of [none, partial, oauth, http]) {
+            assert.strictEqual(r.code, 2);
+            assert.deepStrictEqual(r.pulumiCalls, []);
+        }
+        assert.deepStrictEqual(creatio.requests, []);
+        assert.deepStrictEqual(entra.tokenRequests, []);
+    });
+
+    it("refuses bad options and missing outputs with exit 2", async () => {
+        const noStack = await runInProcess("deliver", main, [], {}, { env: FORMS_ENV });
+        assert.strictEqual(noStack.code, 2);
+        assert.match(noStack.stderr, /^deliver: --stack is required\nusage: npm run -s deliver -- --stack <name>/);
+        const wait = await deliver(["--secret-wait-seconds", "forever"]);
+        assert.strictEqual(wait.stderr, 'deliver: --secret-wait-seconds "forever" is not a whole number of seconds from 0 to 600\n');
+        const { netCore: _, ...withoutNetCore } = stack().outputs;
+        const old = await deliver([], { stack: { outputs: withoutNetCore, secrets: ["clientSecret"] } });
+        assert.strictEqual(old.code, 2);
+        assert.strictEqual(old.stderr,
+            'deliver: stack "dev" has no boolean output netCore: run pulumi up for it (with this version of the program)\n');
+        const noKey = await deliver([], { stack: stack({ clientSecretKeyId: undefined }) });
+        assert.strictEqual(noKey.stderr,
+            'deliver: stack "dev" has no output clientSecretKeyId: run pulumi up for it (with this version of the program)\n');
+        assert.deepStrictEqual(creatio.requests, []);
+        assert.deepStrictEqual(entra.tokenRequests, []);
+    });
+
+    it("runs as npm run -s deliver", async function () {
+        this.timeout(60_000);
+        const caFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "deliver-ca-")), "ca.pem");
+        fs.writeFileSync(caFile, ca);
+        const result = await spawnNpmScript("deliver", ["--stack", "dev", "--authority-host", entra.url, "--dry-run"], { dev: stack() },
+            { ...FORMS_ENV, NODE_EXTRA_CA_CERTS: caFile });
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.ok(result.stdout.startsWith("Stack:          dev\n"), result.stdout);
+        assert.ok(result.stdout.endsWith("Dry run:        would write ClientId and SecretKey; nothing written, no stack tag set\n"));
+        assert.strictEqual(creatio.requests[0].path, "/ServiceModel/AuthService.svc/Login");
+    });
+});
+
+/** `npm run -s <script> -- <args>` in the project folder, with the fake pulumi first on PATH. */
+function spawnNpmScript(script: string, args: string[], stacks: Record<string, FakeStack>, env: Record<string, string>):
+    Promise<{ code: number; stdout: string; stderr: string }> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
+    const stateFile = path.join(dir, "state.json");
+    fs.writeFileSync(stateFile, JSON.stringify({ stacks }));
+    const root = path.join(__dirname, "..");
+    return new Promise(resolve => {
+        execFile("npm", ["run", "-s", script, "--", ...args], {
+            cwd: root, timeout: 60_000,
+            env: { ...process.env, PATH: `${path.join(__dirname, "fakes")}${path.delimiter}${process.env.PATH}`,
+                FAKE_PULUMI_STATE: stateFile, ...env },
+        }, (err, stdout, stderr) => {
+            fs.rmSync(dir, { recursive: true, force: true });
+            resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
+        });
+    });
+}
+
+/** Several certificates as one PEM text: each on its own lines, or Node reads none after the first. */
+function pems(...certificates: string[]): string {
+    return certificates.join("\n");
+}

@@ -1,0 +1,269 @@
+/**
+ * A stand-in for a Creatio site on 127.0.0.1 over https (self-signed certificate made for the
+ * test), written as Creatio's developer documentation describes it:
+ * - `POST /ServiceModel/AuthService.svc/Login` answers 200 with `{"Code": 0}` and the cookies
+ *   `BPMLOADER`, `.ASPXAUTH`, `BPMCSRF`, `UserName` for a known user, `{"Code": 1, "Message"}`
+ *   otherwise;
+ * - `POST /identity/connect/token` (the Identity Service) issues a Bearer token for a known API
+ *   client (client credentials), `400 {"error": "invalid_client"}` otherwise;
+ * - OData 4 under `/0/odata` (.NET Framework) or `/odata` (.NET Core), never both: the other form
+ *   answers 404. A request needs the session cookie and the `BPMCSRF` header equal to its
+ *   cookie, or a Bearer token; otherwise 401.
+ *   `GET <set>?$filter=<column> eq <literal>&$select=...` answers `{"value": [...]}`;
+ *   `PATCH <set>(<guid>)` answers 204, 404 for an unknown record.
+ * It records every request (method, path with query, headers, body).
+ */
+import * as fs from "fs";
+import * as https from "https";
+import * as os from "os";
+import * as path from "path";
+import { AddressInfo } from "net";
+import { generate } from "selfsigned";
+
+export interface FakeOAuthApplication {
+    Id: string;
+    Name: string;
+    ClientId: string;
+    /** What was last written; SecureText, so the OData answers never show it. */
+    SecretKey: string;
+}
+
+export interface FakeMailServer {
+    Id: string;
+    Name: string;
+    OAuthApplicationId: string;
+}
+
+export interface RecordedRequest {
+    method: string;
+    /** The path with its query string, as sent. */
+    path: string;
+    headers: Record<string, string | string[] | undefined>;
+    body: string;
+}
+
+export interface CreatioServerOptions {
+    netCore?: boolean;
+    /** Password of each user that may sign in (forms authentication). */
+    users?: Record<string, string>;
+    /** Secret of each Identity Service client (client credentials). */
+    apiClients?: Record<string, string>;
+    oauthApplications?: FakeOAuthApplication[];
+    mailServers?: FakeMailServer[];
+    /** "silence": accept connections and never answer. */
+    answer?: "normal" | "silence";
+    /** The Message of a refused sign-in; default Creatio's "Invalid username or password specified". */
+    loginFailureMessage?: string;
+    /** Answer PATCH with 204 but keep the record as it was (as a rejecting event handler would). */
+    dropWrites?: boolean;
+    /** Answer this status (empty JSON error body) to every request of a kind. */
+    failures?: Partial<Record<"login" | "token" | "get" | "patch", number>>;
+}
+
+export interface CreatioServer {
+    /** `https://127.0.0.1:<port>`: the site's base URL. */
+    url: string;
+    /** The Identity Service URL. */
+    identityUrl: string;
+    /** The certificate to trust (PEM). */
+    ca: string;
+    caFile: string;
+    requests: RecordedRequest[];
+    oauthApplications: FakeOAuthApplication[];
+    close(): Promise<void>;
+}
+
+const ENTITY_COLUMNS: Record<string, string[]> = {
+    OAuthApplications: ["Id", "Name", "ClientId", "SecretKey"],
+    MailServer: ["Id", "Name", "OAuthApplicationId"],
+};
+
+/** Columns of type Guid: their literal is bare; every other column here is a string in quotes. */
+const GUID_COLUMNS = ["Id", "OAuthApplicationId"];
+
+/** `<Column> eq <literal>` with the literal of the column's type (OData 4 ABNF), else undefined. */
+function parseFilter(filter: string): { column: string; value: string } | undefined {
+    const m = /^(\w+) eq (?:'((?:[^']|'')*)'|([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}))$/
+        .exec(filter);
+    if (!m || GUID_COLUMNS.includes(m[1]) !== (m[3] !== undefined)) {
+        return undefined;
+    }
+    return { column: m[1], value: m[2] !== undefined ? m[2].replace(/''/g, "'") : m[3] };
+}
+
+export async function startCreatioServer(options: CreatioServerOptions = {}): Promise<CreatioServer> {
+    // Its own subject name: a test trusting this and the Entra ID stand-in's certificate together
+    // needs two issuers OpenSSL can tell apart (the address is in subjectAltName).
+    const pems = await generate([{ name: "commonName", value: "creatio-stand-in" }], {
+        keySize: 2048,
+        algorithm: "sha256",
+        extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "creatio-server-"));
+    const caFile = path.join(dir, "ca.pem");
+    fs.writeFileSync(caFile, pems.cert);
+
+    const users = options.users ?? {};
+    const apiClients = options.apiClients ?? {};
+    const tables: Record<string, Record<string, string>[]> = {
+        OAuthApplications: (options.oauthApplications ?? []) as unknown as Record<string, string>[],
+        MailServer: (options.mailServers ?? []) as unknown as Record<string, string>[],
+    };
+    const sessions = new Map<string, string>(); // .ASPXAUTH -> BPMCSRF
+    const tokens = new Set<string>();
+    const requests: RecordedRequest[] = [];
+    const odata = options.netCore ? "/odata/" : "/0/odata/";
+    let counter = 0;
+
+    const server = https.createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+        let body = "";
+        req.on("data", chunk => (body += chunk));
+        req.on("end", () => {
+            requests.push({ method: req.method ?? "", path: req.url ?? "", headers: { ...req.headers }, body });
+            if (options.answer === "silence") {
+                return; // never answers; the client must give up by itself
+            }
+            handle(req.method ?? "", new URL(req.url ?? "/", "https://127.0.0.1"), req.headers, body, res);
+        });
+    });
+
+    function send(res: import("http").ServerResponse, status: number, answer?: unknown,
+        headers: Record<string, string | string[]> = {}) {
+        res.writeHead(status, answer === undefined ? headers : { "content-type": "application/json; charset=utf-8", ...headers });
+        res.end(answer === undefined ? undefined : JSON.stringify(answer));
+    }
+
+    function cookies(header: string | undefined): Map<string, string> {
+        return new Map((header ?? "").split(";").map(p => p.trim()).filter(Boolean)
+            .map(p => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)] as [string, string]));
+    }
+
+    function authorized(headers: import("http").IncomingHttpHeaders): boolean {
+        const bearer = /^Bearer (.+)$/.exec(headers.authorization ?? "");
+        if (bearer) {
+            return tokens.has(bearer[1]);
+        }
+        const jar = cookies(headers.cookie);
+        const csrf = sessions.get(jar.get(".ASPXAUTH") ?? "");
+        // CSRF protection: the header must repeat the BPMCSRF cookie of the session.
+        return csrf !== undefined && jar.get("BPMCSRF") === csrf && headers.bpmcsrf === csrf;
+    }
+
+    function handle(method: string, url: URL, headers: import("http").IncomingHttpHeaders, body: string,
+        res: import("http").ServerResponse) {
+        const fail = (kind: keyof NonNullable<CreatioServerOptions["failures"]>) => {
+            const status = options.failures?.[kind];
+            if (status) {
+                send(res, status, { error: { code: "", message: `stand-in failure ${status}` } });
+                return true;
+            }
+            return false;
+        };
+        if (method === "POST" && url.pathname === "/ServiceModel/AuthService.svc/Login") {
+            if (fail("login")) {
+                return;
+            }
+            let creds: { UserName?: string; UserPassword?: string } = {};
+            try {
+                creds = JSON.parse(body);
+            } catch { /* refused below */ }
+            if (!creds.UserName || users[creds.UserName] === undefined || users[creds.UserName] !== creds.UserPassword) {
+                return send(res, 200, { Code: 1, Message: options.loginFailureMessage ?? "Invalid username or password specified", Exception: null,
+                    PasswordChangeUrl: null, RedirectUrl: null });
+            }
+            const auth = `aspxauth-${++counter}`;
+            const csrf = `csrf-${counter}`;
+            sessions.set(auth, csrf);
+            return send(res, 200, { Code: 0, Message: "", Exception: null, PasswordChangeUrl: null, RedirectUrl: null }, {
+                "set-cookie": [
+                    `BPMLOADER=loader-${counter}; path=/; HttpOnly`,
+                    `.ASPXAUTH=${auth}; path=/; HttpOnly`,
+                    `BPMCSRF=${csrf}; path=/`,
+                    `UserName=${encodeURIComponent(creds.UserName)}; path=/; HttpOnly`,
+                ],
+            });
+        }
+        if (method === "POST" && url.pathname === "/identity/connect/token") {
+            if (fail("token")) {
+                return;
+            }
+            const form = new URLSearchParams(body);
+            const id = form.get("client_id") ?? "";
+            if (form.get("grant_type") !== "client_credentials") {
+                return send(res, 400, { error: "unsupported_grant_type" });
+            }
+            if (apiClients[id] === undefined || apiClients[id] !== form.get("client_secret")) {
+                return send(res, 400, { error: "invalid_client" });
+            }
+            const token = `token-${++counter}`;
+            tokens.add(token);
+            return send(res, 200, { access_token: token, expires_in: 3600, token_type: "Bearer", scope: "" });
+        }
+        if (!url.pathname.startsWith(odata)) {
+            return send(res, 404);
+        }
+        if (!authorized(headers)) {
+            return send(res, 401);
+        }
+        const resource = decodeURIComponent(url.pathname.slice(odata.length));
+        const one = /^(\w+)\(([0-9a-fA-F-]{36})\)$/.exec(resource);
+        if (method === "GET" && ENTITY_COLUMNS[resource]) {
+            if (fail("get")) {
+                return;
+            }
+            const filter = url.searchParams.get("$filter");
+            const condition = filter === null ? undefined : parseFilter(filter);
+            if (filter !== null && !condition) {
+                return send(res, 400, { error: { message: `unsupported $filter ${filter}` } });
+            }
+            const select = (url.searchParams.get("$select") ?? ENTITY_COLUMNS[resource].join(",")).split(",");
+            const unknown = select.filter(c => !ENTITY_COLUMNS[resource].includes(c));
+            if (unknown.length) {
+                return send(res, 400, { error: { message: `unknown columns ${unknown.join(",")}` } });
+            }
+            const rows = tables[resource].filter(r => !condition || (GUID_COLUMNS.includes(condition.column)
+                ? r[condition.column]?.toLowerCase() === condition.value.toLowerCase()
+                : r[condition.column] === condition.value));
+            return send(res, 200, {
+                "@odata.context": `https://127.0.0.1${odata}$metadata#${resource}`,
+                // SecureText comes back empty: the value cannot be read.
+                value: rows.map(r => Object.fromEntries(select.map(c => [c, c === "SecretKey" ? "" : r[c]]))),
+            });
+        }
+        if (method === "PATCH" && one && ENTITY_COLUMNS[one[1]]) {
+            if (fail("patch")) {
+                return;
+            }
+            const row = tables[one[1]].find(r => r.Id.toLowerCase() === one[2].toLowerCase());
+            if (!row) {
+                return send(res, 404, { error: { message: "record not found" } });
+            }
+            let fields: Record<string, string>;
+            try {
+                fields = JSON.parse(body);
+            } catch {
+                return send(res, 400, { error: { message: "body is not JSON" } });
+            }
+            if (!options.dropWrites) {
+                Object.assign(row, fields);
+            }
+            return send(res, 204);
+        }
+        return send(res, 404);
+    }
+
+    await new Promise<void>(resolve => server.listen(0, "127.0.0.1", resolve));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return {
+        url,
+        identityUrl: `${url}/identity`,
+        ca: pems.cert,
+        caFile,
+        requests,
+        oauthApplications: tables.OAuthApplications as unknown as FakeOAuthApplication[],
+        close: () => new Promise(resolve => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+        }),
+    };
+}

@@ -1,0 +1,14 @@
+export interface FakeStackState {
+    outputs: Record<string, unknown>;
+    /** Outputs the CLI masks as "[secret]" without --show-secrets. */
+    secrets?: string[];
+    tags?: Record<string, string>;
+}
+
+export interface FakeBackendState {
+    stacks: Record<string, FakeStackState>;
+    /** The selected stack, used when `--stack` is missing or empty. */
+    current?: string;
+}
+
+export function emulate(args: string[], state: FakeBackendState): { exitCode: number; stdout: string; stderr: string };

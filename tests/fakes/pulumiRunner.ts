@@ -1,0 +1,42 @@
+/**
+ * The Pulumi CLI in-process for tests: the same runner wrapper as a real run (timeout, failure
+ * mapping) around the CLI emulation of pulumiCli.js instead of a process.
+ */
+import { PulumiProcessResult, PulumiRunner, pulumiRunner } from "../../ops/pulumiRunner";
+import { FakeBackendState, FakeStackState, emulate } from "./pulumiCli";
+
+export type FakeStack = FakeStackState;
+
+export interface FakePulumiOptions {
+    /** false: no `pulumi` executable (the runner fails as with ENOENT). */
+    installed?: boolean;
+    /** The selected stack, used when `--stack` is missing or empty. */
+    current?: string;
+    /** Answers a call instead of the emulation: a result, or "hang" to never answer. */
+    answer?: (args: string[]) => PulumiProcessResult | "hang" | undefined;
+}
+
+export interface FakePulumi {
+    run: PulumiRunner;
+    /** The command lines received, in order. */
+    calls: string[][];
+    /** The backend's state; `stack tag set` changes it. */
+    state: FakeBackendState;
+}
+
+export function fakePulumi(stacks: Record<string, FakeStack>, options: FakePulumiOptions = {}): FakePulumi {
+    const state: FakeBackendState = { stacks: structuredClone(stacks), current: options.current };
+    const calls: string[][] = [];
+    const run = pulumiRunner((args, signal) => {
+        calls.push([...args]);
+        if (options.installed === false) {
+            return Promise.reject(Object.assign(new Error("spawn pulumi ENOENT"), { code: "ENOENT" }));
+        }
+        const answer = options.answer?.(args);
+        if (answer === "hang") {
+            return new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
+        }
+        return Promise.resolve(answer ?? emulate(args, state));
+    });
+    return { run, calls, state };
+}

@@ -1,0 +1,60 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { DEFAULT_PULUMI_TIMEOUT_SECONDS, PulumiUnavailableError, spawnPulumi } from "../ops/pulumiRunner";
+import { fakePulumi } from "./fakes/pulumiRunner";
+
+describe("the pulumi runner", () => {
+    it("waits 120 s by default", () => {
+        assert.strictEqual(DEFAULT_PULUMI_TIMEOUT_SECONDS, 120);
+    });
+
+    it("kills a pulumi process that does not answer, and says so", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hanging-pulumi-"));
+        fs.writeFileSync(path.join(dir, "pulumi"), "#!/bin/sh\nsleep 30\n", { mode: 0o755 });
+        const oldPath = process.env.PATH;
+        process.env.PATH = `${dir}${path.delimiter}${oldPath}`;
+        try {
+            const started = Date.now();
+            await assert.rejects(spawnPulumi(dir)(["stack", "ls", "--json"], { timeoutMs: 500 }), (err: unknown) =>
+                err instanceof PulumiUnavailableError && err.exitCode === 2 &&
+                err.message === "pulumi stack ls gave no answer within 0.5 s (--pulumi-timeout-seconds sets the limit)");
+            assert.ok(Date.now() - started < 3000);
+        } finally {
+            process.env.PATH = oldPath;
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    describe("the fake CLI answers like pulumi/pulumi", () => {
+        const stacks = { dev: { outputs: { a: 1, s: "x" }, secrets: ["s"], tags: { "creatio-delivered-key-id": "k1" } } };
+
+        it("stack output --json masks secrets without --show-secrets", async () => {
+            const { run } = fakePulumi(stacks);
+            // display.MassageSecrets: secret values become "[secret]" (pkg/backend/display/json.go)
+            assert.deepStrictEqual(JSON.parse(await run(["stack", "output", "--json", "--stack", "dev"])), { a: 1, s: "[secret]" });
+            assert.deepStrictEqual(JSON.parse(await run(["stack", "output", "--json", "--stack", "dev", "--show-secrets"])), { a: 1, s: "x" });
+        });
+
+        it("stack tag get/set/ls", async () => {
+            const fake = fakePulumi(stacks);
+            // `tag get` prints the value and a newline; a missing tag is an error (pkg/cmd/pulumi/stack/stack_tag.go)
+            assert.strictEqual(await fake.run(["stack", "tag", "get", "creatio-delivered-key-id", "--stack", "dev"]), "k1\n");
+            await assert.rejects(fake.run(["stack", "tag", "get", "other", "--stack", "dev"]),
+                { message: "pulumi stack tag get failed: error: stack tag 'other' not found for stack 'dev'" });
+            await fake.run(["stack", "tag", "set", "creatio-delivered-key-id", "k2", "--stack", "dev"]);
+            assert.deepStrictEqual(JSON.parse(await fake.run(["stack", "tag", "ls", "--json", "--stack", "dev"])),
+                { "creatio-delivered-key-id": "k2" });
+            assert.deepStrictEqual(stacks.dev.tags, { "creatio-delivered-key-id": "k1" }, "the fake works on a copy");
+        });
+
+        it("stack ls --json and a missing stack", async () => {
+            const { run } = fakePulumi(stacks, { current: "dev" });
+            // stackSummaryJSON: name, current, ... (pkg/cmd/pulumi/stack/stack_list.go)
+            assert.deepStrictEqual(JSON.parse(await run(["stack", "ls", "--json"])), [{ name: "dev", current: true }]);
+            await assert.rejects(run(["stack", "output", "--json", "--stack", "prod"]),
+                { message: "pulumi stack output failed: error: no stack named 'prod' found" });
+        });
+    });
+});
