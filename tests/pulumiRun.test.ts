@@ -26,6 +26,12 @@ describe("Pulumi runs of the program (preview, up)", () => {
         assert.strictEqual(env.PULUMI_NODEJS_TSCONFIG_PATH, "tsconfig.pulumi.json");
     });
 
+    it("start node with a young generation of 2 MiB semi-spaces", () => {
+        // nodeargs: pulumi-language-nodejs main.go, execRuntime (split like a shell, before cmd/run's path).
+        assert.deepStrictEqual(programLaunch(runtime, "creatio-m365-oauth", "dev", ROOT, {}, true).nodeArgs,
+            ["--max-semi-space-size=2"]);
+    });
+
     it("skip the type check: noCheck stands in tsconfig.pulumi.json itself", () => {
         // @pulumi/pulumi cmd/run/run.js: ts-node's transpileOnly is compilerOptions.noCheck
         // unless PULUMI_NODEJS_TRANSPILE_ONLY is set.
