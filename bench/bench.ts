@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --runs N] [--stack NAME] [--with-type-check]
+ * npm run bench [-- --runs N] [--stack NAME] [--with-defaults]
  *
  * Compares the program evaluation, as `pulumi preview` performs it with this project's settings,
  * against the SDK-load floor: whole processes, alternated, N runs each; prints medians of wall
@@ -26,7 +26,7 @@ function main(argv: string[]): number {
     }
     const stack = option(argv, "stack", "dev");
     const subjects: Subject[] = [floor(ROOT), program(ROOT, stack), emptyProgram(ROOT)];
-    if (argv.includes("--with-type-check")) {
+    if (argv.includes("--with-defaults")) {
         subjects.push(program(ROOT, stack, true));
     }
     try {

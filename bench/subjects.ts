@@ -36,17 +36,20 @@ export function floor(root: string): Subject {
  * index.ts evaluated as `pulumi preview --stack <stack>` evaluates it: node started the way the
  * language host starts it for this project's Pulumi.yaml (runtime options) and stack config,
  * running Pulumi's own entry point @pulumi/pulumi/cmd/run; only the engine is replaced by mocks.
- * `typeCheck` drops the runtime's `tsconfig` option, as the project ran before it had one.
+ * `runtimeDefaults` drops the runtime options but the package manager, as the project ran before
+ * it had them: ts-node then type-checks the program on every run.
  */
-export function program(root: string, stack: string, typeCheck = false): Subject {
+export function program(root: string, stack: string, runtimeDefaults = false): Subject {
     const readYaml = (file: string) => parse(fs.readFileSync(path.join(root, file), "utf8"));
     const project = readYaml("Pulumi.yaml");
-    const runtime = typeCheck ? { ...project.runtime, options: { ...project.runtime.options, tsconfig: undefined } } : project.runtime;
+    const runtime = runtimeDefaults
+        ? { name: project.runtime.name, options: { packagemanager: project.runtime.options?.packagemanager } }
+        : project.runtime;
     const config = stackConfig(project.name, project.config ?? {}, readYaml(`Pulumi.${stack}.yaml`).config ?? {});
     const launch = programLaunch(runtime, project.name, stack, root, config, true);
     const runPath = require.resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
     return {
-        name: typeCheck ? "program, type-checked" : "program evaluation",
+        name: runtimeDefaults ? "program, runtime defaults" : "program evaluation",
         cwd: root, env: launch.env,
         args: [...launch.nodeArgs, "--require", USAGE, "--require", MOCK_ENGINE, runPath, "--monitor", "mock", ...launch.runArgs],
     };
