@@ -1,0 +1,109 @@
+/**
+ * The processes the benchmark compares, each as the command line that starts it: the SDK-load
+ * floor, and the program evaluated the way `pulumi preview` does it.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { spawnSync } from "child_process";
+import { parse } from "yaml";
+import { programLaunch, stackConfig } from "./languageHost";
+
+export interface Subject {
+    name: string;
+    /** node's arguments. */
+    args: string[];
+    /** Added to the environment. */
+    env: Record<string, string>;
+    cwd: string;
+    /** Removes what making the subject left on disk. */
+    dispose?: () => void;
+}
+
+const USAGE = path.join(__dirname, "usage.js");
+const MOCK_ENGINE = path.join(__dirname, "mockEngine.js");
+const SDKS = ["@pulumi/pulumi", "@pulumi/azuread", "@pulumi/random"];
+
+/** Loading the program's SDKs and nothing else: no Pulumi program in TypeScript can start faster. */
+export function floor(root: string): Subject {
+    return {
+        name: "SDK-load floor", cwd: root, env: {},
+        args: ["--require", USAGE, "-e", SDKS.map(sdk => `require(${JSON.stringify(sdk)});`).join("")],
+    };
+}
+
+/**
+ * index.ts evaluated as `pulumi preview --stack <stack>` evaluates it: node started the way the
+ * language host starts it for this project's Pulumi.yaml (runtime options) and stack config,
+ * running Pulumi's own entry point @pulumi/pulumi/cmd/run; only the engine is replaced by mocks.
+ * `runtimeDefaults` drops the runtime options but the package manager, as the project ran before
+ * it had them: ts-node then type-checks the program on every run.
+ */
+export function program(root: string, stack: string, runtimeDefaults = false): Subject {
+    const readYaml = (file: string) => parse(fs.readFileSync(path.join(root, file), "utf8"));
+    const project = readYaml("Pulumi.yaml");
+    const runtime = runtimeDefaults
+        ? { name: project.runtime.name, options: { packagemanager: project.runtime.options?.packagemanager } }
+        : project.runtime;
+    const config = stackConfig(project.name, project.config ?? {}, readYaml(`Pulumi.${stack}.yaml`).config ?? {});
+    const launch = programLaunch(runtime, project.name, stack, root, config, true);
+    const runPath = require.resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
+    return {
+        name: runtimeDefaults ? "program, runtime defaults" : "program evaluation",
+        cwd: root, env: launch.env,
+        args: [...launch.nodeArgs, "--require", USAGE, "--require", MOCK_ENGINE, runPath, "--monitor", "mock", ...launch.runArgs],
+    };
+}
+
+/**
+ * cmd/run with a program that only loads the SDKs: the runtime's own cost (its inspector session,
+ * ts-node, the Stack resource), which no project setting removes. Made in a temporary folder.
+ */
+export function emptyProgram(root: string): Subject {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-empty-program-"));
+    fs.writeFileSync(path.join(dir, "index.js"), SDKS.map(sdk => `require(${JSON.stringify(sdk)});\n`).join(""));
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "empty", main: "index.js" }));
+    fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+    const launch = programLaunch("nodejs", "empty", "bench", dir, {}, true);
+    const runPath = require.resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
+    return {
+        name: "runtime, empty program", cwd: dir, env: launch.env,
+        dispose: () => fs.rmSync(dir, { recursive: true, force: true }),
+        args: ["--require", USAGE, "--require", MOCK_ENGINE, runPath, "--monitor", "mock", ...launch.runArgs],
+    };
+}
+
+export interface Measurement {
+    wallMs: number;
+    cpuMs: number;
+    maxRssKiB: number;
+    /** The resources the program declared ("<type> <name>"), for program subjects. */
+    declared: string[];
+}
+
+/** Settings a developer's shell may carry that would change what is measured. */
+const OVERRIDES = /^(PULUMI_NODEJS_|PULUMI_CONFIG|TS_NODE_)/;
+
+/** Runs the subject once as a whole process; throws unless it exits 0 within the time limit. */
+export function measure(subject: Subject, timeoutMs = 120_000): Measurement {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
+    const usageFile = path.join(scratch, "usage.json");
+    const declaredFile = path.join(scratch, "declared.json");
+    try {
+        const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !OVERRIDES.test(key)));
+        const started = process.hrtime.bigint();
+        const result = spawnSync(process.execPath, subject.args, {
+            cwd: subject.cwd, timeout: timeoutMs, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8",
+            env: { ...env, ...subject.env, BENCH_USAGE_FILE: usageFile, BENCH_DECLARED_FILE: declaredFile },
+        });
+        const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+        if (result.status !== 0) {
+            throw new Error(`${subject.name} failed (${result.error?.message ?? `exit ${result.status ?? result.signal}`}):\n${result.stdout}${result.stderr}`);
+        }
+        const usage = JSON.parse(fs.readFileSync(usageFile, "utf8"));
+        const declared = fs.existsSync(declaredFile) ? JSON.parse(fs.readFileSync(declaredFile, "utf8")) : [];
+        return { wallMs, cpuMs: usage.cpuMs, maxRssKiB: usage.maxRssKiB, declared };
+    } finally {
+        fs.rmSync(scratch, { recursive: true, force: true });
+    }
+}
