@@ -11,15 +11,10 @@ import { COLUMNS, OAUTH_APPLICATIONS, isGuid, odataRoot } from "./creatioApi";
 import { CreatioCredentials, CreatioError, CreatioOutcome, CreatioTarget, signIn } from "./creatioClient";
 import { OAuthApplicationRecord, RecordSelectionError, findByClientId, findByMailServer, readBack } from "./creatioRecords";
 import { CommandIO, runCommand } from "./io";
-import { readStackOutputs, requireOutput, requireSecret } from "./pulumiStack";
+import { DELIVERED_KEY_ID_TAG, readStackOutputs, requireOutput, requireSecret } from "./pulumiStack";
 import { Redactor } from "./redact";
-import { DEFAULT_AUTHORITY_HOST, TokenAnswer, TokenRequest, requestToken } from "./verify";
+import { DEFAULT_AUTHORITY_HOST, TokenAnswer, TokenRequest, checkAuthorityHost, requestToken } from "./verify";
 
-/**
- * The stack tag that records the key id of the secret Creatio holds. Pulumi's rule for tag names
- * (pulumi/pulumi pkg/util/validation/stack.go, validateStackTagName): ^[a-zA-Z0-9-_.:]{1,40}$.
- */
-export const DELIVERED_KEY_ID_TAG = "creatio-delivered-key-id";
 
 const USAGE = "npm run -s deliver -- --stack <name> [--mail-server <name or id>] [--dry-run] " +
     "[--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] [--secret-wait-seconds 120] " +
@@ -77,22 +72,6 @@ function checkHttpsUrl(name: string, value: string): string {
             USAGE_EXIT_CODE);
     }
     return url.href.replace(/\/+$/, "");
-}
-
-/** verify's rule for the sign-in host (a copy: verify does not export it): an https origin. */
-function checkAuthorityHost(value: string, source: string): string {
-    let url: URL | undefined;
-    try {
-        url = new URL(value);
-    } catch {
-        url = undefined;
-    }
-    if (!url || url.protocol !== "https:" || url.username || url.password || url.pathname !== "/" || url.search || url.hash ||
-        /[@?#]/.test(value)) {
-        throw new OpsError(`${source} ${JSON.stringify(value)} is not an https host URL such as ${DEFAULT_AUTHORITY_HOST} ` +
-            "(no user info, path, query or fragment)", USAGE_EXIT_CODE);
-    }
-    return url.origin;
 }
 
 /** What deliver needs from the stack, read and checked once before anything is sent. */

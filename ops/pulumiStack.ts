@@ -137,6 +137,13 @@ export function optionalWholeDays(outputs: StackOutputs, name: string, stack: st
     return value;
 }
 
+/**
+ * The stack tag in which `deliver` records the key id of the secret it put into Creatio, and
+ * `status` reads it. Pulumi's rule for tag names (pulumi/pulumi pkg/util/validation/stack.go,
+ * validateStackTagName): ^[a-zA-Z0-9-_.:]{1,40}$.
+ */
+export const DELIVERED_KEY_ID_TAG = "creatio-delivered-key-id";
+
 /** The value of a stack tag, or undefined when the stack has no such tag. */
 export async function readStackTag(pulumi: PulumiRunner, stack: string, tag: string): Promise<string | undefined> {
     try {

@@ -9,14 +9,11 @@ import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pul
 import { CommandIO, runCommand } from "./io";
 import { PulumiRunner, PulumiUnavailableError } from "./pulumiRunner";
 import {
-    StackOutputs, listStacks, optionalOutput, optionalWholeDays, readStackOutputs, readStackTag, requireInstant, requireOutput,
+    DELIVERED_KEY_ID_TAG, StackOutputs, listStacks, optionalOutput, optionalWholeDays, readStackOutputs, readStackTag, requireInstant, requireOutput,
 } from "./pulumiStack";
 import { daysUntil } from "./verify";
 
 export const DEFAULT_THRESHOLD_DAYS = 30;
-
-/** The stack tag `deliver` sets to the key id of the secret it put into Creatio. */
-export const DELIVERED_KEY_ID_TAG = "creatio-delivered-key-id";
 
 /** Which of the stack's two secrets Creatio holds, by the delivered key id. */
 export type CreatioHolds = "newest" | "previous" | "unknown";

@@ -278,7 +278,7 @@ export async function main(io: CommandIO): Promise<number> {
 }
 
 /** An https origin (a host, optionally a port): no path, query, fragment or user info. */
-function checkAuthorityHost(value: string, source: string): string {
+export function checkAuthorityHost(value: string, source: string): string {
     let url: URL | undefined;
     try {
         url = new URL(value);

@@ -6,8 +6,8 @@ import * as path from "path";
 import { OAUTH_APPLICATIONS, odataRoot, odataString, recordPath } from "../ops/creatioApi";
 import { CreatioError, CreatioTarget, signIn } from "../ops/creatioClient";
 import { findByClientId, findByMailServer, readBack, selectByClientId } from "../ops/creatioRecords";
-import { DELIVERED_KEY_ID_TAG, deliverCommand, main } from "../ops/deliver";
-import { DELIVERED_KEY_ID_TAG as STATUS_TAG } from "../ops/status";
+import { deliverCommand, main } from "../ops/deliver";
+import { DELIVERED_KEY_ID_TAG } from "../ops/pulumiStack";
 import { requestToken } from "../ops/verify";
 import { CommandResult, FakeStack, InProcessOptions, runInProcess } from "./fakes/commands";
 import { CreatioServer, FakeOAuthApplication, startCreatioServer } from "./fakes/creatioServer";
@@ -380,10 +380,9 @@ describe("npm run deliver", () => {
         assert.ok(result.pulumiCalls.flat().every(arg => !arg.includes(NEW_SECRET)), "no secret in a process argument");
     });
 
-    it("names a tag Pulumi accepts, the one status reads", () => {
+    it("names a tag Pulumi accepts", () => {
         // pulumi/pulumi pkg/util/validation/stack.go, validateStackTagName: ^[a-zA-Z0-9-_.:]{1,40}$
         assert.match(DELIVERED_KEY_ID_TAG, /^[a-zA-Z0-9-_.:]{1,40}$/);
-        assert.strictEqual(DELIVERED_KEY_ID_TAG, STATUS_TAG);
     });
 
     it("takes the sign-in host from AZURE_AUTHORITY_HOST, as verify does", async () => {
