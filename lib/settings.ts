@@ -200,14 +200,14 @@ function checkOwners(value: string, problems: string[]): string[] {
     }
     const owners: string[] = [];
     list.forEach((owner: unknown, i) => {
-        if (isGuid(owner) && isNilGuid(owner)) {
-            problems.push(problem(`owners[${i}]`, owner, "the nil GUID, the id of no object",
-                "the Object ID of a user or service principal"));
-        } else if (isGuid(owner)) {
-            owners.push(owner.toLowerCase());
-        } else {
+        if (!isGuid(owner)) {
             problems.push(problem(`owners[${i}]`, owner, "not an object id",
                 "a GUID such as 00000000-0000-0000-0000-000000000000, the Object ID of a user or service principal"));
+        } else if (isNilGuid(owner)) {
+            problems.push(problem(`owners[${i}]`, owner, "the nil GUID, the id of no object",
+                "the Object ID of a user or service principal"));
+        } else {
+            owners.push(owner.toLowerCase());
         }
     });
     const distinct = [...new Set(owners)];

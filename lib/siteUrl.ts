@@ -68,7 +68,7 @@ function inspect(value: string): Finding {
     if (value.includes("#")) {
         return { what: "has a fragment" };
     }
-    if (/\/0(\/|$)/.test(url.pathname.replace(/\/+$/, ""))) {
+    if (/\/0(\/|$)/.test(url.pathname)) {
         return { what: "includes Creatio's /0/ application path" };
     }
     const parsed = () => withoutOneTrailingSlash(url.origin + url.pathname);

@@ -43,6 +43,10 @@ describe("hostile config", () => {
             assert.strictEqual(new URL("https://evil.com\\acme.creatio.com").hostname, "evil.com");
             assertSiteUrlRefused("https://evil.com\\acme.creatio.com", "has a backslash, which URL parsers read as /");
             assertSiteUrlRefused("https://crm.example.com\\creatio", "has a backslash, which URL parsers read as /");
+            // The authority ends at \ (as at /, ? and #), so an @ behind it is not user info
+            assertSiteUrlRefused("https://crm.example.com\\@evil.com", "has a backslash, which URL parsers read as /");
+            assertSiteUrlRefused("https://crm.example.com?@evil.com", "has a query");
+            assertSiteUrlRefused("https://crm.example.com#@evil.com", "has a fragment");
         });
 
         it("refuses a non-ASCII look-alike host, naming the character", () => {
@@ -162,6 +166,9 @@ describe("hostile config", () => {
                 ["https://CRM.Example.COM/Creatio/", "https://crm.example.com/Creatio"],
                 ["https://crm.example.com/", "https://crm.example.com"],
                 ["https://crm-1.example.com:8443/a-b_c~d/e.f", "https://crm-1.example.com:8443/a-b_c~d/e.f"],
+                ["https://crm.example.com/user@home", "https://crm.example.com/user@home"],
+                // whatwg/url url.bs, "ends in a number checker": only a numeric *last* label makes an IPv4 host
+                ["https://10.0.0.1.nip.example.com", "https://10.0.0.1.nip.example.com"],
             ];
             for (const [url, base] of cases) {
                 assert.strictEqual(validateConfig({ siteUrl: url }).siteBaseUrl, base, url);
@@ -205,13 +212,14 @@ describe("hostile config", () => {
 
         it("refuses control and format characters, escaped in the message", () => {
             // Unicode Character Database (UnicodeData.txt): U+202E RIGHT-TO-LEFT OVERRIDE and U+200B ZERO WIDTH SPACE are
-            // category Cf, U+0007 and U+0085 are Cc, U+2028 LINE SEPARATOR is Zl
+            // category Cf, U+0007 and U+0085 are Cc, U+2028 LINE SEPARATOR is Zl, U+2029 PARAGRAPH SEPARATOR is Zp
             const cases: [string, string, string][] = [
                 ["Creatio \u202eprod", "U+202E", '"Creatio \\u202eprod"'],
                 ["Creatio\u200b prod", "U+200B", '"Creatio\\u200b prod"'],
                 ["Creatio\u0007", "U+0007", '"Creatio\\u0007"'],
                 ["Creatio\u0085prod", "U+0085", '"Creatio\\u0085prod"'],
                 ["Creatio\u2028prod", "U+2028", '"Creatio\\u2028prod"'],
+                ["Creatio\u2029prod", "U+2029", '"Creatio\\u2029prod"'],
             ];
             for (const [name, code, shown] of cases) {
                 assert.deepStrictEqual(problemsOf({ siteName: "acme", displayName: name }), [
@@ -284,6 +292,7 @@ describe("hostile config", () => {
             assert.strictEqual(isNilGuid(NIL), true);
             assert.strictEqual(isNilGuid("00000000-0000-0000-0000-000000000001"), false);
             assert.strictEqual(isNilGuid("000000000000000000000000000000000000"), false);
+            assert.strictEqual(isNilGuid("aaaaaaaa-0000-0000-0000-000000000000"), false);
             assert.deepStrictEqual(problemsOf({ siteName: "acme", existingApplicationObjectId: NIL }), [
                 `existingApplicationObjectId = "${NIL}": the nil GUID, the id of no object; ${guidAllowed}`,
             ]);
