@@ -116,9 +116,12 @@ function checkExisting(raw: RawConfig, profile: CreatioProfile | undefined, prob
         ["existingServicePrincipalObjectId", sp],
     ];
     for (const [key, value] of objectIds) {
-        if (value !== undefined && !isGuid(value)) {
+        if (value === undefined) {
+            continue;
+        }
+        if (!isGuid(value)) {
             problems.push(problem(key, value, "not an object id", guidAllowed));
-        } else if (value !== undefined && isNilGuid(value)) {
+        } else if (isNilGuid(value)) {
             problems.push(problem(key, value, "the nil GUID, the id of no object", guidAllowed));
         }
     }

@@ -4,8 +4,9 @@
  * Each is refused before anything is declared, naming the key, the value and what is allowed.
  */
 import * as assert from "assert";
-import { REDIRECT_PATH_7_16, redirectUrisFor } from "../lib/creatioProfile";
+import { REDIRECT_PATH_7_16, parseCreatioVersion, profileFor, redirectUrisFor } from "../lib/creatioProfile";
 import { isGuid, isNilGuid } from "../lib/guid";
+import { rotationPlan } from "../lib/rotation";
 import { ConfigError, RawConfig, validateConfig } from "../lib/settings";
 
 /** The problems validateConfig reports for this config (fails when it accepts it). */
@@ -81,6 +82,7 @@ describe("hostile config", () => {
                 ["https://0x7f.1", "127.0.0.1"],
                 ["https://010.0.0.1/creatio", "8.0.0.1"],
                 ["https://10.0.0.1", "10.0.0.1"],
+                ["https://192.168.100.200", "192.168.100.200"],
                 ["https://[::1]", "[::1]"],
             ];
             for (const [url, address] of cases) {
@@ -265,6 +267,13 @@ describe("hostile config", () => {
             assert.strictEqual(validateConfig({ siteName: "acme", owners: JSON.stringify(owners) }).owners.length, 100);
         });
 
+        it("refuses an entry that is a list holding a GUID", () => {
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", owners: JSON.stringify([[APP]]) }), [
+                `owners[0] = ["${APP}"]: not an object id; allowed: a GUID such as ` +
+                "00000000-0000-0000-0000-000000000000, the Object ID of a user or service principal",
+            ]);
+        });
+
         it("refuses an entry that starts with a GUID and goes on", () => {
             const injected = `${APP}'; Remove-Item *`;
             assert.deepStrictEqual(problemsOf({ siteName: "acme", owners: JSON.stringify([injected]) }), [
@@ -336,6 +345,43 @@ describe("hostile config", () => {
                     "allowed: the id of an oauth2PermissionGrant, 20 to 100 letters, digits, - and _",
                 ], String(length));
             }
+        });
+    });
+
+    describe("what else lib/ must not get wrong", () => {
+        it("reports a ConfigError by its name", () => {
+            try {
+                validateConfig({});
+                assert.fail("config was accepted");
+            } catch (err) {
+                assert.ok(err instanceof ConfigError);
+                assert.strictEqual(err.name, "ConfigError");
+            }
+        });
+
+        it("takes no version before 7.16, and every later one as 7.17+", () => {
+            for (const version of ["6.16", "6.99", "7.15"]) {
+                assert.strictEqual(parseCreatioVersion(version), undefined, version);
+            }
+            for (const version of ["8.16", "7.160", "10.1", "17.16"]) {
+                assert.strictEqual(profileFor(parseCreatioVersion(version)), "7.17+", version);
+            }
+            assert.strictEqual(profileFor(parseCreatioVersion("7.16.1")), "7.16");
+        });
+
+        it("suggests a site name only for a host right under creatio.com", () => {
+            const allowed = "allowed: one DNS label of a-z, 0-9 and hyphens, 1 to 63 characters, not starting or ending with a hyphen";
+            const elsewhere = "; for a site that is not on creatio.com, unset siteName and set siteUrl to its https base URL";
+            for (const name of ["x.acme.creatio.com", "acme.creatio.com.evil.com", "xhttps://acme.creatio.com.evil"]) {
+                assert.deepStrictEqual(problemsOf({ siteName: name }),
+                    [`siteName = ${JSON.stringify(name)}: not a site name; ${allowed}${elsewhere}`], name);
+            }
+        });
+
+        it("plans rotation for a period of one day", () => {
+            const current = rotationPlan(new Date("2026-01-02T12:00:00Z"), 1, 0).current;
+            assert.deepStrictEqual([current.start.toISOString(), current.end.toISOString()],
+                ["2026-01-02T00:00:00.000Z", "2026-01-03T00:00:00.000Z"]);
         });
     });
 });
