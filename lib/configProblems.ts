@@ -9,7 +9,32 @@ export class ConfigError extends Error {
 }
 
 export function problem(key: string, value: unknown, what: string, allowed: string): string {
-    return `${key} = ${JSON.stringify(value)}: ${what}; allowed: ${allowed}`;
+    return `${key} = ${quoted(value)}: ${what}; allowed: ${allowed}`;
+}
+
+/**
+ * Characters that are not shown as themselves: control (Cc), format (Cf: bidirectional overrides,
+ * zero-width characters), lone surrogates (Cs), line and paragraph separators (Zl, Zp).
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
+
+/** The invisible characters in a value, in order. */
+export function invisibleCharacters(value: string): string[] {
+    return value.match(INVISIBLE) ?? [];
+}
+
+/** `U+202E` for a character. */
+export function codePointName(character: string): string {
+    return `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/**
+ * A config value as JSON text, with every invisible character escaped as \uXXXX, so a message
+ * shows what was written instead of being reordered or hidden by it.
+ */
+export function quoted(value: unknown): string {
+    return String(JSON.stringify(value)).replace(INVISIBLE,
+        c => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** Empty or missing config values count as unset (the Pulumi.yaml files declare "" as their default). */

@@ -2,8 +2,10 @@
  * Stack configuration: validation and the settings derived from it. Pure: it runs before any
  * resource is declared, so a stack with bad config creates nothing.
  */
-import { ConfigError, given, problem } from "./configProblems";
-import { isGuid } from "./guid";
+import { ConfigError, given, problem, quoted } from "./configProblems";
+import { displayNameProblems } from "./displayName";
+import { isGuid, isNilGuid } from "./guid";
+import { readSiteUrl } from "./siteUrl";
 
 export { ConfigError };
 import { CreatioProfile, parseCreatioVersion, permissionsFor, profileFor } from "./creatioProfile";
@@ -82,9 +84,6 @@ const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 const SITE_NAME_ALLOWED =
     "one DNS label of a-z, 0-9 and hyphens, 1 to 63 characters, not starting or ending with a hyphen";
-const SITE_URL_ALLOWED =
-    "an https base URL such as https://crm.example.com or https://crm.example.com/creatio, " +
-    "without user info, query or fragment";
 
 /** For a pasted `acme.creatio.com` or `https://acme.creatio.com/`, the site name `acme`. */
 function siteNameInside(value: string): string | undefined {
@@ -110,36 +109,12 @@ function checkSiteName(value: string, problems: string[]): string | undefined {
 }
 
 function checkSiteUrl(value: string, problems: string[]): string | undefined {
-    const bad = (what: string) => {
-        problems.push(problem("siteUrl", value, what, SITE_URL_ALLOWED));
+    const reading = readSiteUrl(value);
+    if ("problem" in reading) {
+        problems.push(reading.problem);
         return undefined;
-    };
-    let url: URL;
-    try {
-        url = new URL(value);
-    } catch {
-        return bad("not an absolute URL");
     }
-    if (value.trim() !== value) {
-        return bad("has leading or trailing white space");
-    }
-    if (url.protocol !== "https:") {
-        return bad(`the scheme is ${url.protocol.slice(0, -1)}, not https`);
-    }
-    if (url.username !== "" || url.password !== "") {
-        return bad("has user info");
-    }
-    if (url.search !== "" || value.includes("?")) {
-        return bad("has a query");
-    }
-    if (url.hash !== "" || value.includes("#")) {
-        return bad("has a fragment");
-    }
-    const path = url.pathname.replace(/\/+$/, "");
-    if (/\/0(\/|$)/.test(path)) {
-        return bad("includes Creatio's /0 application path; leave it out: the program adds /0 to the redirect URIs, and omits it with netCore");
-    }
-    return url.origin + path;
+    return reading.baseUrl;
 }
 
 /** Ids of oauth2PermissionGrants: base64url text, 43 characters in practice. */
@@ -158,13 +133,27 @@ function checkExisting(raw: RawConfig, profile: CreatioProfile | undefined, prob
         ["existingServicePrincipalObjectId", sp],
     ];
     for (const [key, value] of objectIds) {
-        if (value !== undefined && !isGuid(value)) {
-            problems.push(problem(key, value, "not an object id", guidAllowed));
+        if (value === undefined) {
+            continue;
         }
+        if (!isGuid(value)) {
+            problems.push(problem(key, value, "not an object id", guidAllowed));
+        } else if (isNilGuid(value)) {
+            problems.push(problem(key, value, "the nil GUID, the id of no object", guidAllowed));
+        }
+    }
+    if (app !== undefined && sp !== undefined && app.toLowerCase() === sp.toLowerCase()) {
+        problems.push(`existingApplicationObjectId and existingServicePrincipalObjectId are both ${quoted(app)}; ` +
+            "allowed: the service principal's own Object ID (Enterprise applications), which differs from its application's");
     }
     if (sp !== undefined && app === undefined) {
         problems.push(problem("existingServicePrincipalObjectId", sp, "set without existingApplicationObjectId",
             "a service principal only together with its application"));
+    }
+    const [exchangeGrant, graphGrant] = grants.map(([, , value]) => value);
+    if (exchangeGrant !== undefined && exchangeGrant === graphGrant) {
+        problems.push(`existingExchangeConsentGrantId and existingGraphConsentGrantId are both ${quoted(exchangeGrant)}; ` +
+            "allowed: each the id of its own API's grant (one grant holds the scopes of one API)");
     }
     const consentGrantIds: Record<string, string> = {};
     for (const [key, api, value] of grants) {
@@ -238,6 +227,9 @@ function checkSecretRotationDays(value: string, problems: string[]): number | un
     return undefined;
 }
 
+/** Entra ID service limits: "A maximum of 100 users and service principals can be owners of a single application." */
+const MAX_OWNERS = 100;
+
 function checkOwners(value: string, problems: string[]): string[] {
     let list: unknown;
     try {
@@ -252,14 +244,22 @@ function checkOwners(value: string, problems: string[]): string[] {
     }
     const owners: string[] = [];
     list.forEach((owner: unknown, i) => {
-        if (isGuid(owner)) {
-            owners.push(owner.toLowerCase());
-        } else {
+        if (!isGuid(owner)) {
             problems.push(problem(`owners[${i}]`, owner, "not an object id",
                 "a GUID such as 00000000-0000-0000-0000-000000000000, the Object ID of a user or service principal"));
+        } else if (isNilGuid(owner)) {
+            problems.push(problem(`owners[${i}]`, owner, "the nil GUID, the id of no object",
+                "the Object ID of a user or service principal"));
+        } else {
+            owners.push(owner.toLowerCase());
         }
     });
-    return [...new Set(owners)];
+    const distinct = [...new Set(owners)];
+    if (distinct.length > MAX_OWNERS) {
+        problems.push(`owners lists ${distinct.length} different object ids; allowed: at most ${MAX_OWNERS}, ` +
+            "Entra ID's limit of owners of one application");
+    }
+    return distinct;
 }
 
 /**
@@ -305,8 +305,8 @@ export function validateConfig(raw: RawConfig): Settings {
     const existing = checkExisting(raw, profile, problems);
 
     const displayNameText = given(raw.displayName);
-    if (displayNameText !== undefined && displayNameText.trim() === "") {
-        problems.push(problem("displayName", displayNameText, "blank", "a name with visible characters, or unset for the default"));
+    if (displayNameText !== undefined) {
+        problems.push(...displayNameProblems(displayNameText));
     }
 
     if (problems.length > 0 || siteBaseUrl === undefined || profile === undefined || secretRotationDays === undefined ||

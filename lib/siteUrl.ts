@@ -1,0 +1,172 @@
+/**
+ * The `siteUrl` config key: a Creatio site's https base URL, taken only when it is exactly what a
+ * URL parser and Entra ID will make of it. Pure.
+ *
+ * A URL parser (WHATWG URL Standard, which Node's `URL` and browsers follow) silently rewrites
+ * many inputs: it reads `\` as `/`, drops tabs and newlines, turns a non-ASCII host into an `xn--`
+ * name, numbers into IPv4 addresses, decodes percent-encoding in the host. Checking only the
+ * parsed result would register a redirect URI the user never wrote, so each rewrite is refused
+ * with what it does, and the value to write instead where there is a safe one.
+ */
+import { codePointName, problem } from "./configProblems";
+import { redirectUrisFor } from "./creatioProfile";
+
+export const SITE_URL_KEY = "siteUrl";
+
+export const SITE_URL_ALLOWED =
+    "an https base URL such as https://crm.example.com or https://crm.example.com/creatio, " +
+    "without user info, query or fragment";
+
+/** Entra ID: "You can use a maximum of 256 characters for each redirect URI" (reply-url.md). */
+export const MAX_REDIRECT_URI_LENGTH = 256;
+
+/** Entra ID: "Redirect URIs do not support special characters - ! $ ' ( ) , ;" (reply-url.md). */
+const ENTRA_UNSUPPORTED = /[!$'(),;]/;
+
+export type SiteUrlReading = { baseUrl: string } | { problem: string };
+
+/**
+ * The site's base URL (no trailing slash), or one line naming the key, the value, what is wrong,
+ * what is allowed and, where there is one, the value to set instead.
+ */
+export function readSiteUrl(value: string): SiteUrlReading {
+    const finding = inspect(value);
+    if ("baseUrl" in finding) {
+        return finding;
+    }
+    // A candidate is offered as the base URL it gives, only when it passes every check itself.
+    const candidate = finding.instead?.();
+    const instead = candidate === undefined ? undefined : inspect(candidate);
+    const hint = instead !== undefined && "baseUrl" in instead ? `; set ${SITE_URL_KEY} to ${instead.baseUrl}` : "";
+    return { problem: problem(SITE_URL_KEY, value, finding.what, SITE_URL_ALLOWED) + hint };
+}
+
+/** What is wrong, and a candidate to suggest (offered only when it passes every check itself). */
+type Finding = { baseUrl: string } | { what: string; instead?: () => string | undefined };
+
+function inspect(value: string): Finding {
+    let url: URL;
+    try {
+        url = new URL(value);
+    } catch {
+        return { what: "not an absolute URL" };
+    }
+    if (value.trim() !== value) {
+        return { what: "has leading or trailing white space" };
+    }
+    if (url.protocol !== "https:") {
+        return { what: `the scheme is ${url.protocol.slice(0, -1)}, not https` };
+    }
+    const authority = authorityOf(value);
+    // The parser also finds user info behind extra slashes (https:///user@host), hence both.
+    if (url.username !== "" || url.password !== "" || authority.includes("@")) {
+        return { what: "has user info" };
+    }
+    if (value.includes("?")) {
+        return { what: "has a query" };
+    }
+    if (value.includes("#")) {
+        return { what: "has a fragment" };
+    }
+    if (/\/0(\/|$)/.test(url.pathname)) {
+        return { what: "includes Creatio's /0 application path; leave it out: the program adds /0 to the redirect URIs, and omits it with netCore" };
+    }
+    const parsed = () => withoutOneTrailingSlash(url.origin + url.pathname);
+    if (!value.startsWith("https://")) {
+        return { what: 'does not start with "https://"', instead: parsed };
+    }
+    const character = firstUnsafeCharacter(value);
+    if (character !== undefined) {
+        return character;
+    }
+    if (value.includes("\\")) {
+        return { what: "has a backslash, which URL parsers read as /" };
+    }
+    const encoded = /%[0-9A-Fa-f]{2}/.exec(value);
+    if (value.includes("%")) {
+        return {
+            what: `has percent-encoding (${encoded?.[0] ?? "%"}); write the characters themselves`,
+            instead: () => decoded(value),
+        };
+    }
+    if (value.includes("*")) {
+        return { what: "has a wildcard (*)" };
+    }
+    const unsupported = ENTRA_UNSUPPORTED.exec(value);
+    if (unsupported) {
+        return { what: `has ${unsupported[0]}, which Entra ID does not support in redirect URIs` };
+    }
+    const host = url.hostname;
+    if (host.startsWith("[") || /^\d+\.\d+\.\d+\.\d+$/.test(host)) {
+        return { what: `the host is the IP address ${host}, not a DNS name` };
+    }
+    const labels = host.split(".");
+    if (labels.includes("")) {
+        return {
+            what: `has an empty label in its host ${host}`,
+            instead: () => withoutOneTrailingSlash(
+                `https://${labels.filter(label => label !== "").join(".")}${url.port && `:${url.port}`}${url.pathname}`),
+        };
+    }
+    const written = `https://${authority.toLowerCase()}${value.slice("https://".length + authority.length)}`;
+    const normal = url.origin + url.pathname;
+    if (written !== normal && `${written}/` !== normal) {
+        return { what: `is not in its normal form: URL parsers read it as ${normal}`, instead: parsed };
+    }
+    if (url.pathname.includes("//")) {
+        return {
+            what: "has an empty path segment (//)",
+            instead: () => withoutOneTrailingSlash(url.origin + url.pathname.replace(/\/{2,}/g, "/")),
+        };
+    }
+    const baseUrl = withoutOneTrailingSlash(normal);
+    // Profile "any" registers both handlers' URIs, the longest of any profile; netCore (no /0)
+    // only shortens them. So a base URL that passes here fits whatever the version and runtime.
+    const longest = redirectUrisFor(baseUrl, "any")
+        .reduce((a, b) => (b.length > a.length ? b : a));
+    if (longest.length > MAX_REDIRECT_URI_LENGTH) {
+        return {
+            what: `its redirect URI ${longest} would be ${longest.length} characters, ` +
+                `over Entra ID's limit of ${MAX_REDIRECT_URI_LENGTH}`,
+        };
+    }
+    return { baseUrl };
+}
+
+/** The text between `https://` and the first `/`, `\`, `?` or `#`. */
+function authorityOf(value: string): string {
+    return /^[^:]*:\/\/([^/\\?#]*)/.exec(value)?.[1] ?? "";
+}
+
+function withoutOneTrailingSlash(url: string): string {
+    return url.endsWith("/") ? url.slice(0, -1) : url;
+}
+
+function decoded(value: string): string | undefined {
+    try {
+        return decodeURIComponent(value);
+    } catch {
+        return undefined;
+    }
+}
+
+/** Control characters, white space and anything not ASCII: parsers drop or rewrite them. */
+function firstUnsafeCharacter(value: string): Finding | undefined {
+    for (const character of value) {
+        const code = character.codePointAt(0)!;
+        const name = codePointName(character);
+        if (code === 0x20) {
+            return { what: "has a space" };
+        }
+        if (code < 0x20 || code === 0x7f) {
+            return {
+                what: `has the control character ${name}, which URL parsers drop or refuse`,
+                instead: () => value.replace(/[\u0000-\u001f\u007f]/g, ""),
+            };
+        }
+        if (code > 0x7e) {
+            return { what: `has ${name}, which is not ASCII` };
+        }
+    }
+    return undefined;
+}

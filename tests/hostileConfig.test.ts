@@ -1,0 +1,387 @@
+/**
+ * Config written by an attacker or an unlucky operator: values that a URL parser or Entra ID would
+ * silently rewrite or refuse later, ids that cannot be what they claim, invisible characters.
+ * Each is refused before anything is declared, naming the key, the value and what is allowed.
+ */
+import * as assert from "assert";
+import { REDIRECT_PATH_7_16, parseCreatioVersion, profileFor, redirectUrisFor } from "../lib/creatioProfile";
+import { isGuid, isNilGuid } from "../lib/guid";
+import { rotationPlan } from "../lib/rotation";
+import { ConfigError, RawConfig, validateConfig } from "../lib/settings";
+
+/** The problems validateConfig reports for this config (fails when it accepts it). */
+function problemsOf(raw: RawConfig): string[] {
+    try {
+        validateConfig(raw);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
+        return err.problems;
+    }
+    assert.fail(`config was accepted: ${JSON.stringify(raw)}`);
+}
+
+const SITE_URL_ALLOWED = "allowed: an https base URL such as https://crm.example.com or " +
+    "https://crm.example.com/creatio, without user info, query or fragment";
+
+/** The one problem line for a siteUrl; `instead` is the value the message suggests. */
+function siteUrlLine(url: string, what: string, instead?: string): string {
+    return `siteUrl = ${JSON.stringify(url)}: ${what}; ${SITE_URL_ALLOWED}` + (instead ? `; set siteUrl to ${instead}` : "");
+}
+
+function assertSiteUrlRefused(url: string, what: string, instead?: string): void {
+    assert.deepStrictEqual(problemsOf({ siteUrl: url }), [siteUrlLine(url, what, instead)], JSON.stringify(url));
+}
+
+const APP = "aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa";
+const SP = "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb";
+const NIL = "00000000-0000-0000-0000-000000000000";
+const GRANT = "YUZ7mLrrSEWuNmtMuCJxz2E9P7-GZyRFvALjZ6eLGm0";
+
+describe("hostile config", () => {
+    describe("siteUrl is taken only as written", () => {
+        it("refuses a backslash, which moves the host", () => {
+            // WHATWG URL Standard (whatwg/url url.bs, authority and path states): in a special URL, U+005C (\) is read as U+002F (/)
+            assert.strictEqual(new URL("https://evil.com\\acme.creatio.com").hostname, "evil.com");
+            assertSiteUrlRefused("https://evil.com\\acme.creatio.com", "has a backslash, which URL parsers read as /");
+            assertSiteUrlRefused("https://crm.example.com\\creatio", "has a backslash, which URL parsers read as /");
+            // The authority ends at \ (as at /, ? and #), so an @ behind it is not user info
+            assertSiteUrlRefused("https://crm.example.com\\@evil.com", "has a backslash, which URL parsers read as /");
+            assertSiteUrlRefused("https://crm.example.com?@evil.com", "has a query");
+            assertSiteUrlRefused("https://crm.example.com#@evil.com", "has a fragment");
+        });
+
+        it("refuses a non-ASCII look-alike host, naming the character", () => {
+            // whatwg/url url.bs, host parser: "domain to ASCII" (UTS #46) turns a Unicode host into its xn-- form
+            assert.strictEqual(new URL("https://\u0430cme.creatio.com").hostname, "xn--cme-5cd.creatio.com");
+            assertSiteUrlRefused("https://\u0430cme.creatio.com",
+                "has U+0430, which is not ASCII");
+            assertSiteUrlRefused("https://crm.example.com/cr\u00e9atio",
+                "has U+00E9, which is not ASCII");
+        });
+
+        it("refuses tabs, newlines and other control characters, with the value they hide", () => {
+            // whatwg/url url.bs, basic URL parser: "Remove all ASCII tab or newline from input"
+            assert.strictEqual(new URL("https://crm.exa\tmple.com").hostname, "crm.example.com");
+            for (const [url, name] of [["https://crm.exa\tmple.com", "U+0009"], ["https://crm.example.com/cre\natio", "U+000A"],
+                ["https://crm.example\r.com", "U+000D"]]) {
+                const instead = url.includes("cre\natio") ? "https://crm.example.com/creatio" : "https://crm.example.com";
+                assertSiteUrlRefused(url, `has the control character ${name}, which URL parsers drop or refuse`, instead);
+            }
+            assert.deepStrictEqual(problemsOf({ siteUrl: "https://crm.example.com/\u007f" }), [
+                'siteUrl = "https://crm.example.com/\\u007f": has the control character U+007F, which URL parsers drop or refuse; ' +
+                `${SITE_URL_ALLOWED}; set siteUrl to https://crm.example.com`,
+            ]);
+            assertSiteUrlRefused("https://crm.example.com/a b", "has a space");
+        });
+
+        it("refuses IP-address hosts, numeric forms included", () => {
+            // whatwg/url url.bs, "ends in a number checker" and "IPv4 number parser": a numeric last label makes the
+            // host an IPv4 address, read in decimal, hexadecimal (0x) or octal (leading 0)
+            const cases: [string, string][] = [
+                ["https://167772161", "10.0.0.1"],
+                ["https://0x7f.1", "127.0.0.1"],
+                ["https://010.0.0.1/creatio", "8.0.0.1"],
+                ["https://10.0.0.1", "10.0.0.1"],
+                ["https://192.168.100.200", "192.168.100.200"],
+                ["https://[::1]", "[::1]"],
+            ];
+            for (const [url, address] of cases) {
+                assertSiteUrlRefused(url, `the host is the IP address ${address}, not a DNS name`);
+            }
+        });
+
+        it("refuses empty host labels, a trailing dot included", () => {
+            // whatwg/url url.bs, host parser: a domain may have empty labels ("..", a trailing dot); they stay in the host
+            assert.strictEqual(new URL("https://crm.example.com.").hostname, "crm.example.com.");
+            assertSiteUrlRefused("https://..", "has an empty label in its host ..");
+            assertSiteUrlRefused("https://crm.example.com.", "has an empty label in its host crm.example.com.", "https://crm.example.com");
+            assertSiteUrlRefused("https://crm..example.com:8443/creatio/", "has an empty label in its host crm..example.com",
+                "https://crm.example.com:8443/creatio");
+        });
+
+        it("refuses percent-encoding, which /%30/ would use to pass the /0/ check", () => {
+            // whatwg/url url.bs: path percent-encoded bytes are kept as written (so /%30/ is not /0/ to the parsed path),
+            // while the host parser percent-decodes the host
+            assert.strictEqual(new URL("https://crm.example.com/%30/rest").pathname, "/%30/rest");
+            assert.strictEqual(new URL("https://crm%2Eexample.com").hostname, "crm.example.com");
+            assertSiteUrlRefused("https://crm.example.com/%30/rest", "has percent-encoding (%30); write the characters themselves");
+            assertSiteUrlRefused("https://crm%2Eexample.com", "has percent-encoding (%2E); write the characters themselves",
+                "https://crm.example.com");
+            assertSiteUrlRefused("https://crm.example.com/cre%61tio", "has percent-encoding (%61); write the characters themselves",
+                "https://crm.example.com/creatio");
+            assertSiteUrlRefused("https://crm.example.com/a%zz", "has percent-encoding (%); write the characters themselves");
+        });
+
+        it("refuses a wildcard and the characters Entra ID does not support in redirect URIs", () => {
+            // policy/rules.ts refuses a redirect URI with "*"
+            assertSiteUrlRefused("https://*.example.com", "has a wildcard (*)");
+            // MicrosoftDocs/entra-docs docs/identity-platform/reply-url.md: "Redirect URIs do not support special characters - ! $ ' ( ) , ;"
+            for (const character of ["!", "$", "'", "(", ")", ",", ";"]) {
+                assertSiteUrlRefused(`https://crm.example.com/a${character}b`,
+                    `has ${character}, which Entra ID does not support in redirect URIs`);
+            }
+        });
+
+        it("refuses a value that is not in the parser's normal form, with the normal form to write", () => {
+            // whatwg/url url.bs: the scheme is lowered; a scheme's default port (https: 443) becomes null; "." and ".."
+            // path segments are resolved; an empty port is dropped; a port is read as a number
+            const cases: [string, string, string][] = [
+                ["HTTPS://crm.example.com", 'does not start with "https://"', "https://crm.example.com"],
+                ["https:crm.example.com/creatio", 'does not start with "https://"', "https://crm.example.com/creatio"],
+                ["https:/crm.example.com", 'does not start with "https://"', "https://crm.example.com"],
+                ["https:///crm.example.com", "is not in its normal form: URL parsers read it as https://crm.example.com/",
+                    "https://crm.example.com"],
+                ["https://crm.example.com:443/creatio",
+                    "is not in its normal form: URL parsers read it as https://crm.example.com/creatio", "https://crm.example.com/creatio"],
+                ["https://crm.example.com:", "is not in its normal form: URL parsers read it as https://crm.example.com/",
+                    "https://crm.example.com"],
+                ["https://crm.example.com:08443", "is not in its normal form: URL parsers read it as https://crm.example.com:8443/",
+                    "https://crm.example.com:8443"],
+                ["https://crm.example.com/a/./b", "is not in its normal form: URL parsers read it as https://crm.example.com/a/b",
+                    "https://crm.example.com/a/b"],
+                ["https://crm.example.com/creatio/../crm/", "is not in its normal form: URL parsers read it as https://crm.example.com/crm/",
+                    "https://crm.example.com/crm"],
+            ];
+            for (const [url, what, instead] of cases) {
+                assertSiteUrlRefused(url, what, instead);
+            }
+        });
+
+        it("refuses empty path segments, one trailing slash aside", () => {
+            assertSiteUrlRefused("https://crm.example.com//", "has an empty path segment (//)", "https://crm.example.com");
+            assertSiteUrlRefused("https://crm.example.com/creatio//", "has an empty path segment (//)", "https://crm.example.com/creatio");
+            assertSiteUrlRefused("https://crm.example.com/a//b", "has an empty path segment (//)", "https://crm.example.com/a/b");
+        });
+
+        it("refuses user info: a user name without a password, an empty one, or one behind extra slashes", () => {
+            // whatwg/url url.bs, authority state: text before "@" is user info; "special authority ignore slashes state"
+            // skips extra slashes before it
+            assert.strictEqual(new URL("https:///user@crm.example.com").username, "user");
+            for (const url of ["https://user@crm.example.com", "https://@crm.example.com", "https:///user@crm.example.com",
+                "https:///:pw@crm.example.com", "https://:pw@crm.example.com"]) {
+                assertSiteUrlRefused(url, "has user info");
+            }
+        });
+
+        it("accepts a base URL as written, its host's letter case lowered and one trailing slash dropped", () => {
+            const cases: [string, string][] = [
+                ["https://CRM.Example.COM/Creatio/", "https://crm.example.com/Creatio"],
+                ["https://crm.example.com/", "https://crm.example.com"],
+                ["https://crm-1.example.com:8443/a-b_c~d/e.f", "https://crm-1.example.com:8443/a-b_c~d/e.f"],
+                ["https://crm.example.com/user@home", "https://crm.example.com/user@home"],
+                // whatwg/url url.bs, "ends in a number checker": only a numeric *last* label makes an IPv4 host
+                ["https://10.0.0.1.nip.example.com", "https://10.0.0.1.nip.example.com"],
+            ];
+            for (const [url, base] of cases) {
+                assert.strictEqual(validateConfig({ siteUrl: url }).siteBaseUrl, base, url);
+            }
+        });
+
+        it("refuses a site whose longest redirect URI is over 256 characters, and takes one at 256", () => {
+            // MicrosoftDocs/entra-docs docs/identity-platform/reply-url.md, "Maximum URI length": 256 characters per redirect URI
+            const limit = 256;
+            const fits = "https://crm.example.com/" + "a".repeat(limit - "https://crm.example.com/".length - REDIRECT_PATH_7_16.length);
+            const settings = validateConfig({ siteUrl: fits });
+            assert.strictEqual(Math.max(...redirectUrisFor(settings.siteBaseUrl, settings.profile).map(uri => uri.length)), limit);
+            const tooLong = fits + "a";
+            assertSiteUrlRefused(tooLong, `its redirect URI ${tooLong}${REDIRECT_PATH_7_16} would be ${limit + 1} characters, ` +
+                `over Entra ID's limit of ${limit}`);
+            // The 7.16 handler's path is the longest: checked also when creatioVersion picks the other one.
+            assert.deepStrictEqual(problemsOf({ siteUrl: tooLong, creatioVersion: "8.1" }), [siteUrlLine(tooLong,
+                `its redirect URI ${tooLong}${REDIRECT_PATH_7_16} would be ${limit + 1} characters, over Entra ID's limit of ${limit}`)]);
+        });
+
+        it("shows invisible characters of a value escaped in the message", () => {
+            const url = "https://crm.example.com/\u202eexe.fdp";
+            assert.deepStrictEqual(problemsOf({ siteUrl: url }), [
+                `siteUrl = "https://crm.example.com/\\u202eexe.fdp": has U+202E, which is not ASCII; ${SITE_URL_ALLOWED}`,
+            ]);
+        });
+    });
+
+    describe("displayName", () => {
+        const allowed = "allowed: a name of at most 256 characters without control or format characters, or unset for the default";
+
+        it("takes 256 characters, trimmed, and refuses 257", () => {
+            // microsoftgraph/microsoft-graph-docs-contrib api-reference/v1.0/resources/application.md: displayName
+            // "Maximum length is 256 characters"
+            const longest = "C".repeat(256);
+            assert.strictEqual(validateConfig({ siteName: "acme", displayName: ` ${longest} ` }).displayName, longest);
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", displayName: longest + "C" }), [
+                `displayName = "${longest}C": 257 characters long; ${allowed}`,
+            ]);
+        });
+
+        it("refuses control and format characters, escaped in the message", () => {
+            // Unicode Character Database (UnicodeData.txt): U+202E RIGHT-TO-LEFT OVERRIDE and U+200B ZERO WIDTH SPACE are
+            // category Cf, U+0007 and U+0085 are Cc, U+2028 LINE SEPARATOR is Zl, U+2029 PARAGRAPH SEPARATOR is Zp
+            const cases: [string, string, string][] = [
+                ["Creatio \u202eprod", "U+202E", '"Creatio \\u202eprod"'],
+                ["Creatio\u200b prod", "U+200B", '"Creatio\\u200b prod"'],
+                ["Creatio\u0007", "U+0007", '"Creatio\\u0007"'],
+                ["Creatio\u0085prod", "U+0085", '"Creatio\\u0085prod"'],
+                ["Creatio\u2028prod", "U+2028", '"Creatio\\u2028prod"'],
+                ["Creatio\u2029prod", "U+2029", '"Creatio\\u2029prod"'],
+            ];
+            for (const [name, code, shown] of cases) {
+                assert.deepStrictEqual(problemsOf({ siteName: "acme", displayName: name }), [
+                    `displayName = ${shown}: has ${code}, a control or format character; ${allowed}`,
+                ], code);
+            }
+        });
+
+        it("refuses a name that is blank once its invisible characters are removed", () => {
+            for (const [name, shown] of [["\u200b\u200b", '"\\u200b\\u200b"'], [" \u202e ", '" \\u202e "']]) {
+                assert.deepStrictEqual(problemsOf({ siteName: "acme", displayName: name }), [
+                    `displayName = ${shown}: blank; allowed: a name with visible characters, or unset for the default`,
+                ]);
+            }
+        });
+
+        it("takes letters of any script", () => {
+            assert.strictEqual(validateConfig({ siteName: "acme", displayName: "Créatio Zürich Почта" }).displayName,
+                "Créatio Zürich Почта");
+        });
+    });
+
+    describe("owners", () => {
+        const guids = (n: number) => Array.from({ length: n }, (_, i) => `${i.toString(16).padStart(8, "0")}-0000-4000-8000-000000000000`);
+
+        it("refuses the nil GUID", () => {
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", owners: JSON.stringify([APP, NIL]) }), [
+                `owners[1] = "${NIL}": the nil GUID, the id of no object; allowed: the Object ID of a user or service principal`,
+            ]);
+        });
+
+        it("takes 100 different owners and refuses 101", () => {
+            // MicrosoftDocs/azure-docs includes/entra-service-limits-include.md (in entra-docs' "Microsoft Entra service
+            // limits and restrictions"): "A maximum of 100 users and service principals can be owners of a single application."
+            assert.strictEqual(validateConfig({ siteName: "acme", owners: JSON.stringify(guids(100)) }).owners.length, 100);
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", owners: JSON.stringify(guids(101)) }), [
+                "owners lists 101 different object ids; allowed: at most 100, Entra ID's limit of owners of one application",
+            ]);
+        });
+
+        it("counts an owner listed twice once", () => {
+            const owners = [...guids(100), guids(1)[0].toUpperCase()];
+            assert.strictEqual(validateConfig({ siteName: "acme", owners: JSON.stringify(owners) }).owners.length, 100);
+        });
+
+        it("refuses an entry that is a list holding a GUID", () => {
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", owners: JSON.stringify([[APP]]) }), [
+                `owners[0] = ["${APP}"]: not an object id; allowed: a GUID such as ` +
+                "00000000-0000-0000-0000-000000000000, the Object ID of a user or service principal",
+            ]);
+        });
+
+        it("refuses an entry that starts with a GUID and goes on", () => {
+            const injected = `${APP}'; Remove-Item *`;
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", owners: JSON.stringify([injected]) }), [
+                `owners[0] = ${JSON.stringify(injected)}: not an object id; allowed: a GUID such as ` +
+                "00000000-0000-0000-0000-000000000000, the Object ID of a user or service principal",
+            ]);
+        });
+    });
+
+    describe("ids of a registration to adopt", () => {
+        const guidAllowed = "allowed: a GUID, the Object ID shown on the Overview page in the portal";
+
+        it("refuses an id that starts with a GUID and goes on, or ends with one", () => {
+            for (const id of [`${APP}'; Remove-Item *`, `${APP}\n`, `x${APP}`, ` ${APP}`]) {
+                assert.strictEqual(isGuid(id), false, JSON.stringify(id));
+                assert.deepStrictEqual(problemsOf({ siteName: "acme", existingApplicationObjectId: id }), [
+                    `existingApplicationObjectId = ${JSON.stringify(id)}: not an object id; ${guidAllowed}`,
+                ]);
+            }
+            assert.strictEqual(isGuid(APP.toUpperCase()), true);
+            assert.strictEqual(isGuid(42), false);
+        });
+
+        it("refuses the nil GUID as an object id", () => {
+            assert.strictEqual(isNilGuid(NIL), true);
+            assert.strictEqual(isNilGuid("00000000-0000-0000-0000-000000000001"), false);
+            assert.strictEqual(isNilGuid("000000000000000000000000000000000000"), false);
+            assert.strictEqual(isNilGuid("aaaaaaaa-0000-0000-0000-000000000000"), false);
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", existingApplicationObjectId: NIL }), [
+                `existingApplicationObjectId = "${NIL}": the nil GUID, the id of no object; ${guidAllowed}`,
+            ]);
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", existingApplicationObjectId: APP, existingServicePrincipalObjectId: NIL }), [
+                `existingServicePrincipalObjectId = "${NIL}": the nil GUID, the id of no object; ${guidAllowed}`,
+            ]);
+        });
+
+        it("refuses the application's object id as its service principal's", () => {
+            assert.deepStrictEqual(problemsOf({
+                siteName: "acme", existingApplicationObjectId: APP, existingServicePrincipalObjectId: APP.toUpperCase(),
+            }), [
+                `existingApplicationObjectId and existingServicePrincipalObjectId are both "${APP}"; allowed: the service ` +
+                "principal's own Object ID (Enterprise applications), which differs from its application's",
+            ]);
+        });
+
+        it("refuses one grant id for both APIs", () => {
+            assert.deepStrictEqual(problemsOf({
+                siteName: "acme", existingApplicationObjectId: APP, existingServicePrincipalObjectId: SP,
+                existingExchangeConsentGrantId: GRANT, existingGraphConsentGrantId: GRANT,
+            }), [
+                `existingExchangeConsentGrantId and existingGraphConsentGrantId are both "${GRANT}"; allowed: each the id of ` +
+                "its own API's grant (one grant holds the scopes of one API)",
+            ]);
+        });
+
+        it("takes grant ids of 20 and 100 characters, refuses 19 and 101", () => {
+            // The bounds are this project's (lib/settings.ts GRANT_ID); a grant id is base64url text.
+            const existing = (grant: string): RawConfig => ({
+                siteName: "acme", existingApplicationObjectId: APP, existingServicePrincipalObjectId: SP, existingExchangeConsentGrantId: grant,
+            });
+            for (const length of [20, 100]) {
+                const grant = "A-_z9".repeat(20).slice(0, length);
+                assert.deepStrictEqual(validateConfig(existing(grant)).existing?.consentGrantIds, { exchange: grant }, String(length));
+            }
+            for (const length of [19, 101]) {
+                const grant = "A-_z9".repeat(21).slice(0, length);
+                assert.deepStrictEqual(problemsOf(existing(grant)), [
+                    `existingExchangeConsentGrantId = "${grant}": not a delegated permission grant id; ` +
+                    "allowed: the id of an oauth2PermissionGrant, 20 to 100 letters, digits, - and _",
+                ], String(length));
+            }
+        });
+    });
+
+    describe("what else lib/ must not get wrong", () => {
+        it("reports a ConfigError by its name", () => {
+            try {
+                validateConfig({});
+                assert.fail("config was accepted");
+            } catch (err) {
+                assert.ok(err instanceof ConfigError);
+                assert.strictEqual(err.name, "ConfigError");
+            }
+        });
+
+        it("takes no version before 7.16, and every later one as 7.17+", () => {
+            for (const version of ["6.16", "6.99", "7.15"]) {
+                assert.strictEqual(parseCreatioVersion(version), undefined, version);
+            }
+            for (const version of ["8.16", "7.160", "10.1", "17.16"]) {
+                assert.strictEqual(profileFor(parseCreatioVersion(version)), "7.17+", version);
+            }
+            assert.strictEqual(profileFor(parseCreatioVersion("7.16.1")), "7.16");
+        });
+
+        it("suggests a site name only for a host right under creatio.com", () => {
+            const allowed = "allowed: one DNS label of a-z, 0-9 and hyphens, 1 to 63 characters, not starting or ending with a hyphen";
+            const elsewhere = "; for a site that is not on creatio.com, unset siteName and set siteUrl to its https base URL";
+            for (const name of ["x.acme.creatio.com", "acme.creatio.com.evil.com", "xhttps://acme.creatio.com.evil"]) {
+                assert.deepStrictEqual(problemsOf({ siteName: name }),
+                    [`siteName = ${JSON.stringify(name)}: not a site name; ${allowed}${elsewhere}`], name);
+            }
+        });
+
+        it("plans rotation for a period of one day", () => {
+            const current = rotationPlan(new Date("2026-01-02T12:00:00Z"), 1, 0).current;
+            assert.deepStrictEqual([current.start.toISOString(), current.end.toISOString()],
+                ["2026-01-02T00:00:00.000Z", "2026-01-03T00:00:00.000Z"]);
+        });
+    });
+});
