@@ -11,6 +11,7 @@ import { PulumiRunner, PulumiUnavailableError } from "./pulumiRunner";
 import {
     DELIVERED_KEY_ID_TAG, StackOutputs, listStacks, optionalOutput, optionalWholeDays, readStackOutputs, readStackTag, requireInstant, requireOutput,
 } from "./pulumiStack";
+import { printable } from "./printable";
 import { daysUntil } from "./verify";
 
 export const DEFAULT_THRESHOLD_DAYS = 30;
@@ -104,11 +105,6 @@ export function statusRow(stack: string, input: StackStatusInput | Error, now: D
         creatio,
         state,
     };
-}
-
-/** Text from outputs, without control or format characters (terminal escapes, bidi overrides). */
-export function printable(text: string): string {
-    return text.replace(/[\p{Cc}\p{Cf}]/gu, "\uFFFD");
 }
 
 export function renderTable(rows: StatusRow[]): string {
