@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as https from "https";
 import { defaultScope, main as verifyMain, renderReport } from "../ops/verify";
 import { FakeStack, InProcessOptions, runInProcess, spawnCommand } from "./fakes/commands";
 import { CannedAnswer, TokenServer, startTokenServer } from "./fakes/tokenServer";
@@ -280,6 +281,22 @@ describe("npm run verify", () => {
         assert.strictEqual(result.code, 2);
         assert.match(result.stderr, /^verify: --stack is given more than once: give it once\nusage: /);
         assert.deepStrictEqual(result.pulumiCalls, []);
+    });
+
+    it("has a stand-in that answers a tenant segment it cannot decode with 400, and keeps serving", async () => {
+        const get = (pathname: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+            https.get(`${server.url}${pathname}`, { ca: server.ca }, res => {
+                let body = "";
+                res.on("data", chunk => (body += chunk));
+                res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+            }).on("error", reject);
+        });
+        const bad = await get("/%zz/v2.0/.well-known/openid-configuration");
+        // Entra ID answers discovery for a tenant segment it cannot use with HTTP 400 (a `%7B...%7D` tenant in
+        // AzureAD/microsoft-authentication-library-for-python issue #275), invalid_tenant AADSTS90002 for an unknown one.
+        assert.strictEqual(bad.status, 400);
+        assert.strictEqual(JSON.parse(bad.body).error, "invalid_tenant");
+        assert.strictEqual((await get(`/${TENANT}/v2.0/.well-known/openid-configuration`)).status, 200);
     });
 
     it("asks the Graph of the cloud it signs in to", () => {

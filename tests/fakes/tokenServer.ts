@@ -47,6 +47,15 @@ const unknownTenant = (tenant: string) => ({
     error_codes: [90002],
 });
 
+/** `text` percent-decoded, or as it is when it is no valid percent-encoding. */
+function decodedOr(text: string): string {
+    try {
+        return decodeURIComponent(text);
+    } catch {
+        return text;
+    }
+}
+
 /** An answer of the stand-in: a status with a JSON body, or raw text. */
 export interface CannedAnswer {
     status: number;
@@ -84,7 +93,8 @@ export async function startTokenServer(tenantId: string, clients: Record<string,
         const url = new URL(req.url ?? "/", base);
         const discovery = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
         if (req.method === "GET" && discovery && discovery[1] !== tenantId) {
-            return send(400, unknownTenant(decodeURIComponent(discovery[1])));
+            // A segment that is no valid percent-encoding (`%zz`) is answered 400 as well, shown as sent.
+            return send(400, unknownTenant(decodedOr(discovery[1])));
         }
         if (req.method === "GET" && url.pathname === `/${tenantId}/v2.0/.well-known/openid-configuration`) {
             return send(200, {
