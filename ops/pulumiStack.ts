@@ -1,5 +1,7 @@
 /** Reading stacks through the Pulumi CLI. */
+import { isGuid, isNilGuid } from "../lib/guid";
 import { OpsError, USAGE_EXIT_CODE } from "./cli";
+import { printable } from "./printable";
 import { PulumiError, PulumiRunner } from "./pulumiRunner";
 
 export type StackOutputs = Record<string, unknown>;
@@ -76,6 +78,16 @@ export function requireOutput(outputs: StackOutputs, name: string, stack: string
 /** A string output that may be missing (stacks deployed by an older version of the program). */
 export function optionalOutput(outputs: StackOutputs, name: string, stack: string): string | undefined {
     return outputs[name] === undefined || outputs[name] === null ? undefined : requireOutput(outputs, name, stack);
+}
+
+/** An output holding an Entra ID object or client id: a GUID, not the nil GUID. */
+export function requireGuid(outputs: StackOutputs, name: string, stack: string): string {
+    const value = requireOutput(outputs, name, stack);
+    if (!isGuid(value) || isNilGuid(value)) {
+        throw new OpsError(`stack "${stack}" has an output ${name} that is not a GUID (8-4-4-4-12 hexadecimal digits, ` +
+            `not all zeros): ${printable(JSON.stringify(value))}`, USAGE_EXIT_CODE);
+    }
+    return value;
 }
 
 /** `YYYY-MM-DDTHH:MM:SS[.fff]Z`, the form the program's date outputs take. */

@@ -8,7 +8,7 @@ import { DAY_MS } from "../lib/rotation";
 import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
 import { NetworkRecord, httpsNetworkClient } from "./httpsClient";
 import { CommandIO, runCommand } from "./io";
-import { StackOutputs, readStackOutputs, requireInstant, requireOutput, requireSecret, requireStringList } from "./pulumiStack";
+import { StackOutputs, readStackOutputs, requireGuid, requireInstant, requireSecret, requireStringList } from "./pulumiStack";
 import { Redactor } from "./redact";
 
 export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
@@ -220,8 +220,9 @@ export interface VerifyOutputs {
 
 export function verifyOutputsFrom(outputs: StackOutputs, stack: string): VerifyOutputs {
     return {
-        tenantId: requireOutput(outputs, "tenantId", stack),
-        clientId: requireOutput(outputs, "clientId", stack),
+        // GUIDs only: a tenant such as "common" or a text with "/" or "?" would change where the secret goes.
+        tenantId: requireGuid(outputs, "tenantId", stack),
+        clientId: requireGuid(outputs, "clientId", stack),
         clientSecret: requireSecret(outputs, "clientSecret", stack),
         clientSecretExpiresAt: requireInstant(outputs, "clientSecretExpiresAt", stack),
         redirectUris: requireStringList(outputs, "redirectUris", stack),

@@ -267,6 +267,29 @@ describe("npm run verify", () => {
         assert.strictEqual(server.tokenRequests.length, before, "no token request was made");
     });
 
+    it("refuses a tenantId or clientId that is not a GUID before anything is sent to Entra ID", async () => {
+        const before = server.requests.length;
+        // Entra ID tenant and application (client) ids are GUIDs; "common" or "organizations" would let any tenant answer.
+        const cases: [Record<string, unknown>, string][] = [
+            [{ tenantId: "common" }, 'stack "dev" has an output tenantId that is not a GUID (8-4-4-4-12 hexadecimal digits, not all zeros): "common"'],
+            [{ tenantId: "a b" }, 'stack "dev" has an output tenantId that is not a GUID (8-4-4-4-12 hexadecimal digits, not all zeros): "a b"'],
+            [{ tenantId: `${TENANT}/../x` }, 'stack "dev" has an output tenantId that is not a GUID (8-4-4-4-12 hexadecimal digits, ' +
+                `not all zeros): "${TENANT}/../x"`],
+            [{ tenantId: "00000000-0000-0000-0000-000000000000" }, 'stack "dev" has an output tenantId that is not a GUID ' +
+                '(8-4-4-4-12 hexadecimal digits, not all zeros): "00000000-0000-0000-0000-000000000000"'],
+            [{ clientId: "my-app" }, 'stack "dev" has an output clientId that is not a GUID (8-4-4-4-12 hexadecimal digits, not all zeros): "my-app"'],
+            [{ clientId: `\u202e${CLIENT}` }, 'stack "dev" has an output clientId that is not a GUID (8-4-4-4-12 hexadecimal digits, ' +
+                `not all zeros): "\uFFFD${CLIENT}"`],
+        ];
+        for (const [outputs, message] of cases) {
+            const result = await verify(server, stack(CLIENT, SECRET, outputs));
+            assert.strictEqual(result.code, 2, message);
+            assert.strictEqual(result.stdout, "");
+            assert.strictEqual(result.stderr, `verify: ${message}\n`);
+        }
+        assert.deepStrictEqual(server.requests.slice(before), [], "no request reached the token endpoint");
+    });
+
     it("exits 2 when pulumi prints something other than a JSON object", async () => {
         for (const [stdout, message] of [["not json", "pulumi printed something other than JSON for the outputs of stack \"dev\""],
             ["[1, 2]", "the outputs of stack \"dev\" are not a JSON object"], ["null", "the outputs of stack \"dev\" are not a JSON object"]]) {

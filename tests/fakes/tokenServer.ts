@@ -19,6 +19,8 @@ export interface TokenServer {
     caFile: string;
     /** The form fields of every token request received. */
     tokenRequests: Record<string, string>[];
+    /** Every request received, discovery included: `METHOD /path`. */
+    requests: string[];
     close(): Promise<void>;
 }
 
@@ -81,8 +83,10 @@ export async function startTokenServer(tenantId: string, clients: Record<string,
     fs.writeFileSync(caFile, pems.cert);
 
     const tokenRequests: Record<string, string>[] = [];
+    const requests: string[] = [];
     let base = "";
     const server = https.createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+        requests.push(`${req.method} ${req.url}`);
         if (answer === "silence") {
             return; // never answers; the client must give up by itself
         }
@@ -135,6 +139,7 @@ export async function startTokenServer(tenantId: string, clients: Record<string,
         ca: pems.cert,
         caFile,
         tokenRequests,
+        requests,
         close: () => new Promise(resolve => {
             server.closeAllConnections();
             server.close(() => resolve());
