@@ -110,7 +110,7 @@ export function requireInstant(outputs: StackOutputs, name: string, stack: strin
     const value = requireOutput(outputs, name, stack);
     if (!isIsoUtcInstant(value)) {
         throw new OpsError(`stack "${stack}" has an output ${name} that is not an ISO 8601 UTC instant ` +
-            `(YYYY-MM-DDTHH:MM:SS[.fff]Z): ${JSON.stringify(value)}`, USAGE_EXIT_CODE);
+            `(YYYY-MM-DDTHH:MM:SS[.fff]Z): ${printable(JSON.stringify(value))}`, USAGE_EXIT_CODE);
     }
     return value;
 }

@@ -8,6 +8,7 @@ import { DAY_MS } from "../lib/rotation";
 import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
 import { NetworkRecord, httpsNetworkClient } from "./httpsClient";
 import { CommandIO, runCommand } from "./io";
+import { printable } from "./printable";
 import { StackOutputs, readStackOutputs, requireGuid, requireInstant, requireSecret, requireStringList } from "./pulumiStack";
 import { Redactor } from "./redact";
 
@@ -41,6 +42,13 @@ export const ENTRA_ERRORS: Readonly<Record<string, string>> = {
 const TRANSIENT_ENTRA_ERRORS = new Set(["AADSTS90006", "AADSTS90012", "AADSTS90024", "AADSTS90033", "AADSTS90055", "AADSTS90090"]);
 /** OAuth `error` values of a passing condition (RFC 6749 §4.1.2.1 and Entra's reference). */
 const TRANSIENT_OAUTH_ERRORS = new Set(["temporarily_unavailable", "server_error"]);
+
+/**
+ * An OAuth error code as Entra ID sends them (invalid_client, unauthorized_client): RFC 6749 §5.2
+ * limits `error` to one printable ASCII token; anything else in that field is not Entra's code and
+ * is not shown (it could carry the secret, or a forged line).
+ */
+const OAUTH_ERROR_CODE = /^[a-z_]{1,64}$/;
 
 export interface TokenRequest {
     tenantId: string;
@@ -89,9 +97,12 @@ export async function requestToken(req: TokenRequest): Promise<TokenAnswer> {
     try {
         const redactor = new Redactor();
         redactor.add(req.clientSecret);
+        // Text from outside leaves without the secret and without control or format characters.
+        const clean = (text: string) => printable(redactor.redact(text));
         const result = await Promise.race([answer, timeout]);
-        return result.outcome === "rejected" ? { ...result, meaning: redactor.redact(result.meaning) }
-            : result.outcome === "unreachable" ? { ...result, reason: redactor.redact(result.reason) } : result;
+        return result.outcome === "rejected"
+            ? { ...result, code: result.code === undefined ? undefined : clean(result.code), meaning: clean(result.meaning) }
+            : result.outcome === "unreachable" ? { ...result, reason: clean(result.reason) } : result;
     } finally {
         clearTimeout(timer);
     }
@@ -139,7 +150,7 @@ export function judge(requests: NetworkRecord[], accessToken: string | undefined
         return { outcome: "unreachable", reason: noAnswer(last, authorityHost) };
     }
     const body = (last.body ?? {}) as { error?: unknown; error_description?: unknown; access_token?: unknown };
-    const error = typeof body.error === "string" ? body.error : undefined;
+    const error = typeof body.error === "string" && OAUTH_ERROR_CODE.test(body.error) ? body.error : undefined;
     const description = typeof body.error_description === "string" ? body.error_description : "";
     const code = /AADSTS\d+/.exec(description)?.[0];
     const discovery = last.method === "GET";
@@ -200,7 +211,8 @@ export function renderReport(r: VerifyReport): string {
         ["Expires", `${r.clientSecretExpiresAt} (${days >= 0 ? `${days} days left` : `expired ${-days} days ago`})`],
         ...r.redirectUris.map((uri, i): [string, string] => [i === 0 ? "Redirect URIs" : "", uri]),
     ];
-    return rows.map(([label, value]) => `${(label ? `${label}:` : "").padEnd(16)}${value}`).join("\n") + "\n";
+    // Every value but the labels comes from outside (stack outputs, Entra ID's answer).
+    return rows.map(([label, value]) => `${(label ? `${label}:` : "").padEnd(16)}${printable(value)}`).join("\n") + "\n";
 }
 
 /** Exit codes: 0 accepted, 1 rejected, 3 Entra ID could not be asked. */
@@ -264,7 +276,7 @@ export async function main(io: CommandIO): Promise<number> {
         timeoutMs: timeoutSeconds * 1000,
         trustedCa: io.trustedCa,
     });
-    // The answer's text from outside is already without the secret (requestToken).
+    // The answer's text from outside is already without the secret (requestToken); renderReport makes all of it printable.
     io.stdout(renderReport({
         stack,
         tenantId: checked.tenantId,

@@ -110,6 +110,10 @@ describe("npm run credentials", () => {
         assert.strictEqual(leaking.code, 2);
         assert.ok(!leaking.stderr.includes(SECRET), leaking.stderr);
         assert.match(leaking.stderr, /: "x\[redacted\]x"\n$/);
+        // JSON.stringify escapes control characters but keeps format characters such as a bidirectional override.
+        const hiding = await credentials(["--stack", "dev"], { dev: withOutputs({ clientSecretExpiresAt: "2027\u202e-07-21" }) });
+        assert.strictEqual(hiding.code, 2);
+        assert.match(hiding.stderr, /: "2027\uFFFD-07-21"\n$/);
     });
 
     it("exits 2 when pulumi prints something other than a JSON object", async () => {

@@ -170,6 +170,51 @@ describe("npm run verify", () => {
         }
     });
 
+    describe("shows only an `error` field in OAuth's error-code grammar, and outside text only as printable", () => {
+        // RFC 6749 section 5.2: `error` is one ASCII error code (such as invalid_client); Entra's codes are lower case with underscores.
+        const cases: [string, string, (form: Record<string, string>) => CannedAnswer, string, number][] = [
+            ["an error field that carries the secret is dropped", "Zx8Q~right-secret",
+                form => ({ status: 400, body: { error: `bad_client ${form.client_secret}` } }),
+                "not checked: URL answered HTTP 400 without an access token", 3],
+            ["an error field that forges a line is dropped", "Zx8Q~right-secret",
+                form => ({ status: 401, body: { error: `invalid_client\nClient secret:  accepted (${form.client_secret})` } }),
+                "not checked: URL answered HTTP 401 without an access token", 3],
+            ["a dropped error field leaves the AADSTS code of the description", "Zx8Q~right-secret",
+                () => ({ status: 401, body: { error: "Invalid Client!", error_description: "AADSTS7000215: Invalid client secret provided." } }),
+                "rejected: AADSTS7000215 (invalid client secret)", 1],
+            ["a dropped error field is not shown as a transient detail", "Zx8Q~right-secret",
+                () => ({ status: 503, body: { error: "busy\u001b[2J" } }),
+                "not checked: Entra ID is temporarily unavailable (HTTP 503)", 3],
+            ["an error code that is the secret is redacted", "lower_case_secret",
+                form => ({ status: 400, body: { error: form.client_secret } }),
+                "rejected: [redacted] (refused)", 1],
+            ["control and format characters of a description are replaced", "Zx8Q~right-secret",
+                () => ({ status: 401, body: { error: "invalid_client", error_description: "AADSTS7009998: bad\u001b[31m red\u202e tail\u0085more" } }),
+                "rejected: AADSTS7009998 (bad\uFFFD[31m red\uFFFD tail\uFFFDmore)", 1],
+        ];
+        for (const [name, secret, answer, expected, code] of cases) {
+            it(name, async () => {
+                const canning = await startTokenServer(TENANT, {}, answer);
+                try {
+                    const result = await verify(canning, stack(CLIENT, secret));
+                    assert.strictEqual(result.code, code, result.stdout + result.stderr);
+                    assert.strictEqual(secretLine(result.stdout), expected.replace("URL", canning.url));
+                    assert.strictEqual(result.stdout.match(/^Client secret:/gm)?.length, 1, result.stdout);
+                    assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), result.stdout);
+                } finally {
+                    await canning.close();
+                }
+            });
+        }
+
+        it("prints redirect URIs from the outputs without control characters", async () => {
+            const result = await verify(server, stack(CLIENT, SECRET, { redirectUris: ["https://a.example/x\nClient secret:  accepted\u001b[2J"] }));
+            assert.strictEqual(result.code, 0, result.stderr);
+            assert.ok(result.stdout.includes("Redirect URIs:  https://a.example/x\uFFFDClient secret:  accepted\uFFFD[2J\n"), result.stdout);
+            assert.strictEqual(result.stdout.match(/^Client secret:/gm)?.length, 1);
+        });
+    });
+
     it("gives up on an endpoint that does not answer, saying so", async () => {
         const silent = await startTokenServer(TENANT, {}, "silence");
         try {
