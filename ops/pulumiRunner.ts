@@ -6,8 +6,12 @@
 import { execFile } from "child_process";
 import * as path from "path";
 import { DEFAULT_PULUMI_TIMEOUT_SECONDS, OpsError, USAGE_EXIT_CODE } from "./cli";
+import { printable } from "./printable";
 
 export { DEFAULT_PULUMI_TIMEOUT_SECONDS };
+
+/** What one `pulumi` call may print (stdout, and stderr, each) before it is stopped. */
+export const PULUMI_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 
 export interface PulumiCallOptions {
     /** Give up after this long; default DEFAULT_PULUMI_TIMEOUT_SECONDS. */
@@ -24,7 +28,11 @@ export interface PulumiProcessResult {
     stderr: string;
 }
 
-/** Starts `pulumi <args>`; rejects with an ENOENT error when there is no such executable. */
+/**
+ * Starts `pulumi <args>`; rejects with Node's error of execFile when the process could not run or
+ * did not end by itself: code ENOENT (no such executable), ERR_CHILD_PROCESS_STDIO_MAXBUFFER
+ * (printed too much), or a `signal` (killed).
+ */
 export type PulumiExecutor = (args: string[], signal: AbortSignal) => Promise<PulumiProcessResult>;
 
 /** A failed `pulumi` call. `stderr` is the CLI's own error text, for callers that recognise it. */
@@ -51,8 +59,28 @@ function commandName(args: readonly string[]): string {
     return ["pulumi", ...args.slice(0, args[1] === "tag" ? 3 : 2)].join(" ");
 }
 
+/**
+ * Why a `pulumi` process did not give an answer, in one line. Its stderr is never shown here: a
+ * crash prints a stack trace, which may hold values.
+ */
+function processFailure(err: unknown, args: readonly string[], maxOutputBytes: number): OpsError {
+    const { code, signal } = err as { code?: unknown; signal?: unknown };
+    if (code === "ENOENT") {
+        return new PulumiUnavailableError(NO_CLI);
+    }
+    if (code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") {
+        // The stack's own answer is too large: a problem of that stack, like a failed call.
+        return new PulumiError(`${commandName(args)} printed more than ${maxOutputBytes / (1024 * 1024)} MiB`, args, "");
+    }
+    if (typeof signal === "string" && signal !== "") {
+        // Killed from outside (out of memory, a CI step's limit) or crashed: the CLI did not finish, like a timeout.
+        return new PulumiUnavailableError(`${commandName(args)} ended by ${printable(signal)}`);
+    }
+    return new PulumiUnavailableError(`${commandName(args)} could not be run${typeof code === "string" ? ` (${printable(code)})` : ""}`);
+}
+
 /** Wraps an executor into a runner that bounds every call and maps every failure to exit 2. */
-export function pulumiRunner(execute: PulumiExecutor): PulumiRunner {
+export function pulumiRunner(execute: PulumiExecutor, maxOutputBytes = PULUMI_MAX_OUTPUT_BYTES): PulumiRunner {
     return async (args, options = {}) => {
         const timeoutMs = options.timeoutMs ?? DEFAULT_PULUMI_TIMEOUT_SECONDS * 1000;
         const abort = new AbortController();
@@ -69,17 +97,14 @@ export function pulumiRunner(execute: PulumiExecutor): PulumiRunner {
         try {
             result = await Promise.race([execute(args, abort.signal), deadline]);
         } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-                throw new PulumiUnavailableError(NO_CLI);
-            }
-            throw err;
+            throw err instanceof OpsError ? err : processFailure(err, args, maxOutputBytes);
         } finally {
             clearTimeout(timer);
         }
         if (result.exitCode !== 0) {
             // stderr carries pulumi's own error, never stack outputs; stdout is not shown.
             const reason = result.stderr.trim().split("\n").filter(Boolean).pop() ?? `exit code ${result.exitCode}`;
-            throw new PulumiError(`${commandName(args)} failed: ${reason}`, args, result.stderr);
+            throw new PulumiError(`${commandName(args)} failed: ${printable(reason.trim())}`, args, result.stderr);
         }
         return result.stdout;
     };
@@ -88,17 +113,17 @@ export function pulumiRunner(execute: PulumiExecutor): PulumiRunner {
 const PROJECT_DIR = path.join(__dirname, "..");
 
 /** The Pulumi CLI on PATH, run in the project folder; a call that times out kills the process. */
-export function spawnPulumi(cwd = PROJECT_DIR): PulumiRunner {
+export function spawnPulumi(cwd = PROJECT_DIR, maxOutputBytes = PULUMI_MAX_OUTPUT_BYTES): PulumiRunner {
     return pulumiRunner((args, signal) => new Promise((resolve, reject) => {
-        execFile("pulumi", args, { cwd, maxBuffer: 16 * 1024 * 1024, signal, killSignal: "SIGKILL" },
+        execFile("pulumi", args, { cwd, maxBuffer: maxOutputBytes, signal, killSignal: "SIGKILL" },
             (err, stdout, stderr) => {
                 if (!err) {
                     resolve({ exitCode: 0, stdout, stderr });
                 } else if (typeof err.code === "number") {
                     resolve({ exitCode: err.code, stdout, stderr });
                 } else {
-                    reject(err); // ENOENT, or aborted by the deadline (already reported)
+                    reject(err); // ENOENT, too much output, a signal, or aborted by the deadline (already reported)
                 }
             });
-    }));
+    }), maxOutputBytes);
 }

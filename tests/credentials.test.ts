@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { formatCredentials, main as credentialsMain } from "../ops/credentials";
 import { FakeStack, InProcessOptions, runInProcess, spawnCommand } from "./fakes/commands";
+import { killedBy, printedTooMuch } from "./fakes/pulumiRunner";
 
 const SECRET = "Zx8Q~s3cr3t.value_with-'quote";
 const DEV: FakeStack = {
@@ -130,6 +131,24 @@ describe("npm run credentials", () => {
             { answer: () => ({ exitCode: 1, stdout: "", stderr: "error: getting secrets manager: passphrase must be set\n" }) });
         assert.strictEqual(result.code, 2);
         assert.strictEqual(result.stderr, "credentials: pulumi stack output failed: error: getting secrets manager: passphrase must be set\n");
+    });
+
+    it("reports a pulumi ended by a signal, or printing too much, in one line without its stderr (exit 2)", async () => {
+        const panic = "panic: runtime error: value=Zx8Q~leaked-in-panic\ngoroutine 1 [running]:\n";
+        const killed = await credentials(["--stack", "dev"], undefined, { answer: args => killedBy("SIGKILL", args, panic) });
+        assert.strictEqual(killed.code, 2);
+        assert.strictEqual(killed.stdout, "");
+        assert.strictEqual(killed.stderr, "credentials: pulumi stack output ended by SIGKILL\n");
+        const huge = await credentials(["--stack", "dev"], undefined, { answer: () => printedTooMuch() });
+        assert.strictEqual(huge.code, 2);
+        assert.strictEqual(huge.stderr, "credentials: pulumi stack output printed more than 16 MiB\n");
+    });
+
+    it("shows pulumi's last error line without control characters", async () => {
+        const result = await credentials(["--stack", "dev"], undefined,
+            { answer: () => ({ exitCode: 1, stdout: "", stderr: "error: \u001b[31mbad\u001b[0m\n" }) });
+        assert.strictEqual(result.code, 2);
+        assert.strictEqual(result.stderr, "credentials: pulumi stack output failed: error: \uFFFD[31mbad\uFFFD[0m\n");
     });
 
     it("fails clearly without the Pulumi CLI", async () => {

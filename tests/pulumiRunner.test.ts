@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DEFAULT_PULUMI_TIMEOUT_SECONDS, PulumiUnavailableError, spawnPulumi } from "../ops/pulumiRunner";
+import { DEFAULT_PULUMI_TIMEOUT_SECONDS, PulumiError, PulumiUnavailableError, spawnPulumi } from "../ops/pulumiRunner";
 import { fakePulumi } from "./fakes/pulumiRunner";
 
 describe("the pulumi runner", () => {
@@ -25,6 +25,46 @@ describe("the pulumi runner", () => {
             process.env.PATH = oldPath;
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+
+    describe("a real process", () => {
+        let dir: string;
+        let oldPath: string | undefined;
+        const pulumiScript = (script: string) => fs.writeFileSync(path.join(dir, "pulumi"), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+        beforeEach(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "dying-pulumi-"));
+            oldPath = process.env.PATH;
+            process.env.PATH = `${dir}${path.delimiter}${oldPath}`;
+        });
+        afterEach(() => {
+            process.env.PATH = oldPath;
+            fs.rmSync(dir, { recursive: true, force: true });
+        });
+
+        it("ended by a signal: one line naming the signal, not its stderr", async () => {
+            pulumiScript('echo "panic: value=Zx8Q~leaked" >&2\necho "goroutine 1 [running]:" >&2\nkill -9 $$');
+            await assert.rejects(spawnPulumi(dir)(["stack", "output", "--json", "--stack", "dev"]), (err: unknown) =>
+                err instanceof PulumiUnavailableError && err.exitCode === 2 && err.message === "pulumi stack output ended by SIGKILL");
+        });
+
+        it("printing more than the limit: one line naming the limit", async () => {
+            pulumiScript('echo "Zx8Q~leaked" >&2\nhead -c 2200000 /dev/zero');
+            await assert.rejects(spawnPulumi(dir, 1024 * 1024)(["stack", "output", "--json", "--stack", "dev"]), (err: unknown) =>
+                err instanceof PulumiError && err.exitCode === 2 && err.message === "pulumi stack output printed more than 1 MiB");
+        });
+
+        it("that cannot be started: one line with the system's error code", async () => {
+            fs.writeFileSync(path.join(dir, "pulumi"), "not executable", { mode: 0o644 });
+            const onlyHere = process.env.PATH;
+            process.env.PATH = dir;
+            try {
+                await assert.rejects(spawnPulumi(dir)(["stack", "ls", "--json"]), (err: unknown) =>
+                    err instanceof PulumiUnavailableError && err.exitCode === 2 &&
+                    /^pulumi stack ls could not be run \(EACCES\)$/.test(err.message));
+            } finally {
+                process.env.PATH = onlyHere;
+            }
+        });
     });
 
     describe("the fake CLI answers like pulumi/pulumi", () => {

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { DEFAULT_THRESHOLD_DAYS, main as statusMain } from "../ops/status";
 import { FakeStack, runInProcess, spawnCommand } from "./fakes/commands";
+import { killedBy, printedTooMuch } from "./fakes/pulumiRunner";
 
 const DAY = 24 * 3600 * 1000;
 const NOW = new Date("2026-11-28T10:00:00Z");
@@ -195,6 +196,22 @@ describe("npm run status", () => {
         assert.match(result.stderr,
             /^status: pulumi stack (output|tag get) gave no answer within 1 s \(--pulumi-timeout-seconds sets the limit\)\n$/);
         assert.ok(Date.now() - started < 5000);
+    });
+
+    it("ends with exit 2 when pulumi is ended by a signal; a stack whose outputs are too large is unreadable", async () => {
+        const stacks = { dev: env(ID_DEV, 200), prod: env(ID_PROD, 200) };
+        const killed = await status([], stacks, { answer: args => args[1] === "ls" ? killedBy("SIGSEGV", args, "secret\nmore") : undefined });
+        assert.strictEqual(killed.code, 2);
+        assert.strictEqual(killed.stderr, "status: pulumi stack ls ended by SIGSEGV\n");
+        const killedLater = await status(["--all"], stacks,
+            { answer: args => args[1] === "output" && args.includes("prod") ? killedBy("SIGKILL", args, "secret") : undefined });
+        assert.strictEqual(killedLater.code, 2);
+        assert.strictEqual(killedLater.stderr, "status: pulumi stack output ended by SIGKILL\n");
+        const huge = await status(["--all"], stacks,
+            { answer: args => args[1] === "output" && args.includes("prod") ? printedTooMuch() : undefined });
+        assert.strictEqual(huge.code, 1);
+        assert.deepStrictEqual(rowsOf(huge.stdout).map(r => [r[0], r.at(-1)]), [["dev", "ok"], ["prod", "unreadable"]]);
+        assert.strictEqual(huge.stderr, "status: prod: pulumi stack output printed more than 16 MiB\n");
     });
 
     it("exits 2 when the stack list is not JSON", async () => {

@@ -12,8 +12,11 @@ export interface FakePulumiOptions {
     installed?: boolean;
     /** The selected stack, used when `--stack` is missing or empty. */
     current?: string;
-    /** Answers a call instead of the emulation: a result, or "hang" to never answer. */
-    answer?: (args: string[]) => PulumiProcessResult | "hang" | undefined;
+    /**
+     * Answers a call instead of the emulation: a result, "hang" to never answer, or an error the
+     * process ended with (`killedBy`, `printedTooMuch`).
+     */
+    answer?: (args: string[]) => PulumiProcessResult | "hang" | Error | undefined;
 }
 
 export interface FakePulumi {
@@ -33,10 +36,26 @@ export function fakePulumi(stacks: Record<string, FakeStack>, options: FakePulum
             return Promise.reject(Object.assign(new Error("spawn pulumi ENOENT"), { code: "ENOENT" }));
         }
         const answer = options.answer?.(args);
+        if (answer instanceof Error) {
+            return Promise.reject(answer);
+        }
         if (answer === "hang") {
             return new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
         }
         return Promise.resolve(answer ?? emulate(args, state));
     });
     return { run, calls, state };
+}
+
+/**
+ * The error execFile gives for a process ended by a signal: code null, the signal's name, and the
+ * whole stderr in the message (Node's lib/child_process.js, exithandler).
+ */
+export function killedBy(signal: NodeJS.Signals, args: string[], stderr: string): Error {
+    return Object.assign(new Error(`Command failed: pulumi ${args.join(" ")}\n${stderr}`), { code: null, killed: false, signal });
+}
+
+/** The error execFile gives once stdout or stderr passes maxBuffer (Node's ERR_CHILD_PROCESS_STDIO_MAXBUFFER). */
+export function printedTooMuch(): Error {
+    return Object.assign(new RangeError("stdout maxBuffer length exceeded"), { code: "ERR_CHILD_PROCESS_STDIO_MAXBUFFER" });
 }
