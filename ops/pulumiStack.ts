@@ -51,7 +51,15 @@ export async function listStacks(pulumi: PulumiRunner): Promise<string[]> {
     if (!Array.isArray(stacks)) {
         throw new OpsError("the stack list is not a JSON array", USAGE_EXIT_CODE);
     }
-    return stacks.map(s => String((s as { name: unknown }).name));
+    // Each entry is an object with the stack's name; an empty name would make pulumi use the selected stack.
+    const unnamed = stacks.find(s => s === null || typeof s !== "object" || Array.isArray(s) ||
+        typeof s.name !== "string" || s.name.trim() === "");
+    if (unnamed !== undefined) {
+        const text = JSON.stringify(unnamed);
+        throw new OpsError(`the stack list has an entry without a stack name: ${printable(text.length > 100 ? `${text.slice(0, 100)}...` : text)}`,
+            USAGE_EXIT_CODE);
+    }
+    return stacks.map(s => (s as { name: string }).name);
 }
 
 function missingOutput(stack: string, name: string): OpsError {

@@ -221,6 +221,20 @@ describe("npm run status", () => {
         assert.strictEqual(result.stderr, "status: pulumi printed something other than JSON for the stack list\n");
     });
 
+    it("exits 2 when the stack list has an entry without a stack name, before reading any stack", async () => {
+        // `pulumi stack ls --json` prints objects with a `name` (stackSummaryJSON, pulumi/pulumi pkg/cmd/pulumi/stack/stack_list.go).
+        for (const [stdout, entry] of [["[null]", "null"], ['[{"name":""}]', '{"name":""}'], ['[{"name":" "}]', '{"name":" "}'],
+            ['[{"name":"dev"},{"name":5}]', '{"name":5}'], ['[{"current":true}]', '{"current":true}'], ['["dev"]', '"dev"'],
+            [`[{"name":"dev\\u202e"}, {"name":null,"x":"${"y".repeat(200)}"}]`, `{"name":null,"x":"${"y".repeat(82)}...`]]) {
+            const result = await status([], { dev: env(ID_DEV, 200) },
+                { answer: args => args[1] === "ls" ? { exitCode: 0, stdout, stderr: "" } : undefined });
+            assert.strictEqual(result.code, 2, stdout);
+            assert.strictEqual(result.stdout, "");
+            assert.strictEqual(result.stderr, `status: the stack list has an entry without a stack name: ${entry}\n`);
+            assert.deepStrictEqual(result.pulumiCalls, [["stack", "ls", "--json"]]);
+        }
+    });
+
     it("refuses --stack together with --all, an empty --stack, an option given twice, and a bad threshold", async () => {
         const stacks = { dev: env(ID_DEV, 200) };
         const both = await status(["--all", "--stack", "dev"], stacks);
