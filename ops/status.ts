@@ -2,7 +2,8 @@
  * `npm run -s status [-- --stack a --stack b | --all] [--threshold-days 30]`: a table of each
  * environment's Client ID, secret expiry, next rotation and which secret Creatio holds. Exits 1
  * when a secret has expired or expires within the threshold, Creatio holds a secret about to
- * expire, or a stack cannot be read, so a scheduled pipeline turns red in time. Reads no secret.
+ * expire or one the stack no longer has, or a stack cannot be read, so a scheduled pipeline turns
+ * red in time. Reads no secret.
  */
 import { DAY_MS } from "../lib/rotation";
 import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, usageError } from "./cli";
@@ -19,7 +20,8 @@ export const DEFAULT_THRESHOLD_DAYS = 30;
 /** Which of the stack's two secrets Creatio holds, by the delivered key id. */
 export type CreatioHolds = "newest" | "previous" | "unknown";
 
-export type StackState = "ok" | "expiring" | "expired" | "creatio-expiring" | "creatio-expired" | "not-delivered" | "unreadable";
+export type StackState = "ok" | "expiring" | "expired" | "creatio-expiring" | "creatio-expired" | "creatio-gone" | "not-delivered" |
+    "unreadable";
 
 /** What status needs from one stack: its outputs, checked, and the delivered key id. */
 export interface StackStatusInput {
@@ -42,7 +44,7 @@ export interface StatusRow {
     thresholdDays: number | undefined;
     creatio: CreatioHolds | undefined;
     state: StackState;
-    /** Why a stack is unreadable. */
+    /** Why a stack is unreadable, or Creatio's secret is gone: a line for stderr. */
     problem?: string;
 }
 
@@ -92,9 +94,14 @@ export function statusRow(stack: string, input: StackStatusInput | Error, now: D
     const newest = within(input.clientSecretExpiresAt);
     // The previous secret lives until the end of the current window: clientSecretRotatesAt.
     const held = creatio === "previous" ? within(input.clientSecretRotatesAt) : "ok";
-    const state: StackState = newest !== "ok" ? newest
-        : held !== "ok" ? `creatio-${held}`
-            : creatio === "unknown" && options.requireDelivery ? "not-delivered" : "ok";
+    // deliver records only this stack's key ids, and a slot is replaced only when its secret is done: a
+    // recorded key id of neither slot is a secret Creatio still holds but the stack no longer has. The
+    // most urgent state, as mail sync has stopped or is about to. A stack without key id outputs cannot tell.
+    const gone = input.deliveredKeyId !== undefined && input.clientSecretKeyId !== undefined && creatio === "unknown";
+    const state: StackState = gone ? "creatio-gone"
+        : newest !== "ok" ? newest
+            : held !== "ok" ? `creatio-${held}`
+                : creatio === "unknown" && options.requireDelivery ? "not-delivered" : "ok";
     return {
         stack,
         clientId: input.clientId,
@@ -104,7 +111,14 @@ export function statusRow(stack: string, input: StackStatusInput | Error, now: D
         thresholdDays,
         creatio,
         state,
+        ...(gone ? { problem: goneProblem(stack, input.deliveredKeyId!) } : {}),
     };
+}
+
+function goneProblem(stack: string, keyId: string): string {
+    return `the stack tag ${DELIVERED_KEY_ID_TAG} names the key id ${keyId}, neither clientSecretKeyId nor previousClientSecretKeyId: ` +
+        "Creatio holds a secret this stack no longer has (rotated away after it expired, or replaced by a change of " +
+        `secretRotationDays); deliver the newest: npm run -s deliver -- --stack ${stack}`;
 }
 
 export function renderTable(rows: StatusRow[]): string {

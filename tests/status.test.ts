@@ -105,14 +105,38 @@ describe("npm run status", () => {
         const stacks = {
             a: env(ID_DEV, 200, { outputs: keys, tags: { "creatio-delivered-key-id": KEY_NEW } }),
             b: env(ID_DEV, 200, { outputs: { ...keys, clientSecretRotatesAt: inDays(100) }, tags: { "creatio-delivered-key-id": KEY_OLD } }),
-            c: env(ID_DEV, 200, { outputs: keys, tags: { "creatio-delivered-key-id": "cccccccc-0000-4000-8000-00000000000c" } }),
             d: env(ID_DEV, 200, { outputs: keys, tags: { other: KEY_NEW } }),
         };
         const result = await status(["--all"], stacks);
         assert.strictEqual(result.code, 0, result.stdout);
         assert.deepStrictEqual(rowsOf(result.stdout).map(r => [r[0], r[6], r[7]]), [
-            ["a", "newest", "ok"], ["b", "previous", "ok"], ["c", "unknown", "ok"], ["d", "unknown", "ok"],
+            ["a", "newest", "ok"], ["b", "previous", "ok"], ["d", "unknown", "ok"],
         ]);
+        assert.strictEqual(result.stderr, "");
+    });
+
+    it("exits 1 when the delivered key id is neither slot's: Creatio holds a secret the stack no longer has", async () => {
+        const keys = { clientSecretKeyId: KEY_NEW, previousClientSecretKeyId: KEY_OLD };
+        const gone = "cccccccc-0000-4000-8000-00000000000c";
+        const result = await status(["--all"], {
+            c: env(ID_DEV, 200, { outputs: keys, tags: { "creatio-delivered-key-id": gone } }),
+            e: env(ID_DEV, 10, { outputs: keys, tags: { "creatio-delivered-key-id": "k1\u001b[2J" } }),
+            old: env(ID_DEV, 200, { tags: { "creatio-delivered-key-id": gone } }),
+        });
+        assert.strictEqual(result.code, 1);
+        assert.deepStrictEqual(rowsOf(result.stdout).map(r => [r[0], r[6], r[7]]), [
+            ["c", "unknown", "creatio-gone"], ["e", "unknown", "creatio-gone"], ["old", "unknown", "ok"],
+        ]);
+        // deliver records the newest slot's key id; a slot is replaced once its secret expired, or both when
+        // secretRotationDays changes (README "Secret rotation").
+        const why = (stack: string, keyId: string) => `status: ${stack}: the stack tag creatio-delivered-key-id names the key id ${keyId}, ` +
+            "neither clientSecretKeyId nor previousClientSecretKeyId: Creatio holds a secret this stack no longer has " +
+            `(rotated away after it expired, or replaced by a change of secretRotationDays); deliver the newest: npm run -s deliver -- --stack ${stack}\n`;
+        assert.strictEqual(result.stderr, why("c", gone) + why("e", "k1\uFFFD[2J"));
+        const strict = await status(["--stack", "c", "--require-delivery"], {
+            c: env(ID_DEV, 200, { outputs: keys, tags: { "creatio-delivered-key-id": gone } }),
+        });
+        assert.strictEqual(stateOf(strict.stdout, "c"), "creatio-gone");
     });
 
     it("exits 1 when Creatio holds the previous secret and it expires within the threshold in force", async () => {
