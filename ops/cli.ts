@@ -1,5 +1,6 @@
 /** What the operations commands share: argument errors, exit codes, option checks. */
 import { parseArgs, ParseArgsConfig } from "util";
+import { printable } from "./printable";
 
 /** A failure to report in one line on stderr, with the exit code to end with. */
 export class OpsError extends Error {
@@ -45,8 +46,12 @@ export function parseCommandLine<T extends Options>(argv: string[], options: T, 
     return parsed.values;
 }
 
+/**
+ * A usage error in one line, like every error: the problem, then how the command is called. The
+ * message may quote what was typed (Node's parser does), so it is made printable.
+ */
 export function usageError(message: string, usage: string): OpsError {
-    return new OpsError(`${message}\nusage: ${usage}`, USAGE_EXIT_CODE);
+    return new OpsError(`${printable(message)} (usage: ${usage})`, USAGE_EXIT_CODE);
 }
 
 /** A whole number of seconds within bounds, or a usage error naming the option and the value. */
