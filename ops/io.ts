@@ -4,6 +4,7 @@
  * extra CA for a local https stand-in).
  */
 import { OpsError } from "./cli";
+import { printable } from "./printable";
 import { PulumiRunner, spawnPulumi } from "./pulumiRunner";
 
 export interface CommandIO {
@@ -41,9 +42,13 @@ export async function executeCommand(name: string, main: CommandMain, io: Comman
     try {
         return await main(io);
     } catch (err) {
-        const known = err instanceof OpsError;
-        io.stderr(`${name}: ${known ? err.message : String(err)}\n`);
-        return known ? err.exitCode : 1;
+        if (err instanceof OpsError) {
+            io.stderr(`${name}: ${err.message}\n`);
+            return err.exitCode;
+        }
+        // An unexpected error may carry outside text (a child process's stderr): its first line only, printable.
+        io.stderr(`${name}: ${printable(String(err).split("\n")[0])}\n`);
+        return 1;
     }
 }
 

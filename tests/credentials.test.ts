@@ -151,6 +151,12 @@ describe("npm run credentials", () => {
         assert.strictEqual(result.stderr, "credentials: pulumi stack output failed: error: \uFFFD[31mbad\uFFFD[0m\n");
     });
 
+    it("reports an unexpected failure as its first line only, printable, exit 1", async () => {
+        const result = await runInProcess("credentials", async () => { throw new Error("boom\u001b[2J\nsecond line with Zx8Q~value"); }, [], {});
+        assert.strictEqual(result.code, 1);
+        assert.strictEqual(result.stderr, "credentials: Error: boom\uFFFD[2J\n");
+    });
+
     it("fails clearly without the Pulumi CLI", async () => {
         const result = await credentials(["--stack", "dev"], undefined, { installed: false });
         assert.strictEqual(result.code, 2);
