@@ -724,6 +724,17 @@ describe("npm run deliver", () => {
             });
     }
 
+    it("a write answered 204 after which the record changed but holds another ClientId: exit 1, no tag", async () => {
+        const other = { Id: APP_ID, Name: "Microsoft 365", ClientId: PORTAL_CLIENT, AppClassName: M365_CLASS, ModifiedOn: "2030-01-01T00:00:00Z" };
+        await withCreatio({ intercept: nthGet(1, { status: 200, body: JSON.stringify({ value: [other] }) }) }, async server => {
+            const result = await deliver([], { stack: stack({ siteBaseUrl: server.url }) });
+            assert.strictEqual(result.code, 1, result.stderr);
+            assert.strictEqual(result.stderr, `deliver: Creatio answered 204 but OAuthApplications ${APP_ID} reads back ClientId ` +
+                `${PORTAL_CLIENT}, not ${CLIENT}: the write was not stored as sent, no stack tag set\n`);
+            assert.strictEqual(result.state.stacks.dev.tags, undefined);
+        });
+    });
+
     it("a write answered 204 whose read-back never answers: exit 3, bounded, with the tag line", async () => {
         await withCreatio({ intercept: nthGet(1, "silence") }, async server => {
             const result = await deliver(["--timeout-seconds", "1"], { stack: stack({ siteBaseUrl: server.url }) });
