@@ -1,9 +1,17 @@
 /** The bootstrap program's config: validation, pure, before any resource is declared. */
 import { ConfigError, given, problem } from "../lib/configProblems";
 
-/** Graph application permissions the CI identities hold, by what they do. */
+/** The Graph application permissions the deployer may hold to write applications (`applicationPermission`). */
 export const APPLICATION_WRITE_PERMISSIONS = ["Application.ReadWrite.OwnedBy", "Application.ReadWrite.All"] as const;
 export type ApplicationWritePermission = typeof APPLICATION_WRITE_PERMISSIONS[number];
+
+/**
+ * The deployer's default. It adds the rotation identity (and any other configured owner) as an owner,
+ * and Microsoft Graph's "Add owner" (application-post-owners) says "Application.ReadWrite.OwnedBy will
+ * not be sufficient to add another owner. Consent also to Application.ReadWrite.All.", although its
+ * permissions table lists Application.ReadWrite.OwnedBy and Directory.Read.All.
+ */
+export const DEFAULT_DEPLOYER_APPLICATION_PERMISSION: ApplicationWritePermission = "Application.ReadWrite.All";
 
 export interface BootstrapRawConfig {
     githubRepository?: string;
@@ -13,6 +21,7 @@ export interface BootstrapRawConfig {
     deployEnvironments?: string;
     /** A JSON list of GitHub environment names. */
     rotationEnvironments?: string;
+    /** The deployer's; the rotation identity always holds Application.ReadWrite.OwnedBy. */
     applicationPermission?: string;
     /** "true" or "false". */
     previewReadsConsentGrants?: string;
@@ -25,6 +34,7 @@ export interface BootstrapSettings {
     githubSubjectPrefix: string;
     deployEnvironments: string[];
     rotationEnvironments: string[];
+    /** The deployer's application write permission. */
     applicationPermission: ApplicationWritePermission;
     previewReadsConsentGrants: boolean;
 }
@@ -107,7 +117,7 @@ export function validateBootstrapConfig(raw: BootstrapRawConfig): BootstrapSetti
             "environments of their own, without reviewers, such as [\"rotation-dev\",\"rotation-prod\"]"));
     }
 
-    const permission = given(raw.applicationPermission) ?? "Application.ReadWrite.OwnedBy";
+    const permission = given(raw.applicationPermission) ?? DEFAULT_DEPLOYER_APPLICATION_PERMISSION;
     if (!(APPLICATION_WRITE_PERMISSIONS as readonly string[]).includes(permission)) {
         problems.push(problem("applicationPermission", permission, "not allowed", APPLICATION_WRITE_PERMISSIONS.join(" or ")));
     }
