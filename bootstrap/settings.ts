@@ -73,8 +73,10 @@ function environmentList(key: string, text: string | undefined, fallback: string
 }
 
 /**
- * The subject prefix must name the configured repository (GitHub names are not case sensitive);
- * owner and repository ids come together or not at all.
+ * The subject prefix must name the configured repository, spelled the same: Entra ID matches a
+ * federated credential's subject case-sensitively (Microsoft identity platform, "Federated Identity
+ * Credentials now use case-sensitive matching"), although GitHub itself does not care about case.
+ * Owner and repository ids come together or not at all.
  */
 function subjectPrefix(raw: string | undefined, repo: RegExpExecArray | null, problems: string[]): string {
     const text = given(raw);
@@ -93,6 +95,11 @@ function subjectPrefix(raw: string | undefined, repo: RegExpExecArray | null, pr
         problems.push(problem("githubSubjectPrefix", text, `not a GitHub OIDC subject prefix of ${owner}/${name}`,
             `repo:${owner}/${name} or repo:${owner}@<owner id>/${name}@<repository id>, as ` +
             `gh api repos/${owner}/${name}/actions/oidc/customization/sub returns in sub_claim_prefix`));
+    } else if (match[1] !== owner || match[3] !== name) {
+        problems.push(problem("githubSubjectPrefix", text,
+            `names ${match[1]}/${match[3]}, githubRepository ${owner}/${name}, and Entra ID matches OIDC subjects case-sensitively (AADSTS7002138)`,
+            "githubRepository and githubSubjectPrefix spelled exactly as the sub_claim_prefix of " +
+            `gh api repos/${owner}/${name}/actions/oidc/customization/sub`));
     }
     return text;
 }

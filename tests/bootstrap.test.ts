@@ -146,11 +146,27 @@ describe("bootstrap program", () => {
             ]);
         });
 
-        it("takes the classic subject prefix by default and the immutable one when given", () => {
+        it("takes the classic subject prefix by default and the immutable one when given, spelled as given", () => {
             assert.strictEqual(validateBootstrapConfig({ githubRepository: "Contoso/CRM" }).githubSubjectPrefix, "repo:Contoso/CRM");
-            // GitHub owner and repository names are not case sensitive; the prefix is used as GitHub returns it.
-            assert.strictEqual(validateBootstrapConfig({ githubRepository: "contoso/crm", githubSubjectPrefix: "repo:Contoso@42/CRM@4242" }).githubSubjectPrefix,
+            assert.strictEqual(validateBootstrapConfig({ githubRepository: "Contoso/CRM", githubSubjectPrefix: "repo:Contoso@42/CRM@4242" }).githubSubjectPrefix,
                 "repo:Contoso@42/CRM@4242");
+        });
+
+        it("refuses a subject prefix that spells the repository with other capitals than githubRepository", () => {
+            // Entra ID matches federated credential subjects case-sensitively (Microsoft identity platform,
+            // reference-breaking-changes: "Federated Identity Credentials now use case-sensitive matching"), so one
+            // of the two spellings would give credentials GitHub's tokens never match (AADSTS7002138, Azure/login#515).
+            for (const [repository, prefix, named] of [
+                ["contoso/crm", "repo:Contoso@42/CRM@4242", "Contoso/CRM"],
+                ["Contoso/CRM", "repo:contoso/crm", "contoso/crm"],
+                ["contoso/crm", "repo:contoso/Crm", "contoso/Crm"],
+            ]) {
+                assert.deepStrictEqual(refusal({ githubRepository: repository, githubSubjectPrefix: prefix }), [
+                    `githubSubjectPrefix = ${JSON.stringify(prefix)}: names ${named}, githubRepository ${repository}, and Entra ID ` +
+                    "matches OIDC subjects case-sensitively (AADSTS7002138); allowed: githubRepository and githubSubjectPrefix " +
+                    `spelled exactly as the sub_claim_prefix of gh api repos/${repository}/actions/oidc/customization/sub`,
+                ]);
+            }
         });
 
         it("refuses a subject prefix that is not this repository's", () => {
