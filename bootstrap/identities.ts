@@ -17,6 +17,12 @@ export interface CiIdentity {
  */
 export const DIRECTORY_READ_PERMISSION = "Directory.Read.All";
 
+/**
+ * The rotation identity's: it only adds and removes passwords of the Creatio application, which it
+ * owns (Microsoft Graph, application-addpassword and -removepassword: Application.ReadWrite.OwnedBy).
+ */
+export const ROTATION_APPLICATION_PERMISSION = "Application.ReadWrite.OwnedBy";
+
 const environmentSubjects = (prefix: string, environments: string[]) => environments.map(environment => ({
     name: `github-environment-${environment}`,
     subject: githubSubjects.environment(prefix, environment),
@@ -29,7 +35,8 @@ export function ciIdentities(settings: BootstrapSettings): CiIdentity[] {
         {
             // Deploy jobs (`pulumi up` of everything), each in its GitHub environment with reviewers
             // where it matters: the only identity that may write consent grants, and the one that
-            // makes the rotation identity a co-owner of the registration (`owners`).
+            // makes the rotation identity a co-owner of the registration (`owners`), which takes
+            // Application.ReadWrite.All (the default of applicationPermission; see settings.ts).
             name: "deployer",
             displayName: `Creatio M365 OAuth deployer (${repo})`,
             graphPermissions: [settings.applicationPermission, "DelegatedPermissionGrant.ReadWrite.All", "Application.Read.All", DIRECTORY_READ_PERMISSION],
@@ -37,10 +44,11 @@ export function ciIdentities(settings: BootstrapSettings): CiIdentity[] {
         },
         {
             // The unattended weekly rotation: a targeted `pulumi up` of the two password slots, plus
-            // the lookups of the Microsoft principals every run makes.
+            // the lookups of the Microsoft principals every run makes. Least privilege whatever the
+            // deployer holds: it owns the registration, so OwnedBy suffices.
             name: "rotation",
             displayName: `Creatio M365 OAuth rotation (${repo})`,
-            graphPermissions: [settings.applicationPermission, "Application.Read.All"],
+            graphPermissions: [ROTATION_APPLICATION_PERMISSION, "Application.Read.All"],
             subjects: environmentSubjects(prefix, settings.rotationEnvironments),
         },
         {

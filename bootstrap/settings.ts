@@ -1,9 +1,17 @@
 /** The bootstrap program's config: validation, pure, before any resource is declared. */
 import { ConfigError, given, problem } from "../lib/configProblems";
 
-/** Graph application permissions the CI identities hold, by what they do. */
+/** The Graph application permissions the deployer may hold to write applications (`applicationPermission`). */
 export const APPLICATION_WRITE_PERMISSIONS = ["Application.ReadWrite.OwnedBy", "Application.ReadWrite.All"] as const;
 export type ApplicationWritePermission = typeof APPLICATION_WRITE_PERMISSIONS[number];
+
+/**
+ * The deployer's default. It adds the rotation identity (and any other configured owner) as an owner,
+ * and Microsoft Graph's "Add owner" (application-post-owners) says "Application.ReadWrite.OwnedBy will
+ * not be sufficient to add another owner. Consent also to Application.ReadWrite.All.", although its
+ * permissions table lists Application.ReadWrite.OwnedBy and Directory.Read.All.
+ */
+export const DEFAULT_DEPLOYER_APPLICATION_PERMISSION: ApplicationWritePermission = "Application.ReadWrite.All";
 
 export interface BootstrapRawConfig {
     githubRepository?: string;
@@ -13,6 +21,7 @@ export interface BootstrapRawConfig {
     deployEnvironments?: string;
     /** A JSON list of GitHub environment names. */
     rotationEnvironments?: string;
+    /** The deployer's; the rotation identity always holds Application.ReadWrite.OwnedBy. */
     applicationPermission?: string;
     /** "true" or "false". */
     previewReadsConsentGrants?: string;
@@ -25,6 +34,7 @@ export interface BootstrapSettings {
     githubSubjectPrefix: string;
     deployEnvironments: string[];
     rotationEnvironments: string[];
+    /** The deployer's application write permission. */
     applicationPermission: ApplicationWritePermission;
     previewReadsConsentGrants: boolean;
 }
@@ -63,8 +73,10 @@ function environmentList(key: string, text: string | undefined, fallback: string
 }
 
 /**
- * The subject prefix must name the configured repository (GitHub names are not case sensitive);
- * owner and repository ids come together or not at all.
+ * The subject prefix must name the configured repository, spelled the same: Entra ID matches a
+ * federated credential's subject case-sensitively (Microsoft identity platform, "Federated Identity
+ * Credentials now use case-sensitive matching"), although GitHub itself does not care about case.
+ * Owner and repository ids come together or not at all.
  */
 function subjectPrefix(raw: string | undefined, repo: RegExpExecArray | null, problems: string[]): string {
     const text = given(raw);
@@ -83,6 +95,11 @@ function subjectPrefix(raw: string | undefined, repo: RegExpExecArray | null, pr
         problems.push(problem("githubSubjectPrefix", text, `not a GitHub OIDC subject prefix of ${owner}/${name}`,
             `repo:${owner}/${name} or repo:${owner}@<owner id>/${name}@<repository id>, as ` +
             `gh api repos/${owner}/${name}/actions/oidc/customization/sub returns in sub_claim_prefix`));
+    } else if (match[1] !== owner || match[3] !== name) {
+        problems.push(problem("githubSubjectPrefix", text,
+            `names ${match[1]}/${match[3]}, githubRepository ${owner}/${name}, and Entra ID matches OIDC subjects case-sensitively (AADSTS7002138)`,
+            "githubRepository and githubSubjectPrefix spelled exactly as the sub_claim_prefix of " +
+            `gh api repos/${owner}/${name}/actions/oidc/customization/sub`));
     }
     return text;
 }
@@ -107,7 +124,7 @@ export function validateBootstrapConfig(raw: BootstrapRawConfig): BootstrapSetti
             "environments of their own, without reviewers, such as [\"rotation-dev\",\"rotation-prod\"]"));
     }
 
-    const permission = given(raw.applicationPermission) ?? "Application.ReadWrite.OwnedBy";
+    const permission = given(raw.applicationPermission) ?? DEFAULT_DEPLOYER_APPLICATION_PERMISSION;
     if (!(APPLICATION_WRITE_PERMISSIONS as readonly string[]).includes(permission)) {
         problems.push(problem("applicationPermission", permission, "not allowed", APPLICATION_WRITE_PERMISSIONS.join(" or ")));
     }

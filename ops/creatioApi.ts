@@ -53,12 +53,21 @@ export const ODATA_HEADERS: Readonly<Record<string, string>> = {
 export const OAUTH_APPLICATIONS = "OAuthApplications";
 export const MAIL_SERVER = "MailServer";
 
-/** Columns, from the same configuration source. `SecretKey` is SecureText: never read back. */
+/**
+ * Columns, from the same configuration source. `SecretKey` is SecureText: never read back.
+ * `ModifiedOn` (DateTime, default the current date and time) comes from `BaseEntity`, the parent
+ * of `OAuthApplications` (BaseEntitySchema.CrtCoreBase.cs; ODataEntities/
+ * OAuthApplications.BackReferences.CrtBase.cs lists it as a property). `AppClassName` (ShortText)
+ * names the REST service that signs a mailbox in: `<site>/0/rest/<AppClassName>/AuthenticateUser`
+ * (OAuthAuthenticationMixin.CrtUIv2.js).
+ */
 export const COLUMNS = {
     id: "Id",
     name: "Name",
     clientId: "ClientId",
     secretKey: "SecretKey",
+    appClassName: "AppClassName",
+    modifiedOn: "ModifiedOn",
     /** MailServer's lookup `OAuthApplication`, as its OData property. */
     mailServerOAuthApplication: "OAuthApplicationId",
 } as const;
@@ -77,8 +86,14 @@ export function odataString(value: string): string {
     return `'${value.replace(/'/g, "''")}'`;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { isGuid } from "../lib/guid";
 
-export function isGuid(value: unknown): value is string {
-    return typeof value === "string" && GUID.test(value);
-}
+/**
+ * The `AppClassName` of a Microsoft 365 mail record: the name of Creatio's Microsoft 365 OAuth
+ * service. 7.17 and later: `Office365OAuthAuthenticator` (8.1 source: Office365OAuthAuthenticator
+ * .Exchange.cs; the mail server page's own values, Resources/ClientApp/301.*.js:
+ * Office365 = "Office365OAuthAuthenticator", Google = "GoogleOAuthAuthenticator"). 7.16:
+ * `Microsoft365OAuthAuthenticator`, the service of its redirect URI (7.16 documentation, "Setting up
+ * OAuth authentication for integration with Microsoft 365"); no 7.16 source was at hand.
+ */
+export const MICROSOFT_365_APP_CLASS_NAMES: readonly string[] = ["Office365OAuthAuthenticator", "Microsoft365OAuthAuthenticator"];

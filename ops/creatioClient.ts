@@ -10,13 +10,15 @@ import {
     CSRF_COOKIE, CSRF_HEADER, FORCE_USE_SESSION_HEADER, IDENTITY_TOKEN_PATH, LOGIN_PATH, ODATA_HEADERS,
     odataRoot, recordPath,
 } from "./creatioApi";
+import { printable } from "./printable";
 
 /**
  * How a call failed: `refused` Creatio (or its Identity Service) said no; `unreachable` no
- * usable answer (network, timeout, 5xx); `misconfigured` the address does not exist (404: wrong
- * site URL or .NET Core setting).
+ * answer (network, timeout) or a 5xx; `misconfigured` the address does not exist (404: wrong
+ * site URL or .NET Core setting); `malformed` an answer that is not what Creatio documents (not
+ * JSON, not a JSON object, a field missing).
  */
-export type CreatioOutcome = "refused" | "unreachable" | "misconfigured";
+export type CreatioOutcome = "refused" | "unreachable" | "misconfigured" | "malformed";
 
 export class CreatioError extends Error {
     constructor(message: string, readonly outcome: CreatioOutcome) {
@@ -102,12 +104,24 @@ function statusError(what: string, answer: HttpAnswer, url: string): CreatioErro
     }
 }
 
-function parseJson(answer: HttpAnswer, what: string): unknown {
+export type ODataRecord = Record<string, unknown>;
+
+function isObject(value: unknown): value is ODataRecord {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The answer's JSON object; anything else (not JSON, null, a list, a number) is malformed. */
+function parseObject(answer: HttpAnswer, what: string): ODataRecord {
+    let parsed: unknown;
     try {
-        return JSON.parse(answer.body);
+        parsed = JSON.parse(answer.body);
     } catch {
-        throw new CreatioError(`${what}: the answer is not JSON (HTTP ${answer.status})`, "unreachable");
+        throw new CreatioError(`${what}: the answer is not JSON (HTTP ${answer.status})`, "malformed");
     }
+    if (!isObject(parsed)) {
+        throw new CreatioError(`${what}: the answer is not a JSON object (HTTP ${answer.status})`, "malformed");
+    }
+    return parsed;
 }
 
 /** name=value of each Set-Cookie header; attributes (path, HttpOnly, ...) do not matter here. */
@@ -141,10 +155,11 @@ async function formsSignIn(target: CreatioTarget, c: { userName: string; passwor
     if (answer.status !== 200) {
         throw statusError(what, answer, url);
     }
-    const result = parseJson(answer, what) as { Code?: unknown; Message?: unknown };
+    const result = parseObject(answer, what);
     if (result.Code !== 0) {
-        const message = typeof result.Message === "string" && result.Message ? `: ${result.Message}` : "";
-        throw new CreatioError(`Creatio refused the sign-in of CREATIO_USERNAME (Code ${String(result.Code)})${message}`, "refused");
+        const message = typeof result.Message === "string" && result.Message ? `: ${printable(result.Message)}` : "";
+        throw new CreatioError(`Creatio refused the sign-in of CREATIO_USERNAME (Code ${printable(String(result.Code))})${message}`,
+            "refused");
     }
     const jar = cookiesOf(answer);
     const csrf = jar.get(CSRF_COOKIE);
@@ -168,29 +183,29 @@ async function identityServiceSignIn(target: CreatioTarget,
     const what = "Creatio Identity Service token (CREATIO_API_CLIENT_ID)";
     if (answer.status === 400 || answer.status === 401) {
         // RFC 6749 section 5.2: a wrong client answers 400/401 with an error code.
-        const error = (parseJsonOrEmpty(answer) as { error?: unknown }).error;
-        throw new CreatioError(`Creatio's Identity Service refused CREATIO_API_CLIENT_ID: ${typeof error === "string" ? error : `HTTP ${answer.status}`}`,
-            "refused");
+        const error = parseObjectOrEmpty(answer).error;
+        throw new CreatioError("Creatio's Identity Service refused CREATIO_API_CLIENT_ID: " +
+            (typeof error === "string" ? printable(error) : `HTTP ${answer.status}`), "refused");
     }
     if (answer.status !== 200) {
         throw statusError(what, answer, url);
     }
-    const token = (parseJson(answer, what) as { access_token?: unknown }).access_token;
+    const token = parseObject(answer, what).access_token;
     if (typeof token !== "string" || !token) {
-        throw new CreatioError(`${what}: the answer has no access_token`, "unreachable");
+        throw new CreatioError(`${what}: the answer has no access_token`, "malformed");
     }
     return new CreatioSession(target, { "Authorization": `Bearer ${token}` });
 }
 
-function parseJsonOrEmpty(answer: HttpAnswer): unknown {
+/** The answer's JSON object, or an empty one when it is not one. */
+function parseObjectOrEmpty(answer: HttpAnswer): ODataRecord {
     try {
-        return JSON.parse(answer.body) ?? {};
+        const parsed: unknown = JSON.parse(answer.body);
+        return isObject(parsed) ? parsed : {};
     } catch {
         return {};
     }
 }
-
-export type ODataRecord = Record<string, unknown>;
 
 /** A signed-in session: OData 4 calls with the session's credentials on each. */
 export class CreatioSession {
@@ -214,28 +229,48 @@ export class CreatioSession {
         if (answer.status !== 200) {
             throw statusError(what, answer, url.split("?")[0]);
         }
-        const value = (parseJson(answer, what) as { value?: unknown }).value;
+        const value = parseObject(answer, what).value;
         if (!Array.isArray(value)) {
-            throw new CreatioError(`${what}: the answer has no "value" list`, "unreachable");
+            throw new CreatioError(`${what}: the answer has no "value" list`, "malformed");
         }
-        return value as ODataRecord[];
+        if (!value.every(isObject)) {
+            throw new CreatioError(`${what}: the "value" list holds something other than records (JSON objects)`, "malformed");
+        }
+        return value;
     }
 
-    /** PATCH `<collection>(<id>)` with the fields to change; Creatio answers 204. */
+    /**
+     * PATCH `<collection>(<id>)` with the fields to change; Creatio answers 204. No answer or a
+     * 5xx leaves open whether the change was stored (`unreachable`); a 404 means no such record
+     * at this address (`misconfigured`); any other status is a refusal.
+     */
     async patch(entitySet: string, id: string, fields: Record<string, string>): Promise<void> {
         const url = this.url(recordPath(entitySet, id));
+        const unknown = "the change may or may not have been written";
         const answer = await send({
             method: "PATCH", url, headers: { ...ODATA_HEADERS, ...this.authHeaders }, body: JSON.stringify(fields),
         }, this.target).catch((err: unknown) => {
             if (err instanceof CreatioError && err.outcome === "unreachable") {
-                throw new CreatioError(`${err.message}; the change may or may not have been written`, "unreachable");
+                throw new CreatioError(`${err.message}; ${unknown}`, "unreachable");
             }
             throw err;
         });
-        if (answer.status !== 204) {
-            // Whatever the status, the write was not accepted: a refusal, not a reason to retry.
-            throw new CreatioError(statusError(`Creatio did not accept the change of ${entitySet} ${id}`, answer, url).message,
-                "refused");
+        if (answer.status === 204) {
+            return;
         }
+        const what = `Creatio did not accept the change of ${entitySet} ${id}`;
+        if (answer.status >= 500) {
+            throw new CreatioError(`Creatio did not confirm the change of ${entitySet} ${id}: HTTP ${answer.status}; ${unknown}`,
+                "unreachable");
+        }
+        if (answer.status === 404) {
+            throw new CreatioError(`${what}: HTTP 404 at ${url} (no such record at this address)`, "misconfigured");
+        }
+        if (answer.status >= 200 && answer.status < 300) {
+            // OData 4 also allows 200 with the entity; Creatio documents 204. Not taken as proof.
+            throw new CreatioError(`Creatio answered the change of ${entitySet} ${id} with HTTP ${answer.status}, not the ` +
+                `204 its documentation gives; ${unknown}`, "refused");
+        }
+        throw new CreatioError(statusError(what, answer, url).message, "refused");
     }
 }

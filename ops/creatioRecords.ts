@@ -2,13 +2,17 @@
  * Which `OAuthApplications` record gets the stack's credential, and how it is described. The
  * choice itself is pure; the lookups take anything that can run an OData query.
  */
-import { COLUMNS, MAIL_SERVER, OAUTH_APPLICATIONS, isGuid, odataString } from "./creatioApi";
+import { COLUMNS, MAIL_SERVER, MICROSOFT_365_APP_CLASS_NAMES, OAUTH_APPLICATIONS, isGuid, odataString } from "./creatioApi";
 import { ODataRecord } from "./creatioClient";
+import { printable } from "./printable";
 
 export interface OAuthApplicationRecord {
     id: string;
     name: string;
     clientId: string;
+    appClassName: string;
+    /** As Creatio wrote it (an OData DateTimeOffset); compared before and after a write. */
+    modifiedOn: string;
 }
 
 /** Why no single record could be chosen; the command ends with exit code 2 and this text. */
@@ -23,10 +27,19 @@ export interface ODataReader {
     query(entitySet: string, options: { select: readonly string[]; filter?: string }): Promise<ODataRecord[]>;
 }
 
-const APPLICATION_COLUMNS = [COLUMNS.id, COLUMNS.name, COLUMNS.clientId] as const;
+const APPLICATION_COLUMNS = [COLUMNS.id, COLUMNS.name, COLUMNS.clientId, COLUMNS.appClassName, COLUMNS.modifiedOn] as const;
 
 function toApplication(r: ODataRecord): OAuthApplicationRecord {
-    return { id: String(r[COLUMNS.id] ?? ""), name: String(r[COLUMNS.name] ?? ""), clientId: String(r[COLUMNS.clientId] ?? "") };
+    const text = (column: string) => String(r[column] ?? "");
+    return {
+        id: text(COLUMNS.id), name: text(COLUMNS.name), clientId: text(COLUMNS.clientId),
+        appClassName: text(COLUMNS.appClassName), modifiedOn: text(COLUMNS.modifiedOn),
+    };
+}
+
+/** Text from Creatio, quoted and shown only through printable(). */
+export function quoted(text: string): string {
+    return JSON.stringify(printable(text));
 }
 
 /** One line per record: id, name and Client ID; never a secret (none is ever read). */
@@ -34,7 +47,21 @@ export function listApplications(records: OAuthApplicationRecord[]): string {
     if (records.length === 0) {
         return `  (no ${OAUTH_APPLICATIONS} records)`;
     }
-    return records.map(r => `  ${r.id}  ${JSON.stringify(r.name)}  ClientId ${r.clientId || "(empty)"}`).join("\n");
+    return records.map(r => `  ${printable(r.id)}  ${quoted(r.name)}  ClientId ${printable(r.clientId) || "(empty)"}`).join("\n");
+}
+
+/**
+ * The record, if it is a Microsoft 365 mail record (its AppClassName names Creatio's Microsoft 365
+ * OAuth service); otherwise a refusal naming it, so that another provider's record (Google's) is
+ * never overwritten.
+ */
+export function requireMicrosoft365(record: OAuthApplicationRecord, source: string): OAuthApplicationRecord {
+    if (MICROSOFT_365_APP_CLASS_NAMES.includes(record.appClassName)) {
+        return record;
+    }
+    throw new RecordSelectionError(`${source} ${OAUTH_APPLICATIONS} ${printable(record.id)} ${quoted(record.name)}, whose ` +
+        `AppClassName is ${quoted(record.appClassName)}, not ${MICROSOFT_365_APP_CLASS_NAMES.join(" or ")}: not a Microsoft 365 ` +
+        "mail record, nothing written");
 }
 
 /**
@@ -63,7 +90,7 @@ export async function findByClientId(odata: ODataReader, clientId: string): Prom
     // All records, compared here: OData's tolower() is not proven on Creatio, and a site has
     // only a handful of OAuth applications.
     const records = (await odata.query(OAUTH_APPLICATIONS, { select: APPLICATION_COLUMNS })).map(toApplication);
-    return selectByClientId(records, clientId);
+    return requireMicrosoft365(selectByClientId(records, clientId), `the record with ClientId ${clientId} is`);
 }
 
 const EMPTY_GUID = "00000000-0000-0000-0000-000000000000";
@@ -78,7 +105,7 @@ export async function findByMailServer(odata: ODataReader, mailServer: string): 
     });
     if (servers.length !== 1) {
         const all = servers.length === 0 ? await odata.query(MAIL_SERVER, { select: [COLUMNS.id, COLUMNS.name] }) : servers;
-        const list = all.map(s => `  ${String(s[COLUMNS.id])}  ${JSON.stringify(String(s[COLUMNS.name] ?? ""))}`).join("\n")
+        const list = all.map(s => `  ${printable(String(s[COLUMNS.id]))}  ${quoted(String(s[COLUMNS.name] ?? ""))}`).join("\n")
             || `  (no ${MAIL_SERVER} records)`;
         throw new RecordSelectionError(servers.length === 0
             ? `no ${MAIL_SERVER} in Creatio is named or has the id ${JSON.stringify(mailServer)}; pass --mail-server ` +
@@ -87,22 +114,23 @@ export async function findByMailServer(odata: ODataReader, mailServer: string): 
               `--mail-server with the id of one of them:\n${list}`);
     }
     const server = servers[0];
+    const serverName = quoted(String(server[COLUMNS.name] ?? ""));
     const applicationId = server[COLUMNS.mailServerOAuthApplication];
     if (!isGuid(applicationId) || applicationId === EMPTY_GUID) {
-        throw new RecordSelectionError(`${MAIL_SERVER} ${JSON.stringify(String(server[COLUMNS.name]))} has no OAuth ` +
+        throw new RecordSelectionError(`${MAIL_SERVER} ${serverName} has no OAuth ` +
             `application: choose OAuth authentication in its settings in Creatio first`);
     }
     const records = (await odata.query(OAUTH_APPLICATIONS, {
         select: APPLICATION_COLUMNS, filter: `${COLUMNS.id} eq ${applicationId}`,
     })).map(toApplication);
     if (records.length !== 1) {
-        throw new RecordSelectionError(`${MAIL_SERVER} ${JSON.stringify(String(server[COLUMNS.name]))} points to ` +
+        throw new RecordSelectionError(`${MAIL_SERVER} ${serverName} points to ` +
             `${OAUTH_APPLICATIONS} ${applicationId}, which this Creatio user cannot read`);
     }
-    return records[0];
+    return requireMicrosoft365(records[0], `${MAIL_SERVER} ${serverName} points to`);
 }
 
-/** Reads the record again after the write; its ClientId proves the write landed. */
+/** Reads the record again after the write: its ModifiedOn and ClientId show whether the write was stored. */
 export async function readBack(odata: ODataReader, id: string): Promise<OAuthApplicationRecord | undefined> {
     const records = await odata.query(OAUTH_APPLICATIONS, { select: APPLICATION_COLUMNS, filter: `${COLUMNS.id} eq ${id}` });
     return records.length === 1 ? toApplication(records[0]) : undefined;

@@ -9,8 +9,9 @@ import {
 } from "./cli";
 import { COLUMNS, OAUTH_APPLICATIONS, isGuid, odataRoot } from "./creatioApi";
 import { CreatioCredentials, CreatioError, CreatioOutcome, CreatioTarget, signIn } from "./creatioClient";
-import { OAuthApplicationRecord, RecordSelectionError, findByClientId, findByMailServer, readBack } from "./creatioRecords";
+import { OAuthApplicationRecord, RecordSelectionError, findByClientId, findByMailServer, quoted, readBack } from "./creatioRecords";
 import { CommandIO, runCommand } from "./io";
+import { printable } from "./printable";
 import { DELIVERED_KEY_ID_TAG, readStackOutputs, requireOutput, requireSecret } from "./pulumiStack";
 import { Redactor } from "./redact";
 import { DEFAULT_AUTHORITY_HOST, TokenAnswer, TokenRequest, checkAuthorityHost, requestToken } from "./verify";
@@ -20,8 +21,8 @@ const USAGE = "npm run -s deliver -- --stack <name> [--mail-server <name or id>]
     "[--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] [--secret-wait-seconds 120] " +
     "[--pulumi-timeout-seconds 120]";
 
-/** Exit codes shared with the other commands: 1 refused, 2 usage, 3 could not reach. */
-const EXIT_BY_OUTCOME: Record<CreatioOutcome, number> = { refused: 1, misconfigured: USAGE_EXIT_CODE, unreachable: 3 };
+/** Exit codes shared with the other commands: 1 refused or a problem found, 2 usage, 3 could not reach. */
+const EXIT_BY_OUTCOME: Record<CreatioOutcome, number> = { refused: 1, malformed: 1, misconfigured: USAGE_EXIT_CODE, unreachable: 3 };
 
 /** The environment variables of the two ways to sign in to Creatio. */
 export const FORMS_VARIABLES = ["CREATIO_USERNAME", "CREATIO_PASSWORD"] as const;
@@ -84,24 +85,49 @@ interface StackCredential {
     clientSecretKeyId: string;
 }
 
+/**
+ * Whether `value` is a site base URL as the program writes it: https, nothing but the origin and
+ * a path, no trailing slash, no `/0`. Comparing with what the URL parser makes of it refuses
+ * everything the parser would rewrite or drop: user info, query, fragment, a backslash (read as
+ * a slash), a port out of range (no URL at all), a default port, upper case in the host.
+ */
+export function isSiteBaseUrl(value: string): boolean {
+    let url: URL;
+    try {
+        url = new URL(value);
+    } catch {
+        return false;
+    }
+    return url.protocol === "https:" && value === url.origin + url.pathname.replace(/\/$/, "") && !/\/0$/.test(url.pathname);
+}
+
+function requireGuidOutput(outputs: Record<string, unknown>, name: string, stack: string): string {
+    const value = requireOutput(outputs, name, stack);
+    if (!isGuid(value)) {
+        throw new OpsError(`stack "${stack}" has an output ${name} that is not a GUID (8-4-4-4-12 hexadecimal digits): ` +
+            quoted(value), USAGE_EXIT_CODE);
+    }
+    return value;
+}
+
 function readCredential(outputs: Record<string, unknown>, stack: string): StackCredential {
     const siteBaseUrl = requireOutput(outputs, "siteBaseUrl", stack);
-    if (!/^https:\/\/[^/?#]+(\/[^?#]*[^/?#])?$/.test(siteBaseUrl) || /\/0$/.test(siteBaseUrl)) {
-        throw new OpsError(`stack "${stack}" has output siteBaseUrl ${JSON.stringify(siteBaseUrl)}, not an https base URL ` +
-            "without /0 and trailing slash", USAGE_EXIT_CODE);
+    if (!isSiteBaseUrl(siteBaseUrl)) {
+        throw new OpsError(`stack "${stack}" has an output siteBaseUrl that is not an https base URL such as ` +
+            `https://acme.creatio.com (origin and path only: no user info, query, fragment, backslash, /0 or trailing slash): ` +
+            quoted(siteBaseUrl), USAGE_EXIT_CODE);
     }
     if (typeof outputs.netCore !== "boolean") {
         throw new OpsError(`stack "${stack}" has no boolean output netCore: run pulumi up for it (with this version of the program)`,
             USAGE_EXIT_CODE);
     }
-    const clientSecretKeyId = requireOutput(outputs, "clientSecretKeyId", stack);
     return {
-        clientId: requireOutput(outputs, "clientId", stack),
+        clientId: requireGuidOutput(outputs, "clientId", stack),
         clientSecret: requireSecret(outputs, "clientSecret", stack),
-        tenantId: requireOutput(outputs, "tenantId", stack),
+        tenantId: requireGuidOutput(outputs, "tenantId", stack),
         siteBaseUrl,
         netCore: outputs.netCore,
-        clientSecretKeyId,
+        clientSecretKeyId: requireGuidOutput(outputs, "clientSecretKeyId", stack),
     };
 }
 
@@ -220,17 +246,22 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
         ? await findByMailServer(session, args["mail-server"])
         : await findByClientId(session, credential.clientId);
     if (!isGuid(record.id)) {
-        throw new CreatioError(`${OAUTH_APPLICATIONS} answered a record without a Guid Id`, "unreachable");
+        throw new CreatioError(`${OAUTH_APPLICATIONS} answered a record without a Guid Id`, "malformed");
+    }
+    // The write is proven by ModifiedOn moving on: without a readable one, nothing is written.
+    if (Number.isNaN(Date.parse(record.modifiedOn))) {
+        throw new CreatioError(`${OAUTH_APPLICATIONS} ${record.id} has no readable ${COLUMNS.modifiedOn} ` +
+            `(${quoted(record.modifiedOn)}), so a write could not be confirmed; nothing written`, "malformed");
     }
 
-    const clientIdChange = record.clientId.toLowerCase() === credential.clientId.toLowerCase()
+    const clientIdChange = record.clientId.trim().toLowerCase() === credential.clientId.toLowerCase()
         ? `${credential.clientId} (unchanged)`
-        : `${record.clientId || "(empty)"} -> ${credential.clientId}`;
+        : `${printable(record.clientId) || "(empty)"} -> ${credential.clientId}`;
     const rows: [string, string][] = [
         ["Stack", stack],
         ["Creatio", `${odataRoot(credential.siteBaseUrl, credential.netCore)} (${creatioCredentials.kind === "forms"
             ? "CREATIO_USERNAME" : "CREATIO_API_CLIENT_ID"})`],
-        ["Record", `${OAUTH_APPLICATIONS} ${record.id} ${JSON.stringify(record.name)}`],
+        ["Record", `${OAUTH_APPLICATIONS} ${record.id} ${quoted(record.name)}`],
         ["Client ID", clientIdChange],
         ["Client secret", `accepted by Entra ID${attempts > 1 ? ` (attempt ${attempts})` : ""}; key id ${credential.clientSecretKeyId}`],
     ];
@@ -245,13 +276,35 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
         [COLUMNS.clientId]: credential.clientId,
         [COLUMNS.secretKey]: credential.clientSecret,
     });
-    const written: OAuthApplicationRecord | undefined = await readBack(session, record.id);
-    if (!written || written.clientId.toLowerCase() !== credential.clientId.toLowerCase()) {
-        throw new OpsError(`Creatio answered 204 but ${OAUTH_APPLICATIONS} ${record.id} reads back ClientId ` +
-            `${written ? written.clientId || "(empty)" : "(record gone)"}, not ${credential.clientId}: the write was not accepted`, 1);
+    const tagCommand = `pulumi stack tag set ${DELIVERED_KEY_ID_TAG} ${credential.clientSecretKeyId} --stack ${stack}`;
+    const unconfirmed = (reason: string, exitCode: number) => new OpsError(`${COLUMNS.clientId} and ${COLUMNS.secretKey} ` +
+        `were written (Creatio answered 204) but could not be confirmed: ${reason}; no stack tag set. Check the record in ` +
+        `Creatio, then run: ${tagCommand}`, exitCode);
+    let written: OAuthApplicationRecord | undefined;
+    try {
+        written = await readBack(session, record.id);
+    } catch (err) {
+        if (err instanceof CreatioError) {
+            throw unconfirmed(`reading ${OAUTH_APPLICATIONS} ${record.id} back failed: ${err.message}`,
+                err.outcome === "unreachable" ? 3 : 1);
+        }
+        throw err;
     }
-    rows.push(["Delivered", `${COLUMNS.clientId} and ${COLUMNS.secretKey} written; ${COLUMNS.clientId} read back ` +
-        `(${COLUMNS.secretKey} cannot be read back)`]);
+    if (!written) {
+        throw unconfirmed(`${OAUTH_APPLICATIONS} ${record.id} is no longer there to be read back`, 1);
+    }
+    // SecretKey cannot be read back: only ModifiedOn moving on shows that Creatio stored the write.
+    if (!(Date.parse(written.modifiedOn) > Date.parse(record.modifiedOn))) {
+        throw new OpsError(`Creatio answered 204 but the record did not change: ${OAUTH_APPLICATIONS} ${record.id} reads back ` +
+            `${COLUMNS.modifiedOn} ${quoted(written.modifiedOn)} (before the write: ${quoted(record.modifiedOn)}); the write ` +
+            "was not stored, no stack tag set", 1);
+    }
+    if (written.clientId.trim().toLowerCase() !== credential.clientId.toLowerCase()) {
+        throw new OpsError(`Creatio answered 204 but ${OAUTH_APPLICATIONS} ${record.id} reads back ${COLUMNS.clientId} ` +
+            `${printable(written.clientId) || "(empty)"}, not ${credential.clientId}: the write was not stored as sent, no stack tag set`, 1);
+    }
+    rows.push(["Delivered", `${COLUMNS.clientId} and ${COLUMNS.secretKey} written; record changed (${COLUMNS.modifiedOn} ` +
+        `${printable(written.modifiedOn)}), ${COLUMNS.clientId} read back (${COLUMNS.secretKey} cannot be read back)`]);
 
     // 4. Record what Creatio holds now.
     try {
@@ -259,8 +312,7 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
     } catch (err) {
         io.stdout(render(rows));
         throw new OpsError(`delivered, but the stack tag ${DELIVERED_KEY_ID_TAG} could not be recorded ` +
-            `(${(err as Error).message}); run: pulumi stack tag set ${DELIVERED_KEY_ID_TAG} ${credential.clientSecretKeyId} ` +
-            `--stack ${stack}`, 1);
+            `(${(err as Error).message}); run: ${tagCommand}`, 1);
     }
     io.stdout(render([...rows, ["Stack tag", `${DELIVERED_KEY_ID_TAG}=${credential.clientSecretKeyId}`]]));
     return 0;

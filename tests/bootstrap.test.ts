@@ -31,13 +31,16 @@ describe("bootstrap program", () => {
     it("gives each CI identity exactly the Graph application permissions its job needs", async () => {
         const { mocks } = await runBootstrap({ githubRepository: REPO });
         assert.deepStrictEqual(ofType(mocks, "appRoleAssignment:AppRoleAssignment"), [
-            ["deployer-graph-Application.ReadWrite.OwnedBy", assignment(DEPLOYER_SP, ROLE.ownedBy)],
+            // The deployer adds the rotation identity as an owner. Microsoft Graph, application-post-owners: its table
+            // lists "Application.ReadWrite.OwnedBy and Directory.Read.All", but its note says "Application.ReadWrite.OwnedBy
+            // will not be sufficient to add another owner. Consent also to Application.ReadWrite.All."
+            ["deployer-graph-Application.ReadWrite.All", assignment(DEPLOYER_SP, ROLE.readWriteAll)],
             ["deployer-graph-DelegatedPermissionGrant.ReadWrite.All", assignment(DEPLOYER_SP, ROLE.grants)],
             ["deployer-graph-Application.Read.All", assignment(DEPLOYER_SP, ROLE.readAll)],
-            // Adding an owner (the rotation identity) takes Application.ReadWrite.OwnedBy and Directory.Read.All
-            // (Microsoft Graph, application-post-owners: Permissions, Application).
+            // application-post-owners, Permissions, Application: Directory.Read.All with either write permission.
             ["deployer-graph-Directory.Read.All", assignment(DEPLOYER_SP, ROLE.directoryRead)],
-            // The unattended rotation writes passwords only: no consent grants.
+            // The unattended rotation only adds and removes passwords of an application it owns (Microsoft Graph,
+            // application-addpassword and -removepassword: Application.ReadWrite.OwnedBy), no consent grants, no owners.
             ["rotation-graph-Application.ReadWrite.OwnedBy", assignment(ROTATION_SP, ROLE.ownedBy)],
             ["rotation-graph-Application.Read.All", assignment(ROTATION_SP, ROLE.readAll)],
             // Reads only; Directory.Read.All is Graph's least-privileged application permission for
@@ -83,13 +86,16 @@ describe("bootstrap program", () => {
         assert.deepStrictEqual(subjectsOf(mocks, "preview"), ["repo:contoso@123456/creatio-m365-oauth@456789:pull_request"]);
     });
 
-    it("grants Application.ReadWrite.All instead of OwnedBy to both writing identities", async () => {
-        const { mocks } = await runBootstrap({ githubRepository: "contoso/crm", applicationPermission: "Application.ReadWrite.All" });
-        const roles = (identity: string) => ofType(mocks, "appRoleAssignment:AppRoleAssignment")
+    it("gives the deployer Application.ReadWrite.OwnedBy when asked; the rotation identity holds OwnedBy either way", async () => {
+        const roles = (mocks: TenantMocks, identity: string) => ofType(mocks, "appRoleAssignment:AppRoleAssignment")
             .filter(([name]) => name.startsWith(`${identity}-`)).map(([, inputs]) => inputs.appRoleId);
-        assert.deepStrictEqual(roles("deployer"), [ROLE.readWriteAll, ROLE.grants, ROLE.readAll, ROLE.directoryRead]);
-        assert.deepStrictEqual(roles("rotation"), [ROLE.readWriteAll, ROLE.readAll]);
-        assert.deepStrictEqual(roles("preview"), [ROLE.readAll, ROLE.directoryRead]);
+        const ownedBy = (await runBootstrap({ githubRepository: "contoso/crm", applicationPermission: "Application.ReadWrite.OwnedBy" })).mocks;
+        assert.deepStrictEqual(roles(ownedBy, "deployer"), [ROLE.ownedBy, ROLE.grants, ROLE.readAll, ROLE.directoryRead]);
+        assert.deepStrictEqual(roles(ownedBy, "rotation"), [ROLE.ownedBy, ROLE.readAll]);
+        assert.deepStrictEqual(roles(ownedBy, "preview"), [ROLE.readAll, ROLE.directoryRead]);
+        const all = (await runBootstrap({ githubRepository: "contoso/crm", applicationPermission: "Application.ReadWrite.All" })).mocks;
+        assert.deepStrictEqual(roles(all, "deployer"), [ROLE.readWriteAll, ROLE.grants, ROLE.readAll, ROLE.directoryRead]);
+        assert.deepStrictEqual(roles(all, "rotation"), [ROLE.ownedBy, ROLE.readAll]);
     });
 
     it("leaves the preview identity with Application.Read.All alone when it need not read consent grants", async () => {
@@ -140,11 +146,27 @@ describe("bootstrap program", () => {
             ]);
         });
 
-        it("takes the classic subject prefix by default and the immutable one when given", () => {
+        it("takes the classic subject prefix by default and the immutable one when given, spelled as given", () => {
             assert.strictEqual(validateBootstrapConfig({ githubRepository: "Contoso/CRM" }).githubSubjectPrefix, "repo:Contoso/CRM");
-            // GitHub owner and repository names are not case sensitive; the prefix is used as GitHub returns it.
-            assert.strictEqual(validateBootstrapConfig({ githubRepository: "contoso/crm", githubSubjectPrefix: "repo:Contoso@42/CRM@4242" }).githubSubjectPrefix,
+            assert.strictEqual(validateBootstrapConfig({ githubRepository: "Contoso/CRM", githubSubjectPrefix: "repo:Contoso@42/CRM@4242" }).githubSubjectPrefix,
                 "repo:Contoso@42/CRM@4242");
+        });
+
+        it("refuses a subject prefix that spells the repository with other capitals than githubRepository", () => {
+            // Entra ID matches federated credential subjects case-sensitively (Microsoft identity platform,
+            // reference-breaking-changes: "Federated Identity Credentials now use case-sensitive matching"), so one
+            // of the two spellings would give credentials GitHub's tokens never match (AADSTS7002138, Azure/login#515).
+            for (const [repository, prefix, named] of [
+                ["contoso/crm", "repo:Contoso@42/CRM@4242", "Contoso/CRM"],
+                ["Contoso/CRM", "repo:contoso/crm", "contoso/crm"],
+                ["contoso/crm", "repo:contoso/Crm", "contoso/Crm"],
+            ]) {
+                assert.deepStrictEqual(refusal({ githubRepository: repository, githubSubjectPrefix: prefix }), [
+                    `githubSubjectPrefix = ${JSON.stringify(prefix)}: names ${named}, githubRepository ${repository}, and Entra ID ` +
+                    "matches OIDC subjects case-sensitively (AADSTS7002138); allowed: githubRepository and githubSubjectPrefix " +
+                    `spelled exactly as the sub_claim_prefix of gh api repos/${repository}/actions/oidc/customization/sub`,
+                ]);
+            }
         });
 
         it("refuses a subject prefix that is not this repository's", () => {
@@ -193,7 +215,7 @@ describe("bootstrap program", () => {
             }
             assert.deepStrictEqual(project.config.deployEnvironments.default, DEFAULT_DEPLOY_ENVIRONMENTS);
             assert.deepStrictEqual(project.config.rotationEnvironments.default, DEFAULT_ROTATION_ENVIRONMENTS);
-            assert.strictEqual(project.config.applicationPermission.default, "Application.ReadWrite.OwnedBy");
+            assert.strictEqual(project.config.applicationPermission.default, "Application.ReadWrite.All");
             assert.strictEqual(project.config.previewReadsConsentGrants.default, true);
             assert.strictEqual(project.config.githubSubjectPrefix.default, "");
         });

@@ -6,11 +6,11 @@ import * as path from "path";
 import { OAUTH_APPLICATIONS, odataRoot, odataString, recordPath } from "../ops/creatioApi";
 import { CreatioError, CreatioTarget, signIn } from "../ops/creatioClient";
 import { findByClientId, findByMailServer, readBack, selectByClientId } from "../ops/creatioRecords";
-import { deliverCommand, main } from "../ops/deliver";
+import { deliverCommand, isSiteBaseUrl, main } from "../ops/deliver";
 import { DELIVERED_KEY_ID_TAG } from "../ops/pulumiStack";
 import { requestToken } from "../ops/verify";
 import { CommandResult, FakeStack, InProcessOptions, runInProcess } from "./fakes/commands";
-import { CreatioServer, FakeOAuthApplication, startCreatioServer } from "./fakes/creatioServer";
+import { CreatioServer, DEFAULT_MODIFIED_ON, FakeOAuthApplication, startCreatioServer } from "./fakes/creatioServer";
 import { TokenServer, startTokenServer } from "./fakes/tokenServer";
 
 const CLIENT = "c1c1c1c1-0000-4000-8000-000000000003";
@@ -23,11 +23,17 @@ const API_SECRET = "identity-secret-2";
 const APP_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 const GOOGLE_APP_ID = "11111111-2222-4333-8444-555555555555";
 const MAIL_ID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+// Creatio 8.1 mail server page (Resources/ClientApp/301.*.js): Office365 = "Office365OAuthAuthenticator",
+// Google = "GoogleOAuthAuthenticator"
+const M365_CLASS = "Office365OAuthAuthenticator";
+const GOOGLE_CLASS = "GoogleOAuthAuthenticator";
+/** What the stand-in's OData answers hold for the Microsoft 365 record of applications(). */
+const M365_RECORD = { id: APP_ID, name: "Microsoft 365", clientId: CLIENT.toUpperCase(), appClassName: M365_CLASS, modifiedOn: DEFAULT_MODIFIED_ON };
 
 function applications(): FakeOAuthApplication[] {
     return [
-        { Id: APP_ID, Name: "Microsoft 365", ClientId: CLIENT.toUpperCase(), SecretKey: "old" },
-        { Id: GOOGLE_APP_ID, Name: "Google", ClientId: "123-google.apps.googleusercontent.com", SecretKey: "g" },
+        { Id: APP_ID, Name: "Microsoft 365", ClientId: CLIENT.toUpperCase(), SecretKey: "old", AppClassName: M365_CLASS },
+        { Id: GOOGLE_APP_ID, Name: "Google", ClientId: "123-google.apps.googleusercontent.com", SecretKey: "g", AppClassName: GOOGLE_CLASS },
     ];
 }
 
@@ -139,15 +145,40 @@ describe("Creatio client against a stand-in", () => {
         assert.ok(!err.message.includes("nope-secret"));
     });
 
-    it("patches ClientId and SecretKey of one record, expecting 204", async () => {
+    it("patches ClientId and SecretKey of one record, expecting 204; the stand-in moves ModifiedOn on", async () => {
         const session = await signIn(target(server), { kind: "forms", userName: USER, password: PASSWORD });
+        const started = Date.now();
         await session.patch(OAUTH_APPLICATIONS, APP_ID, { ClientId: CLIENT, SecretKey: NEW_SECRET });
         const patch = server.requests.at(-1)!;
         assert.strictEqual(patch.method, "PATCH");
         assert.strictEqual(patch.path, `/0/odata/OAuthApplications(${APP_ID})`);
         assert.strictEqual(patch.headers.bpmcsrf, "csrf-1");
         assert.deepStrictEqual(JSON.parse(patch.body), { ClientId: CLIENT, SecretKey: NEW_SECRET });
-        assert.deepStrictEqual(server.oauthApplications[0], { Id: APP_ID, Name: "Microsoft 365", ClientId: CLIENT, SecretKey: NEW_SECRET });
+        const { ModifiedOn, ...stored } = server.oauthApplications[0];
+        assert.deepStrictEqual(stored, { Id: APP_ID, Name: "Microsoft 365", ClientId: CLIENT, SecretKey: NEW_SECRET, AppClassName: M365_CLASS });
+        // BaseEntitySchema.CrtCoreBase.cs: ModifiedOn, a DateTime column of every BaseEntity
+        assert.ok(Date.parse(ModifiedOn!) >= started, ModifiedOn);
+        assert.deepStrictEqual((await readBack(session, APP_ID))!.modifiedOn, ModifiedOn);
+    });
+
+    it("the stand-in refuses a property the entity does not have (400), as an OData 4 service does", async () => {
+        const session = await signIn(target(server), { kind: "forms", userName: USER, password: PASSWORD });
+        await rejects(session.patch(OAUTH_APPLICATIONS, APP_ID, { ClientId: CLIENT, Secret: NEW_SECRET }), "refused",
+            `Creatio did not accept the change of OAuthApplications ${APP_ID}: HTTP 400`);
+        assert.strictEqual(server.oauthApplications[0].ClientId, CLIENT.toUpperCase());
+        assert.strictEqual(server.oauthApplications[0].ModifiedOn, undefined);
+    });
+
+    it("the stand-in's dropWrites answers 204 and keeps the record, ModifiedOn included", async () => {
+        const dropping = await startCreatioServer({ users: { [USER]: PASSWORD }, oauthApplications: applications(), dropWrites: true });
+        try {
+            const session = await signIn(target(dropping), { kind: "forms", userName: USER, password: PASSWORD });
+            await session.patch(OAUTH_APPLICATIONS, APP_ID, { ClientId: CLIENT, SecretKey: NEW_SECRET });
+            assert.deepStrictEqual(await readBack(session, APP_ID), M365_RECORD);
+            assert.strictEqual(dropping.oauthApplications[0].SecretKey, "old");
+        } finally {
+            await dropping.close();
+        }
     });
 
     it("says which OData form is wrong when the site is .NET Core", async () => {
@@ -165,10 +196,18 @@ describe("Creatio client against a stand-in", () => {
         }
     });
 
-    for (const [status, outcome, text] of [
-        [401, "refused", "HTTP 401 (not signed in: the session or token was not accepted)"],
-        [403, "refused", "HTTP 403 (the Creatio user lacks the rights, see the README)"],
-        [500, "unreachable", "HTTP 500"],
+    for (const [status, outcome, text, patchOutcome, patchText] of [
+        [401, "refused", "HTTP 401 (not signed in: the session or token was not accepted)", "refused",
+            `Creatio did not accept the change of OAuthApplications ${APP_ID}: HTTP 401 (not signed in: the session or token was not accepted)`],
+        [403, "refused", "HTTP 403 (the Creatio user lacks the rights, see the README)", "refused",
+            `Creatio did not accept the change of OAuthApplications ${APP_ID}: HTTP 403 (the Creatio user lacks the rights, see the README)`],
+        [500, "unreachable", "HTTP 500", "unreachable",
+            `Creatio did not confirm the change of OAuthApplications ${APP_ID}: HTTP 500; the change may or may not have been written`],
+        [502, "unreachable", "HTTP 502", "unreachable",
+            `Creatio did not confirm the change of OAuthApplications ${APP_ID}: HTTP 502; the change may or may not have been written`],
+        [400, "refused", "HTTP 400", "refused", `Creatio did not accept the change of OAuthApplications ${APP_ID}: HTTP 400`],
+        [200, "malformed", 'the answer has no "value" list', "refused", `Creatio answered the change of OAuthApplications ${APP_ID} ` +
+            "with HTTP 200, not the 204 its documentation gives; the change may or may not have been written"],
     ] as const) {
         it(`reports ${status} on a read and on a write`, async () => {
             const failing = await startCreatioServer({
@@ -178,9 +217,9 @@ describe("Creatio client against a stand-in", () => {
                 const session = await signIn(target(failing), { kind: "forms", userName: USER, password: PASSWORD });
                 await rejects(session.query(OAUTH_APPLICATIONS, { select: ["Id"] }), outcome,
                     `reading OAuthApplications from Creatio: ${text}`);
-                // A write that is not answered 204 is not accepted, whatever the status.
+                // Only 204 is an accepted write; no answer or a 5xx leaves it open whether the write was stored.
                 const err = await rejects(session.patch(OAUTH_APPLICATIONS, APP_ID, { ClientId: CLIENT, SecretKey: NEW_SECRET }),
-                    "refused", `Creatio did not accept the change of OAuthApplications ${APP_ID}: ${text}`);
+                    patchOutcome, patchText);
                 assert.ok(!err.message.includes(NEW_SECRET));
             } finally {
                 await failing.close();
@@ -188,10 +227,12 @@ describe("Creatio client against a stand-in", () => {
         });
     }
 
-    it("reports a write to a record that does not exist", async () => {
+    it("reports a write to a record that does not exist as a wrong address (404)", async () => {
         const session = await signIn(target(server), { kind: "forms", userName: USER, password: PASSWORD });
-        await rejects(session.patch(OAUTH_APPLICATIONS, GOOGLE_APP_ID.replace("1", "0"), { ClientId: CLIENT }), "refused",
-            /^Creatio did not accept the change of OAuthApplications 01111111-.*: HTTP 404 at /);
+        const missing = GOOGLE_APP_ID.replace("1", "0");
+        await rejects(session.patch(OAUTH_APPLICATIONS, missing, { ClientId: CLIENT }), "misconfigured",
+            `Creatio did not accept the change of OAuthApplications ${missing}: HTTP 404 at ` +
+            `${server.url}/0/odata/OAuthApplications(${missing}) (no such record at this address)`);
     });
 
     it("gives up on a Creatio that never answers, and on one that is down", async () => {
@@ -217,17 +258,18 @@ describe("Creatio client against a stand-in", () => {
 
     it("finds the record by the stack's Client ID, whatever its letter case", async () => {
         const session = await signIn(target(server), { kind: "forms", userName: USER, password: PASSWORD });
-        assert.deepStrictEqual(await findByClientId(session, CLIENT), { id: APP_ID, name: "Microsoft 365", clientId: CLIENT.toUpperCase() });
+        assert.deepStrictEqual(await findByClientId(session, CLIENT), M365_RECORD);
     });
 
     it("finds the record a mail server points to, by name or id", async () => {
         const session = await signIn(target(server), { kind: "forms", userName: USER, password: PASSWORD });
-        const expected = { id: APP_ID, name: "Microsoft 365", clientId: CLIENT.toUpperCase() };
+        const expected = M365_RECORD;
         assert.deepStrictEqual(await findByMailServer(session, "Microsoft 365"), expected);
         assert.deepStrictEqual(server.requests.slice(1).map(r => decodeURIComponent(r.path)), [
             // MailServer.BackReferences.CrtBase.cs: lookup OAuthApplication, OData property OAuthApplicationId
             "/0/odata/MailServer?$filter=Name eq 'Microsoft 365'&$select=Id,Name,OAuthApplicationId",
-            `/0/odata/OAuthApplications?$filter=Id eq ${APP_ID}&$select=Id,Name,ClientId`,
+            // OAuthApplicationsSchema.CrtBase.cs: AppClassName; BaseEntitySchema.CrtCoreBase.cs: ModifiedOn
+            `/0/odata/OAuthApplications?$filter=Id eq ${APP_ID}&$select=Id,Name,ClientId,AppClassName,ModifiedOn`,
         ]);
         assert.deepStrictEqual(await findByMailServer(session, MAIL_ID), expected);
         assert.strictEqual(decodeURIComponent(server.requests.at(-2)!.path),
@@ -247,12 +289,12 @@ describe("Creatio client against a stand-in", () => {
 
 describe("choosing the OAuthApplications record", () => {
     const records = [
-        { id: APP_ID, name: "Microsoft 365", clientId: PORTAL_CLIENT },
-        { id: GOOGLE_APP_ID, name: "Google", clientId: "123-google" },
+        { id: APP_ID, name: "Microsoft 365", clientId: PORTAL_CLIENT, appClassName: M365_CLASS, modifiedOn: DEFAULT_MODIFIED_ON },
+        { id: GOOGLE_APP_ID, name: "Google", clientId: "123-google", appClassName: GOOGLE_CLASS, modifiedOn: DEFAULT_MODIFIED_ON },
     ];
 
     it("takes the one record with the Client ID", () => {
-        assert.strictEqual(selectByClientId([...records, { id: MAIL_ID, name: "New", clientId: ` ${CLIENT.toUpperCase()}` }], CLIENT).id,
+        assert.strictEqual(selectByClientId([...records, { ...records[0], id: MAIL_ID, name: "New", clientId: ` ${CLIENT.toUpperCase()}` }], CLIENT).id,
             MAIL_ID);
     });
 
@@ -351,10 +393,12 @@ describe("npm run deliver", () => {
             `Record:         OAuthApplications ${APP_ID} "Microsoft 365"`,
             `Client ID:      ${CLIENT} (unchanged)`,
             `Client secret:  accepted by Entra ID; key id ${KEY_ID}`,
-            "Delivered:      ClientId and SecretKey written; ClientId read back (SecretKey cannot be read back)",
+            `Delivered:      ClientId and SecretKey written; record changed (ModifiedOn ${creatio.oauthApplications[0].ModifiedOn}), ` +
+                "ClientId read back (SecretKey cannot be read back)",
             `Stack tag:      creatio-delivered-key-id=${KEY_ID}`,
             "",
         ].join("\n"));
+        assert.ok(Date.parse(creatio.oauthApplications[0].ModifiedOn!) > Date.parse(DEFAULT_MODIFIED_ON));
         assert.strictEqual(result.stderr, "");
         assertNoSecret(result);
         // The secret went to Entra ID (the token check) ...
@@ -363,9 +407,9 @@ describe("npm run deliver", () => {
         // ... and to Creatio in the PATCH body only.
         assert.deepStrictEqual(creatio.requests.map(r => `${r.method} ${decodeURIComponent(r.path)}`), [
             "POST /ServiceModel/AuthService.svc/Login",
-            "GET /0/odata/OAuthApplications?$select=Id,Name,ClientId",
+            "GET /0/odata/OAuthApplications?$select=Id,Name,ClientId,AppClassName,ModifiedOn",
             `PATCH /0/odata/OAuthApplications(${APP_ID})`,
-            `GET /0/odata/OAuthApplications?$filter=Id eq ${APP_ID}&$select=Id,Name,ClientId`,
+            `GET /0/odata/OAuthApplications?$filter=Id eq ${APP_ID}&$select=Id,Name,ClientId,AppClassName,ModifiedOn`,
         ]);
         // OAuthApplicationsSchema.CrtBase.cs: columns ClientId (MediumText) and SecretKey (SecureText)
         assert.deepStrictEqual(JSON.parse(creatio.requests[2].body), { ClientId: CLIENT, SecretKey: NEW_SECRET });
@@ -423,7 +467,8 @@ describe("npm run deliver", () => {
         const result = await deliver(["--mail-server", "Microsoft 365"]);
         assert.strictEqual(result.code, 0, result.stderr);
         assert.ok(result.stdout.includes(`Client ID:      ${PORTAL_CLIENT} -> ${CLIENT}\n`), result.stdout);
-        assert.deepStrictEqual(creatio.oauthApplications[0], { Id: APP_ID, Name: "Microsoft 365", ClientId: CLIENT, SecretKey: NEW_SECRET });
+        assert.strictEqual(creatio.oauthApplications[0].ClientId, CLIENT);
+        assert.strictEqual(creatio.oauthApplications[0].SecretKey, NEW_SECRET);
     });
 
     it("several records with the Client ID: exit 2, listing them, nothing written", async () => {
@@ -538,23 +583,30 @@ describe("npm run deliver", () => {
         }
     });
 
-    it("a write answered 204 that does not read back: exit 1, no tag", async () => {
-        const dropping = await startCreatioServer({
-            users: { [USER]: PASSWORD }, dropWrites: true,
-            oauthApplications: [{ Id: APP_ID, Name: "Microsoft 365", ClientId: PORTAL_CLIENT, SecretKey: "old" }],
-            mailServers: [{ Id: MAIL_ID, Name: "Microsoft 365", OAuthApplicationId: APP_ID }],
+    for (const [when, clientId] of [["the first time", PORTAL_CLIENT], ["after a rotation (ClientId already the stack's)", CLIENT]]) {
+        it(`a write answered 204 that did not change the record, ${when}: exit 1, no tag`, async () => {
+            const dropping = await startCreatioServer({
+                users: { [USER]: PASSWORD }, dropWrites: true,
+                oauthApplications: [{ Id: APP_ID, Name: "Microsoft 365", ClientId: clientId, SecretKey: "old", AppClassName: M365_CLASS }],
+                mailServers: [{ Id: MAIL_ID, Name: "Microsoft 365", OAuthApplicationId: APP_ID }],
+            });
+            try {
+                ca = pems(entra.ca, dropping.ca);
+                const previous = { outputs: stack({ siteBaseUrl: dropping.url }).outputs, secrets: ["clientSecret"],
+                    tags: { [DELIVERED_KEY_ID_TAG]: "7d7d7d7d-0000-4000-8000-000000000007" } };
+                const result = await deliver(["--mail-server", "Microsoft 365"], { stack: previous });
+                assert.strictEqual(result.code, 1, result.stderr);
+                assert.strictEqual(result.stderr, `deliver: Creatio answered 204 but the record did not change: OAuthApplications ` +
+                    `${APP_ID} reads back ModifiedOn "${DEFAULT_MODIFIED_ON}" (before the write: "${DEFAULT_MODIFIED_ON}"); the write ` +
+                    "was not stored, no stack tag set\n");
+                assert.deepStrictEqual(result.state.stacks.dev.tags, { [DELIVERED_KEY_ID_TAG]: "7d7d7d7d-0000-4000-8000-000000000007" });
+                assert.deepStrictEqual(result.pulumiCalls.filter(c => c[1] === "tag"), []);
+                assertNoSecret(result);
+            } finally {
+                await dropping.close();
+            }
         });
-        try {
-            ca = pems(entra.ca, dropping.ca);
-            const result = await deliver(["--mail-server", "Microsoft 365"], { stack: stack({ siteBaseUrl: dropping.url }) });
-            assert.strictEqual(result.code, 1, result.stderr);
-            assert.strictEqual(result.stderr, `deliver: Creatio answered 204 but OAuthApplications ${APP_ID} reads back ` +
-                `ClientId ${PORTAL_CLIENT}, not ${CLIENT}: the write was not accepted\n`);
-            assert.strictEqual(result.state.stacks.dev.tags, undefined);
-        } finally {
-            await dropping.close();
-        }
-    });
+    }
 
     it("a Creatio that fails (500) or never answers: exit 3, bounded", async () => {
         const failing = await startCreatioServer({ users: { [USER]: PASSWORD }, failures: { get: 500 } });
@@ -624,6 +676,235 @@ describe("npm run deliver", () => {
             'deliver: stack "dev" has no output clientSecretKeyId: run pulumi up for it (with this version of the program)\n');
         assert.deepStrictEqual(creatio.requests, []);
         assert.deepStrictEqual(entra.tokenRequests, []);
+    });
+
+    /** A stand-in with the one Microsoft 365 record and mail server of the usual setup, and these options. */
+    async function withCreatio(options: Parameters<typeof startCreatioServer>[0],
+        body: (server: CreatioServer) => Promise<void>): Promise<void> {
+        const server = await startCreatioServer({
+            users: { [USER]: PASSWORD }, oauthApplications: applications(),
+            mailServers: [{ Id: MAIL_ID, Name: "Microsoft 365", OAuthApplicationId: APP_ID }], ...options,
+        });
+        try {
+            ca = pems(entra.ca, server.ca);
+            await body(server);
+        } finally {
+            await server.close();
+        }
+    }
+
+    /** Answers the n-th OData GET (0-based) with this, every other request normally. */
+    function nthGet(n: number, answer: { status: number; body?: string } | "silence") {
+        let gets = 0;
+        return (r: { method: string; path: string }) => r.method === "GET" && r.path.includes("/odata/") && gets++ === n ? answer : undefined;
+    }
+
+    const TAG_LINE = `pulumi stack tag set creatio-delivered-key-id ${KEY_ID} --stack dev`;
+
+    for (const [label, answer, code, reason] of [
+        ["5xx", { status: 503, body: "{}" }, 3, "reading OAuthApplications from Creatio: HTTP 503"],
+        ["401 (session dropped)", { status: 401 }, 1,
+            "reading OAuthApplications from Creatio: HTTP 401 (not signed in: the session or token was not accepted)"],
+        ["a null body", { status: 200, body: "null" }, 1, "reading OAuthApplications from Creatio: the answer is not a JSON object (HTTP 200)"],
+        ["no record", { status: 200, body: '{"value":[]}' }, 1, null],
+    ] as const) {
+        it(`a write answered 204 whose read-back fails (${label}): says it was written but not confirmed, the tag line, exit ${code}`,
+            async () => {
+                await withCreatio({ intercept: nthGet(1, answer) }, async server => {
+                    const result = await deliver([], { stack: stack({ siteBaseUrl: server.url }) });
+                    assert.strictEqual(result.code, code, result.stderr);
+                    assert.strictEqual(result.stderr, "deliver: ClientId and SecretKey were written (Creatio answered 204) but could " +
+                        `not be confirmed: ${reason === null ? `OAuthApplications ${APP_ID} is no longer there to be read back`
+                            : `reading OAuthApplications ${APP_ID} back failed: ${reason}`}; no stack tag set. Check the record in ` +
+                        `Creatio, then run: ${TAG_LINE}\n`);
+                    assert.strictEqual(result.state.stacks.dev.tags, undefined);
+                    assert.strictEqual(server.requests.filter(r => r.method === "PATCH").length, 1);
+                    assertNoSecret(result);
+                });
+            });
+    }
+
+    it("a write answered 204 after which the record changed but holds another ClientId: exit 1, no tag", async () => {
+        const other = { Id: APP_ID, Name: "Microsoft 365", ClientId: PORTAL_CLIENT, AppClassName: M365_CLASS, ModifiedOn: "2030-01-01T00:00:00Z" };
+        await withCreatio({ intercept: nthGet(1, { status: 200, body: JSON.stringify({ value: [other] }) }) }, async server => {
+            const result = await deliver([], { stack: stack({ siteBaseUrl: server.url }) });
+            assert.strictEqual(result.code, 1, result.stderr);
+            assert.strictEqual(result.stderr, `deliver: Creatio answered 204 but OAuthApplications ${APP_ID} reads back ClientId ` +
+                `${PORTAL_CLIENT}, not ${CLIENT}: the write was not stored as sent, no stack tag set\n`);
+            assert.strictEqual(result.state.stacks.dev.tags, undefined);
+        });
+    });
+
+    it("a write answered 204 whose read-back never answers: exit 3, bounded, with the tag line", async () => {
+        await withCreatio({ intercept: nthGet(1, "silence") }, async server => {
+            const result = await deliver(["--timeout-seconds", "1"], { stack: stack({ siteBaseUrl: server.url }) });
+            assert.strictEqual(result.code, 3, result.stderr);
+            assert.strictEqual(result.stderr, "deliver: ClientId and SecretKey were written (Creatio answered 204) but could not be " +
+                `confirmed: reading OAuthApplications ${APP_ID} back failed: no answer from ${server.url} within 1 s; no stack tag ` +
+                `set. Check the record in Creatio, then run: ${TAG_LINE}\n`);
+            assert.strictEqual(result.state.stacks.dev.tags, undefined);
+        });
+    });
+
+    for (const [status, code, text] of [
+        [502, 3, `Creatio did not confirm the change of OAuthApplications ${APP_ID}: HTTP 502; the change may or may not have been written`],
+        [404, 2, `Creatio did not accept the change of OAuthApplications ${APP_ID}: HTTP 404 at PLACE (no such record at this address)`],
+        [400, 1, `Creatio did not accept the change of OAuthApplications ${APP_ID}: HTTP 400`],
+    ] as const) {
+        it(`a write answered ${status}: exit ${code}, no read-back, no tag`, async () => {
+            await withCreatio({ failures: { patch: status } }, async server => {
+                const result = await deliver([], { stack: stack({ siteBaseUrl: server.url }) });
+                assert.strictEqual(result.code, code, result.stderr);
+                assert.strictEqual(result.stderr,
+                    `deliver: ${text.replace("PLACE", `${server.url}/0/odata/OAuthApplications(${APP_ID})`)}\n`);
+                assert.strictEqual(server.requests.at(-1)!.method, "PATCH");
+                assert.strictEqual(result.state.stacks.dev.tags, undefined);
+            });
+        });
+    }
+
+    it("--mail-server of another provider's record (Google): exit 2 naming the record, nothing written", async () => {
+        const GMAIL_ID = "bbbbbbbb-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+        await withCreatio({ mailServers: [{ Id: MAIL_ID, Name: "Microsoft 365", OAuthApplicationId: APP_ID },
+            { Id: GMAIL_ID, Name: "Gmail", OAuthApplicationId: GOOGLE_APP_ID }] }, async server => {
+            for (const dryRun of [[], ["--dry-run"]]) {
+                const result = await deliver(["--mail-server", "Gmail", ...dryRun], { stack: stack({ siteBaseUrl: server.url }) });
+                assert.strictEqual(result.code, 2, result.stderr);
+                assert.strictEqual(result.stderr, `deliver: MailServer "Gmail" points to OAuthApplications ${GOOGLE_APP_ID} "Google", ` +
+                    'whose AppClassName is "GoogleOAuthAuthenticator", not Office365OAuthAuthenticator or ' +
+                    "Microsoft365OAuthAuthenticator: not a Microsoft 365 mail record, nothing written\n");
+                assert.strictEqual(result.stdout, "");
+            }
+            assert.ok(!server.requests.some(r => r.method === "PATCH"));
+            assert.strictEqual(server.oauthApplications[1].SecretKey, "g");
+        });
+    });
+
+    it("the record found by Client ID is checked the same way", async () => {
+        const records = applications();
+        records[0].AppClassName = "";
+        await withCreatio({ oauthApplications: records }, async server => {
+            const result = await deliver([], { stack: stack({ siteBaseUrl: server.url }) });
+            assert.strictEqual(result.code, 2, result.stderr);
+            assert.strictEqual(result.stderr, `deliver: the record with ClientId ${CLIENT} is OAuthApplications ${APP_ID} ` +
+                '"Microsoft 365", whose AppClassName is "", not Office365OAuthAuthenticator or Microsoft365OAuthAuthenticator: ' +
+                "not a Microsoft 365 mail record, nothing written\n");
+            assert.ok(!server.requests.some(r => r.method === "PATCH"));
+        });
+    });
+
+    it("takes a Creatio 7.16 record (AppClassName Microsoft365OAuthAuthenticator)", async () => {
+        const records = applications();
+        // Creatio 7.16 documentation: redirect URI .../0/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode
+        records[0].AppClassName = "Microsoft365OAuthAuthenticator";
+        await withCreatio({ oauthApplications: records }, async server => {
+            const result = await deliver([], { stack: stack({ siteBaseUrl: server.url }) });
+            assert.strictEqual(result.code, 0, result.stderr);
+            assert.strictEqual(server.oauthApplications[0].SecretKey, NEW_SECRET);
+        });
+    });
+
+    for (const [label, intercept, message] of [
+        ["a sign-in answered null", (r: { path: string }) => r.path.startsWith("/ServiceModel/") ? { status: 200, body: "null" } : undefined,
+            "Creatio sign-in (CREATIO_USERNAME): the answer is not a JSON object (HTTP 200)"],
+        ["a sign-in answered with a list", (r: { path: string }) => r.path.startsWith("/ServiceModel/") ? { status: 200, body: "[0]" } : undefined,
+            "Creatio sign-in (CREATIO_USERNAME): the answer is not a JSON object (HTTP 200)"],
+        ["a record list holding null", nthGet(0, { status: 200, body: '{"value":[null]}' }),
+            'reading OAuthApplications from Creatio: the "value" list holds something other than records (JSON objects)'],
+        ["a record list holding a list", nthGet(0, { status: 200, body: '{"value":[["x"]]}' }),
+            'reading OAuthApplications from Creatio: the "value" list holds something other than records (JSON objects)'],
+        ["a record list answered null", nthGet(0, { status: 200, body: "null" }),
+            "reading OAuthApplications from Creatio: the answer is not a JSON object (HTTP 200)"],
+    ] as const) {
+        it(`${label}: a clear error, exit 1, nothing written`, async () => {
+            await withCreatio({ intercept }, async server => {
+                const result = await deliver([], { stack: stack({ siteBaseUrl: server.url }) });
+                assert.strictEqual(result.code, 1, result.stderr);
+                assert.strictEqual(result.stderr, `deliver: ${message}\n`);
+                assert.ok(!server.requests.some(r => r.method === "PATCH"));
+            });
+        });
+    }
+
+    it("an Identity Service token answer that is not an object: a clear error, exit 1", async () => {
+        await withCreatio({ apiClients: { [API_CLIENT]: API_SECRET },
+            intercept: r => r.path.startsWith("/identity/") ? { status: 200, body: "null" } : undefined }, async server => {
+            const result = await deliver([], { stack: stack({ siteBaseUrl: server.url }),
+                env: { CREATIO_IDENTITY_URL: server.identityUrl, CREATIO_API_CLIENT_ID: API_CLIENT, CREATIO_API_CLIENT_SECRET: API_SECRET } });
+            assert.strictEqual(result.code, 1, result.stderr);
+            assert.strictEqual(result.stderr,
+                "deliver: Creatio Identity Service token (CREATIO_API_CLIENT_ID): the answer is not a JSON object (HTTP 200)\n");
+        });
+    });
+
+    it("a record without a readable ModifiedOn: exit 1 before anything is written", async () => {
+        const records = applications();
+        records[0].ModifiedOn = "yesterday";
+        await withCreatio({ oauthApplications: records }, async server => {
+            const result = await deliver([], { stack: stack({ siteBaseUrl: server.url }) });
+            assert.strictEqual(result.code, 1, result.stderr);
+            assert.strictEqual(result.stderr, `deliver: OAuthApplications ${APP_ID} has no readable ModifiedOn ("yesterday"), so a ` +
+                "write could not be confirmed; nothing written\n");
+            assert.ok(!server.requests.some(r => r.method === "PATCH"));
+        });
+    });
+
+    for (const [output, value, problem] of [
+        ["tenantId", "contoso.onmicrosoft.com", "a GUID (8-4-4-4-12 hexadecimal digits)"],
+        ["clientId", "not-a-guid", "a GUID (8-4-4-4-12 hexadecimal digits)"],
+        ["clientSecretKeyId", "--help", "a GUID (8-4-4-4-12 hexadecimal digits)"],
+        ...[
+            "https://evil.invalid\\acme.creatio.com", "https://127.0.0.1:99999", "http://acme.creatio.com",
+            "https://user:pw@acme.creatio.com", "https://acme.creatio.com?x=1", "https://acme.creatio.com#top", "https://acme.creatio.com/",
+            "https://acme.creatio.com/0", "https://ACME.creatio.com", "https://acme.creatio.com:443", "acme.creatio.com",
+            "https://acme.creatio.com/crm/", "https://acme.creatio.com/a b",
+        ].map(url => ["siteBaseUrl", url, "an https base URL such as https://acme.creatio.com (origin and path only: no user info, " +
+            "query, fragment, backslash, /0 or trailing slash)"] as const),
+    ]) {
+        it(`refuses the stack output ${output} ${JSON.stringify(value)} before Entra ID is asked (exit 2)`, async () => {
+            const result = await deliver([], { stack: stack({ [output]: value }) });
+            assert.strictEqual(result.code, 2, result.stderr);
+            assert.strictEqual(result.stderr, `deliver: stack "dev" has an output ${output} that is not ${problem}: ${JSON.stringify(value)}\n`);
+            assert.deepStrictEqual(entra.tokenRequests, []);
+            assert.deepStrictEqual(creatio.requests, []);
+            assert.deepStrictEqual(result.pulumiCalls.length, 1);
+        });
+    }
+
+    it("takes a site base URL with a path (an on-site Creatio under /creatio)", () => {
+        assert.ok(isSiteBaseUrl("https://crm.example.com/creatio"));
+        assert.ok(isSiteBaseUrl("https://acme.creatio.com"));
+        assert.ok(isSiteBaseUrl("https://127.0.0.1:8443"));
+    });
+
+    it("shows Creatio's text only through printable(): the sign-in message", async () => {
+        await withCreatio({ loginFailureMessage: "bad\n\u001b[31m::error::forged\u202e" }, async server => {
+            const result = await deliver([], { stack: stack({ siteBaseUrl: server.url }),
+                env: { CREATIO_USERNAME: USER, CREATIO_PASSWORD: "wrong-password-x" } });
+            assert.strictEqual(result.code, 1);
+            assert.strictEqual(result.stderr,
+                "deliver: Creatio refused the sign-in of CREATIO_USERNAME (Code 1): bad\uFFFD\uFFFD[31m::error::forged\uFFFD\n");
+        });
+    });
+
+    it("shows Creatio's text only through printable(): record lists, the Record and Client ID lines", async () => {
+        const hostile = "\u001b[2J\u001b[32mFAKE\nDelivered:  ok\u200b";
+        const shown = "\uFFFD[2J\uFFFD[32mFAKE\uFFFDDelivered:  ok\uFFFD";
+        const records = applications();
+        records[0].ClientId = hostile;
+        records[0].Name = `M365 ${hostile}`;
+        await withCreatio({ oauthApplications: records }, async server => {
+            const listed = await deliver([], { stack: stack({ siteBaseUrl: server.url }) });
+            assert.strictEqual(listed.code, 2);
+            assert.ok(listed.stderr.includes(`\n  ${APP_ID}  ${JSON.stringify(`M365 ${shown}`)}  ClientId ${shown}\n`), listed.stderr);
+            assert.strictEqual(listed.stderr.split("\n").length, 4, listed.stderr);
+
+            const dry = await deliver(["--mail-server", "Microsoft 365", "--dry-run"], { stack: stack({ siteBaseUrl: server.url }) });
+            assert.strictEqual(dry.code, 0, dry.stderr);
+            assert.ok(dry.stdout.includes(`Record:         OAuthApplications ${APP_ID} ${JSON.stringify(`M365 ${shown}`)}\n`), dry.stdout);
+            assert.ok(dry.stdout.includes(`Client ID:      ${shown} -> ${CLIENT}\n`), dry.stdout);
+            assert.strictEqual(dry.stdout.split("\n").length, 7, dry.stdout);
+        });
     });
 
     it("runs as npm run -s deliver", async function () {

@@ -53,6 +53,14 @@ const DELIVER_ENV = {
     ...Object.fromEntries(CREATIO_SECRETS.map(name => [name, `\${{ secrets.${name} }}`])),
 };
 
+/** `npm test` after the setup action (which installs the packages) and before Pulumi runs: Pulumi runs do not type-check (tsconfig.pulumi.json). */
+function assertTestsBeforePulumi(job: Job) {
+    const setup = job.steps.findIndex(s => s.uses === "./.github/actions/setup");
+    const tests = job.steps.findIndex(s => s.run === "npm test");
+    const pulumi = job.steps.indexOf(pulumiCommand(job));
+    assert.deepStrictEqual([setup >= 0, tests > setup, pulumi > tests], [true, true, true], JSON.stringify({ setup, tests, pulumi }));
+}
+
 /** Verify, then deliver: the order both writing workflows keep after their `pulumi up`. */
 function assertUpVerifyDeliver(job: Job) {
     const up = pulumiCommand(job);
@@ -147,6 +155,10 @@ describe("GitHub workflows", () => {
             });
         });
 
+        it("runs the tests before pulumi up", () => {
+            assertTestsBeforePulumi(job);
+        });
+
         it("verifies the new credential, then delivers it into Creatio", () => {
             assertUpVerifyDeliver(job);
         });
@@ -204,6 +216,10 @@ describe("GitHub workflows", () => {
 
         it("verifies the new credential, then delivers it into Creatio", () => {
             assertUpVerifyDeliver(job);
+        });
+
+        it("runs the tests before pulumi up", () => {
+            assertTestsBeforePulumi(job);
         });
 
         it("checks the expiry last, even when a step before failed", () => {

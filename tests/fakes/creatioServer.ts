@@ -10,7 +10,8 @@
  *   answers 404. A request needs the session cookie and the `BPMCSRF` header equal to its
  *   cookie, or a Bearer token; otherwise 401.
  *   `GET <set>?$filter=<column> eq <literal>&$select=...` answers `{"value": [...]}`;
- *   `PATCH <set>(<guid>)` answers 204, 404 for an unknown record.
+ *   `PATCH <set>(<guid>)` answers 204 and moves the record's `ModifiedOn` on (BaseEntity's column),
+ *   404 for an unknown record, 400 for a property the entity does not have.
  * It records every request (method, path with query, headers, body).
  */
 import * as fs from "fs";
@@ -26,7 +27,18 @@ export interface FakeOAuthApplication {
     ClientId: string;
     /** What was last written; SecureText, so the OData answers never show it. */
     SecretKey: string;
+    /**
+     * The OAuth service of the record: Creatio's mail server page sets `Office365OAuthAuthenticator`
+     * for Microsoft 365, `GoogleOAuthAuthenticator` for Google (Resources/ClientApp/301.*.js).
+     * Default empty, as a record saved without it reads back: `deliver` refuses such a record.
+     */
+    AppClassName?: string;
+    /** An OData DateTimeOffset; default {@link DEFAULT_MODIFIED_ON}; each stored PATCH sets it anew. */
+    ModifiedOn?: string;
 }
+
+/** The `ModifiedOn` of a record no test gave one. */
+export const DEFAULT_MODIFIED_ON = "2024-01-15T09:30:00Z";
 
 export interface FakeMailServer {
     Id: string;
@@ -54,10 +66,18 @@ export interface CreatioServerOptions {
     answer?: "normal" | "silence";
     /** The Message of a refused sign-in; default Creatio's "Invalid username or password specified". */
     loginFailureMessage?: string;
-    /** Answer PATCH with 204 but keep the record as it was (as a rejecting event handler would). */
+    /**
+     * Answer PATCH with 204 but keep the record as it was, ModifiedOn included (as an event
+     * handler that cancels the save would).
+     */
     dropWrites?: boolean;
     /** Answer this status (empty JSON error body) to every request of a kind. */
     failures?: Partial<Record<"login" | "token" | "get" | "patch", number>>;
+    /**
+     * Asked first for each request (already recorded in `requests`): an answer (status, raw
+     * body) to give instead of the normal one, "silence" to never answer, undefined for normal.
+     */
+    intercept?: (request: RecordedRequest, index: number) => { status: number; body?: string } | "silence" | undefined;
 }
 
 export interface CreatioServer {
@@ -74,7 +94,7 @@ export interface CreatioServer {
 }
 
 const ENTITY_COLUMNS: Record<string, string[]> = {
-    OAuthApplications: ["Id", "Name", "ClientId", "SecretKey"],
+    OAuthApplications: ["Id", "Name", "ClientId", "SecretKey", "AppClassName", "ModifiedOn"],
     MailServer: ["Id", "Name", "OAuthApplicationId"],
 };
 
@@ -119,9 +139,16 @@ export async function startCreatioServer(options: CreatioServerOptions = {}): Pr
         let body = "";
         req.on("data", chunk => (body += chunk));
         req.on("end", () => {
-            requests.push({ method: req.method ?? "", path: req.url ?? "", headers: { ...req.headers }, body });
-            if (options.answer === "silence") {
+            const recorded = { method: req.method ?? "", path: req.url ?? "", headers: { ...req.headers }, body };
+            requests.push(recorded);
+            const instead = options.intercept?.(recorded, requests.length - 1);
+            if (options.answer === "silence" || instead === "silence") {
                 return; // never answers; the client must give up by itself
+            }
+            if (instead) {
+                res.writeHead(instead.status, instead.body === undefined ? {} : { "content-type": "application/json; charset=utf-8" });
+                res.end(instead.body);
+                return;
             }
             handle(req.method ?? "", new URL(req.url ?? "/", "https://127.0.0.1"), req.headers, body, res);
         });
@@ -224,10 +251,12 @@ export async function startCreatioServer(options: CreatioServerOptions = {}): Pr
             const rows = tables[resource].filter(r => !condition || (GUID_COLUMNS.includes(condition.column)
                 ? r[condition.column]?.toLowerCase() === condition.value.toLowerCase()
                 : r[condition.column] === condition.value));
+            const defaults: Record<string, string> = resource === "OAuthApplications"
+                ? { AppClassName: "", ModifiedOn: DEFAULT_MODIFIED_ON } : {};
             return send(res, 200, {
                 "@odata.context": `https://127.0.0.1${odata}$metadata#${resource}`,
                 // SecureText comes back empty: the value cannot be read.
-                value: rows.map(r => Object.fromEntries(select.map(c => [c, c === "SecretKey" ? "" : r[c]]))),
+                value: rows.map(r => Object.fromEntries(select.map(c => [c, c === "SecretKey" ? "" : r[c] ?? defaults[c]]))),
             });
         }
         if (method === "PATCH" && one && ENTITY_COLUMNS[one[1]]) {
@@ -238,14 +267,26 @@ export async function startCreatioServer(options: CreatioServerOptions = {}): Pr
             if (!row) {
                 return send(res, 404, { error: { message: "record not found" } });
             }
-            let fields: Record<string, string>;
+            let fields: unknown;
             try {
                 fields = JSON.parse(body);
             } catch {
                 return send(res, 400, { error: { message: "body is not JSON" } });
             }
+            if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
+                return send(res, 400, { error: { message: "body is not a JSON object" } });
+            }
+            // A property the (non-open) entity type lacks is refused with 400, as by Microsoft.OData.Core:
+            // "The property 'X' does not exist on type 'Y'. Make sure to only use property names that are defined by the type."
+            const unknown = Object.keys(fields).filter(name => !ENTITY_COLUMNS[one[1]].includes(name));
+            if (unknown.length) {
+                return send(res, 400, { error: { code: "", message: `The property '${unknown[0]}' does not exist on type ` +
+                    `'Terrasoft.Configuration.OData.${one[1]}'. Make sure to only use property names that are defined by the type.` } });
+            }
             if (!options.dropWrites) {
-                Object.assign(row, fields);
+                // BaseEntity's ModifiedOn: the time of the save, later than the one before.
+                const before = Date.parse(row.ModifiedOn ?? DEFAULT_MODIFIED_ON);
+                Object.assign(row, fields, { ModifiedOn: new Date(Math.max(Date.now(), (before || 0) + 1)).toISOString() });
             }
             return send(res, 204);
         }
