@@ -14,6 +14,7 @@ import { ConfigError } from "../lib/configProblems";
 import { BAD_CONFIG_EXIT_CODE, PlanError, USAGE_EXIT_CODE, loadStackConfig } from "./planConfig";
 import { evaluateProgram } from "./planProgram";
 import { buildPlan, renderText } from "./planRender";
+import { printable } from "./printable";
 
 /**
  * The outside world of the command. A subset of the operations commands' CommandIO (ops/io.ts):
@@ -34,7 +35,7 @@ const USAGE = "npm run -s plan -- --stack <name> [--json]";
 const PROJECT_DIR = path.resolve(__dirname, "..");
 
 function usageError(message: string): PlanError {
-    return new PlanError(`${message}\nusage: ${USAGE}`, USAGE_EXIT_CODE);
+    return new PlanError(`${printable(message)} (usage: ${USAGE})`, USAGE_EXIT_CODE);
 }
 
 function parseCommandLine(argv: string[]): { stack: string; json: boolean } {

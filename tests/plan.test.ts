@@ -409,9 +409,9 @@ describe("npm run plan", () => {
     });
 
     describe("usage", () => {
-        const usage = "usage: npm run -s plan -- --stack <name> [--json]\n";
+        const usage = " (usage: npm run -s plan -- --stack <name> [--json])\n";
         it("requires --stack, exit 2", async () => {
-            assert.deepStrictEqual(await plan([]), { code: 2, stdout: "", stderr: `plan: --stack is required\n${usage}` });
+            assert.deepStrictEqual(await plan([]), { code: 2, stdout: "", stderr: `plan: --stack is required${usage}` });
         });
         it("refuses unknown options, exit 2", async () => {
             const run = await plan(["--stack", "dev", "--yes"]);
