@@ -4,24 +4,13 @@
  * Each is refused before anything is declared, naming the key, the value and what is allowed.
  */
 import * as assert from "assert";
+import { SITE_URL_ALLOWED, problemsOf } from "./configFixtures";
 import { REDIRECT_PATH_7_16, parseCreatioVersion, profileFor, redirectUrisFor } from "../lib/creatioProfile";
 import { isGuid, isNilGuid } from "../lib/guid";
 import { rotationPlan } from "../lib/rotation";
 import { ConfigError, RawConfig, validateConfig } from "../lib/settings";
 
-/** The problems validateConfig reports for this config (fails when it accepts it). */
-function problemsOf(raw: RawConfig): string[] {
-    try {
-        validateConfig(raw);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
-        return err.problems;
-    }
-    assert.fail(`config was accepted: ${JSON.stringify(raw)}`);
-}
 
-const SITE_URL_ALLOWED = "allowed: an https base URL such as https://crm.example.com or " +
-    "https://crm.example.com/creatio, without user info, query or fragment";
 
 /** The one problem line for a siteUrl; `instead` is the value the message suggests. */
 function siteUrlLine(url: string, what: string, instead?: string): string {

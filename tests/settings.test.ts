@@ -1,23 +1,11 @@
 import * as assert from "assert";
-import { ConfigError, RawConfig, validateConfig } from "../lib/settings";
-
-/** The problems validateConfig reports for this config (fails when it accepts it). */
-function problemsOf(raw: RawConfig): string[] {
-    try {
-        validateConfig(raw);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
-        return err.problems;
-    }
-    assert.fail(`config was accepted: ${JSON.stringify(raw)}`);
-}
+import { SITE_URL_ALLOWED, problemsOf } from "./configFixtures";
+import { ConfigError, validateConfig } from "../lib/settings";
 
 const SITE_NAME_ALLOWED = "allowed: one DNS label of a-z, 0-9 and hyphens, 1 to 63 characters, " +
     "not starting or ending with a hyphen";
 const ZERO_PATH = "includes Creatio's /0 application path; leave it out: the program adds /0 to the redirect URIs, " +
     "and omits it with netCore";
-const SITE_URL_ALLOWED = "allowed: an https base URL such as https://crm.example.com or " +
-    "https://crm.example.com/creatio, without user info, query or fragment";
 
 describe("validateConfig", () => {
     describe("accepts", () => {
