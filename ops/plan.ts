@@ -14,6 +14,7 @@ import { ConfigError } from "../lib/configProblems";
 import { BAD_CONFIG_EXIT_CODE, PlanError, USAGE_EXIT_CODE, loadStackConfig } from "./planConfig";
 import { evaluateProgram } from "./planProgram";
 import { buildPlan, renderText } from "./planRender";
+import { withoutStandIns } from "./planTenant";
 import { printable } from "./printable";
 
 /**
@@ -74,7 +75,9 @@ export async function main(io: PlanIO): Promise<number> {
             io.stderr(`${err.message}\n`);
             return BAD_CONFIG_EXIT_CODE;
         }
-        io.stderr(`plan: the program failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        // The program's error may quote a stand-in value or outside text: its first line, without them, printable.
+        const message = err instanceof Error ? err.message : String(err);
+        io.stderr(`plan: the program failed: ${printable(withoutStandIns(message.split("\n")[0]))}\n`);
         return BAD_CONFIG_EXIT_CODE;
     }
 }

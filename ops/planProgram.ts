@@ -8,6 +8,7 @@
  * the offset, and the plan says so instead of showing either run's value.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { format } from "util";
 import { rotationPlan } from "../lib/rotation";
 import { StackConfig, pulumiConfigEnv } from "./planConfig";
 import { DeclaredResource, Lookup, Placeholder, StandInTenant } from "./planTenant";
@@ -22,6 +23,8 @@ export interface Evaluation {
     lookups: Lookup[];
     outputs: Record<string, StackOutput>;
     placeholders: Placeholder[];
+    /** What the program logged or printed, each message once, e.g. `warning: owners does not list ...`. */
+    messages: string[];
 }
 
 /** Stands for a value that depends on the rotation offset drawn at the first `pulumi up`. */
@@ -39,8 +42,38 @@ function allRegistrations(): Promise<void> {
     return settings.waitForRPCs();
 }
 
+const CONSOLE_METHODS = ["debug", "info", "log", "warn", "error"] as const;
+
+/**
+ * Runs `work` with the console captured. Without an engine (as under setMocks) the SDK's
+ * pulumi.log.warn/info/error write `warning: [runtime] <message>` (and `info:`, `error:`) with
+ * console.warn/log/error (@pulumi/pulumi log/index.js): kept for the plan instead, as
+ * `warning: <message>`, so that no stand-in value reaches the terminal.
+ */
+async function capturingConsole<T>(work: () => Promise<T>): Promise<{ result: T; messages: string[] }> {
+    const messages: string[] = [];
+    const saved = CONSOLE_METHODS.map(method => [method, console[method]] as const);
+    for (const method of CONSOLE_METHODS) {
+        console[method] = (...args: unknown[]) => {
+            messages.push(format(...args).replace(/^(debug|info|warning|error): \[runtime\] /, "$1: "));
+        };
+    }
+    try {
+        return { result: await work(), messages };
+    } finally {
+        for (const [method, original] of saved) {
+            console[method] = original;
+        }
+    }
+}
+
 /** One evaluation of the program with this rotation offset. */
 export async function evaluateOnce(programPath: string, config: StackConfig, rotationOffset: number): Promise<Evaluation> {
+    const { result, messages } = await capturingConsole(() => evaluateQuietly(programPath, config, rotationOffset));
+    return { ...result, messages: [...new Set(messages)] };
+}
+
+async function evaluateQuietly(programPath: string, config: StackConfig, rotationOffset: number): Promise<Omit<Evaluation, "messages">> {
     const tenant = new StandInTenant(rotationOffset);
     await pulumi.runtime.setMocks(tenant, config.project, config.stack, false);
     // What the Node.js language host sets in PULUMI_CONFIG, through the SDK's own reader.
@@ -151,5 +184,6 @@ function agreeing(a: Evaluation, b: Evaluation): Evaluation {
         outputs: Object.fromEntries(Object.entries(a.outputs).map(([name, output]) =>
             [name, { ...output, value: agreement(output.value, b.outputs[name]?.value) }])),
         placeholders: a.placeholders,
+        messages: [...new Set([...a.messages, ...b.messages])],
     };
 }

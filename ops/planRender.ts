@@ -6,6 +6,7 @@
 import { permissionsFor } from "../lib/creatioProfile";
 import { rotationPlan, rfc3339 } from "../lib/rotation";
 import { StackConfig } from "./planConfig";
+import { printable } from "./printable";
 import { Evaluation, OFFSET_DEPENDENT, declaredOffsetRange, declaredPeriodDays } from "./planProgram";
 import { ASSIGNED, DeclaredResource, Placeholder } from "./planTenant";
 
@@ -86,6 +87,8 @@ export interface Plan {
     at: string;
     configuration: { key: string; value: string; from: string }[];
     notes: string[];
+    /** What the program logs (pulumi up shows it too), stand-in values as what they stand for. */
+    programMessages: string[];
     application: ApplicationPlan[];
     servicePrincipal: ServicePrincipalPlan[];
     consentGrants: ConsentGrantPlan[];
@@ -119,6 +122,11 @@ export function revealer(placeholders: Placeholder[]): (value: unknown) => unkno
         return value;
     };
     return reveal;
+}
+
+/** A text with every stand-in value in it replaced by what it stands for, made printable. */
+export function revealedText(placeholders: Placeholder[], text: string): string {
+    return printable(placeholders.reduce((shown, p) => shown.split(p.value).join(p.text), text));
 }
 
 /** Inputs as `a.b.c` paths to their values, without the ones a section shows itself. */
@@ -229,6 +237,7 @@ export function buildPlan({ config, evaluation, now }: PlanInput): Plan {
             })),
         ],
         notes: config.notes,
+        programMessages: evaluation.messages.map(message => revealedText(evaluation.placeholders, message)),
         application: of(APPLICATION).map(r => ({
             resource: r.name,
             action: actionOf(r),
@@ -316,6 +325,9 @@ export function renderText(plan: Plan): string {
     }
     for (const note of plan.notes) {
         add(`  Note: ${note}`);
+    }
+    if (plan.programMessages.length > 0) {
+        add("", "Messages from the program (pulumi up shows them too):", ...plan.programMessages.map(m => `  ${m}`));
     }
     for (const app of plan.application) {
         add("", `Application ${app.resource}: ${app.action}`,

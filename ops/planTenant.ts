@@ -43,6 +43,11 @@ const TENANT_APIS = new Map(permissionsFor("any").map(({ api }) => [api.appId, a
 /** The marker every stand-in GUID starts with: "0e1d" for Entra ID. */
 export const PLACEHOLDER_GUID_PREFIX = "0e1d0000-0000-4000-a000-";
 
+/** A text with every stand-in value the tenant could make replaced, for where the placeholders are not at hand. */
+export function withoutStandIns(text: string): string {
+    return text.replace(/0e1d0000-0000-4000-a000-[0-9a-f]{12}|stand-in-secret-[0-9a-f]{16}/g, `(a value ${ASSIGNED})`);
+}
+
 export class StandInTenant implements pulumi.runtime.Mocks {
     readonly declared: DeclaredResource[] = [];
     readonly lookups: Lookup[] = [];
@@ -57,12 +62,14 @@ export class StandInTenant implements pulumi.runtime.Mocks {
 
     /** A GUID derived from what it stands for, so that every evaluation sees the same one. */
     private guid(name: string, text: string): string {
+        // withoutStandIns() knows this form.
         const value = PLACEHOLDER_GUID_PREFIX + createHash("sha256").update(text).digest("hex").slice(0, 12);
         this.byValue.set(value, { value, name, text });
         return value;
     }
 
     private secretValue(name: string, text: string): string {
+        // withoutStandIns() knows this form.
         const value = `stand-in-secret-${createHash("sha256").update(text).digest("hex").slice(0, 16)}`;
         this.byValue.set(value, { value, name, text });
         return value;

@@ -7,6 +7,7 @@ import { main } from "../ops/plan";
 import { PlanError, goJson, loadStackConfig, pulumiConfigEnv, stackConfigFrom } from "../ops/planConfig";
 import { contrastingOffset } from "../ops/planProgram";
 import { PLACEHOLDER_GUID_PREFIX } from "../ops/planTenant";
+import { ownersWarning } from "../lib/owners";
 import { rotationPlan } from "../lib/rotation";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -19,13 +20,35 @@ interface Run {
     stderr: string;
 }
 
-async function plan(argv: string[], projectDir = ROOT): Promise<Run> {
+/** Runs the plan in this process; what reaches the process's own stdout or stderr meanwhile goes to `leaked`. */
+async function planAndLeaks(argv: string[], projectDir = ROOT): Promise<Run & { leaked: string }> {
     let stdout = "";
     let stderr = "";
-    const code = await main({
-        argv, projectDir, program: path.join(ROOT, "index.ts"), now: () => NOW,
-        stdout: text => { stdout += text; }, stderr: text => { stderr += text; },
-    });
+    let leaked = "";
+    const writers = { out: process.stdout.write, err: process.stderr.write };
+    const leak = (chunk: unknown, ...rest: unknown[]) => {
+        leaked += String(chunk);
+        const done = rest.find(r => typeof r === "function") as (() => void) | undefined;
+        done?.();
+        return true;
+    };
+    process.stdout.write = leak as typeof process.stdout.write;
+    process.stderr.write = leak as typeof process.stderr.write;
+    try {
+        const code = await main({
+            argv, projectDir, program: path.join(ROOT, "index.ts"), now: () => NOW,
+            stdout: text => { stdout += text; }, stderr: text => { stderr += text; },
+        });
+        return { code, stdout, stderr, leaked };
+    } finally {
+        process.stdout.write = writers.out;
+        process.stderr.write = writers.err;
+    }
+}
+
+async function plan(argv: string[], projectDir = ROOT): Promise<Run> {
+    const { code, stdout, stderr, leaked } = await planAndLeaks(argv, projectDir);
+    assert.strictEqual(leaked, "", "the plan wrote to the process's own stdout or stderr");
     return { code, stdout, stderr };
 }
 
@@ -38,6 +61,9 @@ function projectWith(stackFiles: Record<string, string>): string {
     }
     return dir;
 }
+
+/** A stack whose owners leave the deploying identity out. */
+const OWNERS_STACK = "config:\n  creatio-m365-oauth:siteName: acme\n  creatio-m365-oauth:owners:\n    - 11111111-1111-4111-8111-111111111111\n";
 
 const OFFSET = "(set at the first pulumi up: depends on the rotation offset drawn then)";
 
@@ -318,16 +344,37 @@ describe("npm run plan", () => {
             assert.deepStrictEqual(doc.otherResources, []);
         });
 
-        it("never prints a stand-in value as if it were real", async () => {
-            for (const argv of [["--stack", "dev"], ["--stack", "prod", "--json"]]) {
-                const { stdout } = await plan(argv);
-                assert.ok(!stdout.includes(PLACEHOLDER_GUID_PREFIX), stdout);
-                assert.ok(!stdout.includes("stand-in-secret"), stdout);
+        it("never prints a stand-in value as if it were real, on stdout or stderr", async () => {
+            const dir = projectWith({ "Pulumi.owners.yaml": OWNERS_STACK });
+            for (const [argv, projectDir] of [[["--stack", "dev"], ROOT], [["--stack", "prod", "--json"], ROOT],
+                [["--stack", "owners"], dir], [["--stack", "owners", "--json"], dir]] as const) {
+                const run = await planAndLeaks([...argv], projectDir);
+                assert.strictEqual(run.code, 0, run.stderr);
+                for (const text of [run.stdout, run.stderr, run.leaked]) {
+                    assert.ok(!text.includes(PLACEHOLDER_GUID_PREFIX), text);
+                    assert.ok(!text.includes("stand-in-secret"), text);
+                }
             }
         });
     });
 
     describe("other stacks", () => {
+        it("shows the program's warning about owners once, in the plan, with the deployer named as such", async () => {
+            const dir = projectWith({ "Pulumi.owners.yaml": OWNERS_STACK });
+            // lib/owners.ts: the program's pulumi.log.warn, which pulumi up shows as a warning
+            const warning = `warning: ${ownersWarning("the identity that runs pulumi up")}`;
+            const text = await planAndLeaks(["--stack", "owners"], dir);
+            assert.strictEqual(text.code, 0, text.stderr);
+            assert.strictEqual(text.leaked, "");
+            assert.strictEqual(text.stderr, "");
+            assert.strictEqual(text.stdout.split(warning).length - 1, 1, text.stdout);
+            assert.ok(text.stdout.includes(`\nMessages from the program (pulumi up shows them too):\n  ${warning}\n`), text.stdout);
+            const json = await plan(["--stack", "owners", "--json"], dir);
+            assert.deepStrictEqual(JSON.parse(json.stdout).programMessages, [warning]);
+            const dev = await plan(["--stack", "dev", "--json"]);
+            assert.deepStrictEqual(JSON.parse(dev.stdout).programMessages, []);
+        });
+
         it("shows an adopted registration with the ids the config gives, and the configured owners", async () => {
             const dir = projectWith({
                 "Pulumi.adopt.yaml": [
@@ -352,6 +399,22 @@ describe("npm run plan", () => {
             assert.deepStrictEqual(app.owners, ["0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"]);
             assert.deepStrictEqual(doc.servicePrincipal[0].owners, ["0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"]);
             assert.deepStrictEqual(doc.consentGrants.map((g: { resource: string }) => g.resource), ["creatio-consent-exchange"]);
+        });
+
+        it("reports a failing program by its first line, without stand-in values", async () => {
+            const dir = projectWith({ "Pulumi.fails.yaml": OWNERS_STACK });
+            const program = path.join(dir, "failing.js");
+            fs.writeFileSync(program, [
+                `const azuread = require(${JSON.stringify(path.join(ROOT, "node_modules/@pulumi/azuread"))});`,
+                "exports.out = azuread.getClientConfigOutput().objectId.apply(id => {",
+                "    throw new Error(`no access for ${id}\\nsecond line`);",
+                "});",
+            ].join("\n"));
+            let stderr = "";
+            const code = await main({ argv: ["--stack", "fails"], projectDir: dir, program, now: () => NOW,
+                stdout: () => undefined, stderr: text => { stderr += text; } });
+            assert.strictEqual(code, 1);
+            assert.strictEqual(stderr, "plan: the program failed: no access for (a value assigned by Entra ID at pulumi up)\n");
         });
 
         it("leaves encrypted values encrypted and says so", async () => {
