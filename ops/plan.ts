@@ -9,9 +9,9 @@
  * 2 usage error or no such stack file.
  */
 import * as path from "path";
-import { parseArgs } from "util";
 import { ConfigError } from "../lib/configProblems";
-import { BAD_CONFIG_EXIT_CODE, PlanError, USAGE_EXIT_CODE, loadStackConfig } from "./planConfig";
+import { OpsError, parseCommandLine as parseCommandLineOptions, stackOption } from "./cli";
+import { BAD_CONFIG_EXIT_CODE, PlanError, loadStackConfig } from "./planConfig";
 import { evaluateProgram } from "./planProgram";
 import { buildPlan, renderText } from "./planRender";
 import { withoutStandIns } from "./planTenant";
@@ -35,26 +35,10 @@ export interface PlanIO {
 const USAGE = "npm run -s plan -- --stack <name> [--json]";
 const PROJECT_DIR = path.resolve(__dirname, "..");
 
-function usageError(message: string): PlanError {
-    return new PlanError(`${printable(message)} (usage: ${USAGE})`, USAGE_EXIT_CODE);
-}
-
 function parseCommandLine(argv: string[]): { stack: string; json: boolean } {
-    let values: { stack?: string; json?: boolean };
-    try {
-        values = parseArgs({
-            args: argv,
-            options: { stack: { type: "string" }, json: { type: "boolean", default: false } },
-            strict: true,
-            allowPositionals: false,
-        }).values;
-    } catch (err) {
-        throw usageError((err as Error).message);
-    }
-    if (!values.stack) {
-        throw usageError("--stack is required");
-    }
-    return { stack: values.stack, json: values.json === true };
+    const values = parseCommandLineOptions(argv,
+        { stack: { type: "string" }, json: { type: "boolean", default: false } }, USAGE);
+    return { stack: stackOption(values.stack, USAGE), json: values.json === true };
 }
 
 export async function main(io: PlanIO): Promise<number> {
@@ -66,7 +50,7 @@ export async function main(io: PlanIO): Promise<number> {
         io.stdout(args.json ? JSON.stringify(plan, null, 2) + "\n" : renderText(plan));
         return 0;
     } catch (err) {
-        if (err instanceof PlanError) {
+        if (err instanceof PlanError || err instanceof OpsError) {
             io.stderr(`plan: ${err.message}\n`);
             return err.exitCode;
         }

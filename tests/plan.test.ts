@@ -482,6 +482,14 @@ describe("npm run plan", () => {
             assert.ok(run.stderr.startsWith("plan: Unknown option '--yes'"), run.stderr);
             assert.ok(run.stderr.endsWith(usage), run.stderr);
         });
+        it("refuses --stack given twice instead of planning the last one, exit 2", async () => {
+            assert.deepStrictEqual(await plan(["--stack", "dev", "--stack", "prod"]),
+                { code: 2, stdout: "", stderr: `plan: --stack is given more than once: give it once${usage}` });
+        });
+        it("refuses an empty --stack, exit 2", async () => {
+            assert.deepStrictEqual(await plan(["--stack", ""]),
+                { code: 2, stdout: "", stderr: `plan: --stack "" is empty: name the stack${usage}` });
+        });
         it("refuses a stack name that is no stack name, exit 2", async () => {
             const run = await plan(["--stack", "../etc"]);
             assert.strictEqual(run.code, 2);
