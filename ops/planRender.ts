@@ -8,7 +8,7 @@ import { rotationPlan, rfc3339 } from "../lib/rotation";
 import { StackConfig } from "./planConfig";
 import { printable } from "./printable";
 import { Evaluation, OFFSET_DEPENDENT, declaredOffsetRange, declaredPeriodDays } from "./planProgram";
-import { ASSIGNED, DeclaredResource, Placeholder } from "./planTenant";
+import { ASSIGNED, DeclaredResource, Placeholder, clientIdText } from "./planTenant";
 
 export const APPLICATION = "azuread:index/application:Application";
 export const SERVICE_PRINCIPAL = "azuread:index/servicePrincipal:ServicePrincipal";
@@ -246,7 +246,7 @@ export function buildPlan({ config, evaluation, now }: PlanInput): Plan {
             redirectUris: reveal((r.inputs.web as { redirectUris?: unknown } | undefined)?.redirectUris),
             permissions: delegatedPermissions(r.inputs.requiredResourceAccesses),
             owners: ownersOf(r.inputs, reveal),
-            clientId: r.importId ? "(the adopted registration's Client ID, read at pulumi up)" : `(${ASSIGNED})`,
+            clientId: r.importId ? clientIdText(r.importId) : `(${ASSIGNED})`,
             objectId: r.importId ? r.importId.replace(/^\/applications\//, "") : `(${ASSIGNED})`,
             otherSettings: otherSettings(r.inputs,
                 ["displayName", "signInAudience", "web.redirectUris", "requiredResourceAccesses", "owners"], reveal),

@@ -43,6 +43,11 @@ const TENANT_APIS = new Map(permissionsFor("any").map(({ api }) => [api.appId, a
 /** The marker every stand-in GUID starts with: "0e1d" for Entra ID. */
 export const PLACEHOLDER_GUID_PREFIX = "0e1d0000-0000-4000-a000-";
 
+/** What the Client ID of the application is shown as: an adopted registration keeps the one it has. */
+export function clientIdText(importId: string | undefined): string {
+    return importId ? "(the adopted registration's Client ID, read at pulumi up)" : `(Client ID, ${ASSIGNED})`;
+}
+
 /** A text with every stand-in value the tenant could make replaced, for where the placeholders are not at hand. */
 export function withoutStandIns(text: string): string {
     return text.replace(/0e1d0000-0000-4000-a000-[0-9a-f]{12}|stand-in-secret-[0-9a-f]{16}/g, `(a value ${ASSIGNED})`);
@@ -90,7 +95,7 @@ export class StandInTenant implements pulumi.runtime.Mocks {
             case "azuread:index/application:Application": {
                 const objectId = imported("/applications/") ??
                     this.guid("application object id", `(application object id, ${ASSIGNED})`);
-                const clientId = this.guid("Client ID", `(Client ID, ${ASSIGNED})`);
+                const clientId = this.guid("Client ID", clientIdText(importId));
                 return { id: `/applications/${objectId}`, state: { ...args.inputs, objectId, clientId } };
             }
             case "azuread:index/servicePrincipal:ServicePrincipal": {

@@ -392,6 +392,11 @@ describe("npm run plan", () => {
             const [app] = doc.application;
             assert.strictEqual(app.action, "adopt (import /applications/aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa)");
             assert.strictEqual(app.objectId, "aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa");
+            // An adopted registration keeps its Client ID: every place that shows it says so.
+            const adoptedClientId = "(the adopted registration's Client ID, read at pulumi up)";
+            assert.strictEqual(app.clientId, adoptedClientId);
+            assert.strictEqual(doc.servicePrincipal[0].application, adoptedClientId);
+            assert.strictEqual(doc.outputs.clientId, adoptedClientId);
             // Creatio 7.16 documentation: Microsoft365OAuthAuthenticator, Exchange only (GUIDE.md)
             assert.deepStrictEqual(app.redirectUris,
                 ["https://crm.example.com/creatio/0/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode"]);
