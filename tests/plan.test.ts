@@ -468,6 +468,14 @@ describe("npm run plan", () => {
                 "stack files here: Pulumi.dev.yaml, Pulumi.prod.yaml (create one with: pulumi stack init qa)\n");
         });
 
+        it("names stack files whose stack name has a period among those there are", async () => {
+            const dir = projectWith({ "Pulumi.my.stack.yaml": OWNERS_STACK, "Pulumi.b.yml": OWNERS_STACK });
+            const run = await plan(["--stack", "qa"], dir);
+            assert.strictEqual(run.code, 2);
+            assert.strictEqual(run.stderr, 'plan: stack "qa" has no stack file Pulumi.qa.yaml; ' +
+                "stack files here: Pulumi.b.yml, Pulumi.my.stack.yaml (create one with: pulumi stack init qa)\n");
+        });
+
         it("reads the stack file of a fully qualified stack name", async () => {
             // sdk/go/common/workspace/paths.go ProjectStackPath: the file is named after the stack name alone
             const run = await plan(["--stack", "acme-org/creatio-m365-oauth/dev", "--json"]);
