@@ -5,7 +5,7 @@
 import { ConfigError, given, problem, quoted } from "./configProblems";
 import { displayNameProblems } from "./displayName";
 import { isGuid, isNilGuid } from "./guid";
-import { readSiteUrl } from "./siteUrl";
+import { Registration, readSiteUrl } from "./siteUrl";
 
 export { ConfigError };
 import { CreatioProfile, parseCreatioVersion, permissionsFor, profileFor } from "./creatioProfile";
@@ -108,8 +108,8 @@ function checkSiteName(value: string, problems: string[]): string | undefined {
     return undefined;
 }
 
-function checkSiteUrl(value: string, problems: string[]): string | undefined {
-    const reading = readSiteUrl(value);
+function checkSiteUrl(value: string, registration: Registration | undefined, problems: string[]): string | undefined {
+    const reading = readSiteUrl(value, registration);
     if ("problem" in reading) {
         problems.push(reading.problem);
         return undefined;
@@ -271,25 +271,30 @@ export function validateConfig(raw: RawConfig): Settings {
     const siteName = given(raw.siteName);
     const siteUrl = given(raw.siteUrl);
 
+    // The version and the runtime decide the redirect URIs whose length siteUrl is checked for;
+    // their problems are listed after the site's.
+    const versionProblems: string[] = [];
+    const version = given(raw.creatioVersion);
+    const profile = version === undefined ? profileFor(undefined) : checkCreatioVersion(version, versionProblems);
+
+    const netCoreText = given(raw.netCore);
+    const netCore = netCoreText === undefined ? false : checkNetCore(netCoreText, versionProblems);
+
     let siteBaseUrl: string | undefined;
     if (siteName === undefined && siteUrl === undefined) {
         problems.push("siteName or siteUrl must be set: siteName for a Creatio cloud site " +
             "(acme for https://acme.creatio.com), siteUrl for the https base URL of any other site");
     } else if (siteName !== undefined && siteUrl !== undefined) {
-        problems.push(`siteName = ${JSON.stringify(siteName)} and siteUrl = ${JSON.stringify(siteUrl)} ` +
+        problems.push(`siteName = ${quoted(siteName)} and siteUrl = ${quoted(siteUrl)} ` +
             "are both set; allowed: only one of them, siteName for a *.creatio.com site, siteUrl for any other");
     } else if (siteName !== undefined) {
         const name = checkSiteName(siteName, problems);
         siteBaseUrl = name && `https://${name}.creatio.com`;
     } else {
-        siteBaseUrl = checkSiteUrl(siteUrl!, problems);
+        siteBaseUrl = checkSiteUrl(siteUrl!,
+            profile !== undefined && netCore !== undefined ? { profile, netCore } : undefined, problems);
     }
-
-    const version = given(raw.creatioVersion);
-    const profile = version === undefined ? profileFor(undefined) : checkCreatioVersion(version, problems);
-
-    const netCoreText = given(raw.netCore);
-    const netCore = netCoreText === undefined ? false : checkNetCore(netCoreText, problems);
+    problems.push(...versionProblems);
 
     const audienceText = given(raw.signInAudience);
     const signInAudience = audienceText === undefined ? DEFAULT_SIGN_IN_AUDIENCE : checkSignInAudience(audienceText, problems);

@@ -9,7 +9,7 @@
  * with what it does, and the value to write instead where there is a safe one.
  */
 import { codePointName, problem } from "./configProblems";
-import { redirectUrisFor } from "./creatioProfile";
+import { CreatioProfile, redirectUrisFor } from "./creatioProfile";
 
 export const SITE_URL_KEY = "siteUrl";
 
@@ -25,11 +25,21 @@ const ENTRA_UNSUPPORTED = /[!$'(),;]/;
 
 export type SiteUrlReading = { baseUrl: string } | { problem: string };
 
+/** What the stack registers under the site: its redirect URIs depend on both. */
+export interface Registration {
+    profile: CreatioProfile;
+    netCore: boolean;
+}
+
 /**
  * The site's base URL (no trailing slash), or one line naming the key, the value, what is wrong,
  * what is allowed and, where there is one, the value to set instead.
+ *
+ * @param registration what the stack registers, for the length of its redirect URIs; undefined
+ *   when creatioVersion or netCore is itself refused (their own problems are reported)
  */
-export function readSiteUrl(value: string): SiteUrlReading {
+export function readSiteUrl(value: string, registration: Registration | undefined): SiteUrlReading {
+    const inspect = (text: string) => inspectWith(text, registration);
     const finding = inspect(value);
     if ("baseUrl" in finding) {
         return finding;
@@ -44,7 +54,7 @@ export function readSiteUrl(value: string): SiteUrlReading {
 /** What is wrong, and a candidate to suggest (offered only when it passes every check itself). */
 type Finding = { baseUrl: string } | { what: string; instead?: () => string | undefined };
 
-function inspect(value: string): Finding {
+function inspectWith(value: string, registration: Registration | undefined): Finding {
     let url: URL;
     try {
         url = new URL(value);
@@ -86,7 +96,8 @@ function inspect(value: string): Finding {
     if (value.includes("%")) {
         return {
             what: `has percent-encoding (${encoded?.[0] ?? "%"}); write the characters themselves`,
-            instead: () => decoded(value),
+            // An encoded / or \ is part of one path segment: written out, it would split it.
+            instead: /%(2F|5C)/i.test(value) ? undefined : () => decoded(value),
         };
     }
     if (value.includes("*")) {
@@ -119,18 +130,49 @@ function inspect(value: string): Finding {
             instead: () => withoutOneTrailingSlash(url.origin + url.pathname.replace(/\/{2,}/g, "/")),
         };
     }
-    const baseUrl = withoutOneTrailingSlash(normal);
-    // Profile "any" registers both handlers' URIs, the longest of any profile; netCore (no /0)
-    // only shortens them. So a base URL that passes here fits whatever the version and runtime.
-    const longest = redirectUrisFor(baseUrl, "any")
-        .reduce((a, b) => (b.length > a.length ? b : a));
-    if (longest.length > MAX_REDIRECT_URI_LENGTH) {
+    const service = serviceSegment(url);
+    if (service !== undefined) {
         return {
-            what: `its redirect URI ${longest} would be ${longest.length} characters, ` +
-                `over Entra ID's limit of ${MAX_REDIRECT_URI_LENGTH}`,
+            what: `has the path segment ${service.segment}: it is the URL of a Creatio service or page, not the site's base URL`,
+            instead: service.base === undefined ? undefined : () => url.origin + service.base,
         };
     }
+    const baseUrl = withoutOneTrailingSlash(normal);
+    if (registration !== undefined) {
+        const { profile, netCore } = registration;
+        const longest = redirectUrisFor(baseUrl, profile, netCore).reduce((a, b) => (b.length > a.length ? b : a));
+        if (longest.length > MAX_REDIRECT_URI_LENGTH) {
+            return {
+                what: `its redirect URI ${longest} would be ${longest.length} characters, ` +
+                    `over Entra ID's limit of ${MAX_REDIRECT_URI_LENGTH}`,
+            };
+        }
+    }
     return { baseUrl };
+}
+
+/**
+ * The first path segment that only a URL inside a Creatio site has, and the site's path before it
+ * where that can be told. Creatio's services sit under `<site>[/0]/rest/...` (lib/creatioProfile.ts)
+ * and `<site>[/0]/ServiceModel/<name>.svc/...` (Creatio developer documentation, AuthService.svc);
+ * its login page is `<site>/Login/NuiLogin.aspx` (.NET Framework; clio, ReauthExecutor). Any other
+ * `.aspx` page or `.svc` service may sit at any depth. Compared without letter case, as IIS and
+ * ASP.NET Core routing do.
+ */
+function serviceSegment(url: URL): { segment: string; base?: string } | undefined {
+    const segments = url.pathname.split("/").slice(1);
+    const before = (i: number) => segments.slice(0, i).map(segment => `/${segment}`).join("");
+    for (const [i, segment] of segments.entries()) {
+        const lower = segment.toLowerCase();
+        if (lower === "rest" || lower === "servicemodel") {
+            return { segment, base: before(i) };
+        }
+        if (lower.endsWith(".aspx") || lower.endsWith(".svc")) {
+            const loginPage = i > 0 && segments[i - 1].toLowerCase() === "login" && lower.endsWith(".aspx");
+            return { segment, base: loginPage ? before(i - 1) : undefined };
+        }
+    }
+    return undefined;
 }
 
 /** The text between `https://` and the first `/`, `\`, `?` or `#`. */

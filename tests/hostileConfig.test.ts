@@ -5,7 +5,7 @@
  */
 import * as assert from "assert";
 import { SITE_URL_ALLOWED, problemsOf } from "./configFixtures";
-import { REDIRECT_PATH_7_16, parseCreatioVersion, profileFor, redirectUrisFor } from "../lib/creatioProfile";
+import { HANDLER_PATH_7_16, HANDLER_PATH_7_17, REDIRECT_PATH_7_16, REDIRECT_PATH_7_17, parseCreatioVersion, profileFor, redirectUrisFor } from "../lib/creatioProfile";
 import { isGuid, isNilGuid } from "../lib/guid";
 import { rotationPlan } from "../lib/rotation";
 import { ConfigError, RawConfig, validateConfig } from "../lib/settings";
@@ -99,6 +99,12 @@ describe("hostile config", () => {
             assertSiteUrlRefused("https://crm.example.com/cre%61tio", "has percent-encoding (%61); write the characters themselves",
                 "https://crm.example.com/creatio");
             assertSiteUrlRefused("https://crm.example.com/a%zz", "has percent-encoding (%); write the characters themselves");
+            // An encoded / or \ is one path segment; written out it would be two: no value is offered
+            assertSiteUrlRefused("https://crm.example.com/a%2Fb", "has percent-encoding (%2F); write the characters themselves");
+            assertSiteUrlRefused("https://crm.example.com/a%2fb", "has percent-encoding (%2f); write the characters themselves");
+            assertSiteUrlRefused("https://crm.example.com/a%5Cb", "has percent-encoding (%5C); write the characters themselves");
+            assertSiteUrlRefused("https://crm.example.com/cr%65atio/a%2Fb",
+                "has percent-encoding (%65); write the characters themselves");
         });
 
         it("refuses a wildcard and the characters Entra ID does not support in redirect URIs", () => {
@@ -166,18 +172,59 @@ describe("hostile config", () => {
             }
         });
 
-        it("refuses a site whose longest redirect URI is over 256 characters, and takes one at 256", () => {
+        it("refuses a site whose redirect URI would be over 256 characters, naming that URI, and takes one at 256", () => {
             // MicrosoftDocs/entra-docs docs/identity-platform/reply-url.md, "Maximum URI length": 256 characters per redirect URI
             const limit = 256;
-            const fits = "https://crm.example.com/" + "a".repeat(limit - "https://crm.example.com/".length - REDIRECT_PATH_7_16.length);
-            const settings = validateConfig({ siteUrl: fits });
-            assert.strictEqual(Math.max(...redirectUrisFor(settings.siteBaseUrl, settings.profile).map(uri => uri.length)), limit);
-            const tooLong = fits + "a";
-            assertSiteUrlRefused(tooLong, `its redirect URI ${tooLong}${REDIRECT_PATH_7_16} would be ${limit + 1} characters, ` +
-                `over Entra ID's limit of ${limit}`);
-            // The 7.16 handler's path is the longest: checked also when creatioVersion picks the other one.
-            assert.deepStrictEqual(problemsOf({ siteUrl: tooLong, creatioVersion: "8.1" }), [siteUrlLine(tooLong,
-                `its redirect URI ${tooLong}${REDIRECT_PATH_7_16} would be ${limit + 1} characters, over Entra ID's limit of ${limit}`)]);
+            const site = "https://crm.example.com/";
+            // Each case: the config, the redirect URI path it registers (lib/creatioProfile.ts).
+            const cases: [RawConfig, string][] = [
+                [{}, REDIRECT_PATH_7_16], // unset version: both handlers, the 7.16 one is the longer
+                [{ creatioVersion: "7.16" }, REDIRECT_PATH_7_16],
+                [{ creatioVersion: "8.1" }, REDIRECT_PATH_7_17],
+                [{ creatioVersion: "8.1", netCore: "true" }, HANDLER_PATH_7_17],
+                [{ netCore: "true" }, HANDLER_PATH_7_16],
+            ];
+            for (const [config, registered] of cases) {
+                const fits = site + "a".repeat(limit - site.length - registered.length);
+                const settings = validateConfig({ ...config, siteUrl: fits });
+                const uris = redirectUrisFor(settings.siteBaseUrl, settings.profile, settings.netCore);
+                assert.strictEqual(Math.max(...uris.map(uri => uri.length)), limit, JSON.stringify(config));
+                const tooLong = fits + "a";
+                assert.deepStrictEqual(problemsOf({ ...config, siteUrl: tooLong }), [siteUrlLine(tooLong,
+                    `its redirect URI ${tooLong}${registered} would be ${limit + 1} characters, over Entra ID's limit of ${limit}`)],
+                JSON.stringify(config));
+            }
+        });
+
+        it("takes a base URL whose redirect URIs fit although those of another version would not", () => {
+            const site = "https://crm.example.com/";
+            const fits = site + "a".repeat(256 - site.length - REDIRECT_PATH_7_17.length);
+            assert.ok((fits + REDIRECT_PATH_7_16).length > 256);
+            assert.strictEqual(validateConfig({ siteUrl: fits, creatioVersion: "8.1" }).siteBaseUrl, fits);
+        });
+
+        it("refuses a pasted Creatio service or page URL, naming the base URL where it can be derived", () => {
+            const what = (segment: string) => `has the path segment ${segment}: it is the URL of a Creatio service or page, ` +
+                "not the site's base URL";
+            const cases: [string, string, string | undefined][] = [
+                // lib/creatioProfile.ts: the handler under <site>/rest on .NET Core (netCore)
+                ["https://crm.example.com/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode", "rest", "https://crm.example.com"],
+                ["https://crm.example.com/creatio/REST/x", "REST", "https://crm.example.com/creatio"],
+                // Creatio developer documentation, AuthService.svc: <site>/ServiceModel/AuthService.svc/Login
+                ["https://crm.example.com/creatio/ServiceModel/AuthService.svc/Login", "ServiceModel", "https://crm.example.com/creatio"],
+                // Creatio's login page <site>/Login/NuiLogin.aspx (clio, ReauthExecutor: .NET Framework …/Login/NuiLogin.aspx)
+                ["https://crm.example.com/Login/NuiLogin.aspx", "NuiLogin.aspx", "https://crm.example.com"],
+                ["https://crm.example.com/crm/Login/NuiLogin.aspx", "NuiLogin.aspx", "https://crm.example.com/crm"],
+                // a page or service elsewhere: where the site begins cannot be told
+                ["https://crm.example.com/crm/Default.aspx", "Default.aspx", undefined],
+                ["https://crm.example.com/Services/Data.svc", "Data.svc", undefined],
+            ];
+            for (const [url, segment, instead] of cases) {
+                assertSiteUrlRefused(url, what(segment), instead);
+            }
+            // Not a service: a path segment that only contains these words
+            assert.strictEqual(validateConfig({ siteUrl: "https://crm.example.com/restaurant/aspx" }).siteBaseUrl,
+                "https://crm.example.com/restaurant/aspx");
         });
 
         it("shows invisible characters of a value escaped in the message", () => {

@@ -133,6 +133,13 @@ describe("validateConfig", () => {
             ]);
         });
 
+        it("both siteName and siteUrl, their invisible characters escaped", () => {
+            assert.deepStrictEqual(problemsOf({ siteName: "acme\u202e", siteUrl: "https://x.example.com\u202e" }), [
+                'siteName = "acme\\u202e" and siteUrl = "https://x.example.com\\u202e" are both set; ' +
+                "allowed: only one of them, siteName for a *.creatio.com site, siteUrl for any other",
+            ]);
+        });
+
         it("a pasted host, with the site name to set", () => {
             assert.deepStrictEqual(problemsOf({ siteName: "acme.creatio.com" }), [
                 `siteName = "acme.creatio.com": not a site name; ${SITE_NAME_ALLOWED}; set siteName to acme`,
