@@ -70,8 +70,6 @@ function check(policies: ResourceValidationPolicy[], name: string, type: string,
 }
 
 const resourcePolicies = creatioPolicies(() => NOW).filter(p => "validateResource" in p) as ResourceValidationPolicy[];
-const HANDLER_LIST = "(/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode or " +
-    "/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode, after the site and, on .NET Framework, /0)";
 
 describe("policy pack (bites)", () => {
     it("passes the hand-written stack as is", () => {
