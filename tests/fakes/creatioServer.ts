@@ -19,7 +19,7 @@ import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import { AddressInfo } from "net";
-import { generate } from "selfsigned";
+import { certificateFor } from "./certificates";
 
 export interface FakeOAuthApplication {
     Id: string;
@@ -114,11 +114,7 @@ function parseFilter(filter: string): { column: string; value: string } | undefi
 export async function startCreatioServer(options: CreatioServerOptions = {}): Promise<CreatioServer> {
     // Its own subject name: a test trusting this and the Entra ID stand-in's certificate together
     // needs two issuers OpenSSL can tell apart (the address is in subjectAltName).
-    const pems = await generate([{ name: "commonName", value: "creatio-stand-in" }], {
-        keySize: 2048,
-        algorithm: "sha256",
-        extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
-    });
+    const pems = await certificateFor("creatio-stand-in");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "creatio-server-"));
     const caFile = path.join(dir, "ca.pem");
     fs.writeFileSync(caFile, pems.cert);

@@ -8,7 +8,7 @@ import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import { AddressInfo } from "net";
-import { generate } from "selfsigned";
+import { certificateFor } from "./certificates";
 
 export interface TokenServer {
     /** `https://127.0.0.1:<port>`, to pass as --authority-host. */
@@ -73,11 +73,7 @@ export interface CannedAnswer {
  */
 export async function startTokenServer(tenantId: string, clients: Record<string, string>,
     answer: "tokens" | "silence" | ((form: Record<string, string>) => CannedAnswer | undefined) = "tokens"): Promise<TokenServer> {
-    const pems = await generate([{ name: "commonName", value: "127.0.0.1" }], {
-        keySize: 2048,
-        algorithm: "sha256",
-        extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
-    });
+    const pems = await certificateFor("127.0.0.1");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "token-server-"));
     const caFile = path.join(dir, "ca.pem");
     fs.writeFileSync(caFile, pems.cert);
