@@ -137,7 +137,11 @@ describe("policy pack (bites)", () => {
                 "the password's end date 2028-11-28T10:00:01Z is more than 731 days (two rotation periods of 365 days " +
                 "plus a day) after 2026-11-28T10:00:00.000Z.",
             ]);
-            assert.deepStrictEqual(lifetime({ startDate: 17, endDate: "2028-11-28T10:00:01Z" }).length, 1);
+            // Date.parse(2026) reads the year 2026, new Date(2026) an instant of 1970: a start date that is not text counts from now.
+            assert.deepStrictEqual(lifetime({ startDate: 2026, endDate: "2028-11-28T10:00:01Z" }), [
+                "the password's end date 2028-11-28T10:00:01Z is more than 731 days (two rotation periods of 365 days " +
+                "plus a day) after 2026-11-28T10:00:00.000Z.",
+            ]);
         });
 
         it("uses the real clock by default, in the pack and in each group", () => {
