@@ -4,7 +4,7 @@
  */
 import { PULUMI_TIMEOUT_OPTION, parseCommandLine, pulumiTimeoutMs, stackOption, usageError } from "./cli";
 import { CommandIO, runCommand } from "./io";
-import { StackOutputs, readStackOutputs, requireInstant, requireOutput, requireSecret } from "./pulumiStack";
+import { StackOutputs, readOutputsWithSecret, requireInstant, requireOutput, requireSecret } from "./pulumiStack";
 import { Redactor } from "./redact";
 
 export const CREDENTIAL_FORMATS = ["env", "json", "creatio"] as const;
@@ -63,11 +63,8 @@ export async function main(io: CommandIO): Promise<number> {
         throw usageError(`--format ${JSON.stringify(args.format)} is not one of ${CREDENTIAL_FORMATS.join(", ")}`, USAGE);
     }
     const timeoutMs = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
-    const outputs = await readStackOutputs(pulumiArgs => io.pulumi(pulumiArgs, { timeoutMs }), stack, true);
     const redactor = new Redactor();
-    if (typeof outputs.clientSecret === "string" && outputs.clientSecret !== "" && outputs.clientSecret !== "[secret]") {
-        redactor.add(outputs.clientSecret);
-    }
+    const outputs = await readOutputsWithSecret(pulumiArgs => io.pulumi(pulumiArgs, { timeoutMs }), stack, redactor);
     let credentials: Credentials;
     try {
         credentials = credentialsFrom(outputs, stack);

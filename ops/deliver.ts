@@ -12,9 +12,9 @@ import { CreatioCredentials, CreatioError, CreatioOutcome, CreatioTarget, signIn
 import { OAuthApplicationRecord, RecordSelectionError, findByClientId, findByMailServer, quoted, readBack } from "./creatioRecords";
 import { CommandIO, runCommand } from "./io";
 import { printable } from "./printable";
-import { DELIVERED_KEY_ID_TAG, readStackOutputs, requireOutput, requireSecret } from "./pulumiStack";
+import { DELIVERED_KEY_ID_TAG, readOutputsWithSecret, requireOutput, requireSecret } from "./pulumiStack";
 import { Redactor } from "./redact";
-import { DEFAULT_AUTHORITY_HOST, TokenAnswer, TokenRequest, checkAuthorityHost, requestToken } from "./verify";
+import { TokenAnswer, TokenRequest, authorityHostFrom, requestToken } from "./verify";
 
 
 const USAGE = "npm run -s deliver -- --stack <name> [--mail-server <name or id>] [--dry-run] " +
@@ -207,11 +207,7 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
     if (args["mail-server"] !== undefined && args["mail-server"].trim() === "") {
         throw new OpsError("--mail-server is empty: give the name or id of Creatio's Microsoft 365 mail server", USAGE_EXIT_CODE);
     }
-    const authorityHost = args["authority-host"] !== undefined
-        ? checkAuthorityHost(args["authority-host"], "--authority-host")
-        : io.env.AZURE_AUTHORITY_HOST
-            ? checkAuthorityHost(io.env.AZURE_AUTHORITY_HOST, "the environment variable AZURE_AUTHORITY_HOST")
-            : DEFAULT_AUTHORITY_HOST;
+    const authorityHost = authorityHostFrom(args["authority-host"], io.env);
     const timeoutMs = wholeSeconds("timeout-seconds", args["timeout-seconds"]!, 1, 300) * 1000;
     const waitSeconds = wholeSeconds("secret-wait-seconds", args["secret-wait-seconds"]!, 0, 600);
     const pulumiTimeout = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
@@ -220,10 +216,7 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
     redactor.add(creatioCredentials.kind === "forms" ? creatioCredentials.password : creatioCredentials.clientSecret);
     const dryRun = args["dry-run"]!;
 
-    const outputs = await readStackOutputs(pulumi, stack, true);
-    if (typeof outputs.clientSecret === "string" && outputs.clientSecret !== "") {
-        redactor.add(outputs.clientSecret);
-    }
+    const outputs = await readOutputsWithSecret(pulumi, stack, redactor);
     const credential = readCredential(outputs, stack);
 
     // 1. The secret works, or it is never delivered.

@@ -3,6 +3,7 @@ import { isGuid, isNilGuid } from "../lib/guid";
 import { OpsError, USAGE_EXIT_CODE } from "./cli";
 import { printable } from "./printable";
 import { PulumiError, PulumiRunner } from "./pulumiRunner";
+import { Redactor } from "./redact";
 
 export type StackOutputs = Record<string, unknown>;
 
@@ -43,6 +44,19 @@ export async function readStackOutputs(pulumi: PulumiRunner, stack: string, show
         throw new OpsError(`the outputs of stack "${stack}" are not a JSON object`, USAGE_EXIT_CODE);
     }
     return outputs as StackOutputs;
+}
+
+/**
+ * The decrypted outputs of a stack, for a command that handles its client secret: from here on,
+ * `redactor` removes that secret from every text the command shows.
+ */
+export async function readOutputsWithSecret(pulumi: PulumiRunner, stack: string, redactor: Redactor): Promise<StackOutputs> {
+    const outputs = await readStackOutputs(pulumi, stack, true);
+    // "[secret]" is the CLI's mask, not a secret: the typed readers refuse it by name.
+    if (typeof outputs.clientSecret === "string" && outputs.clientSecret !== "" && outputs.clientSecret !== "[secret]") {
+        redactor.add(outputs.clientSecret);
+    }
+    return outputs;
 }
 
 /** The names of the project's stacks in the current backend. */

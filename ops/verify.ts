@@ -9,7 +9,7 @@ import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pul
 import { NetworkRecord, httpsNetworkClient } from "./httpsClient";
 import { CommandIO, runCommand } from "./io";
 import { printable } from "./printable";
-import { StackOutputs, readStackOutputs, requireGuid, requireInstant, requireSecret, requireStringList } from "./pulumiStack";
+import { StackOutputs, readOutputsWithSecret, requireGuid, requireInstant, requireSecret, requireStringList } from "./pulumiStack";
 import { Redactor } from "./redact";
 
 export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
@@ -249,19 +249,12 @@ export async function main(io: CommandIO): Promise<number> {
         ...PULUMI_TIMEOUT_OPTION,
     }, USAGE);
     const stack = stackOption(args.stack, USAGE);
-    const authorityHost = args["authority-host"] !== undefined
-        ? checkAuthorityHost(args["authority-host"], "--authority-host")
-        : io.env.AZURE_AUTHORITY_HOST
-            ? checkAuthorityHost(io.env.AZURE_AUTHORITY_HOST, "the environment variable AZURE_AUTHORITY_HOST")
-            : DEFAULT_AUTHORITY_HOST;
+    const authorityHost = authorityHostFrom(args["authority-host"], io.env);
     const timeoutSeconds = wholeSeconds("timeout-seconds", args["timeout-seconds"]!, 1, 300);
     const pulumiTimeout = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
 
-    const outputs = await readStackOutputs(pulumiArgs => io.pulumi(pulumiArgs, { timeoutMs: pulumiTimeout }), stack, true);
     const redactor = new Redactor();
-    if (typeof outputs.clientSecret === "string" && outputs.clientSecret !== "" && outputs.clientSecret !== "[secret]") {
-        redactor.add(outputs.clientSecret);
-    }
+    const outputs = await readOutputsWithSecret(pulumiArgs => io.pulumi(pulumiArgs, { timeoutMs: pulumiTimeout }), stack, redactor);
     let checked: VerifyOutputs;
     try {
         checked = verifyOutputsFrom(outputs, stack);
@@ -288,6 +281,16 @@ export async function main(io: CommandIO): Promise<number> {
         now: io.now(),
     }));
     return EXIT_CODES[answer.outcome];
+}
+
+/** The sign-in host: --authority-host, else the variable AZURE_AUTHORITY_HOST, else Entra ID's global host. */
+export function authorityHostFrom(option: string | undefined, env: Record<string, string | undefined>): string {
+    if (option !== undefined) {
+        return checkAuthorityHost(option, "--authority-host");
+    }
+    return env.AZURE_AUTHORITY_HOST
+        ? checkAuthorityHost(env.AZURE_AUTHORITY_HOST, "the environment variable AZURE_AUTHORITY_HOST")
+        : DEFAULT_AUTHORITY_HOST;
 }
 
 /** An https origin (a host, optionally a port): no path, query, fragment or user info. */
