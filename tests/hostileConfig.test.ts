@@ -218,6 +218,9 @@ describe("hostile config", () => {
                 // a page or service elsewhere: where the site begins cannot be told
                 ["https://crm.example.com/crm/Default.aspx", "Default.aspx", undefined],
                 ["https://crm.example.com/Services/Data.svc", "Data.svc", undefined],
+                ["https://crm.example.com/Default.aspx", "Default.aspx", undefined],
+                ["https://crm.example.com/Login/Auth.svc", "Auth.svc", undefined],
+                ["https://crm.example.com/a/b/rest/x", "rest", "https://crm.example.com/a/b"],
             ];
             for (const [url, segment, instead] of cases) {
                 assertSiteUrlRefused(url, what(segment), instead);
@@ -412,6 +415,30 @@ describe("hostile config", () => {
                 assert.deepStrictEqual(problemsOf({ siteName: name }),
                     [`siteName = ${JSON.stringify(name)}: not a site name; ${allowed}${elsewhere}`], name);
             }
+        });
+
+        it("counts a key set to \"\" as unset, as the Pulumi.yaml defaults declare it", () => {
+            assert.strictEqual(validateConfig({ siteName: "", siteUrl: "https://crm.example.com" }).siteBaseUrl,
+                "https://crm.example.com");
+            assert.strictEqual(validateConfig({ siteName: "acme", siteUrl: "" }).siteBaseUrl, "https://acme.creatio.com");
+        });
+
+        it("reports only the version's problem when creatioVersion is bad, whatever else depends on it", () => {
+            const versionOnly = problemsOf({ siteName: "acme", creatioVersion: "6.1" });
+            assert.strictEqual(versionOnly.length, 1);
+            assert.ok(versionOnly[0].startsWith('creatioVersion = "6.1"'), versionOnly[0]);
+            // siteUrl's redirect-URI length check and the Graph grant check both need the version's profile
+            assert.deepStrictEqual(problemsOf({ siteUrl: "https://crm.example.com", creatioVersion: "6.1" }), versionOnly);
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", creatioVersion: "6.1", existingApplicationObjectId: APP,
+                existingServicePrincipalObjectId: SP, existingGraphConsentGrantId: GRANT }), versionOnly);
+        });
+
+        it("suggests no site name for a scheme that does not start the value", () => {
+            assert.deepStrictEqual(problemsOf({ siteName: "1https://acme.creatio.com" }), [
+                'siteName = "1https://acme.creatio.com": not a site name; allowed: one DNS label of a-z, 0-9 and hyphens, ' +
+                "1 to 63 characters, not starting or ending with a hyphen; for a site that is not on creatio.com, " +
+                "unset siteName and set siteUrl to its https base URL",
+            ]);
         });
 
         it("plans rotation for a period of one day", () => {
