@@ -9,7 +9,8 @@ export default {
     mutate: ["ops/**/*.ts"],
     mochaOptions: {
         ...base.mochaOptions,
-        spec: ["credentials", "deliver", "opsBites", "plan", "printable", "pulumiRunner", "status", "verify"]
+        spec: ["credentials", "deliver", "opsBites", "plan", "printable", "pulumiRunner", "status", "verify",
+            "deliverBites", "runnerBites", "planConfigBites", "planRenderBites", "planProgramBites"]
             .map(name => `tests/${name}.test.ts`),
     },
 };
