@@ -101,19 +101,26 @@ export class StandInTenant implements pulumi.runtime.Mocks {
             case "azuread:index/servicePrincipal:ServicePrincipal": {
                 const objectId = imported("/servicePrincipals/") ??
                     this.guid("service principal object id", `(service principal object id, ${ASSIGNED})`);
-                return { id: objectId, state: { ...args.inputs, objectId } };
+                // The provider's id is /servicePrincipals/<object id> (terraform-provider-azuread v3, service_principal_resource.go).
+                return { id: `/servicePrincipals/${objectId}`, state: { ...args.inputs, objectId } };
             }
             case "azuread:index/applicationPassword:ApplicationPassword": {
                 const keyId = this.guid(`key id ${of}`, `(key id ${of}, ${ASSIGNED})`);
                 const value = this.secretValue(`client secret ${of}`, `(client secret ${of}, ${ASSIGNED}; a secret)`);
-                return { id: `${args.inputs.applicationId}/password/${keyId}`, state: { ...args.inputs, keyId, value } };
+                // The provider's id is <application object id>/password/<key id> (application_password_resource.go, parse/credentials.go).
+                const applicationObjectId = String(args.inputs.applicationId).replace(/^\/applications\//, "");
+                return { id: `${applicationObjectId}/password/${keyId}`, state: { ...args.inputs, keyId, value } };
             }
             case "random:index/randomInteger:RandomInteger":
                 return { id: String(this.rotationOffset), state: { ...args.inputs, result: this.rotationOffset } };
+            case "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant": {
+                // The provider's id is /oauth2PermissionGrants/<id> (service_principal_delegated_permission_grant_resource.go).
+                const id = importId ?? `/oauth2PermissionGrants/${this.guid(`id ${of}`, `(id ${of}, ${ASSIGNED})`)}`;
+                return { id, state: { ...args.inputs } };
+            }
             default: {
-                // Grants and anything added later: Entra ID (or the provider) assigns the id.
-                const id = imported("/oauth2PermissionGrants/") ?? importId ??
-                    this.guid(`id ${of}`, `(id ${of}, ${ASSIGNED})`);
+                // Anything added later: Entra ID (or the provider) assigns the id.
+                const id = importId ?? this.guid(`id ${of}`, `(id ${of}, ${ASSIGNED})`);
                 return { id, state: { ...args.inputs } };
             }
         }
@@ -132,12 +139,14 @@ export class StandInTenant implements pulumi.runtime.Mocks {
                 const appId = String(args.inputs.clientId);
                 const api = TENANT_APIS.get(appId);
                 if (api === undefined) {
-                    // The provider's refusal (terraform-provider-azuread, service_principal_data_source.go).
-                    throw new Error(`No service principal found for application ID: ${JSON.stringify(appId)}`);
+                    // The provider's refusal: summary and detail of its diagnostic (terraform-provider-azuread v3,
+                    // service_principal_data_source.go), joined by the bridge (pulumi-terraform-bridge diagnostics/error.go).
+                    throw new Error("No service principal found: no service principal found");
                 }
                 const objectId = this.guid(`object id of ${api.displayName}`,
                     `(the object id of ${api.displayName}'s service principal in the tenant, looked up at pulumi up)`);
-                return { clientId: appId, objectId, id: objectId, displayName: api.displayName };
+                // The data source's id is /servicePrincipals/<object id> (service_principal_data_source.go).
+                return { clientId: appId, objectId, id: `/servicePrincipals/${objectId}`, displayName: api.displayName };
             }
             case "azuread:index/getClientConfig:getClientConfig":
                 return {
