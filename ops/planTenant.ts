@@ -108,7 +108,8 @@ export class StandInTenant implements pulumi.runtime.Mocks {
                 const keyId = this.guid(`key id ${of}`, `(key id ${of}, ${ASSIGNED})`);
                 const value = this.secretValue(`client secret ${of}`, `(client secret ${of}, ${ASSIGNED}; a secret)`);
                 // The provider's id is <application object id>/password/<key id> (application_password_resource.go, parse/credentials.go).
-                const applicationObjectId = String(args.inputs.applicationId).replace(/^\/applications\//, "");
+                // applicationId is an application's id, /applications/<object id>: the provider refuses any other form.
+                const applicationObjectId = String(args.inputs.applicationId).slice("/applications/".length);
                 return { id: `${applicationObjectId}/password/${keyId}`, state: { ...args.inputs, keyId, value } };
             }
             case "random:index/randomInteger:RandomInteger":

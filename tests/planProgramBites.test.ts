@@ -129,6 +129,7 @@ describe("plan: evaluating the program (bites)", () => {
         });
         it("compares objects with the same keys, in any order, key by key", () => {
             assert.deepStrictEqual(agreement({ a: 1, b: 2 }, { b: 2, a: 1 }), { a: 1, b: 2 });
+            assert.deepStrictEqual(agreement({ b: 2, a: 1 }, { a: 1, b: 2 }), { b: 2, a: 1 });
             assert.deepStrictEqual(agreement({ a: 1, b: 2 }, { b: 3, a: 1 }), { a: 1, b: OFFSET_DEPENDENT });
         });
         it("takes objects with other keys as differing as a whole", () => {
@@ -308,6 +309,7 @@ describe("plan: the stand-in tenant (bites)", () => {
         const created = tenant.newResource(args("pkg:index:Other", "other", { k: "v" }));
         const [ph] = tenant.placeholders;
         assert.deepStrictEqual(created, { id: ph.value, state: { k: "v" } });
+        assert.deepStrictEqual([ph.name, ph.text], ["id of other", `(id of other, ${ASSIGNED})`]);
         assert.deepStrictEqual(tenant.newResource(args("pkg:index:Other", "kept", {}, "zzzz")), { id: "zzzz", state: {} });
     });
 
