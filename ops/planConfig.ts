@@ -126,7 +126,8 @@ function containsSecure(value: unknown): boolean {
     }
     if (isMap(value)) {
         const keys = Object.keys(value);
-        if (keys.length === 1 && keys[0] === "secure" && typeof value.secure === "string") {
+        // One key whose `secure` is text: that key is `secure` (a parsed map has no inherited `secure`).
+        if (keys.length === 1 && typeof value.secure === "string") {
             return true;
         }
         return keys.some(k => containsSecure(value[k]));
@@ -178,7 +179,8 @@ export function matchesConfigType(type: string, items: ItemsType | undefined, va
         case "string":
             return typeof value === "string";
         case "integer":
-            return typeof value === "bigint" || (typeof value === "number" && Number.isInteger(value)) ||
+            // Number.isInteger: a whole float64, as math.Trunc(f) == f; false for anything not a number.
+            return typeof value === "bigint" || Number.isInteger(value) ||
                 (typeof value === "string" && isAtoiInteger(value));
         case "boolean":
             return typeof value === "boolean" || value === "true" || value === "false";
@@ -310,7 +312,8 @@ export function stackConfigFrom(projectText: string, stackText: string, stack: s
     }
 
     // The stack values (and defaults) against the declared types, in key order, first refusal wins.
-    const byRawKey = [...types.entries()].sort(([, a], [, b]) => (a.rawKey < b.rawKey ? -1 : a.rawKey > b.rawKey ? 1 : 0));
+    // Raw keys are unique (a YAML map's keys), so no two compare equal.
+    const byRawKey = [...types.entries()].sort(([, a], [, b]) => (a.rawKey < b.rawKey ? -1 : 1));
     for (const [key, type] of byRawKey) {
         if (!isSet(type.type) || secure.has(key)) {
             continue;
