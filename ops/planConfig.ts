@@ -69,8 +69,8 @@ const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 export function stackNameOf(value: string): string {
     const parts = value.split("/");
     const stack = parts[parts.length - 1];
-    // The org and project before it are never `.` or `..` (httpstate/backend.go stackOwnerRegexp starts and
-    // ends with a letter or digit); refused here so that a path-like value is not taken for a stack.
+    // An org or project part of `.` or `..` is refused although pulumi up reads past them (only creating a
+    // stack checks them, httpstate/backend.go ValidateStackName): a path-like value is not taken for a stack.
     const qualifiers = parts.slice(0, -1);
     if (parts.length > 3 || !STACK_NAME.test(stack) ||
         !qualifiers.every(part => STACK_NAME.test(part) && part !== "." && part !== "..")) {
