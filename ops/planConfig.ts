@@ -59,7 +59,7 @@ interface ItemsType {
     items?: ItemsType;
 }
 
-/** sdk/go/common/tokens/stack_name.go `ParseStackName`. */
+/** sdk/go/common/tokens/stack_name.go `ParseStackName`: `.` and `..` are stack names too. */
 const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /**
@@ -68,12 +68,17 @@ const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
  */
 export function stackNameOf(value: string): string {
     const parts = value.split("/");
-    if (parts.length > 3 || !parts.every(part => STACK_NAME.test(part) && part !== "." && part !== "..")) {
+    const stack = parts[parts.length - 1];
+    // An org or project part of `.` or `..` is refused although pulumi up reads past them (only creating a
+    // stack checks them, httpstate/backend.go ValidateStackName): a path-like value is not taken for a stack.
+    const qualifiers = parts.slice(0, -1);
+    if (parts.length > 3 || !STACK_NAME.test(stack) ||
+        !qualifiers.every(part => STACK_NAME.test(part) && part !== "." && part !== "..")) {
         throw new PlanError(`--stack ${JSON.stringify(value)} is not a stack name; allowed: ` +
             "letters, digits, hyphens, underscores and periods, 1 to 100 characters (optionally after org/project/)",
         USAGE_EXIT_CODE);
     }
-    return parts[parts.length - 1];
+    return stack;
 }
 
 function parseYaml(text: string, file: string): unknown {
@@ -121,7 +126,8 @@ function containsSecure(value: unknown): boolean {
     }
     if (isMap(value)) {
         const keys = Object.keys(value);
-        if (keys.length === 1 && keys[0] === "secure" && typeof value.secure === "string") {
+        // One key whose `secure` is text: that key is `secure` (a parsed map has no inherited `secure`).
+        if (keys.length === 1 && typeof value.secure === "string") {
             return true;
         }
         return keys.some(k => containsSecure(value[k]));
@@ -134,27 +140,24 @@ export function stackValueText(value: unknown): string {
     return typeof value === "string" ? value : goJson(value ?? null);
 }
 
-/** The text `pulumi up` passes for a Pulumi.yaml default (pkg/workspace/config.go `createConfigValue`). */
+/**
+ * The text `pulumi up` passes for a Pulumi.yaml default (pkg/workspace/config.go `createConfigValue`):
+ * strings as they are; ints and booleans by `%v`, which is their JSON text; anything else as JSON.
+ */
 export function defaultValueText(value: unknown): string {
-    if (typeof value === "string") {
-        return value;
-    }
-    if (typeof value === "boolean" || typeof value === "bigint" || (typeof value === "number" && Number.isInteger(value))) {
-        return String(value);
-    }
-    return goJson(value);
+    return typeof value === "string" ? value : goJson(value);
 }
 
 /**
  * Parses a config key as pulumi/pulumi's `config.ParseKey`: `<namespace>:<name>`, or the old
- * `<namespace>:config:<name>`.
+ * `<namespace>:config:<name>` (either part may be empty there, as tokens.go `ParseModuleMember` allows).
  */
 export function parseConfigKey(key: string): string {
     const parts = key.split(":");
     if (parts.length === 2) {
         return key;
     }
-    if (parts.length === 3 && parts[1] === "config" && parts[0] !== "" && parts[2] !== "") {
+    if (parts.length === 3 && parts[1] === "config") {
         return `${parts[0]}:${parts[2]}`;
     }
     throw new PlanError(`could not parse ${key} as a configuration key ` +
@@ -176,7 +179,8 @@ export function matchesConfigType(type: string, items: ItemsType | undefined, va
         case "string":
             return typeof value === "string";
         case "integer":
-            return typeof value === "bigint" || (typeof value === "number" && Number.isInteger(value)) ||
+            // Number.isInteger: a whole float64, as math.Trunc(f) == f; false for anything not a number.
+            return typeof value === "bigint" || Number.isInteger(value) ||
                 (typeof value === "string" && isAtoiInteger(value));
         case "boolean":
             return typeof value === "boolean" || value === "true" || value === "false";
@@ -193,6 +197,41 @@ function fullTypeName(type: string, items: ItemsType | undefined): string {
     return items ? `array<${fullTypeName(items.type, items.items)}>` : type;
 }
 
+/** Set in YAML: Go's `!= nil` (a YAML null is nil). */
+function isSet<T>(value: T): value is NonNullable<T> {
+    return value !== undefined && value !== null;
+}
+
+/** The refusals of project.go `(*Project).Validate`, which loading Pulumi.yaml runs (loaders.go `LoadProjectBytes`). */
+function validateProjectConfigType(key: string, namespaced: boolean, type: ProjectConfigType): void {
+    const refuse = (message: string) => {
+        throw new PlanError(message, BAD_CONFIG_EXIT_CODE);
+    };
+    if (isSet(type.default) && isSet(type.value)) {
+        refuse(`project config '${key}' cannot have both a 'default' and 'value' attribute`);
+    }
+    if (namespaced) {
+        if (type.type === "array" && !isSet(type.items)) {
+            refuse(`The configuration key '${key}' declares an array but does not specify the underlying type via the 'items' attribute`);
+        }
+        if (isSet(type.type) && isSet(type.default) && !matchesConfigType(type.type, type.items, type.default)) {
+            refuse(`The default value specified for configuration key '${key}' is not of the expected type ` +
+                `'${fullTypeName(type.type, type.items)}'`);
+        }
+        return;
+    }
+    if (isSet(type.type)) {
+        refuse(`Configuration key '${key}' is not namespaced by the project and should not define a type`);
+    }
+    if (isSet(type.default)) {
+        refuse(`Configuration key '${key}' is not namespaced by the project and should not define a default value. ` +
+            "Did you mean to use the 'value' attribute instead of 'default'?");
+    }
+    if (!isSet(type.value)) {
+        refuse(`Configuration key '${key}' is namespaced and must provide an attribute 'value'`);
+    }
+}
+
 /** Pulumi.yaml's `config:` entries by full key, shorthand values rewritten (project.go `RewriteShorthandConfigValues`). */
 function projectConfigTypes(project: string, config: unknown): Map<string, ProjectConfigType> {
     const types = new Map<string, ProjectConfigType>();
@@ -200,19 +239,14 @@ function projectConfigTypes(project: string, config: unknown): Map<string, Proje
         return types;
     }
     for (const [key, entry] of Object.entries(config)) {
+        // project.go configKeyIsNamespacedByProject
         const namespaced = !key.includes(":") || key.startsWith(`${project}:`);
         const fullKey = key.includes(":") ? parseConfigKey(key) : `${project}:${key}`;
-        if (isMap(entry)) {
-            types.set(fullKey, { ...entry, rawKey: key });
-        } else {
-            types.set(fullKey, namespaced ? { rawKey: key, default: entry } : { rawKey: key, value: entry });
-        }
-        const type = types.get(fullKey)!;
-        if (type.type !== undefined && type.default !== undefined && type.default !== null &&
-            !matchesConfigType(type.type, type.items, type.default)) {
-            throw new PlanError(`The default value specified for configuration key '${key}' is not of the expected type ` +
-                `'${fullTypeName(type.type, type.items)}'`, BAD_CONFIG_EXIT_CODE);
-        }
+        // A shorthand is a project key's default, or another namespace's value.
+        const type: ProjectConfigType = isMap(entry) ? { ...entry, rawKey: key }
+            : namespaced ? { rawKey: key, default: entry } : { rawKey: key, value: entry };
+        validateProjectConfigType(key, namespaced, type);
+        types.set(fullKey, type);
     }
     return types;
 }
@@ -255,16 +289,15 @@ export function stackConfigFrom(projectText: string, stackText: string, stack: s
 
     // Defaults for keys the stack does not set; required keys without one are refused.
     const missing: string[] = [];
-    for (const key of [...types.keys()].sort()) {
+    for (const key of types.keys()) {
         const type = types.get(key)!;
         if (stackValues.has(key)) {
             continue;
         }
         const fallback = type.default ?? type.value;
-        if (fallback === undefined || fallback === null) {
-            if (key.startsWith(`${project}:`)) {
-                missing.push(type.rawKey);
-            }
+        if (!isSet(fallback)) {
+            // Only a project key can lack both (Validate), as config.go mergeConfig's namespace check says.
+            missing.push(type.rawKey);
             continue;
         }
         values[key] = defaultValueText(fallback);
@@ -279,21 +312,21 @@ export function stackConfigFrom(projectText: string, stackText: string, stack: s
     }
 
     // The stack values (and defaults) against the declared types, in key order, first refusal wins.
-    const byRawKey = [...types.entries()].sort(([, a], [, b]) => (a.rawKey < b.rawKey ? -1 : a.rawKey > b.rawKey ? 1 : 0));
+    // Raw keys are unique (a YAML map's keys), so no two compare equal.
+    const byRawKey = [...types.entries()].sort(([, a], [, b]) => (a.rawKey < b.rawKey ? -1 : 1));
     for (const [key, type] of byRawKey) {
-        if (type.type === undefined || secure.has(key)) {
+        if (!isSet(type.type) || secure.has(key)) {
             continue;
         }
         if (type.secret) {
             throw new PlanError(`validating stack config: Stack '${stack}' with configuration key '${type.rawKey}' ` +
                 "must be encrypted as it's secret", BAD_CONFIG_EXIT_CODE);
         }
-        if (values[key] === undefined) {
-            continue;
-        }
+        // config.Value.Object(): a stack file's null, list or map (object.go MarshalString), or a default
+        // that is no string, int or bool (createConfigValue): a list, a map or a float (YAML ints are bigints here).
         const raw = stackValues.has(key) ? stackValues.get(key) : type.default ?? type.value;
         const structured = Array.isArray(raw) || isMap(raw) || raw === null ||
-            (!stackValues.has(key) && typeof raw === "number" && !Number.isInteger(raw));
+            (!stackValues.has(key) && typeof raw === "number");
         const content = structured ? JSON.parse(values[key]) : values[key];
         if (!matchesConfigType(type.type, type.items, content)) {
             throw new PlanError(`validating stack config: Stack '${stack}' with configuration key '${type.rawKey}' ` +
