@@ -4,7 +4,7 @@ import { main, runAsScript } from "../ops/plan";
 import { StackConfig } from "../ops/planConfig";
 import { Evaluation, OFFSET_DEPENDENT } from "../ops/planProgram";
 import {
-    APPLICATION, CONSENT_GRANT, DEPLOYER, PASSWORD, Plan, RANDOM_INTEGER, SERVICE_PRINCIPAL, buildPlan, renderText, revealer,
+    APPLICATION, CONSENT_GRANT, PASSWORD, Plan, RANDOM_INTEGER, SERVICE_PRINCIPAL, buildPlan, renderText, revealer,
 } from "../ops/planRender";
 import { DeclaredResource, Placeholder } from "../ops/planTenant";
 
@@ -41,6 +41,8 @@ function resource(type: string, name: string, inputs: Record<string, unknown>, i
 }
 
 const ASSIGNED = "(assigned by Entra ID at pulumi up)";
+// Unset owners are the deploying identity (COMMON interface 2; README, the plan): named, never left blank.
+const DEPLOYER = "the identity that runs pulumi up";
 
 describe("npm run plan: the plan built from an evaluation", () => {
     it("shows stand-ins inside objects as what they stand for, and leaves null as it is", () => {
