@@ -66,14 +66,26 @@ export async function main(io: PlanIO): Promise<number> {
     }
 }
 
-if (require.main === module) {
-    main({
-        argv: process.argv.slice(2),
-        stdout: text => process.stdout.write(text),
-        stderr: text => process.stderr.write(text),
+/** The parts of a Node.js process the command runs in as a script. */
+export interface ScriptProcess {
+    argv: string[];
+    stdout: { write(text: string, done?: () => void): unknown };
+    stderr: { write(text: string): unknown };
+    exit(code: number): void;
+}
+
+/** Runs the command with this process's arguments and writers, and exits with its code once stdout is flushed. */
+export async function runAsScript(proc: ScriptProcess): Promise<void> {
+    const code = await main({
+        argv: proc.argv.slice(2),
+        stdout: text => proc.stdout.write(text),
+        stderr: text => proc.stderr.write(text),
         now: () => new Date(),
-    }).then(code => {
-        // Exit once stdout is flushed into the pipe.
-        process.stdout.write("", () => process.exit(code));
     });
+    // Exit once stdout is flushed into the pipe.
+    proc.stdout.write("", () => proc.exit(code));
+}
+
+if (require.main === module) {
+    void runAsScript(process);
 }
