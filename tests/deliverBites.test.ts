@@ -173,7 +173,7 @@ describe("Creatio client: forms sign-in that goes wrong", () => {
     }
 
     it("leaves out a Set-Cookie line without a cookie name", async () => {
-        const server = await startScripted((method, path) => path.startsWith("/ServiceModel/")
+        const server = await startScripted((_method, path) => path.startsWith("/ServiceModel/")
             ? signedIn([".ASPXAUTH=aspxauth-1; path=/; HttpOnly", "=orphan; path=/", "BPMCSRF=csrf-1; path=/"])
             : { status: 200, headers: { "content-type": "application/json" }, body: '{"value":[]}' });
         try {
@@ -373,5 +373,171 @@ describe("choosing the record: the cases the lists and refusals must get right",
             "Microsoft 365", []);
         assert.strictEqual(message, `MailServer "Microsoft 365" points to OAuthApplications ${APP_ID}, which this Creatio user ` +
             "cannot read");
+    });
+});
+
+describe("npm run deliver: the cases the command must get right", () => {
+    let entra: TokenServer;
+    let entraClients: Record<string, string>;
+    let sleeps: number[];
+
+    function stack(siteBaseUrl: string): FakeStack {
+        return {
+            outputs: {
+                clientId: CLIENT, clientSecret: NEW_SECRET, tenantId: TENANT, siteBaseUrl, netCore: false,
+                clientSecretKeyId: KEY_ID, previousClientSecretKeyId: "7d7d7d7d-0000-4000-8000-000000000007",
+            },
+            secrets: ["clientSecret"],
+        };
+    }
+
+    /** deliver against this Creatio stand-in, waits recorded instead of made. */
+    function deliver(server: CreatioServer, argv: string[], env: Record<string, string> = FORMS_ENV): Promise<CommandResult> {
+        const command = deliverCommand({ sleep: async ms => { sleeps.push(ms / 1000); }, requestToken });
+        return runInProcess("deliver", command, ["--stack", "dev", "--authority-host", entra.url, ...argv],
+            { dev: stack(server.url) }, { env, trustedCa: `${entra.ca}\n${server.ca}` });
+    }
+
+    function creatio(oauthApplications: FakeOAuthApplication[], options: CreatioServerOptions = {}) {
+        return (body: (server: CreatioServer) => Promise<void>) => withCreatio({
+            oauthApplications, mailServers: [{ Id: MAIL_ID, Name: "Microsoft 365", OAuthApplicationId: APP_ID }], ...options,
+        }, body);
+    }
+
+    /** Answers the second OData GET (the read-back after the write) with this record. */
+    function readBackAs(record: Record<string, string>) {
+        let gets = 0;
+        return (r: { method: string; path: string }) => r.method === "GET" && r.path.includes("/odata/") && gets++ === 1
+            ? { status: 200, body: JSON.stringify({ value: [record] }) } : undefined;
+    }
+
+    beforeEach(async () => {
+        sleeps = [];
+        entraClients = { [CLIENT]: NEW_SECRET };
+        entra = await startTokenServer(TENANT, entraClients);
+    });
+    afterEach(() => entra.close());
+
+    it("shows the whole usage on a usage error", async () => {
+        const result = await runInProcess("deliver", main, [], {}, { env: FORMS_ENV });
+        assert.strictEqual(result.code, 2);
+        assert.strictEqual(result.stderr, "deliver: --stack is required (usage: npm run -s deliver -- --stack <name> " +
+            "[--mail-server <name or id>] [--dry-run] [--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] " +
+            "[--secret-wait-seconds 120] [--pulumi-timeout-seconds 120])\n");
+    });
+
+    for (const value of ["", "   "]) {
+        it(`refuses --mail-server ${JSON.stringify(value)} before anything is read (exit 2)`, async () => {
+            await creatio([m365Record()])(async server => {
+                const result = await deliver(server, ["--mail-server", value]);
+                assert.strictEqual(result.code, 2);
+                assert.strictEqual(result.stderr,
+                    "deliver: --mail-server is empty: give the name or id of Creatio's Microsoft 365 mail server\n");
+                assert.deepStrictEqual(result.pulumiCalls, []);
+                assert.deepStrictEqual(server.requests, []);
+            });
+        });
+    }
+
+    it("--secret-wait-seconds 0: one attempt, and the refusal does not speak of a wait", async () => {
+        entraClients[CLIENT] = "another-secret";
+        await creatio([m365Record()])(async server => {
+            const result = await deliver(server, ["--secret-wait-seconds", "0"]);
+            assert.strictEqual(result.code, 1);
+            assert.strictEqual(result.stderr, "deliver: nothing delivered: Entra ID rejects the stack's newest secret: " +
+                "AADSTS7000215 (invalid client secret)\n");
+            assert.deepStrictEqual(sleeps, []);
+            assert.strictEqual(entra.tokenRequests.length, 1);
+            assert.deepStrictEqual(server.requests, []);
+        });
+    });
+
+    it("waits for real between attempts when no test replaces the wait", async function () {
+        this.timeout(10_000);
+        entraClients[CLIENT] = "another-secret";
+        await creatio([m365Record()])(async server => {
+            const started = Date.now();
+            const result = await runInProcess("deliver", main, ["--stack", "dev", "--authority-host", entra.url,
+                "--secret-wait-seconds", "1"], { dev: stack(server.url) }, { env: FORMS_ENV, trustedCa: `${entra.ca}\n${server.ca}` });
+            const elapsed = Date.now() - started;
+            assert.strictEqual(result.stderr, "deliver: nothing delivered: Entra ID rejects the stack's newest secret: " +
+                "AADSTS7000215 (invalid client secret), still after 1 s\n");
+            assert.strictEqual(entra.tokenRequests.length, 2);
+            assert.ok(elapsed >= 1000, `${elapsed} ms`);
+        });
+    });
+
+    it("a record whose Id is not a Guid: exit 1, nothing written", async () => {
+        await creatio([m365Record({ Id: "42" })])(async server => {
+            const result = await deliver(server, []);
+            assert.strictEqual(result.code, 1, result.stderr);
+            assert.strictEqual(result.stderr, "deliver: OAuthApplications answered a record without a Guid Id\n");
+            assert.ok(!server.requests.some(r => r.method === "PATCH"));
+        });
+    });
+
+    it("a ClientId that differs only by spaces around it shows as unchanged", async () => {
+        await creatio([m365Record({ ClientId: ` ${CLIENT} ` })])(async server => {
+            const result = await deliver(server, ["--dry-run"]);
+            assert.strictEqual(result.code, 0, result.stderr);
+            assert.ok(result.stdout.includes(`Client ID:      ${CLIENT} (unchanged)\n`), result.stdout);
+        });
+    });
+
+    it("an empty ClientId shows as (empty) in the change", async () => {
+        await creatio([m365Record({ ClientId: "" })])(async server => {
+            const result = await deliver(server, ["--mail-server", "Microsoft 365", "--dry-run"]);
+            assert.strictEqual(result.code, 0, result.stderr);
+            assert.ok(result.stdout.includes(`Client ID:      (empty) -> ${CLIENT}\n`), result.stdout);
+        });
+    });
+
+    it("a ClientId read back in upper case with a space after it confirms the write", async () => {
+        const readBack = { Id: APP_ID, Name: "Microsoft 365", ClientId: `${CLIENT.toUpperCase()} `, AppClassName: M365_CLASS,
+            ModifiedOn: "2030-01-01T00:00:00Z" };
+        await creatio([m365Record()], { intercept: readBackAs(readBack) })(async server => {
+            const result = await deliver(server, []);
+            assert.strictEqual(result.code, 0, result.stderr);
+            assert.deepStrictEqual(result.state.stacks.dev.tags, { "creatio-delivered-key-id": KEY_ID });
+        });
+    });
+
+    it("an empty ClientId read back: exit 1, shown as (empty), no tag", async () => {
+        const readBack = { Id: APP_ID, Name: "Microsoft 365", ClientId: "", AppClassName: M365_CLASS, ModifiedOn: "2030-01-01T00:00:00Z" };
+        await creatio([m365Record()], { intercept: readBackAs(readBack) })(async server => {
+            const result = await deliver(server, []);
+            assert.strictEqual(result.code, 1, result.stderr);
+            assert.strictEqual(result.stderr, `deliver: Creatio answered 204 but OAuthApplications ${APP_ID} reads back ClientId ` +
+                `(empty), not ${CLIENT}: the write was not stored as sent, no stack tag set\n`);
+            assert.strictEqual(result.state.stacks.dev.tags, undefined);
+        });
+    });
+
+    it("takes CREATIO_IDENTITY_URL with trailing slashes as the same address", async () => {
+        await creatio([m365Record()])(async server => {
+            const result = await deliver(server, ["--dry-run"], {
+                CREATIO_IDENTITY_URL: `${server.identityUrl}//`, CREATIO_API_CLIENT_ID: API_CLIENT, CREATIO_API_CLIENT_SECRET: API_SECRET,
+            });
+            assert.strictEqual(result.code, 0, result.stderr);
+            // Creatio "Authorize external requests using client credentials grant": POST <Identity Service URL>/connect/token
+            assert.strictEqual(server.requests[0].path, "/identity/connect/token");
+        });
+    });
+
+    it("refuses a CREATIO_IDENTITY_URL that is no URL (exit 2)", async () => {
+        await creatio([m365Record()])(async server => {
+            const result = await deliver(server, [], { CREATIO_IDENTITY_URL: "acme-is", CREATIO_API_CLIENT_ID: API_CLIENT,
+                CREATIO_API_CLIENT_SECRET: API_SECRET });
+            assert.strictEqual(result.code, 2);
+            assert.strictEqual(result.stderr, 'deliver: CREATIO_IDENTITY_URL "acme-is" is not an https URL such as https://acme-is.creatio.com\n');
+            assert.deepStrictEqual(server.requests, []);
+        });
+    });
+
+    it("reads the credentials of each sign-in from the environment as they are", () => {
+        assert.deepStrictEqual(creatioCredentialsFromEnv({ CREATIO_IDENTITY_URL: "https://acme-is.creatio.com/", CREATIO_API_CLIENT_ID: API_CLIENT,
+            CREATIO_API_CLIENT_SECRET: API_SECRET }),
+        { kind: "oauth", identityUrl: "https://acme-is.creatio.com", clientId: API_CLIENT, clientSecret: API_SECRET });
+        assert.deepStrictEqual(creatioCredentialsFromEnv(FORMS_ENV), { kind: "forms", userName: USER, password: PASSWORD });
     });
 });
