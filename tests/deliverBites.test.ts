@@ -134,6 +134,15 @@ describe("Creatio client: forms sign-in that goes wrong", () => {
         });
     });
 
+    for (const body of ["42", '"signed in"', "true"]) {
+        it(`an answer that is JSON but no object (${body}): malformed, saying so`, async () => {
+            await withCreatio({ intercept: login({ status: 200, body }) }, async server => {
+                await rejects(signIn(target(server.url, server.ca), FORMS), "malformed",
+                    "Creatio sign-in (CREATIO_USERNAME): the answer is not a JSON object (HTTP 200)");
+            });
+        });
+    }
+
     for (const [status, outcome, text] of [
         [500, "unreachable", "HTTP 500"],
         [403, "refused", "HTTP 403 (the Creatio user lacks the rights, see the README)"],
