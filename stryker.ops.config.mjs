@@ -9,7 +9,7 @@ export default {
     mutate: ["ops/**/*.ts"],
     mochaOptions: {
         ...base.mochaOptions,
-        spec: ["credentials", "deliver", "opsBites", "plan", "printable", "pulumiRunner", "status", "verify"]
+        spec: ["credentials", "deliver", "opsBites", "plan", "printable", "pulumiRunner", "runnerBites", "status", "verify"]
             .map(name => `tests/${name}.test.ts`),
     },
 };
