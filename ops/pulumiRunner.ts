@@ -127,6 +127,6 @@ export function spawnPulumi(cwd = PROJECT_DIR, maxOutputBytes = PULUMI_MAX_OUTPU
             });
         // Not execFile's `signal` option: execFile hands it to spawn without its killSignal, so an abort
         // would send only SIGTERM, which a hung CLI may ignore (Node's lib/child_process.js).
-        signal.addEventListener("abort", () => child.kill("SIGKILL"), { once: true });
+        signal.addEventListener("abort", () => child.kill("SIGKILL"));
     }), maxOutputBytes);
 }

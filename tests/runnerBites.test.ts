@@ -91,6 +91,10 @@ describe("operations plumbing (bites)", () => {
                 err instanceof PulumiError && err.message === "pulumi stack output failed: error: no stack named 'prod' found" &&
                 err.stderr === stderr && err.args.join(" ") === "stack output --json --stack prod");
         });
+        it("skips blank and whitespace-only lines at the end of stderr", async () => {
+            const run = pulumiRunner(() => Promise.resolve({ exitCode: 1, stdout: "", stderr: "error: x\r\n  \n\t\n" }));
+            await assert.rejects(run(["stack", "ls"]), { message: "pulumi stack ls failed: error: x" });
+        });
     });
 
     describe("the pulumi runner around a real process", () => {
@@ -223,7 +227,8 @@ describe("operations plumbing (bites)", () => {
             const client = httpsNetworkClient({ trustedCa: ca, timeoutMs: 2000 });
             await assert.rejects(client.sendGetRequestAsync(`${base}/html`), (err: unknown) =>
                 // ClientAuthErrorCodes.tokenParsingError; message as msal-node's HttpClient.sendRequest words it (src/network/HttpClient.ts)
-                err instanceof AuthError && err.errorCode === "token_parsing_error" && err.errorMessage === "Failed to parse response: HTTP 502");
+                err instanceof AuthError && err.errorCode === "token_parsing_error" && err.errorMessage === "Failed to parse response: HTTP 502" &&
+                err.correlationId === "");
             assert.deepStrictEqual(client.requests, [{ method: "GET", url: `${base}/html`, outcome: "not-json", status: 502 }]);
         });
 
@@ -231,7 +236,8 @@ describe("operations plumbing (bites)", () => {
             const client = httpsNetworkClient({ trustedCa: ca, timeoutMs: 2000 });
             await assert.rejects(client.sendGetRequestAsync(`${base}/cut`), (err: unknown) =>
                 // ClientAuthErrorCodes.networkError, "Network request failed: <message>" (msal-node src/network/HttpClient.ts)
-                err instanceof AuthError && err.errorCode === "network_error" && err.errorMessage === "Network request failed: aborted");
+                err instanceof AuthError && err.errorCode === "network_error" && err.errorMessage === "Network request failed: aborted" &&
+                err.correlationId === "");
             // Node's IncomingMessage fails with ECONNRESET "aborted" when the socket closes before the body ends.
             assert.deepStrictEqual(client.requests,
                 [{ method: "GET", url: `${base}/cut`, outcome: "connection", code: "ECONNRESET", message: "aborted" }]);
@@ -242,7 +248,8 @@ describe("operations plumbing (bites)", () => {
             const before = sockets.length;
             await assert.rejects(client.sendGetRequestAsync(`${base}/silent`), (err: unknown) =>
                 // ClientAuthErrorCodes.networkError, "Request timeout" (msal-node src/network/HttpClient.ts)
-                err instanceof AuthError && err.errorCode === "network_error" && err.errorMessage === "Request timeout");
+                err instanceof AuthError && err.errorCode === "network_error" && err.errorMessage === "Request timeout" &&
+                err.correlationId === "");
             const socket = sockets[before];
             assert.ok(socket, "the request reached the host");
             await eventually("the connection is closed", () => socket.destroyed);
