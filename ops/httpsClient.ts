@@ -21,10 +21,11 @@ export interface RecordingNetworkClient extends INetworkModule {
     readonly requests: NetworkRecord[];
 }
 
-/** MSAL's own error for a request that failed (as its HttpClient throws it). */
+/** MSAL's own errors for a request that failed or timed out (as its HttpClient throws them). */
 function networkError(message: string): AuthError {
     return new AuthError("network_error", "", `Network request failed: ${message}`);
 }
+const TIMEOUT_ERROR_MESSAGE = "Request timeout";
 
 export function httpsNetworkClient(options: { trustedCa?: string; timeoutMs: number }): RecordingNetworkClient {
     const requests: NetworkRecord[] = [];
@@ -80,7 +81,7 @@ export function httpsNetworkClient(options: { trustedCa?: string; timeoutMs: num
                     settle({ method, url, outcome: "answer", status, body: parsed }, { headers, body: parsed as T, status });
                 });
             });
-            request.on("timeout", () => settle({ method, url, outcome: "timeout" }, networkError("Request timeout")));
+            request.on("timeout", () => settle({ method, url, outcome: "timeout" }, new AuthError("network_error", "", TIMEOUT_ERROR_MESSAGE)));
             request.on("error", err => settle({ method, url, outcome: "connection", code: (err as NodeJS.ErrnoException).code,
                 message: err.message }, networkError(err.message)));
             request.end(body);

@@ -115,15 +115,18 @@ const PROJECT_DIR = path.join(__dirname, "..");
 /** The Pulumi CLI on PATH, run in the project folder; a call that times out kills the process. */
 export function spawnPulumi(cwd = PROJECT_DIR, maxOutputBytes = PULUMI_MAX_OUTPUT_BYTES): PulumiRunner {
     return pulumiRunner((args, signal) => new Promise((resolve, reject) => {
-        execFile("pulumi", args, { cwd, maxBuffer: maxOutputBytes, signal, killSignal: "SIGKILL" },
+        const child = execFile("pulumi", args, { cwd, maxBuffer: maxOutputBytes, killSignal: "SIGKILL" },
             (err, stdout, stderr) => {
                 if (!err) {
                     resolve({ exitCode: 0, stdout, stderr });
                 } else if (typeof err.code === "number") {
                     resolve({ exitCode: err.code, stdout, stderr });
                 } else {
-                    reject(err); // ENOENT, too much output, a signal, or aborted by the deadline (already reported)
+                    reject(err); // ENOENT, too much output, a signal, or killed by the deadline (already reported)
                 }
             });
+        // Not execFile's `signal` option: execFile hands it to spawn without its killSignal, so an abort
+        // would send only SIGTERM, which a hung CLI may ignore (Node's lib/child_process.js).
+        signal.addEventListener("abort", () => child.kill("SIGKILL"));
     }), maxOutputBytes);
 }
