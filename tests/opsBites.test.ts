@@ -163,6 +163,11 @@ describe("operations commands (bites)", () => {
             "CREATIO_CLIENT_ID='c'\nCREATIO_CLIENT_SECRET='s'\nCREATIO_TENANT_ID='t'\nCREATIO_CLIENT_SECRET_EXPIRES_AT='e'\n");
     });
 
+    it("credentials: prints the json format as one indented object ending with a newline, as jq and shells expect", () => {
+        assert.strictEqual(formatCredentials({ clientId: "c", clientSecret: "s", tenantId: "t", clientSecretExpiresAt: "e" }, "json"),
+            '{\n  "clientId": "c",\n  "clientSecret": "s",\n  "tenantId": "t",\n  "clientSecretExpiresAt": "e"\n}\n');
+    });
+
     describe("reading stack outputs", () => {
         it("takes null and empty text as missing, and other values as not a string", () => {
             for (const value of [null, ""]) {
