@@ -202,6 +202,12 @@ function isSet<T>(value: T): value is NonNullable<T> {
     return value !== undefined && value !== null;
 }
 
+/** What project.json lets a config entry be when it is not a declaration map (YAML integers are bigints here). */
+function isShorthandValue(entry: unknown): boolean {
+    return typeof entry === "string" || typeof entry === "boolean" || typeof entry === "bigint" ||
+        (typeof entry === "number" && Number.isInteger(entry)) || Array.isArray(entry);
+}
+
 /** The refusals of project.go `(*Project).Validate`, which loading Pulumi.yaml runs (loaders.go `LoadProjectBytes`). */
 function validateProjectConfigType(key: string, namespaced: boolean, type: ProjectConfigType): void {
     const refuse = (message: string) => {
@@ -238,15 +244,26 @@ function projectConfigTypes(project: string, config: unknown): Map<string, Proje
     if (!isMap(config)) {
         return types;
     }
+    const declared: [string, ProjectConfigType][] = [];
     for (const [key, entry] of Object.entries(config)) {
+        if (!isMap(entry) && !isShorthandValue(entry)) {
+            // pulumi/pulumi sdk/go/common/workspace/project.json: config.additionalProperties is one of
+            // string, integer, boolean, array or a declaration (checked before anything else reads the file).
+            throw new PlanError(`Pulumi.yaml: config '${key}' is ${JSON.stringify(entry) ?? String(entry)}; allowed: a string, ` +
+                "an integer, a boolean, a list, or a map declaring the key (pulumi refuses this file)", BAD_CONFIG_EXIT_CODE);
+        }
         // project.go configKeyIsNamespacedByProject
         const namespaced = !key.includes(":") || key.startsWith(`${project}:`);
-        const fullKey = key.includes(":") ? parseConfigKey(key) : `${project}:${key}`;
         // A shorthand is a project key's default, or another namespace's value.
         const type: ProjectConfigType = isMap(entry) ? { ...entry, rawKey: key }
             : namespaced ? { rawKey: key, default: entry } : { rawKey: key, value: entry };
         validateProjectConfigType(key, namespaced, type);
-        types.set(fullKey, type);
+        declared.push([key, type]);
+    }
+    // Keys are parsed only after the whole file is valid: loaders.go runs Validate when it loads
+    // Pulumi.yaml, and the keys are parsed later, when the config is merged.
+    for (const [key, type] of declared) {
+        types.set(key.includes(":") ? parseConfigKey(key) : `${project}:${key}`, type);
     }
     return types;
 }

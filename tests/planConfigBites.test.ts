@@ -119,8 +119,20 @@ describe("plan: the stack config, refusal by refusal", () => {
             ["aws:region: {default: x}", "Configuration key 'aws:region' is not namespaced by the project and should not define a default value. " +
                 "Did you mean to use the 'value' attribute instead of 'default'?"],
             ["aws:region: {description: where}", "Configuration key 'aws:region' is namespaced and must provide an attribute 'value'"],
-            ["aws:region:", "Configuration key 'aws:region' is namespaced and must provide an attribute 'value'"],
         ];
+        const notAllowed = (key: string, value: string) => `Pulumi.yaml: config '${key}' is ${value}; allowed: a string, ` +
+            "an integer, a boolean, a list, or a map declaring the key (pulumi refuses this file)";
+        // sdk/go/common/workspace/project.json: config values are string, integer, boolean, array or a declaration;
+        // loaders.go checks that schema before Validate runs, and before any key is parsed
+        cases.push(
+            ["aws:region:", notAllowed("aws:region", "null")],
+            ["n:", notAllowed("n", "null")],
+            ["n: 1.5", notAllowed("n", "1.5")],
+            ["a:b:c: 1.5", notAllowed("a:b:c", "1.5")],
+            // Validate before the keys are parsed: its refusal, not the key's
+            ["a:b:c: {default: 1}", "Configuration key 'a:b:c' is not namespaced by the project and should not define a default value. " +
+                "Did you mean to use the 'value' attribute instead of 'default'?"],
+        );
         for (const [entry, message] of cases) {
             it(`refuses ${entry}`, () => {
                 refuses(() => configOf(project(entry), stackOf("proj:n: 1")), message);
