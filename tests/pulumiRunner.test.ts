@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { DEFAULT_PULUMI_TIMEOUT_SECONDS, PulumiError, PulumiUnavailableError, spawnPulumi } from "../ops/pulumiRunner";
+import { PulumiOnPath, installPulumiOnPath } from "./fakes/pulumiOnPath";
 import { fakePulumi } from "./fakes/pulumiRunner";
 
 describe("the pulumi runner", () => {
@@ -11,35 +11,28 @@ describe("the pulumi runner", () => {
     });
 
     it("kills a pulumi process that does not answer, and says so", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hanging-pulumi-"));
-        fs.writeFileSync(path.join(dir, "pulumi"), "#!/bin/sh\nsleep 30\n", { mode: 0o755 });
-        const oldPath = process.env.PATH;
-        process.env.PATH = `${dir}${path.delimiter}${oldPath}`;
+        const fake = installPulumiOnPath("hanging-pulumi");
+        fake.script("sleep 30");
         try {
             const started = Date.now();
-            await assert.rejects(spawnPulumi(dir)(["stack", "ls", "--json"], { timeoutMs: 500 }), (err: unknown) =>
+            await assert.rejects(spawnPulumi(fake.dir)(["stack", "ls", "--json"], { timeoutMs: 500 }), (err: unknown) =>
                 err instanceof PulumiUnavailableError && err.exitCode === 2 &&
                 err.message === "pulumi stack ls gave no answer within 0.5 s (--pulumi-timeout-seconds sets the limit)");
             assert.ok(Date.now() - started < 3000);
         } finally {
-            process.env.PATH = oldPath;
-            fs.rmSync(dir, { recursive: true, force: true });
+            fake.restore();
         }
     });
 
     describe("a real process", () => {
+        let fake: PulumiOnPath;
         let dir: string;
-        let oldPath: string | undefined;
-        const pulumiScript = (script: string) => fs.writeFileSync(path.join(dir, "pulumi"), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+        const pulumiScript = (script: string) => fake.script(script);
         beforeEach(() => {
-            dir = fs.mkdtempSync(path.join(os.tmpdir(), "dying-pulumi-"));
-            oldPath = process.env.PATH;
-            process.env.PATH = `${dir}${path.delimiter}${oldPath}`;
+            fake = installPulumiOnPath("dying-pulumi");
+            dir = fake.dir;
         });
-        afterEach(() => {
-            process.env.PATH = oldPath;
-            fs.rmSync(dir, { recursive: true, force: true });
-        });
+        afterEach(() => fake.restore());
 
         it("ended by a signal: one line naming the signal, not its stderr", async () => {
             pulumiScript('echo "panic: value=Zx8Q~leaked" >&2\necho "goroutine 1 [running]:" >&2\nkill -9 $$');

@@ -7,7 +7,6 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as https from "https";
 import * as net from "net";
-import * as os from "os";
 import * as path from "path";
 import { AuthError } from "@azure/msal-node";
 import { OpsError } from "../ops/cli";
@@ -17,6 +16,7 @@ import {
     PulumiError, PulumiProcessResult, PulumiUnavailableError, pulumiRunner, spawnPulumi,
 } from "../ops/pulumiRunner";
 import { certificateFor } from "./fakes/certificates";
+import { PulumiOnPath, installPulumiOnPath } from "./fakes/pulumiOnPath";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -98,18 +98,14 @@ describe("operations plumbing (bites)", () => {
     });
 
     describe("the pulumi runner around a real process", () => {
+        let fake: PulumiOnPath;
         let dir: string;
-        let oldPath: string | undefined;
-        const pulumiScript = (script: string) => fs.writeFileSync(path.join(dir, "pulumi"), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+        const pulumiScript = (script: string) => fake.script(script);
         beforeEach(() => {
-            dir = fs.mkdtempSync(path.join(os.tmpdir(), "runner-bites-"));
-            oldPath = process.env.PATH;
-            process.env.PATH = `${dir}${path.delimiter}${oldPath}`;
+            fake = installPulumiOnPath("runner-bites");
+            dir = fake.dir;
         });
-        afterEach(() => {
-            process.env.PATH = oldPath;
-            fs.rmSync(dir, { recursive: true, force: true });
-        });
+        afterEach(() => fake.restore());
 
         it("resolves the stdout of a call that exits 0, run in the folder given", async () => {
             pulumiScript('echo "warning: ignored" >&2\npwd -P\necho \'{"a": 1}\'');
@@ -304,15 +300,12 @@ describe("operations plumbing (bites)", () => {
         });
 
         it("runs pulumi from PATH in the project folder", async () => {
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "io-pulumi-"));
-            fs.writeFileSync(path.join(dir, "pulumi"), '#!/bin/sh\npwd -P\necho "$@"\n', { mode: 0o755 });
-            const oldPath = process.env.PATH;
-            process.env.PATH = `${dir}${path.delimiter}${oldPath}`;
+            const fake = installPulumiOnPath("io-pulumi");
+            fake.script('pwd -P\necho "$@"');
             try {
                 assert.strictEqual(await processIO().pulumi(["stack", "ls", "--json"]), `${fs.realpathSync(ROOT)}\nstack ls --json\n`);
             } finally {
-                process.env.PATH = oldPath;
-                fs.rmSync(dir, { recursive: true, force: true });
+                fake.restore();
             }
         });
 
