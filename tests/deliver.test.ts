@@ -4,11 +4,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { OAUTH_APPLICATIONS, odataRoot, odataString, recordPath } from "../ops/creatioApi";
-import { CreatioError, CreatioTarget, signIn } from "../ops/creatioClient";
+import { CreatioTarget, signIn } from "../ops/creatioClient";
 import { findByClientId, findByMailServer, readBack, selectByClientId } from "../ops/creatioRecords";
 import { deliverCommand, isSiteBaseUrl, main } from "../ops/deliver";
 import { DELIVERED_KEY_ID_TAG } from "../ops/pulumiStack";
 import { requestToken } from "../ops/verify";
+import { GOOGLE_CLASS, M365_CLASS, rejects } from "./creatioFixtures";
 import { CommandResult, FakeStack, InProcessOptions, runInProcess } from "./fakes/commands";
 import { CreatioServer, DEFAULT_MODIFIED_ON, FakeOAuthApplication, startCreatioServer } from "./fakes/creatioServer";
 import { TokenServer, startTokenServer } from "./fakes/tokenServer";
@@ -23,10 +24,6 @@ const API_SECRET = "identity-secret-2";
 const APP_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 const GOOGLE_APP_ID = "11111111-2222-4333-8444-555555555555";
 const MAIL_ID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
-// Creatio 8.1 mail server page (Resources/ClientApp/301.*.js): Office365 = "Office365OAuthAuthenticator",
-// Google = "GoogleOAuthAuthenticator"
-const M365_CLASS = "Office365OAuthAuthenticator";
-const GOOGLE_CLASS = "GoogleOAuthAuthenticator";
 /** What the stand-in's OData answers hold for the Microsoft 365 record of applications(). */
 const M365_RECORD = { id: APP_ID, name: "Microsoft 365", clientId: CLIENT.toUpperCase(), appClassName: M365_CLASS, modifiedOn: DEFAULT_MODIFIED_ON };
 
@@ -39,18 +36,6 @@ function applications(): FakeOAuthApplication[] {
 
 function target(server: CreatioServer, netCore = false, timeoutMs = 5000): CreatioTarget {
     return { siteBaseUrl: server.url, netCore, timeoutMs, trustedCa: server.ca };
-}
-
-async function rejects(promise: Promise<unknown>, outcome: string, message: RegExp | string): Promise<CreatioError> {
-    const err = await promise.then(() => assert.fail("expected a CreatioError"), (e: unknown) => e);
-    assert.ok(err instanceof CreatioError, String(err));
-    assert.strictEqual(err.outcome, outcome, err.message);
-    if (typeof message === "string") {
-        assert.strictEqual(err.message, message);
-    } else {
-        assert.match(err.message, message);
-    }
-    return err;
 }
 
 describe("Creatio API paths", () => {

@@ -9,6 +9,7 @@ import { CreatioError, CreatioSession, CreatioTarget, signIn } from "../ops/crea
 import { OAuthApplicationRecord, findByClientId, findByMailServer, listApplications, selectByClientId } from "../ops/creatioRecords";
 import { creatioCredentialsFromEnv, deliverCommand, main } from "../ops/deliver";
 import { requestToken } from "../ops/verify";
+import { M365_CLASS, rejects } from "./creatioFixtures";
 import { certificateFor } from "./fakes/certificates";
 import { CommandResult, FakeStack, runInProcess } from "./fakes/commands";
 import { CreatioServer, CreatioServerOptions, DEFAULT_MODIFIED_ON, FakeOAuthApplication, startCreatioServer } from "./fakes/creatioServer";
@@ -26,8 +27,6 @@ const APP_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 const MAIL_ID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
 const OTHER_MAIL_ID = "bbbbbbbb-bbbb-4ccc-8ddd-eeeeeeeeeeee";
 const EMPTY_GUID = "00000000-0000-0000-0000-000000000000";
-// Creatio 8.1 mail server page (Resources/ClientApp/301.*.js): Office365 = "Office365OAuthAuthenticator"
-const M365_CLASS = "Office365OAuthAuthenticator";
 const FORMS = { kind: "forms", userName: USER, password: PASSWORD } as const;
 const FORMS_ENV = { CREATIO_USERNAME: USER, CREATIO_PASSWORD: PASSWORD };
 
@@ -37,18 +36,6 @@ function m365Record(overrides: Partial<FakeOAuthApplication> = {}): FakeOAuthApp
 
 function target(url: string, ca: string, timeoutMs = 5000): CreatioTarget {
     return { siteBaseUrl: url, netCore: false, timeoutMs, trustedCa: ca };
-}
-
-async function rejects(promise: Promise<unknown>, outcome: string, message: RegExp | string): Promise<CreatioError> {
-    const err = await promise.then(() => assert.fail("expected a CreatioError"), (e: unknown) => e);
-    assert.ok(err instanceof CreatioError, String(err));
-    assert.strictEqual(err.outcome, outcome, err.message);
-    if (typeof message === "string") {
-        assert.strictEqual(err.message, message);
-    } else {
-        assert.match(err.message, message);
-    }
-    return err;
 }
 
 async function withCreatio<T>(options: CreatioServerOptions, body: (server: CreatioServer) => Promise<T>): Promise<T> {
