@@ -21,10 +21,11 @@ export interface RecordingNetworkClient extends INetworkModule {
     readonly requests: NetworkRecord[];
 }
 
-/** MSAL's own errors for a request that failed or timed out (as its HttpClient throws them). */
+/** MSAL's own error for a request that failed (as its HttpClient throws it). */
 function networkError(message: string): AuthError {
     return new AuthError("network_error", "", `Network request failed: ${message}`);
 }
+/** MSAL's HttpClient reports a timeout as network_error with this message alone, without the prefix above. */
 const TIMEOUT_ERROR_MESSAGE = "Request timeout";
 
 export function httpsNetworkClient(options: { trustedCa?: string; timeoutMs: number }): RecordingNetworkClient {

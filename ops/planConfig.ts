@@ -204,8 +204,8 @@ function isSet<T>(value: T): value is NonNullable<T> {
 
 /** What project.json lets a config entry be when it is not a declaration map (YAML integers are bigints here). */
 function isShorthandValue(entry: unknown): boolean {
-    return typeof entry === "string" || typeof entry === "boolean" || typeof entry === "bigint" ||
-        (typeof entry === "number" && Number.isInteger(entry)) || Array.isArray(entry);
+    return typeof entry === "string" || typeof entry === "boolean" || typeof entry === "bigint" || Number.isInteger(entry) ||
+        Array.isArray(entry);
 }
 
 /** The refusals of project.go `(*Project).Validate`, which loading Pulumi.yaml runs (loaders.go `LoadProjectBytes`). */
