@@ -10,6 +10,7 @@ import {
 import { COLUMNS, OAUTH_APPLICATIONS, isGuid, odataRoot } from "./creatioApi";
 import { CreatioCredentials, CreatioError, CreatioOutcome, CreatioTarget, signIn } from "./creatioClient";
 import { OAuthApplicationRecord, RecordSelectionError, findByClientId, findByMailServer, quoted, readBack } from "./creatioRecords";
+import { checkEnvironmentPins } from "./environmentPins";
 import { CommandIO, runCommand } from "./io";
 import { printable } from "./printable";
 import { DELIVERED_KEY_ID_TAG, readOutputsWithSecret, requireOutput, requireSecret } from "./pulumiStack";
@@ -218,6 +219,8 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
 
     const outputs = await readOutputsWithSecret(pulumi, stack, redactor);
     const credential = readCredential(outputs, stack);
+    // Before anything is sent: a changed stack output must not pick where the credentials go.
+    checkEnvironmentPins(stack, credential, io.env);
 
     // 1. The secret works, or it is never delivered.
     const { answer, attempts } = await proveSecret({

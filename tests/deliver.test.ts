@@ -344,8 +344,11 @@ describe("npm run deliver", () => {
             sleep: async ms => { sleeps.push(ms / 1000); options.onSleep?.(); },
             requestToken,
         });
+        const dev = options.stack ?? stack();
+        // The environment pins the stack's own site unless a test says otherwise.
+        const env = { CREATIO_SITE_URL: String(dev.outputs.siteBaseUrl), ...(options.env ?? FORMS_ENV) };
         return runInProcess("deliver", main, ["--stack", "dev", "--authority-host", entra.url, ...argv],
-            { dev: options.stack ?? stack() }, { env: options.env ?? FORMS_ENV, trustedCa: ca, answer: options.answer });
+            { dev }, { env, trustedCa: ca, answer: options.answer });
     }
 
     function assertNoSecret(result: CommandResult) {
@@ -414,10 +417,31 @@ describe("npm run deliver", () => {
         assert.match(DELIVERED_KEY_ID_TAG, /^[a-zA-Z0-9-_.:]{1,40}$/);
     });
 
+    it("refuses a stack whose siteBaseUrl or tenantId is not what the environment pins, before any request", async () => {
+        const forgedSite = await deliver([], { stack: stack({ siteBaseUrl: "https://attacker.example" }),
+            env: { ...FORMS_ENV, CREATIO_SITE_URL: creatio.url } });
+        assert.deepStrictEqual([forgedSite.code, forgedSite.stderr, forgedSite.stdout], [1,
+            'deliver: nothing sent: stack "dev" names the site "https://attacker.example" (output siteBaseUrl), ' +
+            `but CREATIO_SITE_URL pins "${creatio.url}"; if the site really moved, change CREATIO_SITE_URL first\n`, ""]);
+        const forgedTenant = await deliver([], { stack: stack({ tenantId: "0b0b0b0b-0000-4000-8000-000000000b0b" }),
+            env: { ...FORMS_ENV, AZURE_TENANT_ID: TENANT } });
+        assert.deepStrictEqual([forgedTenant.code, forgedTenant.stderr], [1,
+            'deliver: nothing sent: stack "dev" names the tenant "0b0b0b0b-0000-4000-8000-000000000b0b" (output tenantId), ' +
+            `but AZURE_TENANT_ID pins "${TENANT}"\n`]);
+        const unpinned = await deliver([], { env: { ...FORMS_ENV, CREATIO_SITE_URL: "" } });
+        assert.strictEqual(unpinned.code, 2);
+        // Only the stack's outputs were read: no token request, no Creatio sign-in, no stack tag.
+        assert.deepStrictEqual([entra.tokenRequests, creatio.requests], [[], []]);
+        for (const result of [forgedSite, forgedTenant, unpinned]) {
+            assert.deepStrictEqual(result.pulumiCalls.map(call => call.slice(0, 2)), [["stack", "output"]]);
+            assertNoSecret(result);
+        }
+    });
+
     it("takes the sign-in host from AZURE_AUTHORITY_HOST, as verify does", async () => {
         const main = deliverCommand({ sleep: async () => undefined, requestToken });
         const ok = await runInProcess("deliver", main, ["--stack", "dev", "--dry-run"], { dev: stack() },
-            { env: { ...FORMS_ENV, AZURE_AUTHORITY_HOST: entra.url }, trustedCa: ca });
+            { env: { ...FORMS_ENV, CREATIO_SITE_URL: creatio.url, AZURE_AUTHORITY_HOST: entra.url }, trustedCa: ca });
         assert.strictEqual(ok.code, 0, ok.stderr);
         assert.strictEqual(entra.tokenRequests.length, 1);
         const bad = await runInProcess("deliver", main, ["--stack", "dev"], { dev: stack() },
@@ -533,7 +557,7 @@ describe("npm run deliver", () => {
         try {
             const main = deliverCommand({ sleep: async ms => { sleeps.push(ms); }, requestToken });
             const result = await runInProcess("deliver", main, ["--stack", "dev", "--authority-host", silent.url, "--timeout-seconds", "1"],
-                { dev: stack() }, { env: FORMS_ENV, trustedCa: pems(silent.ca, creatio.ca) });
+                { dev: stack() }, { env: { ...FORMS_ENV, CREATIO_SITE_URL: creatio.url }, trustedCa: pems(silent.ca, creatio.ca) });
             assert.strictEqual(result.code, 3);
             assert.strictEqual(result.stderr,
                 `deliver: nothing delivered: the secret could not be checked: no answer from ${silent.url} within 1 s\n`);
@@ -897,7 +921,7 @@ describe("npm run deliver", () => {
         const caFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "deliver-ca-")), "ca.pem");
         fs.writeFileSync(caFile, ca);
         const result = await spawnNpmScript("deliver", ["--stack", "dev", "--authority-host", entra.url, "--dry-run"], { dev: stack() },
-            { ...FORMS_ENV, NODE_EXTRA_CA_CERTS: caFile });
+            { ...FORMS_ENV, CREATIO_SITE_URL: creatio.url, NODE_EXTRA_CA_CERTS: caFile });
         assert.strictEqual(result.code, 0, result.stderr);
         assert.ok(result.stdout.startsWith("Stack:          dev\n"), result.stdout);
         assert.ok(result.stdout.endsWith("Dry run:        would write ClientId and SecretKey; nothing written, no stack tag set\n"));

@@ -394,7 +394,7 @@ describe("npm run deliver: the cases the command must get right", () => {
     function deliver(server: CreatioServer, argv: string[], env: Record<string, string> = FORMS_ENV): Promise<CommandResult> {
         const command = deliverCommand({ sleep: async ms => { sleeps.push(ms / 1000); }, requestToken });
         return runInProcess("deliver", command, ["--stack", "dev", "--authority-host", entra.url, ...argv],
-            { dev: stack(server.url) }, { env, trustedCa: `${entra.ca}\n${server.ca}` });
+            { dev: stack(server.url) }, { env: { CREATIO_SITE_URL: server.url, ...env }, trustedCa: `${entra.ca}\n${server.ca}` });
     }
 
     function creatio(oauthApplications: FakeOAuthApplication[], options: CreatioServerOptions = {}) {
@@ -457,7 +457,7 @@ describe("npm run deliver: the cases the command must get right", () => {
         await creatio([m365Record()])(async server => {
             const started = Date.now();
             const result = await runInProcess("deliver", main, ["--stack", "dev", "--authority-host", entra.url,
-                "--secret-wait-seconds", "1"], { dev: stack(server.url) }, { env: FORMS_ENV, trustedCa: `${entra.ca}\n${server.ca}` });
+                "--secret-wait-seconds", "1"], { dev: stack(server.url) }, { env: { ...FORMS_ENV, CREATIO_SITE_URL: server.url }, trustedCa: `${entra.ca}\n${server.ca}` });
             const elapsed = Date.now() - started;
             assert.strictEqual(result.stderr, "deliver: nothing delivered: Entra ID rejects the stack's newest secret: " +
                 "AADSTS7000215 (invalid client secret), still after 1 s\n");
