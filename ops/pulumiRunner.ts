@@ -54,9 +54,11 @@ export class PulumiUnavailableError extends OpsError {
 const NO_CLI = "the Pulumi CLI (pulumi) is not on PATH: install it (https://www.pulumi.com/docs/install/) " +
     "and sign in to the stacks' backend";
 
-/** `pulumi stack output`: the subcommand words, for messages (never the values). */
+/** `pulumi stack output`, `pulumi preview`: the subcommand words before the first option, for messages (never the values). */
 function commandName(args: readonly string[]): string {
-    return ["pulumi", ...args.slice(0, args[1] === "tag" ? 3 : 2)].join(" ");
+    const options = args.findIndex(arg => arg.startsWith("-"));
+    const words = args.slice(0, options === -1 ? args.length : options);
+    return ["pulumi", ...words.slice(0, words[1] === "tag" ? 3 : 2)].join(" ");
 }
 
 /**

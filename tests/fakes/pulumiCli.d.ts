@@ -3,6 +3,8 @@ export interface FakeStackState {
     /** Outputs the CLI masks as "[secret]" without --show-secrets. */
     secrets?: string[];
     tags?: Record<string, string>;
+    /** What `pulumi preview --json` prints for the stack. */
+    preview?: string;
 }
 
 export interface FakeBackendState {

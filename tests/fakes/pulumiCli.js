@@ -1,5 +1,5 @@
 // What the Pulumi CLI answers to the commands the operations commands use, computed from a
-// state object: { stacks: { "<name>": { outputs: {...}, secrets: ["clientSecret"], tags: {...} } },
+// state object: { stacks: { "<name>": { outputs: {...}, secrets: ["clientSecret"], tags: {...}, preview?: "<json>" } },
 // current?: "<name>" }. Shared by the fake `pulumi` executable and the in-process fake runner,
 // so both behave alike. Each behaviour follows pulumi/pulumi's source (named below).
 "use strict";
@@ -51,6 +51,16 @@ function outputs(stack, showSecrets) {
 function emulate(args, state) {
     const [noun, verb, sub] = args;
     const has = flag => args.includes(flag);
+    if (noun === "preview" && has("--json")) {
+        // The digest the stack's preview would print (pkg/backend/display/json.go, ShowPreviewDigest), given by the test.
+        const name = stackName(args, state);
+        const stack = name === undefined ? undefined : state.stacks[name];
+        if (!stack) {
+            return name === undefined ? fail("no stack selected; please use `pulumi stack select` or `pulumi stack init` to choose one", 1) : noStack(name);
+        }
+        return stack.preview === undefined ? fail(`fake pulumi: no preview given for stack ${name}`, 2)
+            : { exitCode: 0, stdout: stack.preview, stderr: "" };
+    }
     if (noun !== "stack") {
         return fail(`fake pulumi: unsupported command: ${args.join(" ")}`, 2);
     }
