@@ -44,7 +44,7 @@ describe("environment pins (deliver)", () => {
     });
 
     it("needs the site pin, and refuses one that is no https site address (exit 2)", () => {
-        for (const env of [{}, { CREATIO_SITE_URL: "" }]) {
+        for (const env of [{}, { CREATIO_SITE_URL: "" }] as Record<string, string>[]) {
             assert.deepStrictEqual(refusal(OUTPUTS, env), [2,
                 'CREATIO_SITE_URL is not set: set it to the https address of the Creatio site stack "prod" delivers to (its siteBaseUrl, ' +
                 "such as https://acme.creatio.com), so that a changed stack output cannot send Creatio's credentials and the secret elsewhere"]);
