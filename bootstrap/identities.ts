@@ -4,24 +4,23 @@ import { OidcSubject } from "./githubOidcIdentity";
 
 export interface CiIdentity {
     /** Resource name prefix; also part of the display name. */
-    name: "deployer" | "rotation" | "preview";
+    name: "deployer" | "rotation";
     displayName: string;
     graphPermissions: string[];
     subjects: OidcSubject[];
 }
 
 /**
- * Microsoft Graph documents it as the least-privileged application permission for reading
- * oauth2PermissionGrants (oauth2permissiongrant-get, -list), and, together with
- * Application.ReadWrite.OwnedBy or .All, for adding an owner to an application (application-post-owners).
+ * What every routine CI identity holds, and nothing more. Application.ReadWrite.OwnedBy: create
+ * applications and service principals and change only those it owns, passwords included
+ * (Microsoft Graph, application-post-applications, serviceprincipal-post-serviceprincipals,
+ * application-addpassword, application-removepassword). Application.Read.All: the lookups of the
+ * Exchange Online and Microsoft Graph principals every run makes (serviceprincipal-list).
+ * Neither can grant consent (oauth2permissiongrant-post: DelegatedPermissionGrant.ReadWrite.All),
+ * add another owner (application-post-owners: "Application.ReadWrite.OwnedBy will not be
+ * sufficient to add another owner") or touch an application it does not own.
  */
-export const DIRECTORY_READ_PERMISSION = "Directory.Read.All";
-
-/**
- * The rotation identity's: it only adds and removes passwords of the Creatio application, which it
- * owns (Microsoft Graph, application-addpassword and -removepassword: Application.ReadWrite.OwnedBy).
- */
-export const ROTATION_APPLICATION_PERMISSION = "Application.ReadWrite.OwnedBy";
+export const ROUTINE_GRAPH_PERMISSIONS = ["Application.ReadWrite.OwnedBy", "Application.Read.All"];
 
 const environmentSubjects = (prefix: string, environments: string[]) => environments.map(environment => ({
     name: `github-environment-${environment}`,
@@ -33,31 +32,22 @@ export function ciIdentities(settings: BootstrapSettings): CiIdentity[] {
     const prefix = settings.githubSubjectPrefix;
     return [
         {
-            // Deploy jobs (`pulumi up` of everything), each in its GitHub environment with reviewers
-            // where it matters: the only identity that may write consent grants, and the one that
-            // makes the rotation identity a co-owner of the registration (`owners`), which takes
-            // Application.ReadWrite.All (the default of applicationPermission; see settings.ts).
+            // Deploy jobs from main (`pulumi up`), each in its GitHub environment. Consent and owners
+            // are an administrator's first `pulumi up` of a stack; this identity then owns the
+            // registration and keeps it as configured.
             name: "deployer",
             displayName: `Creatio M365 OAuth deployer (${repo})`,
-            graphPermissions: [settings.applicationPermission, "DelegatedPermissionGrant.ReadWrite.All", "Application.Read.All", DIRECTORY_READ_PERMISSION],
+            graphPermissions: ROUTINE_GRAPH_PERMISSIONS,
             subjects: environmentSubjects(prefix, settings.deployEnvironments),
         },
         {
-            // The unattended weekly rotation: a targeted `pulumi up` of the two password slots, plus
-            // the lookups of the Microsoft principals every run makes. Least privilege whatever the
-            // deployer holds: it owns the registration, so OwnedBy suffices.
+            // The unattended weekly rotation: a targeted `pulumi up` of the two password slots. Same
+            // permissions, its own identity: it trusts only the rotation environments, which have
+            // no reviewers, and can be revoked on its own.
             name: "rotation",
             displayName: `Creatio M365 OAuth rotation (${repo})`,
-            graphPermissions: [ROTATION_APPLICATION_PERMISSION, "Application.Read.All"],
+            graphPermissions: ROUTINE_GRAPH_PERMISSIONS,
             subjects: environmentSubjects(prefix, settings.rotationEnvironments),
-        },
-        {
-            // Pull request previews: reads the registration, and the consent grants an adopted
-            // registration brings along (previewing their import reads them).
-            name: "preview",
-            displayName: `Creatio M365 OAuth preview (${repo})`,
-            graphPermissions: ["Application.Read.All", ...(settings.previewReadsConsentGrants ? [DIRECTORY_READ_PERMISSION] : [])],
-            subjects: [{ name: "github-pull-request", subject: githubSubjects.pullRequest(prefix) }],
         },
     ];
 }

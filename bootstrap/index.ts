@@ -1,6 +1,6 @@
 /**
- * Run once by a tenant administrator: creates the three identities the CI pipelines sign in as,
- * each with exactly the Microsoft Graph application permissions its job needs.
+ * Run once by a tenant administrator: creates the two identities the CI pipelines sign in as, each
+ * with the Microsoft Graph application permissions of routine work only (no consent, no owners).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
@@ -23,14 +23,13 @@ const graphPrincipal = azuread.getServicePrincipalOutput({ clientId: MICROSOFT_G
 const graph = pulumi.all([graphPrincipal.objectId, graphPrincipal.appRoleIds])
     .apply(([objectId, appRoleIds]) => ({ objectId, appRoleIds }));
 
-const [deployer, rotation, preview] = ciIdentities(settings).map(identity =>
+const [deployer, rotation] = ciIdentities(settings).map(identity =>
     new GitHubOidcIdentity(identity.name, { ...identity, graph }));
 
 /** The repository's CI variables. */
 export const tenantId = azuread.getClientConfigOutput().tenantId;
 export const deployClientId = deployer.clientId;
 export const rotationClientId = rotation.clientId;
-export const previewClientId = preview.clientId;
 /** The identities that write the Creatio registration: both belong in every stack's `owners`. */
 export const deployerServicePrincipalObjectId = deployer.servicePrincipalObjectId;
 export const rotationServicePrincipalObjectId = rotation.servicePrincipalObjectId;

@@ -1,17 +1,15 @@
 /** The bootstrap program's config: validation, pure, before any resource is declared. */
 import { ConfigError, given, problem } from "../lib/configProblems";
 
-/** The Graph application permissions the deployer may hold to write applications (`applicationPermission`). */
-export const APPLICATION_WRITE_PERMISSIONS = ["Application.ReadWrite.OwnedBy", "Application.ReadWrite.All"] as const;
-export type ApplicationWritePermission = typeof APPLICATION_WRITE_PERMISSIONS[number];
-
 /**
- * The deployer's default. It adds the rotation identity (and any other configured owner) as an owner,
- * and Microsoft Graph's "Add owner" (application-post-owners) says "Application.ReadWrite.OwnedBy will
- * not be sufficient to add another owner. Consent also to Application.ReadWrite.All.", although its
- * permissions table lists Application.ReadWrite.OwnedBy and Directory.Read.All.
+ * Keys of earlier versions that would now change nothing: refused rather than ignored, so nobody
+ * believes the deployer still holds what they configured.
  */
-export const DEFAULT_DEPLOYER_APPLICATION_PERMISSION: ApplicationWritePermission = "Application.ReadWrite.All";
+export const REMOVED_KEYS = {
+    applicationPermission: "the deployer now holds Application.ReadWrite.OwnedBy and Application.Read.All only; " +
+        "an administrator grants consent and sets owners (docs/ci.md, \"Admin acts\")",
+    previewReadsConsentGrants: "pull requests no longer sign in to Entra ID: there is no preview identity",
+} as const;
 
 export interface BootstrapRawConfig {
     githubRepository?: string;
@@ -21,9 +19,8 @@ export interface BootstrapRawConfig {
     deployEnvironments?: string;
     /** A JSON list of GitHub environment names. */
     rotationEnvironments?: string;
-    /** The deployer's; the rotation identity always holds Application.ReadWrite.OwnedBy. */
+    /** Removed (REMOVED_KEYS): refused when set. */
     applicationPermission?: string;
-    /** "true" or "false". */
     previewReadsConsentGrants?: string;
 }
 
@@ -34,9 +31,6 @@ export interface BootstrapSettings {
     githubSubjectPrefix: string;
     deployEnvironments: string[];
     rotationEnvironments: string[];
-    /** The deployer's application write permission. */
-    applicationPermission: ApplicationWritePermission;
-    previewReadsConsentGrants: boolean;
 }
 
 export const DEFAULT_DEPLOY_ENVIRONMENTS = ["dev", "production"];
@@ -124,14 +118,11 @@ export function validateBootstrapConfig(raw: BootstrapRawConfig): BootstrapSetti
             "environments of their own, without reviewers, such as [\"rotation-dev\",\"rotation-prod\"]"));
     }
 
-    const permission = given(raw.applicationPermission) ?? DEFAULT_DEPLOYER_APPLICATION_PERMISSION;
-    if (!(APPLICATION_WRITE_PERMISSIONS as readonly string[]).includes(permission)) {
-        problems.push(problem("applicationPermission", permission, "not allowed", APPLICATION_WRITE_PERMISSIONS.join(" or ")));
-    }
-
-    const readsGrants = given(raw.previewReadsConsentGrants) ?? "true";
-    if (readsGrants !== "true" && readsGrants !== "false") {
-        problems.push(problem("previewReadsConsentGrants", readsGrants, "not a boolean", "true or false"));
+    for (const [key, why] of Object.entries(REMOVED_KEYS)) {
+        const value = given(raw[key as keyof typeof REMOVED_KEYS]);
+        if (value !== undefined) {
+            problems.push(problem(key, value, `no longer exists: ${why}`, `nothing: pulumi config rm ${key}`));
+        }
     }
 
     if (problems.length > 0) {
@@ -142,8 +133,6 @@ export function validateBootstrapConfig(raw: BootstrapRawConfig): BootstrapSetti
         githubSubjectPrefix: prefix,
         deployEnvironments,
         rotationEnvironments,
-        applicationPermission: permission as ApplicationWritePermission,
-        previewReadsConsentGrants: readsGrants === "true",
     };
 }
 
@@ -151,6 +140,4 @@ export function validateBootstrapConfig(raw: BootstrapRawConfig): BootstrapSetti
 export const githubSubjects = {
     /** A job that declares `environment: <name>`, whatever its event or branch. */
     environment: (prefix: string, environment: string) => `${prefix}:environment:${environment}`,
-    /** A job of a pull_request run that declares no environment. */
-    pullRequest: (prefix: string) => `${prefix}:pull_request`,
 };

@@ -11,14 +11,10 @@ import { BOOTSTRAP_PROGRAM, BOOTSTRAP_PROJECT, IDENTITY_IDS, ofType, runBootstra
 const GRAPH_SP = "90909090-0000-4000-8000-000000009090";
 const DEPLOYER_SP = IDENTITY_IDS.deployer.servicePrincipal;
 const ROTATION_SP = IDENTITY_IDS.rotation.servicePrincipal;
-const PREVIEW_SP = IDENTITY_IDS.preview.servicePrincipal;
 /** Microsoft Graph's app role ids (application permissions). */
 const ROLE = {
     readAll: "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30",      // Microsoft Graph permissions reference: Application.Read.All, Application
-    readWriteAll: "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9", // Microsoft Graph permissions reference: Application.ReadWrite.All, Application
     ownedBy: "18a4783c-866b-4cc7-a460-3d5e5662c884",      // Microsoft Graph permissions reference: Application.ReadWrite.OwnedBy, Application
-    grants: "8e8e4742-1d95-4f68-9d56-6ee75648c72a",       // Microsoft Graph permissions reference: DelegatedPermissionGrant.ReadWrite.All, Application
-    directoryRead: "7ab1d382-f21e-4acd-a863-ba3e13f7da61", // Microsoft Graph permissions reference: Directory.Read.All, Application
 };
 const REPO = "contoso/creatio-m365-oauth";
 
@@ -28,36 +24,40 @@ const subjectsOf = (mocks: TenantMocks, identity: string) =>
         .filter(([name]) => name.startsWith(`${identity}-`)).map(([, inputs]) => inputs.subject);
 
 describe("bootstrap program", () => {
-    it("gives each CI identity exactly the Graph application permissions its job needs", async () => {
+    it("gives each CI identity the Graph application permissions of routine work, and nothing that reaches the tenant", async () => {
         const { mocks } = await runBootstrap({ githubRepository: REPO });
         assert.deepStrictEqual(ofType(mocks, "appRoleAssignment:AppRoleAssignment"), [
-            // The deployer adds the rotation identity as an owner. Microsoft Graph, application-post-owners: its table
-            // lists "Application.ReadWrite.OwnedBy and Directory.Read.All", but its note says "Application.ReadWrite.OwnedBy
-            // will not be sufficient to add another owner. Consent also to Application.ReadWrite.All."
-            ["deployer-graph-Application.ReadWrite.All", assignment(DEPLOYER_SP, ROLE.readWriteAll)],
-            ["deployer-graph-DelegatedPermissionGrant.ReadWrite.All", assignment(DEPLOYER_SP, ROLE.grants)],
+            // Creates the registration and changes only what it owns, passwords included (Microsoft Graph,
+            // application-post-applications, serviceprincipal-post-serviceprincipals, application-addpassword:
+            // Application.ReadWrite.OwnedBy); the lookups of Microsoft's principals (serviceprincipal-list: Application.Read.All).
+            ["deployer-graph-Application.ReadWrite.OwnedBy", assignment(DEPLOYER_SP, ROLE.ownedBy)],
             ["deployer-graph-Application.Read.All", assignment(DEPLOYER_SP, ROLE.readAll)],
-            // application-post-owners, Permissions, Application: Directory.Read.All with either write permission.
-            ["deployer-graph-Directory.Read.All", assignment(DEPLOYER_SP, ROLE.directoryRead)],
-            // The unattended rotation only adds and removes passwords of an application it owns (Microsoft Graph,
-            // application-addpassword and -removepassword: Application.ReadWrite.OwnedBy), no consent grants, no owners.
             ["rotation-graph-Application.ReadWrite.OwnedBy", assignment(ROTATION_SP, ROLE.ownedBy)],
             ["rotation-graph-Application.Read.All", assignment(ROTATION_SP, ROLE.readAll)],
-            // Reads only; Directory.Read.All is Graph's least-privileged application permission for
-            // GET /oauth2PermissionGrants/{id} (Microsoft Graph, oauth2permissiongrant-get: Permissions).
-            ["preview-graph-Application.Read.All", assignment(PREVIEW_SP, ROLE.readAll)],
-            ["preview-graph-Directory.Read.All", assignment(PREVIEW_SP, ROLE.directoryRead)],
         ]);
         assert.deepStrictEqual(ofType(mocks, "application:Application"), [
             ["deployer-app", { displayName: `Creatio M365 OAuth deployer (${REPO})`, signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
             ["rotation-app", { displayName: `Creatio M365 OAuth rotation (${REPO})`, signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
-            ["preview-app", { displayName: `Creatio M365 OAuth preview (${REPO})`, signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
         ]);
         // OIDC only: no secret of any kind is created.
         assert.deepStrictEqual(mocks.declared.filter(d => /Password|Certificate/.test(d.type)), []);
     });
 
-    it("trusts GitHub's tokens of the deploy environments, the rotation environments and pull requests, nothing else", async () => {
+    it("grants no CI identity a permission that takes over the tenant or reads the directory", async () => {
+        const { mocks } = await runBootstrap({ githubRepository: REPO });
+        const granted = ofType(mocks, "appRoleAssignment:AppRoleAssignment").map(([, inputs]) => inputs.appRoleId);
+        for (const [permission, id] of [
+            // Microsoft Graph permissions reference, Application identifiers:
+            ["Application.ReadWrite.All", "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9"],            // adds secrets to every application
+            ["DelegatedPermissionGrant.ReadWrite.All", "8e8e4742-1d95-4f68-9d56-6ee75648c72a"], // grants any delegated permission to any client
+            ["Directory.Read.All", "7ab1d382-f21e-4acd-a863-ba3e13f7da61"],
+            ["AppRoleAssignment.ReadWrite.All", "06b708a9-e830-4db3-a914-8e69da51d44f"],
+        ]) {
+            assert.ok(!granted.includes(id), permission);
+        }
+    });
+
+    it("trusts GitHub's tokens of the deploy environments and the rotation environments, never a pull request's", async () => {
         const { mocks } = await runBootstrap({ githubRepository: REPO });
         const credentials = ofType(mocks, "applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential");
         const common = {
@@ -72,9 +72,9 @@ describe("bootstrap program", () => {
             ["deployer-oidc-github-environment-production", credential("github-environment-production", `repo:${REPO}:environment:production`)],
             ["rotation-oidc-github-environment-rotation-dev", credential("github-environment-rotation-dev", `repo:${REPO}:environment:rotation-dev`)],
             ["rotation-oidc-github-environment-rotation-prod", credential("github-environment-rotation-prod", `repo:${REPO}:environment:rotation-prod`)],
-            // github/docs oidc.md, "Filtering for pull_request events": repo:ORG-NAME/REPO-NAME:pull_request
-            ["preview-oidc-github-pull-request", credential("github-pull-request", `repo:${REPO}:pull_request`)],
         ]);
+        // github/docs oidc.md, "Filtering for pull_request events": repo:ORG-NAME/REPO-NAME:pull_request
+        assert.ok(credentials.every(([, inputs]) => !String(inputs.subject).endsWith(":pull_request")));
     });
 
     it("uses the immutable subject prefix when configured", async () => {
@@ -83,25 +83,6 @@ describe("bootstrap program", () => {
         // github/docs oidc.md, "Immutable subject claims": repo:OWNER@OWNER-ID/REPO@REPO-ID, then the context as before
         assert.deepStrictEqual(subjectsOf(mocks, "deployer"), ["repo:contoso@123456/creatio-m365-oauth@456789:environment:production"]);
         assert.deepStrictEqual(subjectsOf(mocks, "rotation"), ["repo:contoso@123456/creatio-m365-oauth@456789:environment:rotation-prod"]);
-        assert.deepStrictEqual(subjectsOf(mocks, "preview"), ["repo:contoso@123456/creatio-m365-oauth@456789:pull_request"]);
-    });
-
-    it("gives the deployer Application.ReadWrite.OwnedBy when asked; the rotation identity holds OwnedBy either way", async () => {
-        const roles = (mocks: TenantMocks, identity: string) => ofType(mocks, "appRoleAssignment:AppRoleAssignment")
-            .filter(([name]) => name.startsWith(`${identity}-`)).map(([, inputs]) => inputs.appRoleId);
-        const ownedBy = (await runBootstrap({ githubRepository: "contoso/crm", applicationPermission: "Application.ReadWrite.OwnedBy" })).mocks;
-        assert.deepStrictEqual(roles(ownedBy, "deployer"), [ROLE.ownedBy, ROLE.grants, ROLE.readAll, ROLE.directoryRead]);
-        assert.deepStrictEqual(roles(ownedBy, "rotation"), [ROLE.ownedBy, ROLE.readAll]);
-        assert.deepStrictEqual(roles(ownedBy, "preview"), [ROLE.readAll, ROLE.directoryRead]);
-        const all = (await runBootstrap({ githubRepository: "contoso/crm", applicationPermission: "Application.ReadWrite.All" })).mocks;
-        assert.deepStrictEqual(roles(all, "deployer"), [ROLE.readWriteAll, ROLE.grants, ROLE.readAll, ROLE.directoryRead]);
-        assert.deepStrictEqual(roles(all, "rotation"), [ROLE.ownedBy, ROLE.readAll]);
-    });
-
-    it("leaves the preview identity with Application.Read.All alone when it need not read consent grants", async () => {
-        const { mocks } = await runBootstrap({ githubRepository: "contoso/crm", previewReadsConsentGrants: "false" });
-        assert.deepStrictEqual(ofType(mocks, "appRoleAssignment:AppRoleAssignment").filter(([name]) => name.startsWith("preview-")),
-            [["preview-graph-Application.Read.All", assignment(PREVIEW_SP, ROLE.readAll)]]);
     });
 
     it("outputs the CI variables and the object ids that belong in every stack's owners", async () => {
@@ -110,7 +91,6 @@ describe("bootstrap program", () => {
             tenantId: TENANT_ID,
             deployClientId: IDENTITY_IDS.deployer.clientId,
             rotationClientId: IDENTITY_IDS.rotation.clientId,
-            previewClientId: IDENTITY_IDS.preview.clientId,
             deployerServicePrincipalObjectId: DEPLOYER_SP,
             rotationServicePrincipalObjectId: ROTATION_SP,
             ownerObjectIds: [DEPLOYER_SP, ROTATION_SP],
@@ -120,7 +100,7 @@ describe("bootstrap program", () => {
     it("looks Microsoft Graph up, never declares it", async () => {
         const { mocks } = await runBootstrap({ githubRepository: "contoso/crm" });
         assert.ok(mocks.lookups.some(l => l.inputs.clientId === "00000003-0000-0000-c000-000000000000"));
-        assert.deepStrictEqual(ofType(mocks, "servicePrincipal:ServicePrincipal").map(([name]) => name), ["deployer-sp", "rotation-sp", "preview-sp"]);
+        assert.deepStrictEqual(ofType(mocks, "servicePrincipal:ServicePrincipal").map(([name]) => name), ["deployer-sp", "rotation-sp"]);
     });
 
     describe("config", () => {
@@ -137,13 +117,24 @@ describe("bootstrap program", () => {
         it("rejects what it cannot use, naming key, value and what is allowed", () => {
             assert.deepStrictEqual(refusal({
                 githubRepository: "https://github.com/contoso/crm", deployEnvironments: '["prod uction"]',
-                applicationPermission: "Directory.ReadWrite.All", previewReadsConsentGrants: "yes",
             }), [
                 'githubRepository = "https://github.com/contoso/crm": not a GitHub repository; allowed: owner/name, such as contoso/creatio-m365-oauth',
                 'deployEnvironments = "[\\"prod uction\\"]": not a list of GitHub environment names; allowed: 1 to 20 distinct names of letters, digits, - and _, such as ["dev","production"]',
-                'applicationPermission = "Directory.ReadWrite.All": not allowed; allowed: Application.ReadWrite.OwnedBy or Application.ReadWrite.All',
-                'previewReadsConsentGrants = "yes": not a boolean; allowed: true or false',
             ]);
+        });
+
+        it("refuses the keys that granted the deployer tenant-wide permissions, rather than ignoring them", () => {
+            assert.deepStrictEqual(refusal({
+                githubRepository: "contoso/crm", applicationPermission: "Application.ReadWrite.All", previewReadsConsentGrants: "false",
+            }), [
+                'applicationPermission = "Application.ReadWrite.All": no longer exists: the deployer now holds Application.ReadWrite.OwnedBy ' +
+                'and Application.Read.All only; an administrator grants consent and sets owners (docs/ci.md, "Admin acts"); ' +
+                "allowed: nothing: pulumi config rm applicationPermission",
+                'previewReadsConsentGrants = "false": no longer exists: pull requests no longer sign in to Entra ID: there is no preview identity; ' +
+                "allowed: nothing: pulumi config rm previewReadsConsentGrants",
+            ]);
+            // Unset or empty (Pulumi.yaml's old default) is fine.
+            assert.doesNotThrow(() => validateBootstrapConfig({ githubRepository: "contoso/crm", applicationPermission: "" }));
         });
 
         it("takes the classic subject prefix by default and the immutable one when given, spelled as given", () => {
@@ -208,15 +199,13 @@ describe("bootstrap program", () => {
             const project = parse(fs.readFileSync(path.join(__dirname, "..", "bootstrap", "Pulumi.yaml"), "utf8"));
             assert.strictEqual(project.name, BOOTSTRAP_PROJECT);
             assert.deepStrictEqual(Object.keys(project.config), [
-                "githubRepository", "githubSubjectPrefix", "deployEnvironments", "rotationEnvironments", "applicationPermission", "previewReadsConsentGrants",
+                "githubRepository", "githubSubjectPrefix", "deployEnvironments", "rotationEnvironments",
             ]);
             for (const key of Object.keys(project.config)) {
                 assert.ok(project.config[key].description && "default" in project.config[key], key);
             }
             assert.deepStrictEqual(project.config.deployEnvironments.default, DEFAULT_DEPLOY_ENVIRONMENTS);
             assert.deepStrictEqual(project.config.rotationEnvironments.default, DEFAULT_ROTATION_ENVIRONMENTS);
-            assert.strictEqual(project.config.applicationPermission.default, "Application.ReadWrite.All");
-            assert.strictEqual(project.config.previewReadsConsentGrants.default, true);
             assert.strictEqual(project.config.githubSubjectPrefix.default, "");
         });
     });

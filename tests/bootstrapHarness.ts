@@ -15,7 +15,6 @@ export const EXTRA_GRAPH_APP_ROLE_IDS: Record<string, string> = {
 export const IDENTITY_IDS = {
     deployer: { clientId: "d0d0d0d0-0000-4000-8000-00000000d0d0", servicePrincipal: "5e5e5e5e-0000-4000-8000-000000000004" },
     rotation: { clientId: "a7a7a7a7-0000-4000-8000-00000000a7a7", servicePrincipal: "6e6e6e6e-0000-4000-8000-000000000006" },
-    preview: { clientId: "b0b0b0b0-0000-4000-8000-00000000b0b0", servicePrincipal: "7e7e7e7e-0000-4000-8000-000000000007" },
 };
 
 /** The tenant's Graph principal publishes every app role the bootstrap grants. */
