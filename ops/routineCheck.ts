@@ -10,6 +10,7 @@
 import { OpsError, parseCommandLine, pulumiTimeoutMs, stackOption, USAGE_EXIT_CODE } from "./cli";
 import { isGuid } from "../lib/guid";
 import { CommandIO, runCommand } from "./io";
+import { PulumiError } from "./pulumiRunner";
 import { PreviewFormatError, judgeSteps, previewSteps, renderSteps } from "./routineChanges";
 
 const USAGE = "npm run -s routine-check -- --stack <name> [--pulumi-timeout-seconds 600]";
@@ -25,7 +26,21 @@ export async function main(io: CommandIO): Promise<number> {
     }, USAGE);
     const stack = stackOption(args.stack, USAGE);
     const timeoutMs = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
-    const json = await io.pulumi(["preview", "--stack", stack, "--policy-pack", POLICY_PACK, "--json"], { timeoutMs });
+    const tenant = isGuid(io.env.ARM_TENANT_ID ?? "") ? io.env.ARM_TENANT_ID : "<tenant id>";
+    const adminRuns = (init = "") => "An Entra ID Cloud Application Administrator (or Privileged Role Administrator) runs from " +
+        `main, with the stack's state credentials: az login --tenant ${tenant} && ${init}pulumi up --stack ${stack} ` +
+        `--policy-pack ${POLICY_PACK}; then CI takes over again (docs/ci.md, "Admin acts")`;
+    let json: string;
+    try {
+        json = await io.pulumi(["preview", "--stack", stack, "--policy-pack", POLICY_PACK, "--json"], { timeoutMs });
+    } catch (err) {
+        // backenderr.StackNotFoundError: "no stack named '<name>' found". CI creates no stack: the first deploy is an administrator's.
+        if (err instanceof PulumiError && err.stderr.includes(`no stack named '${stack}' found`)) {
+            throw new OpsError(`stack "${stack}" does not exist yet: its first pulumi up grants admin consent and sets the owners, ` +
+                `which the CI identity cannot do. ${adminRuns(`pulumi stack init ${stack} && `)}`, 1);
+        }
+        throw err;
+    }
     let judged;
     try {
         judged = judgeSteps(previewSteps(json));
@@ -42,12 +57,9 @@ export async function main(io: CommandIO): Promise<number> {
         io.stdout(judged.length === 0 ? "Nothing to do.\n" : "Every change is routine: the CI identity may make it.\n");
         return 0;
     }
-    const tenant = isGuid(io.env.ARM_TENANT_ID ?? "") ? io.env.ARM_TENANT_ID : "<tenant id>";
     throw new OpsError(`stack "${stack}": ${admin.length} change${admin.length === 1 ? " needs" : "s need"} an administrator ` +
         "(marked [admin]); nothing was changed. The CI identity holds Application.ReadWrite.OwnedBy and Application.Read.All " +
-        "only. An Entra ID Cloud Application Administrator (or Privileged Role Administrator) runs from main, with the stack's " +
-        `state credentials: az login --tenant ${tenant} && pulumi up --stack ${stack} --policy-pack ${POLICY_PACK}; ` +
-        "then CI takes over again (README, \"Admin acts\")", 1);
+        `only. ${adminRuns()}`, 1);
 }
 
 if (require.main === module) {

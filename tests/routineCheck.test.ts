@@ -43,7 +43,7 @@ function run(preview: string | { exitCode: number; stderr: string }, argv = ["--
 
 const ADMIN_TAIL = "nothing was changed. The CI identity holds Application.ReadWrite.OwnedBy and Application.Read.All only. " +
     "An Entra ID Cloud Application Administrator (or Privileged Role Administrator) runs from main, with the stack's state credentials: " +
-    `az login --tenant ${TENANT} && pulumi up --stack prod --policy-pack policy; then CI takes over again (README, "Admin acts")\n`;
+    `az login --tenant ${TENANT} && pulumi up --stack prod --policy-pack policy; then CI takes over again (docs/ci.md, "Admin acts")\n`;
 
 describe("routine-check", () => {
     it("previews the stack under the policy pack as JSON, and nothing else", async () => {
@@ -130,6 +130,16 @@ describe("routine-check", () => {
             assert.deepStrictEqual([result.code, result.stdout, result.stderr],
                 [2, "", `routine-check: stack "prod": ${reason}, so no change can be judged routine\n`], text);
         }
+    });
+
+    it("says that a stack that does not exist yet is an administrator's first deploy", async () => {
+        // The fake CLI answers as pulumi does (backenderr.StackNotFoundError, exit 6).
+        const result = await runInProcess("routine-check", main, ["--stack", "prod"], {}, { env: { ARM_TENANT_ID: TENANT } });
+        assert.deepStrictEqual([result.code, result.stdout], [1, ""]);
+        assert.strictEqual(result.stderr, 'routine-check: stack "prod" does not exist yet: its first pulumi up grants admin consent and ' +
+            "sets the owners, which the CI identity cannot do. An Entra ID Cloud Application Administrator (or Privileged Role Administrator) " +
+            `runs from main, with the stack's state credentials: az login --tenant ${TENANT} && pulumi stack init prod && ` +
+            'pulumi up --stack prod --policy-pack policy; then CI takes over again (docs/ci.md, "Admin acts")\n');
     });
 
     it("checks its options before it runs pulumi", async () => {

@@ -12,8 +12,10 @@ import { IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./boo
 
 const ROOT = path.join(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+const SETUP_ACTION = path.join(".github", "actions", "setup", "action.yml");
 
-const readYaml = (file: string) => parse(fs.readFileSync(path.join(ROOT, file), "utf8"));
+const readText = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+const readYaml = (file: string) => parse(readText(file));
 const workflow = (name: string) => readYaml(path.join(".github", "workflows", name));
 
 /** The stacks that exist as Pulumi.<stack>.yaml. */
@@ -23,54 +25,86 @@ const STACKS = fs.readdirSync(ROOT)
     .sort();
 
 type Step = { uses?: string; run?: string; name?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string };
-type Job = { steps: Step[]; environment?: string; strategy: { matrix: any } };
-// pulumi/actions action.yml (v6): inputs command, stack-name, cloud-url, secrets-provider, target, policyPacks, upsert, diff, suppress-outputs, suppress-progress, comment-on-pr.
-const PULUMI_ACTION = "pulumi/actions@v6";
-const pulumiCommand = (job: Job) => job.steps.find(s => s.uses === PULUMI_ACTION && s.with?.command)!;
+type Job = {
+    steps: Step[]; environment?: string; strategy?: { matrix: any }; needs?: string | string[]; if?: string;
+    permissions?: Record<string, string>; env?: Record<string, string>;
+};
 const stepNamed = (job: Job, name: string) => {
     const step = job.steps.find(s => s.name === name);
     assert.ok(step, `a step named ${name}`);
     return step!;
 };
 const matrixEnvironments = (job: Job): Record<string, string> =>
-    Object.fromEntries(job.strategy.matrix.include.map((i: { stack: string; environment: string }) => [i.stack, i.environment]));
+    Object.fromEntries(job.strategy!.matrix.include.map((i: { stack: string; environment: string }) => [i.stack, i.environment]));
+const mentionsSecret = (value: unknown) => /\$\{\{\s*secrets\./.test(JSON.stringify(value ?? null));
 
-/** The environment every workflow gives Pulumi and the azuread provider. */
-function assertSignInEnv(env: Record<string, string>, identity: string) {
-    assert.strictEqual(env.ARM_USE_OIDC, "true");
-    assert.strictEqual(env.ARM_CLIENT_ID, `\${{ vars.${identity} }}`);
-    assert.strictEqual(env.ARM_TENANT_ID, "${{ vars.AZURE_TENANT_ID }}");
-    assert.strictEqual(env.PULUMI_BACKEND_URL, "${{ vars.PULUMI_BACKEND_URL }}");
-    assert.strictEqual(env.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
-    assert.strictEqual(env.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
-}
-
+/** The state credentials every step that runs pulumi gets from the job's environment, and nothing at job level. */
+const STATE_SECRETS = {
+    PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+    PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+};
 /** Creatio credentials, as the deliver command reads them, from the job's environment secrets. */
 const CREATIO_SECRETS = ["CREATIO_USERNAME", "CREATIO_PASSWORD", "CREATIO_IDENTITY_URL", "CREATIO_API_CLIENT_ID", "CREATIO_API_CLIENT_SECRET"];
 const DELIVER_ENV = {
-    STACK: "${{ matrix.stack }}",
     ENVIRONMENT: "${{ matrix.environment }}",
+    // What the environment pins (ops/environmentPins.ts): a forged stack output cannot redirect the credentials.
+    CREATIO_SITE_URL: "${{ vars.CREATIO_SITE_URL }}",
+    AZURE_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
+    ...STATE_SECRETS,
     ...Object.fromEntries(CREATIO_SECRETS.map(name => [name, `\${{ secrets.${name} }}`])),
 };
 
-/** `npm test` after the setup action (which installs the packages) and before Pulumi runs: Pulumi runs do not type-check (tsconfig.pulumi.json). */
-function assertTestsBeforePulumi(job: Job) {
-    const setup = job.steps.findIndex(s => s.uses === "./.github/actions/setup");
-    const tests = job.steps.findIndex(s => s.run === "npm test");
-    const pulumi = job.steps.indexOf(pulumiCommand(job));
-    assert.deepStrictEqual([setup >= 0, tests > setup, pulumi > tests], [true, true, true], JSON.stringify({ setup, tests, pulumi }));
+/** The job environment of a job that signs in to Entra ID as one of the bootstrap's identities. */
+function signInEnv(identity: string) {
+    return {
+        STACK: "${{ matrix.stack }}",
+        PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
+        AZURE_STORAGE_ACCOUNT: "${{ vars.AZURE_STORAGE_ACCOUNT }}",
+        ARM_USE_OIDC: "true",
+        ARM_CLIENT_ID: `\${{ vars.${identity} }}`,
+        ARM_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
+    };
+}
+
+/** The job that holds no secret and no OIDC token runs the tests; the jobs that do wait for it. */
+function assertTestJobFirst(wf: any, writer: string) {
+    const test: Job = wf.jobs.test;
+    assert.deepStrictEqual(test.permissions, { contents: "read" });
+    assert.deepStrictEqual(test.steps.map(s => s.uses ?? s.run), [
+        "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1", "./.github/actions/setup", "npm test"]);
+    assert.strictEqual(wf.jobs[writer].needs, "test");
 }
 
 /** Verify, then deliver: the order both writing workflows keep after their `pulumi up`. */
-function assertUpVerifyDeliver(job: Job) {
-    const up = pulumiCommand(job);
+function assertUpVerifyDeliver(job: Job, up: Step) {
     const verify = stepNamed(job, "Verify the credential");
     const deliver = stepNamed(job, "Deliver the secret to Creatio");
     assert.deepStrictEqual([job.steps.indexOf(up) < job.steps.indexOf(verify), job.steps.indexOf(verify) < job.steps.indexOf(deliver)], [true, true]);
     assert.match(verify.run!, /^for attempt in 1 2 3 4 5; do\n {2}npm run -s verify -- --stack "\$STACK" && exit 0\n {2}sleep 30\ndone\nexit 1\n$/);
+    assert.deepStrictEqual(verify.env, STATE_SECRETS);
     // No `if:`: deliver runs only when verify succeeded (GitHub's default success()).
     assert.strictEqual(deliver.if, undefined);
     assert.deepStrictEqual(deliver.env, DELIVER_ENV);
+}
+
+/** A folder with stand-in executables that record their arguments; `script` is the body of each. */
+function standIns(scripts: Record<string, string>) {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "workflow-step-"));
+    for (const [name, body] of Object.entries(scripts)) {
+        fs.writeFileSync(path.join(bin, name), `#!/bin/sh\nprintf '%s\\n' "$*" >> "${bin}/${name}.calls"\n${body}\n`, { mode: 0o755 });
+    }
+    const calls = (name: string) => fs.existsSync(path.join(bin, `${name}.calls`))
+        ? fs.readFileSync(path.join(bin, `${name}.calls`), "utf8").trim().split("\n") : [];
+    return { bin, calls, remove: () => fs.rmSync(bin, { recursive: true, force: true }) };
+}
+
+/** Runs a `run:` as GitHub runs one without `shell:` on Linux: the script in a file, `bash -e <file>` (github/docs workflow-syntax, defaults.run.shell). */
+function runStep(script: string, cwd: string, env: Record<string, string>) {
+    const file = path.join(cwd, ".step.sh");
+    fs.writeFileSync(file, script);
+    const result = spawnSync("bash", ["-e", file], { cwd, env, encoding: "utf8", timeout: 20_000, stdio: ["ignore", "pipe", "pipe"] });
+    fs.rmSync(file);
+    return result;
 }
 
 describe("GitHub workflows", () => {
@@ -78,42 +112,146 @@ describe("GitHub workflows", () => {
         assert.deepStrictEqual(STACKS, ["dev", "prod"]);
     });
 
-    describe("preview (pull requests)", () => {
-        const wf = workflow("preview.yml");
-        const job = wf.jobs.preview;
+    describe("pull requests", () => {
+        const wf = workflow("pull-request.yml");
 
-        it("runs on pull requests to main", () => {
+        it("run on pull requests to main, with no permission but what each job names", () => {
             assert.deepStrictEqual(Object.keys(wf.on), ["pull_request"]);
             assert.deepStrictEqual(wf.on.pull_request.branches, ["main"]);
+            assert.deepStrictEqual(wf.permissions, {});
+            assert.deepStrictEqual(Object.keys(wf.jobs), ["test", "plan", "comment"]);
         });
 
-        it("may read the code, get an OIDC token and comment, nothing else", () => {
-            assert.deepStrictEqual(wf.permissions, { "contents": "read", "id-token": "write", "pull-requests": "write" });
+        it("hold no secret, no backend credential and no OIDC token in any job", () => {
+            assert.ok(!mentionsSecret(wf), "no secrets.* in the pull request workflow");
+            for (const [name, job] of Object.entries(wf.jobs as Record<string, Job>)) {
+                assert.strictEqual(job.environment, undefined, name);
+                assert.ok(!("id-token" in (job.permissions ?? {})), `${name} requests no OIDC token`);
+                assert.ok(!/PULUMI_ACCESS_TOKEN|PULUMI_CONFIG_PASSPHRASE|ARM_|AZURE_/.test(JSON.stringify(job)), name);
+            }
         });
 
-        it("signs in with the read-only preview identity, in no environment (subject ...:pull_request)", () => {
-            assertSignInEnv(wf.env, "AZURE_PREVIEW_CLIENT_ID");
-            // github/docs oidc.md: the subject carries pull_request "only if the job doesn't reference an environment".
-            assert.strictEqual(job.environment, undefined);
+        it("test in a job that may only read the code", () => {
+            assert.deepStrictEqual(wf.jobs.test.permissions, { contents: "read" });
+            assert.ok(wf.jobs.test.steps.some((s: Step) => s.run === "npm test"));
         });
 
-        it("previews every stack under the policy pack and comments the diff, without outputs in the logs", () => {
-            assert.deepStrictEqual([...job.strategy.matrix.stack].sort(), STACKS);
-            assert.deepStrictEqual(pulumiCommand(job).with, {
-                "command": "preview",
-                "stack-name": "${{ matrix.stack }}",
-                "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
-                "comment-on-pr": true,
-                "diff": true,
-                "policyPacks": "policy", // pulumi/actions action.yml: input policyPacks
-                "suppress-outputs": true,
-                "suppress-progress": true,
+        it("plan every stack on the base branch and on the pull request, each with its own code, then compose the comment", () => {
+            const job: Job = wf.jobs.plan;
+            assert.deepStrictEqual(job.permissions, { contents: "read" });
+            const checkouts = job.steps.filter(s => s.uses?.startsWith("actions/checkout@"));
+            assert.deepStrictEqual(checkouts.map(s => s.with), [
+                { "path": "head", "persist-credentials": false },
+                // github/docs webhook-events-and-payloads.md, pull_request: pull_request.base.sha
+                { "ref": "${{ github.event.pull_request.base.sha }}", "path": "base", "persist-credentials": false },
+            ]);
+            assert.strictEqual(stepNamed(job, "Compose the comment").run,
+                "(cd head && npm run -s plan-comment -- --base ../plans/base --head ../plans/head) > comment.md\n" +
+                'cat comment.md >> "$GITHUB_STEP_SUMMARY"\n');
+        });
+
+        describe("the plan step", () => {
+            const script = stepNamed(wf.jobs.plan, "Plan every stack, on the base branch and on the pull request").run!;
+            let work: string;
+            let tools: ReturnType<typeof standIns>;
+            beforeEach(() => {
+                work = fs.mkdtempSync(path.join(os.tmpdir(), "plan-step-"));
+                // A stand-in npm: `npm ci` does nothing; `npm run -s plan -- --stack S` prints where it ran, and fails for a stack named broken.
+                tools = standIns({ npm: [
+                    'if [ "$1" = ci ]; then exit 0; fi',
+                    'stack=$6; printf "plan of %s in %s\\n" "$stack" "$(basename "$PWD")"',
+                    'if [ "$stack" = broken ]; then echo "error: bad config" >&2; exit 1; fi',
+                ].join("\n") });
+            });
+            afterEach(() => {
+                fs.rmSync(work, { recursive: true, force: true });
+                tools.remove();
+            });
+
+            function stacks(side: string, names: string[]) {
+                fs.mkdirSync(path.join(work, side));
+                fs.writeFileSync(path.join(work, side, "Pulumi.yaml"), "name: creatio-m365-oauth\n");
+                for (const name of names) {
+                    fs.writeFileSync(path.join(work, side, `Pulumi.${name}.yaml`), "config: {}\n");
+                }
+            }
+
+            it("plans whatever stack files each side has, and records a failed plan instead of stopping", () => {
+                stacks("base", ["acme-dev", "acme-prod"]);
+                stacks("head", ["acme-prod", "broken", "contoso"]);
+                const run = runStep(script, work, { PATH: `${tools.bin}:${process.env.PATH}` });
+                assert.deepStrictEqual([run.status, run.stderr], [0, ""]);
+                const read = (side: string) => Object.fromEntries(fs.readdirSync(path.join(work, "plans", side)).sort()
+                    .map(file => [file, fs.readFileSync(path.join(work, "plans", side, file), "utf8")]));
+                assert.deepStrictEqual(read("base"), {
+                    "acme-dev.txt": "plan of acme-dev in base\n",
+                    "acme-prod.txt": "plan of acme-prod in base\n",
+                });
+                assert.deepStrictEqual(read("head"), {
+                    "acme-prod.txt": "plan of acme-prod in head\n",
+                    "broken.txt": "plan of broken in head\nerror: bad config\n(npm run -s plan exited with 1)\n",
+                    "contoso.txt": "plan of contoso in head\n",
+                });
+                assert.deepStrictEqual(tools.calls("npm"), [
+                    "ci --ignore-scripts --no-audit --no-fund",
+                    "run -s plan -- --stack acme-dev", "run -s plan -- --stack acme-prod",
+                    "ci --ignore-scripts --no-audit --no-fund",
+                    "run -s plan -- --stack acme-prod", "run -s plan -- --stack broken", "run -s plan -- --stack contoso",
+                ]);
+            });
+
+            it("has nothing to plan on a side without stack files", () => {
+                stacks("base", []);
+                stacks("head", ["dev"]);
+                const run = runStep(script, work, { PATH: `${tools.bin}:${process.env.PATH}` });
+                assert.strictEqual(run.status, 0, run.stderr);
+                assert.deepStrictEqual(fs.readdirSync(path.join(work, "plans", "base")), []);
+                assert.deepStrictEqual(fs.readdirSync(path.join(work, "plans", "head")), ["dev.txt"]);
             });
         });
 
-        it("runs the tests first", () => {
-            assert.strictEqual(job.needs, "test");
-            assert.ok(wf.jobs.test.steps.some((s: Step) => s.run === "npm test"));
+        describe("the comment job", () => {
+            const job: Job = wf.jobs.comment;
+            const post = stepNamed(job, "Post or update the plan comment");
+
+            it("may only write pull request comments, runs no code of the pull request, and skips forks", () => {
+                assert.deepStrictEqual(job.permissions, { "pull-requests": "write" });
+                assert.strictEqual(job.needs, "plan");
+                // github/docs webhook-events-and-payloads.md, pull_request: head.repo.full_name; a fork's token is read-only (security hardening).
+                assert.strictEqual(job.if, "github.event.pull_request.head.repo.full_name == github.repository");
+                assert.deepStrictEqual(job.steps.map(s => s.uses ?? s.name), [
+                    "actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "Post or update the plan comment"]);
+                assert.ok(!/\bnpm\b|\bnode\b|checkout/.test(JSON.stringify(job)));
+                assert.deepStrictEqual(post.env, { GH_TOKEN: "${{ github.token }}", PR: "${{ github.event.pull_request.number }}" });
+            });
+
+            function runPost(existingId: string) {
+                const work = fs.mkdtempSync(path.join(os.tmpdir(), "comment-step-"));
+                fs.writeFileSync(path.join(work, "comment.md"), "<!-- creatio-m365-oauth plan -->\nplan\n");
+                // A stand-in gh: the comment listing answers with the id the test gives (gh applies --jq itself).
+                const tools = standIns({ gh: `case "$*" in *--paginate*) [ -n "${existingId}" ] && echo "${existingId}";; esac; exit 0` });
+                try {
+                    const run = runStep(post.run!, work, { PATH: `${tools.bin}:${process.env.PATH}`, GITHUB_REPOSITORY: "contoso/crm", PR: "42", GH_TOKEN: "t" });
+                    assert.strictEqual(run.status, 0, run.stderr);
+                    return tools.calls("gh");
+                } finally {
+                    tools.remove();
+                    fs.rmSync(work, { recursive: true, force: true });
+                }
+            }
+
+            // GitHub REST API, issues/comments: GET /repos/{owner}/{repo}/issues/{issue_number}/comments,
+            // PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}, POST /repos/{owner}/{repo}/issues/{issue_number}/comments.
+            const LIST = "api --paginate repos/contoso/crm/issues/42/comments --jq .[] | select(.user.login == \"github-actions[bot]\" " +
+                "and (.body | startswith(\"<!-- creatio-m365-oauth plan -->\"))) | .id";
+
+            it("updates its own earlier comment, found by the marker the comment starts with", () => {
+                assert.deepStrictEqual(runPost("9001"), [LIST, "api --method PATCH repos/contoso/crm/issues/comments/9001 -F body=@comment.md"]);
+            });
+
+            it("posts a new comment when it has none yet", () => {
+                assert.deepStrictEqual(runPost(""), [LIST, "api --method POST repos/contoso/crm/issues/42/comments -F body=@comment.md"]);
+            });
         });
     });
 
@@ -126,41 +264,31 @@ describe("GitHub workflows", () => {
             assert.ok("workflow_dispatch" in wf.on);
         });
 
-        it("may read the code and get an OIDC token", () => {
-            assert.deepStrictEqual(wf.permissions, { "contents": "read", "id-token": "write" });
+        it("tests first, in a job with no secret and no OIDC token", () => {
+            assertTestJobFirst(wf, "deploy");
         });
 
-        it("signs in with the deploy identity", () => {
-            assertSignInEnv(wf.env, "AZURE_DEPLOY_CLIENT_ID");
-        });
-
-        it("deploys every stack through its GitHub environment, prod through production", () => {
+        it("deploys every stack through its GitHub environment, prod through production, as the deploy identity", () => {
             assert.deepStrictEqual(matrixEnvironments(job), { dev: "dev", prod: "production" });
             assert.deepStrictEqual(Object.keys(matrixEnvironments(job)).sort(), STACKS);
             assert.strictEqual(job.environment, "${{ matrix.environment }}");
             assert.strictEqual((job as any).concurrency.group, "pulumi-${{ matrix.stack }}");
+            assert.deepStrictEqual(job.permissions, { "contents": "read", "id-token": "write" });
+            assert.deepStrictEqual(job.env, signInEnv("AZURE_DEPLOY_CLIENT_ID"));
         });
 
-        it("runs pulumi up under the policy pack without outputs in the logs", () => {
-            assert.deepStrictEqual(pulumiCommand(job).with, {
-                "command": "up",
-                "stack-name": "${{ matrix.stack }}",
-                "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
-                "secrets-provider": "${{ vars.PULUMI_SECRETS_PROVIDER }}",
-                "policyPacks": "policy", // pulumi/actions action.yml: input policyPacks
-                "upsert": true,
-                "diff": true,
-                "suppress-outputs": true,
-                "suppress-progress": true,
-            });
-        });
-
-        it("runs the tests before pulumi up", () => {
-            assertTestsBeforePulumi(job);
+        it("previews with routine-check, then runs pulumi up under the policy pack without outputs in the log", () => {
+            const preview = stepNamed(job, "Preview, refusing an administrator's change");
+            const up = stepNamed(job, "Deploy");
+            assert.strictEqual(preview.run, 'npm run -s routine-check -- --stack "$STACK"');
+            // pulumi/pulumi pkg/cmd/pulumi/operations/up.go: --policy-pack, --yes, --skip-preview, --diff, --suppress-outputs, --suppress-progress
+            assert.strictEqual(up.run, 'pulumi up --stack "$STACK" --policy-pack policy --yes --skip-preview --diff --suppress-outputs --suppress-progress');
+            assert.deepStrictEqual([preview.env, up.env], [STATE_SECRETS, STATE_SECRETS]);
+            assert.strictEqual(job.steps.indexOf(preview) + 1, job.steps.indexOf(up));
         });
 
         it("verifies the new credential, then delivers it into Creatio", () => {
-            assertUpVerifyDeliver(job);
+            assertUpVerifyDeliver(job, stepNamed(job, "Deploy"));
         });
     });
 
@@ -177,54 +305,52 @@ describe("GitHub workflows", () => {
             assert.ok("workflow_dispatch" in wf.on);
         });
 
-        it("may read the code and get an OIDC token, as the rotation identity", () => {
-            assert.deepStrictEqual(wf.permissions, { "contents": "read", "id-token": "write" });
-            assertSignInEnv(wf.env, "AZURE_ROTATION_CLIENT_ID");
+        it("tests first, in a job with no secret and no OIDC token", () => {
+            assertTestJobFirst(wf, "rotate");
         });
 
-        it("rotates every stack through its own rotation environment, never a deploy environment", () => {
+        it("rotates every stack through its own rotation environment, never a deploy environment, as the rotation identity", () => {
             assert.deepStrictEqual(matrixEnvironments(job), { dev: "rotation-dev", prod: "rotation-prod" });
             assert.strictEqual(job.environment, "${{ matrix.environment }}");
             const deployEnvironments = Object.values(matrixEnvironments(workflow("deploy.yml").jobs.deploy));
             assert.deepStrictEqual(Object.values(matrixEnvironments(job)).filter(e => deployEnvironments.includes(e)), []);
             assert.strictEqual((job as any).concurrency.group, "pulumi-${{ matrix.stack }}");
+            assert.deepStrictEqual(job.permissions, { "contents": "read", "id-token": "write" });
+            assert.deepStrictEqual(job.env, signInEnv("AZURE_ROTATION_CLIENT_ID"));
         });
 
         it("targets exactly the two password slots the program declares, under the policy pack", async () => {
-            const up = pulumiCommand(job);
-            const { target, ...rest } = up.with!;
-            assert.deepStrictEqual(rest, {
-                "command": "up",
-                "stack-name": "${{ matrix.stack }}",
-                "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
-                "policyPacks": "policy", // pulumi/actions action.yml: input policyPacks
-                "suppress-outputs": true,
-                "suppress-progress": true,
-            });
-
+            const rotate = stepNamed(job, "Rotate");
+            assert.deepStrictEqual(rotate.env, STATE_SECRETS);
             const urns = await withNativeStackTraces(async () => {
-                await pulumi.runtime.setMocks(new TenantMocks(0), "creatio-m365-oauth", "STACK", false);
+                await pulumi.runtime.setMocks(new TenantMocks(0), "creatio-m365-oauth", "prod", false);
                 const settings = validateConfig({ siteName: "acme" });
                 // The name index.ts gives the component.
                 const app = new CreatioOAuthApp("creatio", { ...settings, now: new Date("2026-11-28T00:00:00Z") });
                 return Promise.all(app.passwords.map(p => promiseOf(p.urn)));
             });
-            // pulumi/actions action.yml: target, "Multiple resources can be specified one per line".
-            const targets = String(target).trim().split("\n").map(line => line.trim().replace("${{ matrix.stack }}", "STACK"));
-            assert.deepStrictEqual(targets, urns);
+            const work = fs.mkdtempSync(path.join(os.tmpdir(), "rotate-step-"));
+            const tools = standIns({ pulumi: "exit 0" });
+            try {
+                const run = runStep(rotate.run!, work, { PATH: `${tools.bin}:${process.env.PATH}`, STACK: "prod" });
+                assert.strictEqual(run.status, 0, run.stderr);
+                // pulumi/pulumi pkg/cmd/pulumi/operations/up.go: --target, "Specify a single resource URN to update ... Multiple resources can be specified using --target urn1 --target urn2".
+                assert.deepStrictEqual(tools.calls("pulumi"), [["up", "--stack", "prod", "--policy-pack", "policy", "--yes", "--skip-preview",
+                    "--suppress-outputs", "--suppress-progress", "--target", urns[0], "--target", urns[1]].join(" ")]);
+            } finally {
+                tools.remove();
+                fs.rmSync(work, { recursive: true, force: true });
+            }
         });
 
         it("verifies the new credential, then delivers it into Creatio", () => {
-            assertUpVerifyDeliver(job);
-        });
-
-        it("runs the tests before pulumi up", () => {
-            assertTestsBeforePulumi(job);
+            assertUpVerifyDeliver(job, stepNamed(job, "Rotate"));
         });
 
         it("checks the expiry last, even when a step before failed", () => {
             const status = stepNamed(job, "Check the secret's expiry");
             assert.strictEqual(status.run, 'npm run -s status -- --stack "$STACK" --threshold-days "${THRESHOLD_DAYS:-30}"');
+            assert.deepStrictEqual(status.env, { THRESHOLD_DAYS: "${{ vars.SECRET_EXPIRY_THRESHOLD_DAYS }}", ...STATE_SECRETS });
             assert.strictEqual(status.if, "always()");
             assert.strictEqual(job.steps.indexOf(status), job.steps.length - 1);
         });
@@ -232,31 +358,18 @@ describe("GitHub workflows", () => {
 
     describe("the delivery step", () => {
         const deliverScript = stepNamed(workflow("deploy.yml").jobs.deploy, "Deliver the secret to Creatio").run!;
-        let bin: string;
-        let calls: string;
+        let tools: ReturnType<typeof standIns>;
+        beforeEach(() => { tools = standIns({ npm: "exit 0" }); });
+        afterEach(() => tools.remove());
 
-        before(() => {
-            // A stand-in npm that records its arguments and prints nothing.
-            bin = fs.mkdtempSync(path.join(os.tmpdir(), "deliver-step-"));
-            calls = path.join(bin, "calls");
-            fs.writeFileSync(path.join(bin, "npm"), `#!/bin/sh\nprintf '%s\\n' "$*" >> "${calls}"\n`, { mode: 0o755 });
-        });
-        after(() => fs.rmSync(bin, { recursive: true, force: true }));
-
-        /** Runs the step as GitHub runs a `run:` without `shell:` on Linux: bash -e (github/docs workflow-syntax, defaults.run.shell). */
-        function runStep(secrets: Record<string, string>) {
-            fs.rmSync(calls, { force: true });
-            const env = { PATH: `${bin}:${process.env.PATH}`, STACK: "prod", ENVIRONMENT: "production",
+        function run(secrets: Record<string, string>) {
+            const env = { PATH: `${tools.bin}:${process.env.PATH}`, STACK: "prod", ENVIRONMENT: "production",
                 ...Object.fromEntries(CREATIO_SECRETS.map(name => [name, ""])), ...secrets };
-            // The runner writes the script to a file and runs `bash -e <file>`.
-            const script = path.join(bin, "step.sh");
-            fs.writeFileSync(script, deliverScript);
-            const result = spawnSync("bash", ["-e", script], { env, encoding: "utf8", timeout: 10_000, stdio: ["ignore", "pipe", "pipe"] });
-            const npm = fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : [];
+            const result = runStep(deliverScript, tools.bin, env);
             for (const value of Object.values(secrets)) {
                 assert.ok(!result.stdout.includes(value) && !result.stderr.includes(value), "no secret in the log");
             }
-            return { status: result.status, stdout: result.stdout, stderr: result.stderr, npm };
+            return { status: result.status, stdout: result.stdout, stderr: result.stderr, npm: tools.calls("npm") };
         }
 
         it("is the same in the deploy and the rotation workflow", () => {
@@ -264,18 +377,18 @@ describe("GitHub workflows", () => {
         });
 
         it("delivers with a Creatio user and password", () => {
-            const run = runStep({ CREATIO_USERNAME: "svc-mail", CREATIO_PASSWORD: "pw-9f8e7d" });
-            assert.deepStrictEqual(run, { status: 0, stdout: "", stderr: "", npm: ["run -s deliver -- --stack prod"] });
+            assert.deepStrictEqual(run({ CREATIO_USERNAME: "svc-mail", CREATIO_PASSWORD: "pw-9f8e7d" }),
+                { status: 0, stdout: "", stderr: "", npm: ["run -s deliver -- --stack prod"] });
         });
 
         it("delivers with an Identity Service client", () => {
-            const run = runStep({ CREATIO_IDENTITY_URL: "https://acme-is.creatio.com", CREATIO_API_CLIENT_ID: "cid-1234", CREATIO_API_CLIENT_SECRET: "cs-5678" });
-            assert.deepStrictEqual(run, { status: 0, stdout: "", stderr: "", npm: ["run -s deliver -- --stack prod"] });
+            assert.deepStrictEqual(run({ CREATIO_IDENTITY_URL: "https://acme-is.creatio.com", CREATIO_API_CLIENT_ID: "cid-1234", CREATIO_API_CLIENT_SECRET: "cs-5678" }),
+                { status: 0, stdout: "", stderr: "", npm: ["run -s deliver -- --stack prod"] });
         });
 
         it("says clearly that it skipped delivery when the environment holds no Creatio credentials", () => {
             // github/docs workflow-commands.md: ::notice title={title}::{message}
-            assert.deepStrictEqual(runStep({}), {
+            assert.deepStrictEqual(run({}), {
                 status: 0, stderr: "", npm: [],
                 stdout: "::notice title=Delivery skipped::Environment production has no Creatio credentials " +
                     "(CREATIO_USERNAME + CREATIO_PASSWORD, or CREATIO_IDENTITY_URL + CREATIO_API_CLIENT_ID + CREATIO_API_CLIENT_SECRET): " +
@@ -287,7 +400,7 @@ describe("GitHub workflows", () => {
             const halves: Record<string, string>[] = [{ CREATIO_USERNAME: "svc-mail" }, { CREATIO_API_CLIENT_ID: "cid-1234", CREATIO_API_CLIENT_SECRET: "cs-5678" }];
             for (const secrets of halves) {
                 // github/docs workflow-commands.md: ::error title={title}::{message}
-                assert.deepStrictEqual(runStep(secrets), {
+                assert.deepStrictEqual(run(secrets), {
                     status: 1, stderr: "", npm: [],
                     stdout: "::error title=Creatio credentials incomplete::Environment production has only part of " +
                         "CREATIO_USERNAME + CREATIO_PASSWORD or CREATIO_IDENTITY_URL + CREATIO_API_CLIENT_ID + CREATIO_API_CLIENT_SECRET: nothing was delivered.\n",
@@ -299,44 +412,40 @@ describe("GitHub workflows", () => {
     describe("the CI identities the bootstrap creates", () => {
         const REPO = "contoso/creatio-m365-oauth";
         const bootstrapProject = readYaml(path.join("bootstrap", "Pulumi.yaml"));
-        /** Which bootstrap output each CI variable takes (README, "The CI identities"). */
+        /** Which bootstrap output each CI variable takes (docs/ci.md, "The CI identities"). */
         const VARIABLE_OUTPUT: Record<string, string> = {
             AZURE_DEPLOY_CLIENT_ID: "deployClientId",
             AZURE_ROTATION_CLIENT_ID: "rotationClientId",
-            AZURE_PREVIEW_CLIENT_ID: "previewClientId",
         };
-        /** The OIDC subjects a workflow's jobs present, for the classic prefix. */
-        function presentedSubjects(wf: any): string[] {
-            return Object.values(wf.jobs as Record<string, Job>).filter(job => job.steps.some(s => s.uses === PULUMI_ACTION && s.with?.command))
-                .flatMap(job => job.environment === undefined
-                    // github/docs oidc.md, "Filtering for pull_request events": repo:ORG-NAME/REPO-NAME:pull_request
-                    ? [`repo:${REPO}:pull_request`]
-                    // github/docs oidc.md, "Filtering for a specific environment": repo:ORG-NAME/REPO-NAME:environment:ENVIRONMENT-NAME
-                    : Object.values(matrixEnvironments(job)).map(env => `repo:${REPO}:environment:${env}`))
-                .sort();
-        }
+        /** The OIDC subjects the jobs of a workflow that may request a token present, for the classic prefix. */
+        const presentedSubjects = (wf: any): string[] => Object.values(wf.jobs as Record<string, Job>)
+            .filter(job => job.permissions?.["id-token"] === "write")
+            // github/docs oidc.md, "Filtering for a specific environment": repo:ORG-NAME/REPO-NAME:environment:ENVIRONMENT-NAME
+            .flatMap(job => Object.values(matrixEnvironments(job)).map(env => `repo:${REPO}:environment:${env}`))
+            .sort();
 
-        it("trust exactly the subjects each workflow's jobs present, one identity per workflow", async () => {
+        it("trust exactly the subjects each writing workflow's jobs present, one identity per workflow, none a pull request's", async () => {
             const { values, mocks } = await runBootstrap({ githubRepository: REPO });
             const identityOfClientId = Object.fromEntries(Object.entries(IDENTITY_IDS).map(([name, ids]) => [ids.clientId, name]));
             const trusted = (identity: string) => ofType(mocks, "applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential")
                 .filter(([name]) => name.startsWith(`${identity}-`)).map(([, inputs]) => inputs.subject as string).sort();
             const seen = new Set<string>();
-            for (const file of ["preview.yml", "deploy.yml", "rotation.yml"]) {
+            for (const [file, jobName] of [["deploy.yml", "deploy"], ["rotation.yml", "rotate"]]) {
                 const wf = workflow(file);
-                const variable = /^\$\{\{ vars\.([A-Z_]+) \}\}$/.exec(wf.env.ARM_CLIENT_ID)![1];
+                const variable = /^\$\{\{ vars\.([A-Z_]+) \}\}$/.exec(wf.jobs[jobName].env.ARM_CLIENT_ID)![1];
                 const identity = identityOfClientId[values[VARIABLE_OUTPUT[variable]] as string];
                 assert.ok(identity, `${file}: ${variable} is a bootstrap identity's client id`);
                 assert.deepStrictEqual(trusted(identity), presentedSubjects(wf), file);
                 seen.add(identity);
             }
-            assert.strictEqual(seen.size, 3);
+            assert.strictEqual(seen.size, 2);
+            assert.deepStrictEqual(presentedSubjects(workflow("pull-request.yml")), []);
         });
 
-        it("are wired to the CI variables the README's setup names", () => {
-            const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        it("are wired to the CI variables the CI page's setup names", () => {
+            const page = readText(path.join("docs", "ci.md"));
             for (const [variable, output] of Object.entries(VARIABLE_OUTPUT)) {
-                assert.ok(readme.includes(`\`${output}\` to \`${variable}\``), `${output} -> ${variable}`);
+                assert.ok(page.includes(`\`${output}\` to \`${variable}\``), `${output} -> ${variable}`);
             }
         });
 
@@ -346,71 +455,130 @@ describe("GitHub workflows", () => {
             assert.deepStrictEqual(bootstrapProject.config.rotationEnvironments.default,
                 Object.values(matrixEnvironments(workflow("rotation.yml").jobs.rotate)));
         });
-
-        it("let only the deploy workflow's identity write consent grants", async () => {
-            const { mocks } = await runBootstrap({ githubRepository: REPO });
-            const grantWriters = ofType(mocks, "appRoleAssignment:AppRoleAssignment")
-                // Microsoft Graph permissions reference: DelegatedPermissionGrant.ReadWrite.All, Application
-                .filter(([, inputs]) => inputs.appRoleId === "8e8e4742-1d95-4f68-9d56-6ee75648c72a")
-                .map(([, inputs]) => inputs.principalObjectId);
-            assert.deepStrictEqual(grantWriters, [IDENTITY_IDS.deployer.servicePrincipal]);
-            assert.strictEqual(workflow("deploy.yml").env.ARM_CLIENT_ID, "${{ vars.AZURE_DEPLOY_CLIENT_ID }}");
-        });
     });
 
-    describe("every workflow and the setup action", () => {
-        const files = [
-            ...fs.readdirSync(WORKFLOWS).map(f => path.join(".github", "workflows", f)),
-            path.join(".github", "actions", "setup", "action.yml"),
-        ];
-        const texts = files.map(f => fs.readFileSync(path.join(ROOT, f), "utf8"));
-        const docs = files.map(f => readYaml(f));
-        const jobsOf = (doc: any): Job[] => doc.jobs ? Object.values(doc.jobs) : [{ steps: doc.runs.steps } as Job];
+    describe("every workflow and the setup action (OpenSSF Scorecard's checks, GitHub's security hardening)", () => {
+        const files = [...fs.readdirSync(WORKFLOWS).sort().map(f => path.join(".github", "workflows", f)), SETUP_ACTION];
+        const texts = files.map(readText);
+        const docs = files.map(readYaml);
+        const workflows = docs.slice(0, -1);
+        const jobsOf = (doc: any): [string, Job][] => doc.jobs ? Object.entries(doc.jobs) : [["setup", { steps: doc.runs.steps } as Job]];
+        const allSteps = docs.flatMap(doc => jobsOf(doc).flatMap(([, job]) => job.steps));
 
         it("are the three workflows and the action", () => {
-            assert.deepStrictEqual(fs.readdirSync(WORKFLOWS).sort(), ["deploy.yml", "preview.yml", "rotation.yml"]);
+            assert.deepStrictEqual(fs.readdirSync(WORKFLOWS).sort(), ["deploy.yml", "pull-request.yml", "rotation.yml"]);
         });
 
-        it("keep no Azure secret: OIDC only", () => {
+        it("pin every action to a full commit SHA, its version in a comment", () => {
+            let count = 0;
+            for (const text of texts) {
+                for (const [, ref, comment] of text.matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/gm)) {
+                    count++;
+                    if (ref.startsWith("./")) {
+                        continue;
+                    }
+                    // github/docs security-hardening: "Pinning an action to a full length commit SHA is currently the only way to use an action as an immutable release."
+                    assert.match(ref, /^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/, ref);
+                    assert.match(comment, /^ # v\d+\.\d+\.\d+$/, `${ref}: its version as a comment`);
+                }
+            }
+            assert.ok(count >= 10, String(count));
+        });
+
+        it("pin the Pulumi CLI to the exact version of the Pulumi SDK in the lock file", () => {
+            const install = readYaml(SETUP_ACTION).runs.steps.find((s: Step) => s.uses?.startsWith("pulumi/actions@"));
+            const lock = JSON.parse(readText("package-lock.json"));
+            // pulumi/actions action.yml: input pulumi-version, "Install a specific version of the Pulumi CLI".
+            assert.deepStrictEqual(install.with, { "pulumi-version": lock.packages["node_modules/@pulumi/pulumi"].version });
+            assert.match(install.with["pulumi-version"], /^\d+\.\d+\.\d+$/);
+        });
+
+        it("grant nothing at workflow level and name the permissions of every job", () => {
+            for (const wf of workflows) {
+                assert.deepStrictEqual(wf.permissions, {});
+                for (const [name, job] of jobsOf(wf)) {
+                    assert.ok(job.permissions && Object.keys(job.permissions).length > 0, `${name} names its permissions`);
+                    for (const [scope, level] of Object.entries(job.permissions)) {
+                        assert.ok(level === "read" || ["id-token", "pull-requests"].includes(scope), `${name}: ${scope}: ${level}`);
+                    }
+                }
+            }
+        });
+
+        it("keep secrets out of workflow and job level, and out of every job without an environment", () => {
+            for (const wf of workflows) {
+                assert.ok(!mentionsSecret(wf.env), "no secret at workflow level");
+                for (const [name, job] of jobsOf(wf)) {
+                    assert.ok(!mentionsSecret(job.env), `${name}: no secret at job level`);
+                    if (job.environment === undefined) {
+                        // github/docs deployments-and-environments.md: environment secrets "are only available to workflow jobs that reference the environment".
+                        assert.ok(!mentionsSecret(job), `${name} has no environment and so no secret`);
+                        assert.ok(!("id-token" in (job.permissions ?? {})), `${name} has no environment and so no OIDC token`);
+                    }
+                    for (const step of job.steps.filter(s => mentionsSecret(s))) {
+                        // A secret reaches only steps that run this project's commands or pulumi, never an action or npm ci.
+                        assert.strictEqual(step.uses, undefined, `${name}: ${step.uses}`);
+                        assert.ok(!/npm ci|npm install/.test(step.run!), step.run);
+                    }
+                }
+            }
+        });
+
+        it("use no secret but the stack's state credentials and Creatio's, no stored Azure secret", () => {
+            const used = new Set(texts.flatMap(text => [...text.matchAll(/secrets\.([A-Za-z_]+)/g)].map(m => m[1])));
+            assert.deepStrictEqual([...used].sort(), ["PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE", ...CREATIO_SECRETS].sort());
             for (const text of texts) {
                 assert.ok(!/ARM_CLIENT_SECRET|AZURE_CLIENT_SECRET|client-secret|creds:/.test(text));
             }
         });
 
-        it("use no secret but the Pulumi backend's and, in jobs of an environment, Creatio's", () => {
-            const used = new Set(texts.flatMap(text => [...text.matchAll(/secrets\.([A-Z_]+)/g)].map(m => m[1])));
-            assert.deepStrictEqual([...used].sort(), ["PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE", ...CREATIO_SECRETS].sort());
-            // github/docs deployments-and-environments.md: environment secrets "are only available to workflow jobs that reference the environment".
-            for (const job of docs.flatMap(jobsOf)) {
-                const stepsWithCreatioSecrets = job.steps.filter(s => Object.values(s.env ?? {}).some(v => /secrets\.CREATIO_/.test(v)));
-                if (stepsWithCreatioSecrets.length > 0) {
-                    assert.strictEqual(job.environment, "${{ matrix.environment }}");
-                    assert.deepStrictEqual(stepsWithCreatioSecrets.map(s => s.name), ["Deliver the secret to Creatio"]);
+        it("check out without persisting credentials, and install packages without running their scripts", () => {
+            const checkouts = allSteps.filter(s => s.uses?.startsWith("actions/checkout@"));
+            assert.ok(checkouts.length >= 6);
+            for (const checkout of checkouts) {
+                assert.strictEqual(checkout.with?.["persist-credentials"], false);
+            }
+            const installs = allSteps.flatMap(s => (s.run ?? "").split("\n")).filter(line => /\bnpm (ci|install)\b/.test(line));
+            assert.ok(installs.length >= 2);
+            for (const line of installs) {
+                assert.match(line, /npm ci --ignore-scripts --no-audit --no-fund/, line);
+            }
+        });
+
+        it("use no dependency cache", () => {
+            for (const step of allSteps.filter(s => s.uses?.startsWith("actions/setup-node@"))) {
+                // actions/setup-node action.yml (v7): package-manager-cache, cache.
+                assert.deepStrictEqual(step.with, { "node-version": 22, "package-manager-cache": false });
+            }
+            assert.ok(!texts.some(text => /actions\/cache@/.test(text)));
+        });
+
+        it("request an OIDC token only in jobs of an environment, and sign the Azure CLI in only for state in Azure", () => {
+            for (const wf of workflows) {
+                for (const [name, job] of jobsOf(wf)) {
+                    if (job.permissions?.["id-token"] === "write") {
+                        assert.strictEqual(job.environment, "${{ matrix.environment }}", name);
+                    }
+                    for (const login of job.steps.filter(s => s.uses?.startsWith("azure/login@"))) {
+                        assert.strictEqual(login.if, "vars.AZURE_STORAGE_ACCOUNT != '' || startsWith(vars.PULUMI_SECRETS_PROVIDER, 'azurekeyvault://')");
+                        // Azure/login action.yml (v3): client-id, tenant-id, allow-no-subscriptions.
+                        assert.deepStrictEqual(login.with, { "client-id": job.env!.ARM_CLIENT_ID, "tenant-id": "${{ vars.AZURE_TENANT_ID }}", "allow-no-subscriptions": true });
+                    }
                 }
             }
         });
 
         it("never print a secret", () => {
-            const runs = docs.flatMap(jobsOf).flatMap(j => j.steps).map(s => s.run).filter((r): r is string => r !== undefined);
+            const runs = allSteps.map(s => s.run).filter((r): r is string => r !== undefined);
             assert.ok(runs.length > 0);
             for (const run of runs) {
                 assert.ok(!/--show-secrets|credentials --|set -x|\becho\b|\bprintenv\b|\benv\b\s*$/m.test(run), run);
-                assert.ok(!/\$\{\{\s*secrets\./.test(run), `no secret interpolated into a script: ${run}`);
+                assert.ok(!/\$\{\{\s*(secrets|github\.token)/.test(run), `no secret interpolated into a script: ${run}`);
                 // printf prints a literal format with the stack or environment name only.
                 for (const line of run.split("\n").filter(l => /\bprintf\b/.test(l))) {
-                    assert.match(line, /^\s*printf '[^'$]*' (?:"\$(?:ENVIRONMENT|STACK)" ?)+$/, line);
+                    assert.match(line, /^\s*printf '[^'$]*' (?:"\$(?:ENVIRONMENT|STACK|status)"(?: >> "plans\/\$side\/\$stack\.txt")? ?)+$/, line);
                 }
             }
-        });
-
-        it("sign in to Azure through OIDC in the setup action", () => {
-            const setup = readYaml(path.join(".github", "actions", "setup", "action.yml"));
-            const login = setup.runs.steps.find((s: Step) => s.uses === "azure/login@v2");
-            assert.deepStrictEqual(login.with, {
-                "client-id": "${{ env.ARM_CLIENT_ID }}",
-                "tenant-id": "${{ env.ARM_TENANT_ID }}",
-                "allow-no-subscriptions": true,
-            });
         });
     });
 });
