@@ -26,6 +26,21 @@ const GRAPH_BY_AUTHORITY_HOST: Record<string, string> = {
     "login.chinacloudapi.cn": "https://microsoftgraph.chinacloudapi.cn",
 };
 
+/**
+ * The sign-in hosts this project accepts: those of the known Entra ID clouds, the ones above.
+ * Entra's "National clouds" (authentication-national-cloud.md) lists login.microsoftonline.com,
+ * login.microsoftonline.us and login.partner.microsoftonline.cn (Azure Germany closed in 2021);
+ * MSAL's instance metadata (msal-common AuthorityMetadata.ts) gives login.chinacloudapi.cn as an
+ * alias of the latter. Any other host would receive the client secret.
+ */
+export const KNOWN_AUTHORITY_HOSTS: readonly string[] = Object.keys(GRAPH_BY_AUTHORITY_HOST).map(host => `https://${host}`);
+
+/**
+ * Loopback addresses, with any port: a local stand-in (the tests'); nothing sent there leaves the
+ * machine. Addresses only: a name such as `localhost` resolves as the hosts file says.
+ */
+const LOOPBACK_HOSTNAMES = ["127.0.0.1", "[::1]"];
+
 /** What the Entra ID errors of a wrong credential or tenant mean (Entra's AADSTS error code reference). */
 export const ENTRA_ERRORS: Readonly<Record<string, string>> = {
     AADSTS7000215: "invalid client secret",
@@ -305,6 +320,11 @@ export function checkAuthorityHost(value: string, source: string): string {
         /[@?#]/.test(value)) {
         throw new OpsError(`${source} ${JSON.stringify(value)} is not an https host URL such as ${DEFAULT_AUTHORITY_HOST} ` +
             "(no user info, path, query or fragment)", USAGE_EXIT_CODE);
+    }
+    if (!KNOWN_AUTHORITY_HOSTS.includes(url.origin) && !LOOPBACK_HOSTNAMES.includes(url.hostname)) {
+        throw new OpsError(`${source} ${JSON.stringify(value)} is not the sign-in host of a known Entra ID cloud: ` +
+            `${KNOWN_AUTHORITY_HOSTS.join(", ")} (or ${LOOPBACK_HOSTNAMES.map(h => `https://${h}`).join(" or ")}, with any ` +
+            "port, for a local stand-in)", USAGE_EXIT_CODE);
     }
     return url.origin;
 }
