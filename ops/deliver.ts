@@ -12,6 +12,7 @@ import { CreatioCredentials, CreatioError, CreatioOutcome, CreatioTarget, signIn
 import {
     DeliveryTarget, OAuthApplicationRecord, RecordSelectionError, findTargets, quoted, readBack, sameClientId,
 } from "./creatioRecords";
+import { isSiteBaseUrl, readSite } from "./creatioRuntime";
 import { CommandIO, runCommand } from "./io";
 import { printable } from "./printable";
 import { DELIVERED_KEY_ID_TAG, readOutputsWithSecret, readStackTag, requireOutput, requireSecret } from "./pulumiStack";
@@ -90,21 +91,7 @@ interface StackCredential {
     clientSecretKeyId: string;
 }
 
-/**
- * Whether `value` is a site base URL as the program writes it: https, nothing but the origin and
- * a path, no trailing slash, no `/0`. Comparing with what the URL parser makes of it refuses
- * everything the parser would rewrite or drop: user info, query, fragment, a backslash (read as
- * a slash), a port out of range (no URL at all), a default port, upper case in the host.
- */
-export function isSiteBaseUrl(value: string): boolean {
-    let url: URL;
-    try {
-        url = new URL(value);
-    } catch {
-        return false;
-    }
-    return url.protocol === "https:" && value === url.origin + url.pathname.replace(/\/$/, "") && !/\/0$/.test(url.pathname);
-}
+export { isSiteBaseUrl };
 
 function requireGuidOutput(outputs: Record<string, unknown>, name: string, stack: string): string {
     const value = requireOutput(outputs, name, stack);
@@ -116,22 +103,13 @@ function requireGuidOutput(outputs: Record<string, unknown>, name: string, stack
 }
 
 function readCredential(outputs: Record<string, unknown>, stack: string): StackCredential {
-    const siteBaseUrl = requireOutput(outputs, "siteBaseUrl", stack);
-    if (!isSiteBaseUrl(siteBaseUrl)) {
-        throw new OpsError(`stack "${stack}" has an output siteBaseUrl that is not an https base URL such as ` +
-            `https://acme.creatio.com (origin and path only: no user info, query, fragment, backslash, /0 or trailing slash): ` +
-            quoted(siteBaseUrl), USAGE_EXIT_CODE);
-    }
-    if (typeof outputs.netCore !== "boolean") {
-        throw new OpsError(`stack "${stack}" has no boolean output netCore: run pulumi up for it (with this version of the program)`,
-            USAGE_EXIT_CODE);
-    }
+    const { siteBaseUrl, netCore } = readSite(outputs, stack);
     return {
         clientId: requireGuidOutput(outputs, "clientId", stack),
         clientSecret: requireSecret(outputs, "clientSecret", stack),
         tenantId: requireGuidOutput(outputs, "tenantId", stack),
         siteBaseUrl,
-        netCore: outputs.netCore,
+        netCore,
         clientSecretKeyId: requireGuidOutput(outputs, "clientSecretKeyId", stack),
     };
 }

@@ -7,6 +7,7 @@ import { ConfidentialClientApplication } from "@azure/msal-node";
 import { DAY_MS } from "../lib/rotation";
 import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
 import { NetworkRecord, httpsNetworkClient } from "./httpsClient";
+import { checkSite, probeRuntime, readSite } from "./creatioRuntime";
 import { CommandIO, runCommand } from "./io";
 import { printable } from "./printable";
 import { StackOutputs, readOutputsWithSecret, requireGuid, requireInstant, requireSecret, requireStringList } from "./pulumiStack";
@@ -196,6 +197,8 @@ export interface VerifyReport {
     clientSecretExpiresAt: string;
     redirectUris: string[];
     now: Date;
+    /** With --site-check: what the site answered, in one line. */
+    site?: string;
 }
 
 /** Whole days from `now` until `isoDate`; negative once it has passed. */
@@ -225,6 +228,7 @@ export function renderReport(r: VerifyReport): string {
         ["Client secret", secret],
         ["Expires", `${r.clientSecretExpiresAt} (${days >= 0 ? `${days} days left` : `expired ${-days} days ago`})`],
         ...r.redirectUris.map((uri, i): [string, string] => [i === 0 ? "Redirect URIs" : "", uri]),
+        ...(r.site === undefined ? [] : [["Site", r.site] as [string, string]]),
     ];
     // Every value but the labels comes from outside (stack outputs, Entra ID's answer).
     return rows.map(([label, value]) => `${(label ? `${label}:` : "").padEnd(16)}${printable(value)}`).join("\n") + "\n";
@@ -233,8 +237,11 @@ export function renderReport(r: VerifyReport): string {
 /** Exit codes: 0 accepted, 1 rejected, 3 Entra ID could not be asked. */
 export const EXIT_CODES = { accepted: 0, rejected: 1, unreachable: 3 } as const;
 
+/** --site-check: 0 the site's runtime is the stack's, 1 it is the other one, 3 the site's answers do not tell. */
+const SITE_EXIT_CODES = { match: 0, mismatch: 1, unknown: 3 } as const;
+
 const USAGE = "npm run -s verify -- --stack <name> [--authority-host https://login.microsoftonline.us] " +
-    "[--timeout-seconds 30] [--pulumi-timeout-seconds 120]";
+    "[--site-check] [--timeout-seconds 30] [--pulumi-timeout-seconds 120]";
 
 /** Everything verify needs from the stack, checked before the secret goes anywhere. */
 export interface VerifyOutputs {
@@ -260,6 +267,7 @@ export async function main(io: CommandIO): Promise<number> {
     const args = parseCommandLine(io.argv, {
         stack: { type: "string" },
         "authority-host": { type: "string" },
+        "site-check": { type: "boolean", default: false },
         "timeout-seconds": { type: "string", default: String(DEFAULT_TIMEOUT_SECONDS) },
         ...PULUMI_TIMEOUT_OPTION,
     }, USAGE);
@@ -271,8 +279,10 @@ export async function main(io: CommandIO): Promise<number> {
     const redactor = new Redactor();
     const outputs = await readOutputsWithSecret(pulumiArgs => io.pulumi(pulumiArgs, { timeoutMs: pulumiTimeout }), stack, redactor);
     let checked: VerifyOutputs;
+    let site: { siteBaseUrl: string; netCore: boolean } | undefined;
     try {
         checked = verifyOutputsFrom(outputs, stack);
+        site = args["site-check"] ? readSite(outputs, stack) : undefined;
     } catch (err) {
         throw redactor.redactError(err);
     }
@@ -284,6 +294,9 @@ export async function main(io: CommandIO): Promise<number> {
         timeoutMs: timeoutSeconds * 1000,
         trustedCa: io.trustedCa,
     });
+    // Anonymous GETs only: nothing of the stack's credential goes to the site.
+    const siteCheck = site && checkSite(site.netCore, site.siteBaseUrl, checked.redirectUris,
+        await probeRuntime(site.siteBaseUrl, timeoutSeconds * 1000, io.trustedCa));
     // The answer's text from outside is already without the secret (requestToken); renderReport makes all of it printable.
     io.stdout(renderReport({
         stack,
@@ -294,8 +307,14 @@ export async function main(io: CommandIO): Promise<number> {
         clientSecretExpiresAt: checked.clientSecretExpiresAt,
         redirectUris: checked.redirectUris,
         now: io.now(),
+        site: siteCheck?.summary,
     }));
-    return EXIT_CODES[answer.outcome];
+    if (siteCheck?.outcome === "mismatch") {
+        io.stderr(`verify: ${printable(siteCheck.problem)}\n`);
+    }
+    // A problem found (1) outranks a check that could not be made (3).
+    const codes = [EXIT_CODES[answer.outcome], siteCheck === undefined ? 0 : SITE_EXIT_CODES[siteCheck.outcome]];
+    return codes.includes(1) ? 1 : Math.max(...codes);
 }
 
 /** The sign-in host: --authority-host, else the variable AZURE_AUTHORITY_HOST, else Entra ID's global host. */

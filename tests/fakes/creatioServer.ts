@@ -17,6 +17,13 @@
  * - A signed-in user without the system operation "Access to OData" (`CanUseODataService`) gets
  *   403 on every OData call (Terrasoft.Web.OData.dll, ODataAuthorizationFilterHelper; Creatio 8.2
  *   system-operation reference).
+ * - Anonymous GETs that Creatio's CLI clio probes to tell the runtimes apart
+ *   (EnvironmentRuntimeDetectionService.cs; HealthCheckCommand.cs): on .NET Framework both the
+ *   root application (`/api/HealthCheck/Ping`, "WebAppLoader") and the `/0` one
+ *   (`/0/api/HealthCheck/Ping`, "WebHost") answer 200, and the login page is
+ *   `/0/Login/NuiLogin.aspx`; on .NET Core only `/api/HealthCheck/Ping` and `/Login/Login.html`
+ *   answer. Everything else 404; `runtimeAnswers` replaces the status of a path (a redirect to
+ *   a login page, a 503 of a proxy).
  * It records every request (method, path with query, headers, body).
  */
 import * as fs from "fs";
@@ -67,6 +74,8 @@ export interface CreatioServerOptions {
     apiClients?: Record<string, string>;
     oauthApplications?: FakeOAuthApplication[];
     mailServers?: FakeMailServer[];
+    /** The status answered to a GET of these paths instead of the runtime's own (a 3xx gets a Location). */
+    runtimeAnswers?: Record<string, number>;
     /** Users (by name) without the system operation "Access to OData": every OData call of theirs answers 403. */
     usersWithoutOData?: string[];
     /** "silence": accept connections and never answer. */
@@ -104,6 +113,11 @@ const ENTITY_COLUMNS: Record<string, string[]> = {
     OAuthApplications: ["Id", "Name", "ClientId", "SecretKey", "AppClassName", "ModifiedOn"],
     MailServer: ["Id", "Name", "OAuthApplicationId"],
 };
+
+/** What clio probes (EnvironmentRuntimeDetectionService.cs, BuildHealthUrl and BuildUiMarkerUrl), and who answers 200. */
+const RUNTIME_PATHS = ["/api/HealthCheck/Ping", "/0/api/HealthCheck/Ping", "/Login/Login.html", "/0/Login/NuiLogin.aspx"];
+const NET_FRAMEWORK_ANSWERS = ["/api/HealthCheck/Ping", "/0/api/HealthCheck/Ping", "/0/Login/NuiLogin.aspx"];
+const NET_CORE_ANSWERS = ["/api/HealthCheck/Ping", "/Login/Login.html"];
 
 /** Columns of type Guid: their literal is bare; every other column here is a string in quotes. */
 const GUID_COLUMNS = ["Id", "OAuthApplicationId"];
@@ -230,6 +244,12 @@ export async function startCreatioServer(options: CreatioServerOptions = {}): Pr
             const token = `token-${++counter}`;
             tokens.add(token);
             return send(res, 200, { access_token: token, expires_in: 3600, token_type: "Bearer", scope: "" });
+        }
+        if (method === "GET" && RUNTIME_PATHS.includes(url.pathname)) {
+            const own = (options.netCore ? NET_CORE_ANSWERS : NET_FRAMEWORK_ANSWERS).includes(url.pathname) ? 200 : 404;
+            const status = options.runtimeAnswers?.[url.pathname] ?? own;
+            res.writeHead(status, status >= 300 && status < 400 ? { location: "/Login/NuiLogin.aspx?ReturnUrl=%2f" } : {});
+            return res.end(status === 200 ? (url.pathname.includes("HealthCheck") ? "" : "<html><body>Login</body></html>") : undefined);
         }
         if (!url.pathname.startsWith(odata)) {
             return send(res, 404);
