@@ -295,7 +295,9 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
         if (!written) {
             throw stopped(notConfirmed(`${OAUTH_APPLICATIONS} ${id} is no longer there to be read back`, 1));
         }
-        const verdict = await judgeWrite(t.record, written, credential.clientId, deliveredBefore);
+        const verdict = await judgeWrite(t.record, written, credential.clientId, deliveredBefore).catch(err => {
+            throw stopped(err);
+        });
         if (verdict.kind === "not-stored") {
             throw stopped(new OpsError(`Creatio answered 204 but ${OAUTH_APPLICATIONS} ${id} reads back ${COLUMNS.clientId} ` +
                 `${printable(written.clientId) || "(empty)"}, not ${credential.clientId}: the write was not stored as sent, no stack tag set`, 1));

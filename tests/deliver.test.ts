@@ -1019,6 +1019,28 @@ describe("npm run deliver", () => {
             });
         });
 
+        it("a record whose write cannot be confirmed does not stop the others: all written, then exit 1 and no tag", async () => {
+            const unmoved = { Id: APP_ID, Name: "Microsoft 365", ClientId: CLIENT, AppClassName: M365_CLASS, ModifiedOn: DEFAULT_MODIFIED_ON };
+            await withCreatio({ oauthApplications: records().slice(0, 3), mailServers,
+                intercept: nthGet(1, { status: 200, body: JSON.stringify({ value: [unmoved] }) }) }, async server => {
+                const result = await deliver([], { stack: stack({ siteBaseUrl: server.url }) });
+                assert.strictEqual(result.code, 1, result.stderr);
+                assert.deepStrictEqual(result.stdout.split("\n").slice(4), [
+                    `Record:         OAuthApplications ${APP_ID} "Microsoft 365" (ClientId matches); ClientId unchanged; cannot confirm: ` +
+                        `ModifiedOn did not move (${DEFAULT_MODIFIED_ON})`,
+                    `Record:         OAuthApplications ${EU_ID} "Microsoft 365 EU" (ClientId matches); ClientId unchanged; written: ` +
+                        `ModifiedOn ${server.oauthApplications[2].ModifiedOn}, ClientId read back`,
+                    "",
+                ]);
+                assert.strictEqual(result.stderr, `deliver: cannot confirm the write to OAuthApplications ${APP_ID}: Creatio answered 204 ` +
+                    `but ModifiedOn did not move, and the stack tag creatio-delivered-key-id does not name key id ${KEY_ID}, so the ` +
+                    `record held another secret as far as can be seen; no stack tag set. Check the record in Creatio, then run: ${TAG_LINE}\n`);
+                assert.strictEqual(server.oauthApplications[2].SecretKey, NEW_SECRET);
+                assert.deepStrictEqual(result.pulumiCalls.filter(c => c[1] === "tag"), [["stack", "tag", "get", DELIVERED_KEY_ID_TAG, "--stack", "dev"]]);
+                assert.strictEqual(result.state.stacks.dev.tags, undefined);
+            });
+        });
+
         it("refuses more than 20 mail servers before anything is read (exit 2)", async () => {
             const argv = Array.from({ length: 21 }, (_, i) => ["--mail-server", `server ${i}`]).flat();
             const result = await deliver(argv);
