@@ -115,6 +115,11 @@ export function checkSite(netCore: boolean, siteBaseUrl: string, redirectUris: r
     const needed = applicationRoot(siteBaseUrl, found);
     const wrong = redirectUris.filter(uri => uri.startsWith(`${registered}/`));
     const right = wrong.map(uri => needed + uri.slice(registered.length));
+    if (wrong.length === 0) {
+        // Outputs of another shape (an older program): name the roots instead.
+        wrong.push(`under ${registered}/`);
+        right.push(`one under ${needed}/`);
+    }
     return {
         outcome: "mismatch",
         summary: `${summary}: does not match netCore ${netCore}`,

@@ -46,6 +46,8 @@ describe("telling .NET Core from .NET Framework Creatio, as clio does", () => {
         assert.strictEqual((check as { problem: string }).problem, "the site answers as .NET Core, but the stack has netCore false: " +
             `the redirect URI ${base}/0${HANDLER} would be wrong (Creatio sends ${base}${HANDLER}; Entra ID refuses the sign-in with ` +
             "AADSTS50011), and deliver would address OData at the wrong path; set netCore true and run pulumi up");
+        assert.match((checkSite(true, base, [], probes(false, true)) as { problem: string }).problem,
+            new RegExp(`the redirect URI under ${base}/ would be wrong \\(Creatio sends one under ${base}/0/;`));
         assert.strictEqual(checkSite(true, base, [`${base}${HANDLER}`], probes(true, false)).outcome, "match");
         assert.strictEqual(checkSite(true, base, [`${base}${HANDLER}`], probes(true, true)).outcome, "unknown");
     });
