@@ -88,14 +88,24 @@ async function send(call: HttpCall, target: Pick<CreatioTarget, "timeoutMs" | "t
     });
 }
 
+/**
+ * What a 403 from Creatio's OData means. Every OData call needs the system operation "Access to
+ * OData" (CanUseODataService; Creatio 8.2 system-operation reference, "Integration setting
+ * management"; checked by Terrasoft.Web.OData.dll's ODataAuthorizationFilterHelper), then the
+ * object's own permissions.
+ */
+export const ODATA_FORBIDDEN = 'the Creatio user lacks a right: the system operation "Access to OData" (CanUseODataService), ' +
+    "or read and edit on OAuthApplications (and read on MailServer for --mail-server); see the README";
+
 /** What an unexpected HTTP status means for the command, said in one line. */
-function statusError(what: string, answer: HttpAnswer, url: string): CreatioError {
+function statusError(what: string, answer: HttpAnswer, url: string,
+    forbidden = "the Creatio user lacks the rights, see the README"): CreatioError {
     const status = `HTTP ${answer.status}`;
     switch (answer.status) {
         case 401:
             return new CreatioError(`${what}: ${status} (not signed in: the session or token was not accepted)`, "refused");
         case 403:
-            return new CreatioError(`${what}: ${status} (the Creatio user lacks the rights, see the README)`, "refused");
+            return new CreatioError(`${what}: ${status} (${forbidden})`, "refused");
         case 404:
             return new CreatioError(`${what}: ${status} at ${url} (check the site URL and the netCore setting of the stack)`,
                 "misconfigured");
@@ -227,7 +237,7 @@ export class CreatioSession {
         const answer = await send({ method: "GET", url, headers: { ...ODATA_HEADERS, ...this.authHeaders } }, this.target);
         const what = `reading ${entitySet} from Creatio`;
         if (answer.status !== 200) {
-            throw statusError(what, answer, url.split("?")[0]);
+            throw statusError(what, answer, url.split("?")[0], ODATA_FORBIDDEN);
         }
         const value = parseObject(answer, what).value;
         if (!Array.isArray(value)) {
@@ -271,6 +281,6 @@ export class CreatioSession {
             throw new CreatioError(`Creatio answered the change of ${entitySet} ${id} with HTTP ${answer.status}, not the ` +
                 `204 its documentation gives; ${unknown}`, "refused");
         }
-        throw new CreatioError(statusError(what, answer, url).message, "refused");
+        throw new CreatioError(statusError(what, answer, url, ODATA_FORBIDDEN).message, "refused");
     }
 }

@@ -65,38 +65,67 @@ export function requireMicrosoft365(record: OAuthApplicationRecord, source: stri
 }
 
 /**
- * The record whose ClientId is the stack's Client ID, compared without regard to letter case
- * (a Guid typed into Creatio by hand may be upper case).
+ * The records whose ClientId is the stack's Client ID, compared without regard to letter case
+ * (a Guid typed into Creatio by hand may be upper case). Creatio 8.1 keeps one record per
+ * Microsoft 365 mail server, and a mailbox refreshes its token with the record it signed in with:
+ * every one of them needs the secret.
  */
-export function selectByClientId(records: OAuthApplicationRecord[], clientId: string): OAuthApplicationRecord {
-    const matches = records.filter(r => r.clientId.trim().toLowerCase() === clientId.toLowerCase());
-    if (matches.length === 1) {
-        return matches[0];
-    }
-    if (matches.length === 0) {
-        throw new RecordSelectionError(
-            `no ${OAUTH_APPLICATIONS} record in Creatio has ClientId ${clientId}; pass --mail-server <name or id of the ` +
-            `Microsoft 365 mail server> once to update the record that mail server uses. Records found:\n` +
-            listApplications(records));
-    }
-    throw new RecordSelectionError(
-        `${matches.length} ${OAUTH_APPLICATIONS} records in Creatio have ClientId ${clientId}; pass --mail-server ` +
-        `<name or id of the Microsoft 365 mail server> to choose the one the mail server uses. Records found:\n` +
-        listApplications(matches));
+export function matchingClientId(records: OAuthApplicationRecord[], clientId: string): OAuthApplicationRecord[] {
+    return records.filter(r => sameClientId(r.clientId, clientId));
 }
 
-/** Reads every OAuthApplications record (id, name, Client ID) and picks the stack's. */
-export async function findByClientId(odata: ODataReader, clientId: string): Promise<OAuthApplicationRecord> {
+/** Client IDs compared as Creatio's users type them: surrounding blanks and letter case do not count. */
+export function sameClientId(stored: string, clientId: string): boolean {
+    return stored.trim().toLowerCase() === clientId.toLowerCase();
+}
+
+/** A record to deliver to, and why: its ClientId, and/or the mail servers named that point to it. */
+export interface DeliveryTarget {
+    record: OAuthApplicationRecord;
+    reasons: string[];
+}
+
+/**
+ * Every record deliver writes: those whose ClientId is the stack's, plus the record each named
+ * mail server points to (by name, or by id when a Guid is given), each once. Nothing chosen, or a
+ * chosen record that is not a Microsoft 365 one, is an error before anything is written.
+ */
+export async function findTargets(odata: ODataReader, clientId: string, mailServers: readonly string[]): Promise<DeliveryTarget[]> {
     // All records, compared here: OData's tolower() is not proven on Creatio, and a site has
     // only a handful of OAuth applications.
     const records = (await odata.query(OAUTH_APPLICATIONS, { select: APPLICATION_COLUMNS })).map(toApplication);
-    return requireMicrosoft365(selectByClientId(records, clientId), `the record with ClientId ${clientId} is`);
+    const targets = new Map<string, DeliveryTarget>();
+    const add = (record: OAuthApplicationRecord, reason: string) => {
+        const key = record.id.toLowerCase();
+        const known = targets.get(key);
+        if (known) {
+            known.reasons.push(reason);
+        } else {
+            targets.set(key, { record, reasons: [reason] });
+        }
+    };
+    for (const record of matchingClientId(records, clientId)) {
+        requireMicrosoft365(record, `the record with ClientId ${clientId} is`);
+        add(record, "ClientId matches");
+    }
+    for (const mailServer of mailServers) {
+        const found = await findByMailServer(odata, mailServer);
+        add(found.record, `mail server ${found.serverName}`);
+    }
+    if (targets.size === 0) {
+        throw new RecordSelectionError(
+            `no ${OAUTH_APPLICATIONS} record in Creatio has ClientId ${clientId}; pass --mail-server <name or id of the ` +
+            `Microsoft 365 mail server> (once for each mail server) to update the record that mail server uses. Records found:\n` +
+            listApplications(records));
+    }
+    return [...targets.values()];
 }
 
 const EMPTY_GUID = "00000000-0000-0000-0000-000000000000";
 
-/** The record the mail server (by name, or by id when a Guid is given) points to. */
-export async function findByMailServer(odata: ODataReader, mailServer: string): Promise<OAuthApplicationRecord> {
+/** The record the mail server (by name, or by id when a Guid is given) points to, and the server's name, quoted. */
+export async function findByMailServer(odata: ODataReader, mailServer: string):
+    Promise<{ record: OAuthApplicationRecord; serverName: string }> {
     const byId = isGuid(mailServer);
     const select = [COLUMNS.id, COLUMNS.name, COLUMNS.mailServerOAuthApplication] as const;
     const servers = await odata.query(MAIL_SERVER, {
@@ -127,7 +156,7 @@ export async function findByMailServer(odata: ODataReader, mailServer: string): 
         throw new RecordSelectionError(`${MAIL_SERVER} ${serverName} points to ` +
             `${OAUTH_APPLICATIONS} ${applicationId}, which this Creatio user cannot read`);
     }
-    return requireMicrosoft365(records[0], `${MAIL_SERVER} ${serverName} points to`);
+    return { record: requireMicrosoft365(records[0], `${MAIL_SERVER} ${serverName} points to`), serverName };
 }
 
 /** Reads the record again after the write: its ModifiedOn and ClientId show whether the write was stored. */

@@ -39,6 +39,19 @@ export function formatCredentials(c: Credentials, format: CredentialFormat): str
     }
 }
 
+/**
+ * GitHub Actions' `::add-mask::` command for a value, escaped as GitHub's toolkit escapes command
+ * data (actions/toolkit, packages/core/src/command.ts: `%`, CR, LF), so that a line break or `%`
+ * neither ends the command early nor changes the value. A multi-line value is also masked line
+ * by line, as runners before actions/runner#1521 need and as it does since.
+ */
+export function githubMaskCommands(value: string): string {
+    const escaped = value.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+    const lines = value.split(/\r\n|\r|\n/).filter(line => line !== "");
+    const extra = lines.length > 1 ? [...new Set(lines)].map(line => `::add-mask::${line.replace(/%/g, "%25")}\n`) : [];
+    return [`::add-mask::${escaped}\n`, ...extra].join("");
+}
+
 const USAGE = "npm run -s credentials -- --stack <name> [--format env|json|creatio] [--pulumi-timeout-seconds 120]";
 
 /** Reads and checks every output the command prints, once, before printing anything. */
@@ -70,6 +83,11 @@ export async function main(io: CommandIO): Promise<number> {
         credentials = credentialsFrom(outputs, stack);
     } catch (err) {
         throw redactor.redactError(err);
+    }
+    if (io.env.GITHUB_ACTIONS === "true") {
+        // On stderr: the runner reads commands there too, and stdout is often captured (never reaching the runner)
+        // or parsed (--format json), where an extra line would break it. Before the secret is printed.
+        io.stderr(githubMaskCommands(credentials.clientSecret));
     }
     io.stdout(formatCredentials(credentials, format));
     return 0;

@@ -9,18 +9,24 @@ import {
 } from "./cli";
 import { COLUMNS, OAUTH_APPLICATIONS, isGuid, odataRoot } from "./creatioApi";
 import { CreatioCredentials, CreatioError, CreatioOutcome, CreatioTarget, signIn } from "./creatioClient";
-import { OAuthApplicationRecord, RecordSelectionError, findByClientId, findByMailServer, quoted, readBack } from "./creatioRecords";
+import {
+    DeliveryTarget, OAuthApplicationRecord, RecordSelectionError, findTargets, quoted, readBack, sameClientId,
+} from "./creatioRecords";
+import { isSiteBaseUrl, readSite } from "./creatioRuntime";
 import { checkEnvironmentPins } from "./environmentPins";
 import { CommandIO, runCommand } from "./io";
 import { printable } from "./printable";
-import { DELIVERED_KEY_ID_TAG, readOutputsWithSecret, requireOutput, requireSecret } from "./pulumiStack";
+import { DELIVERED_KEY_ID_TAG, readOutputsWithSecret, readStackTag, requireOutput, requireSecret } from "./pulumiStack";
 import { Redactor } from "./redact";
 import { TokenAnswer, TokenRequest, authorityHostFrom, requestToken } from "./verify";
 
 
-const USAGE = "npm run -s deliver -- --stack <name> [--mail-server <name or id>] [--dry-run] " +
+const USAGE = "npm run -s deliver -- --stack <name> [--mail-server <name or id>]... [--dry-run] " +
     "[--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] [--secret-wait-seconds 120] " +
     "[--pulumi-timeout-seconds 120]";
+
+/** Bounds the mail servers (each costs OData reads) a run looks up. */
+const MAX_MAIL_SERVERS = 20;
 
 /** Exit codes shared with the other commands: 1 refused or a problem found, 2 usage, 3 could not reach. */
 const EXIT_BY_OUTCOME: Record<CreatioOutcome, number> = { refused: 1, malformed: 1, misconfigured: USAGE_EXIT_CODE, unreachable: 3 };
@@ -86,21 +92,7 @@ interface StackCredential {
     clientSecretKeyId: string;
 }
 
-/**
- * Whether `value` is a site base URL as the program writes it: https, nothing but the origin and
- * a path, no trailing slash, no `/0`. Comparing with what the URL parser makes of it refuses
- * everything the parser would rewrite or drop: user info, query, fragment, a backslash (read as
- * a slash), a port out of range (no URL at all), a default port, upper case in the host.
- */
-export function isSiteBaseUrl(value: string): boolean {
-    let url: URL;
-    try {
-        url = new URL(value);
-    } catch {
-        return false;
-    }
-    return url.protocol === "https:" && value === url.origin + url.pathname.replace(/\/$/, "") && !/\/0$/.test(url.pathname);
-}
+export { isSiteBaseUrl };
 
 function requireGuidOutput(outputs: Record<string, unknown>, name: string, stack: string): string {
     const value = requireOutput(outputs, name, stack);
@@ -112,22 +104,13 @@ function requireGuidOutput(outputs: Record<string, unknown>, name: string, stack
 }
 
 function readCredential(outputs: Record<string, unknown>, stack: string): StackCredential {
-    const siteBaseUrl = requireOutput(outputs, "siteBaseUrl", stack);
-    if (!isSiteBaseUrl(siteBaseUrl)) {
-        throw new OpsError(`stack "${stack}" has an output siteBaseUrl that is not an https base URL such as ` +
-            `https://acme.creatio.com (origin and path only: no user info, query, fragment, backslash, /0 or trailing slash): ` +
-            quoted(siteBaseUrl), USAGE_EXIT_CODE);
-    }
-    if (typeof outputs.netCore !== "boolean") {
-        throw new OpsError(`stack "${stack}" has no boolean output netCore: run pulumi up for it (with this version of the program)`,
-            USAGE_EXIT_CODE);
-    }
+    const { siteBaseUrl, netCore } = readSite(outputs, stack);
     return {
         clientId: requireGuidOutput(outputs, "clientId", stack),
         clientSecret: requireSecret(outputs, "clientSecret", stack),
         tenantId: requireGuidOutput(outputs, "tenantId", stack),
         siteBaseUrl,
-        netCore: outputs.netCore,
+        netCore,
         clientSecretKeyId: requireGuidOutput(outputs, "clientSecretKeyId", stack),
     };
 }
@@ -197,7 +180,7 @@ export function deliverCommand(deps: DeliverDependencies = realDependencies): (i
 async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redactor): Promise<number> {
     const args = parseCommandLine(io.argv, {
         "stack": { type: "string" },
-        "mail-server": { type: "string" },
+        "mail-server": { type: "string", multiple: true },
         "dry-run": { type: "boolean", default: false },
         "authority-host": { type: "string" },
         "timeout-seconds": { type: "string", default: "30" },
@@ -205,8 +188,13 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
         ...PULUMI_TIMEOUT_OPTION,
     }, USAGE);
     const stack = stackOption(args.stack, USAGE);
-    if (args["mail-server"] !== undefined && args["mail-server"].trim() === "") {
+    const mailServers = [...new Set(args["mail-server"] ?? [])];
+    if (mailServers.some(name => name.trim() === "")) {
         throw new OpsError("--mail-server is empty: give the name or id of Creatio's Microsoft 365 mail server", USAGE_EXIT_CODE);
+    }
+    if (mailServers.length > MAX_MAIL_SERVERS) {
+        throw new OpsError(`--mail-server is given ${mailServers.length} times: at most ${MAX_MAIL_SERVERS} mail servers a run`,
+            USAGE_EXIT_CODE);
     }
     const authorityHost = authorityHostFrom(args["authority-host"], io.env);
     const timeoutMs = wholeSeconds("timeout-seconds", args["timeout-seconds"]!, 1, 300) * 1000;
@@ -235,74 +223,107 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
             (waitSeconds > 0 ? `, still after ${waitSeconds} s` : ""), 1);
     }
 
-    // 2. Creatio: sign in, find the record.
+    // 2. Creatio: sign in, find every record, check them all before anything is written.
     const target: CreatioTarget = { siteBaseUrl: credential.siteBaseUrl, netCore: credential.netCore, timeoutMs, trustedCa: io.trustedCa };
     const session = await signIn(target, creatioCredentials);
-    const record = args["mail-server"] !== undefined
-        ? await findByMailServer(session, args["mail-server"])
-        : await findByClientId(session, credential.clientId);
-    if (!isGuid(record.id)) {
-        throw new CreatioError(`${OAUTH_APPLICATIONS} answered a record without a Guid Id`, "malformed");
-    }
-    // The write is proven by ModifiedOn moving on: without a readable one, nothing is written.
-    if (Number.isNaN(Date.parse(record.modifiedOn))) {
-        throw new CreatioError(`${OAUTH_APPLICATIONS} ${record.id} has no readable ${COLUMNS.modifiedOn} ` +
-            `(${quoted(record.modifiedOn)}), so a write could not be confirmed; nothing written`, "malformed");
+    const targets = await findTargets(session, credential.clientId, mailServers);
+    for (const { record } of targets) {
+        if (!isGuid(record.id)) {
+            throw new CreatioError(`${OAUTH_APPLICATIONS} answered a record without a Guid Id`, "malformed");
+        }
+        // The write is proven by ModifiedOn moving on: without a readable one, nothing is written.
+        if (Number.isNaN(Date.parse(record.modifiedOn))) {
+            throw new CreatioError(`${OAUTH_APPLICATIONS} ${record.id} has no readable ${COLUMNS.modifiedOn} ` +
+                `(${quoted(record.modifiedOn)}), so a write could not be confirmed; nothing written`, "malformed");
+        }
     }
 
-    const clientIdChange = record.clientId.trim().toLowerCase() === credential.clientId.toLowerCase()
-        ? `${credential.clientId} (unchanged)`
-        : `${printable(record.clientId) || "(empty)"} -> ${credential.clientId}`;
-    const rows: [string, string][] = [
+    const header: [string, string][] = [
         ["Stack", stack],
         ["Creatio", `${odataRoot(credential.siteBaseUrl, credential.netCore)} (${creatioCredentials.kind === "forms"
             ? "CREATIO_USERNAME" : "CREATIO_API_CLIENT_ID"})`],
-        ["Record", `${OAUTH_APPLICATIONS} ${record.id} ${quoted(record.name)}`],
-        ["Client ID", clientIdChange],
+        ["Client ID", credential.clientId],
         ["Client secret", `accepted by Entra ID${attempts > 1 ? ` (attempt ${attempts})` : ""}; key id ${credential.clientSecretKeyId}`],
     ];
+    const recordRow = ({ record, reasons }: DeliveryTarget, result: string): [string, string] => ["Record",
+        `${OAUTH_APPLICATIONS} ${record.id} ${quoted(record.name)} (${reasons.join(", ")}); ${COLUMNS.clientId} ` +
+        `${clientIdChange(record, credential.clientId)}; ${result}`];
+    // A new Client ID is a new application to Entra ID: refresh tokens are bound to the client.
+    for (const { record } of targets.filter(t => t.record.clientId.trim() !== "" && !sameClientId(t.record.clientId, credential.clientId))) {
+        io.stderr(`deliver: warning: ${OAUTH_APPLICATIONS} ${record.id} ${quoted(record.name)} holds another Client ID ` +
+            `(${printable(record.clientId)}): with ${credential.clientId} every mailbox that signed in through it must sign in ` +
+            "again in Creatio\n");
+    }
     if (dryRun) {
-        io.stdout(render([...rows,
-            ["Dry run", `would write ${COLUMNS.clientId} and ${COLUMNS.secretKey}; nothing written, no stack tag set`]]));
+        io.stdout(render([...header, ...targets.map(t => recordRow(t, `would write ${COLUMNS.clientId} and ${COLUMNS.secretKey}`)),
+            ["Dry run", `nothing written, no stack tag set`]]));
         return 0;
     }
 
-    // 3. Write, read back.
-    await session.patch(OAUTH_APPLICATIONS, record.id, {
-        [COLUMNS.clientId]: credential.clientId,
-        [COLUMNS.secretKey]: credential.clientSecret,
-    });
+    // 3. Write and read back each record. A refusal or a failed read-back stops the run; a record
+    // whose write cannot be confirmed does not stop the others.
     const tagCommand = `pulumi stack tag set ${DELIVERED_KEY_ID_TAG} ${credential.clientSecretKeyId} --stack ${stack}`;
-    const unconfirmed = (reason: string, exitCode: number) => new OpsError(`${COLUMNS.clientId} and ${COLUMNS.secretKey} ` +
-        `were written (Creatio answered 204) but could not be confirmed: ${reason}; no stack tag set. Check the record in ` +
-        `Creatio, then run: ${tagCommand}`, exitCode);
-    let written: OAuthApplicationRecord | undefined;
-    try {
-        written = await readBack(session, record.id);
-    } catch (err) {
-        if (err instanceof CreatioError) {
-            throw unconfirmed(`reading ${OAUTH_APPLICATIONS} ${record.id} back failed: ${err.message}`,
-                err.outcome === "unreachable" ? 3 : 1);
+    let taggedAlready: Promise<boolean> | undefined;
+    const deliveredBefore = () => taggedAlready ??= readStackTag(pulumi, stack, DELIVERED_KEY_ID_TAG)
+        .then(tag => tag === credential.clientSecretKeyId);
+    const done: [string, string][] = [];
+    const unconfirmed: string[] = [];
+    // What was written before a failure is shown, so that nobody has to guess which records hold the new secret.
+    const stopped = (err: unknown) => {
+        if (done.length > 0) {
+            io.stdout(render([...header, ...done]));
         }
-        throw err;
+        return err;
+    };
+    for (const t of targets) {
+        const id = t.record.id;
+        try {
+            await session.patch(OAUTH_APPLICATIONS, id, {
+                [COLUMNS.clientId]: credential.clientId,
+                [COLUMNS.secretKey]: credential.clientSecret,
+            });
+        } catch (err) {
+            throw stopped(err);
+        }
+        const notConfirmed = (reason: string, exitCode: number) => new OpsError(`${COLUMNS.clientId} and ${COLUMNS.secretKey} ` +
+            `were written (Creatio answered 204) but could not be confirmed: ${reason}; no stack tag set. Check the record in ` +
+            `Creatio, then run: ${tagCommand}`, exitCode);
+        let written: OAuthApplicationRecord | undefined;
+        try {
+            written = await readBack(session, id);
+        } catch (err) {
+            throw stopped(err instanceof CreatioError ? notConfirmed(`reading ${OAUTH_APPLICATIONS} ${id} back failed: ${err.message}`,
+                err.outcome === "unreachable" ? 3 : 1) : err);
+        }
+        if (!written) {
+            throw stopped(notConfirmed(`${OAUTH_APPLICATIONS} ${id} is no longer there to be read back`, 1));
+        }
+        const verdict = await judgeWrite(t.record, written, credential.clientId, deliveredBefore).catch(err => {
+            throw stopped(err);
+        });
+        if (verdict.kind === "not-stored") {
+            throw stopped(new OpsError(`Creatio answered 204 but ${OAUTH_APPLICATIONS} ${id} reads back ${COLUMNS.clientId} ` +
+                `${printable(written.clientId) || "(empty)"}, not ${credential.clientId}: the write was not stored as sent, no stack tag set`, 1));
+        }
+        if (verdict.kind === "cannot-confirm") {
+            unconfirmed.push(id);
+        }
+        done.push(recordRow(t, verdict.text));
     }
-    if (!written) {
-        throw unconfirmed(`${OAUTH_APPLICATIONS} ${record.id} is no longer there to be read back`, 1);
+    if (unconfirmed.length > 0) {
+        throw stopped(new OpsError(`cannot confirm the write to ${OAUTH_APPLICATIONS} ${unconfirmed.join(", ")}: Creatio answered ` +
+            `204 but ${COLUMNS.modifiedOn} did not move, and the stack tag ${DELIVERED_KEY_ID_TAG} does not name key id ` +
+            `${credential.clientSecretKeyId}, so the record held another secret as far as can be seen; no stack tag set. Check ` +
+            `the record in Creatio, then run: ${tagCommand}`, 1));
     }
-    // SecretKey cannot be read back: only ModifiedOn moving on shows that Creatio stored the write.
-    if (!(Date.parse(written.modifiedOn) > Date.parse(record.modifiedOn))) {
-        throw new OpsError(`Creatio answered 204 but the record did not change: ${OAUTH_APPLICATIONS} ${record.id} reads back ` +
-            `${COLUMNS.modifiedOn} ${quoted(written.modifiedOn)} (before the write: ${quoted(record.modifiedOn)}); the write ` +
-            "was not stored, no stack tag set", 1);
-    }
-    if (written.clientId.trim().toLowerCase() !== credential.clientId.toLowerCase()) {
-        throw new OpsError(`Creatio answered 204 but ${OAUTH_APPLICATIONS} ${record.id} reads back ${COLUMNS.clientId} ` +
-            `${printable(written.clientId) || "(empty)"}, not ${credential.clientId}: the write was not stored as sent, no stack tag set`, 1);
-    }
-    rows.push(["Delivered", `${COLUMNS.clientId} and ${COLUMNS.secretKey} written; record changed (${COLUMNS.modifiedOn} ` +
-        `${printable(written.modifiedOn)}), ${COLUMNS.clientId} read back (${COLUMNS.secretKey} cannot be read back)`]);
+    const rows: [string, string][] = [...header, ...done, ["Delivered", `${targets.length} ${targets.length === 1 ? "record" : "records"}: ` +
+        `${COLUMNS.clientId} read back (${COLUMNS.secretKey} cannot be read back)`]];
 
     // 4. Record what Creatio holds now.
+    if (taggedAlready !== undefined && await taggedAlready) {
+        io.stdout(render([...rows, ["Stack tag", `${DELIVERED_KEY_ID_TAG}=${credential.clientSecretKeyId} (already set)`]]));
+        return 0;
+    }
     try {
         await pulumi(["stack", "tag", "set", DELIVERED_KEY_ID_TAG, credential.clientSecretKeyId, "--stack", stack]);
     } catch (err) {
@@ -312,6 +333,37 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
     }
     io.stdout(render([...rows, ["Stack tag", `${DELIVERED_KEY_ID_TAG}=${credential.clientSecretKeyId}`]]));
     return 0;
+}
+
+function clientIdChange(record: OAuthApplicationRecord, clientId: string): string {
+    return sameClientId(record.clientId, clientId) ? "unchanged" : `${printable(record.clientId) || "(empty)"} -> ${clientId}`;
+}
+
+/** What a write answered 204 did to a record, judged from the record read before and after it. */
+export type WriteVerdict =
+    | { kind: "written" | "already-held" | "cannot-confirm"; text: string }
+    | { kind: "not-stored" };
+
+/**
+ * A read-back with another Client ID: not stored. A ModifiedOn that moved (compared as text: the
+ * clocks of a web farm's nodes differ), or a Client ID that changed: written. Neither moved: the
+ * entity layer (probably) skipped a save that changed nothing, which holds only if the record
+ * already had this secret, as the stack tag shows when this key id was delivered before; else
+ * the write cannot be confirmed.
+ */
+export async function judgeWrite(before: OAuthApplicationRecord, after: OAuthApplicationRecord, clientId: string,
+    deliveredBefore: () => Promise<boolean>): Promise<WriteVerdict> {
+    if (!sameClientId(after.clientId, clientId)) {
+        return { kind: "not-stored" };
+    }
+    if (after.modifiedOn !== before.modifiedOn || !sameClientId(before.clientId, clientId)) {
+        return { kind: "written", text: `written: ${COLUMNS.modifiedOn} ${printable(after.modifiedOn)}, ${COLUMNS.clientId} read back` };
+    }
+    if (await deliveredBefore()) {
+        return { kind: "already-held", text: `unchanged (already held): ${COLUMNS.modifiedOn} did not move, ${COLUMNS.clientId} ` +
+            `read back, this key id was delivered before` };
+    }
+    return { kind: "cannot-confirm", text: `cannot confirm: ${COLUMNS.modifiedOn} did not move (${printable(after.modifiedOn)})` };
 }
 
 export const main = deliverCommand();

@@ -98,10 +98,13 @@ export function statusRow(stack: string, input: StackStatusInput | Error, now: D
     // recorded key id of neither slot is a secret Creatio still holds but the stack no longer has. The
     // most urgent state, as mail sync has stopped or is about to. A stack without key id outputs cannot tell.
     const gone = input.deliveredKeyId !== undefined && input.clientSecretKeyId !== undefined && creatio === "unknown";
+    // An expired secret in Creatio outranks a newest one that is only expiring: mail sync has stopped.
     const state: StackState = gone ? "creatio-gone"
-        : newest !== "ok" ? newest
-            : held !== "ok" ? `creatio-${held}`
-                : creatio === "unknown" && options.requireDelivery ? "not-delivered" : "ok";
+        : newest === "expired" ? newest
+            : held === "expired" ? "creatio-expired"
+                : newest !== "ok" ? newest
+                    : held !== "ok" ? `creatio-${held}`
+                        : creatio === "unknown" && options.requireDelivery ? "not-delivered" : "ok";
     return {
         stack,
         clientId: input.clientId,

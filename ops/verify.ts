@@ -7,6 +7,7 @@ import { ConfidentialClientApplication } from "@azure/msal-node";
 import { DAY_MS } from "../lib/rotation";
 import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
 import { NetworkRecord, httpsNetworkClient } from "./httpsClient";
+import { checkSite, probeRuntime, readSite } from "./creatioRuntime";
 import { CommandIO, runCommand } from "./io";
 import { printable } from "./printable";
 import { StackOutputs, readOutputsWithSecret, requireGuid, requireInstant, requireSecret, requireStringList } from "./pulumiStack";
@@ -25,6 +26,21 @@ const GRAPH_BY_AUTHORITY_HOST: Record<string, string> = {
     "login.partner.microsoftonline.cn": "https://microsoftgraph.chinacloudapi.cn",
     "login.chinacloudapi.cn": "https://microsoftgraph.chinacloudapi.cn",
 };
+
+/**
+ * The sign-in hosts this project accepts: those of the known Entra ID clouds, the ones above.
+ * Entra's "National clouds" (authentication-national-cloud.md) lists login.microsoftonline.com,
+ * login.microsoftonline.us and login.partner.microsoftonline.cn (Azure Germany closed in 2021);
+ * MSAL's instance metadata (msal-common AuthorityMetadata.ts) gives login.chinacloudapi.cn as an
+ * alias of the latter. Any other host would receive the client secret.
+ */
+export const KNOWN_AUTHORITY_HOSTS: readonly string[] = Object.keys(GRAPH_BY_AUTHORITY_HOST).map(host => `https://${host}`);
+
+/**
+ * Loopback addresses, with any port: a local stand-in (the tests'); nothing sent there leaves the
+ * machine. Addresses only: a name such as `localhost` resolves as the hosts file says.
+ */
+const LOOPBACK_HOSTNAMES = ["127.0.0.1", "[::1]"];
 
 /** What the Entra ID errors of a wrong credential or tenant mean (Entra's AADSTS error code reference). */
 export const ENTRA_ERRORS: Readonly<Record<string, string>> = {
@@ -181,6 +197,8 @@ export interface VerifyReport {
     clientSecretExpiresAt: string;
     redirectUris: string[];
     now: Date;
+    /** With --site-check: what the site answered, in one line. */
+    site?: string;
 }
 
 /** Whole days from `now` until `isoDate`; negative once it has passed. */
@@ -210,6 +228,7 @@ export function renderReport(r: VerifyReport): string {
         ["Client secret", secret],
         ["Expires", `${r.clientSecretExpiresAt} (${days >= 0 ? `${days} days left` : `expired ${-days} days ago`})`],
         ...r.redirectUris.map((uri, i): [string, string] => [i === 0 ? "Redirect URIs" : "", uri]),
+        ...(r.site === undefined ? [] : [["Site", r.site] as [string, string]]),
     ];
     // Every value but the labels comes from outside (stack outputs, Entra ID's answer).
     return rows.map(([label, value]) => `${(label ? `${label}:` : "").padEnd(16)}${printable(value)}`).join("\n") + "\n";
@@ -218,8 +237,11 @@ export function renderReport(r: VerifyReport): string {
 /** Exit codes: 0 accepted, 1 rejected, 3 Entra ID could not be asked. */
 export const EXIT_CODES = { accepted: 0, rejected: 1, unreachable: 3 } as const;
 
+/** --site-check: 0 the site's runtime is the stack's, 1 it is the other one, 3 the site's answers do not tell. */
+const SITE_EXIT_CODES = { match: 0, mismatch: 1, unknown: 3 } as const;
+
 const USAGE = "npm run -s verify -- --stack <name> [--authority-host https://login.microsoftonline.us] " +
-    "[--timeout-seconds 30] [--pulumi-timeout-seconds 120]";
+    "[--site-check] [--timeout-seconds 30] [--pulumi-timeout-seconds 120]";
 
 /** Everything verify needs from the stack, checked before the secret goes anywhere. */
 export interface VerifyOutputs {
@@ -245,6 +267,7 @@ export async function main(io: CommandIO): Promise<number> {
     const args = parseCommandLine(io.argv, {
         stack: { type: "string" },
         "authority-host": { type: "string" },
+        "site-check": { type: "boolean", default: false },
         "timeout-seconds": { type: "string", default: String(DEFAULT_TIMEOUT_SECONDS) },
         ...PULUMI_TIMEOUT_OPTION,
     }, USAGE);
@@ -256,8 +279,10 @@ export async function main(io: CommandIO): Promise<number> {
     const redactor = new Redactor();
     const outputs = await readOutputsWithSecret(pulumiArgs => io.pulumi(pulumiArgs, { timeoutMs: pulumiTimeout }), stack, redactor);
     let checked: VerifyOutputs;
+    let site: { siteBaseUrl: string; netCore: boolean } | undefined;
     try {
         checked = verifyOutputsFrom(outputs, stack);
+        site = args["site-check"] ? readSite(outputs, stack) : undefined;
     } catch (err) {
         throw redactor.redactError(err);
     }
@@ -269,6 +294,9 @@ export async function main(io: CommandIO): Promise<number> {
         timeoutMs: timeoutSeconds * 1000,
         trustedCa: io.trustedCa,
     });
+    // Anonymous GETs only: nothing of the stack's credential goes to the site.
+    const siteCheck = site && checkSite(site.netCore, site.siteBaseUrl, checked.redirectUris,
+        await probeRuntime(site.siteBaseUrl, timeoutSeconds * 1000, io.trustedCa));
     // The answer's text from outside is already without the secret (requestToken); renderReport makes all of it printable.
     io.stdout(renderReport({
         stack,
@@ -279,8 +307,14 @@ export async function main(io: CommandIO): Promise<number> {
         clientSecretExpiresAt: checked.clientSecretExpiresAt,
         redirectUris: checked.redirectUris,
         now: io.now(),
+        site: siteCheck?.summary,
     }));
-    return EXIT_CODES[answer.outcome];
+    if (siteCheck?.outcome === "mismatch") {
+        io.stderr(`verify: ${printable(siteCheck.problem)}\n`);
+    }
+    // A problem found (1) outranks a check that could not be made (3).
+    const codes = [EXIT_CODES[answer.outcome], siteCheck === undefined ? 0 : SITE_EXIT_CODES[siteCheck.outcome]];
+    return codes.includes(1) ? 1 : Math.max(...codes);
 }
 
 /** The sign-in host: --authority-host, else the variable AZURE_AUTHORITY_HOST, else Entra ID's global host. */
@@ -305,6 +339,11 @@ export function checkAuthorityHost(value: string, source: string): string {
         /[@?#]/.test(value)) {
         throw new OpsError(`${source} ${JSON.stringify(value)} is not an https host URL such as ${DEFAULT_AUTHORITY_HOST} ` +
             "(no user info, path, query or fragment)", USAGE_EXIT_CODE);
+    }
+    if (!KNOWN_AUTHORITY_HOSTS.includes(url.origin) && !LOOPBACK_HOSTNAMES.includes(url.hostname)) {
+        throw new OpsError(`${source} ${JSON.stringify(value)} is not the sign-in host of a known Entra ID cloud: ` +
+            `${KNOWN_AUTHORITY_HOSTS.join(", ")} (or ${LOOPBACK_HOSTNAMES.map(h => `https://${h}`).join(" or ")}, with any ` +
+            "port, for a local stand-in)", USAGE_EXIT_CODE);
     }
     return url.origin;
 }

@@ -1,6 +1,7 @@
 import * as assert from "assert";
-import { formatCredentials, main as credentialsMain } from "../ops/credentials";
+import { formatCredentials, githubMaskCommands, main as credentialsMain } from "../ops/credentials";
 import { FakeStack, InProcessOptions, runInProcess, spawnCommand } from "./fakes/commands";
+import { CommandMain } from "../ops/io";
 import { killedBy, printedTooMuch } from "./fakes/pulumiRunner";
 
 const SECRET = "Zx8Q~s3cr3t.value_with-'quote";
@@ -46,6 +47,30 @@ describe("npm run credentials", () => {
         ].join("\n"));
         assert.strictEqual(result.stderr, "");
         assert.deepStrictEqual(result.pulumiCalls, [["stack", "output", "--json", "--stack", "dev", "--show-secrets"]]);
+    });
+
+    it("in GitHub Actions, masks the secret on stderr before printing it, and only there", async () => {
+        const outside = await credentials(["--stack", "dev"], { dev: DEV }, { env: { GITHUB_ACTIONS: "false" } });
+        assert.strictEqual(outside.stderr, "");
+        const order: string[] = [];
+        const recording: CommandMain = io => credentialsMain({ ...io,
+            stdout: text => { order.push("stdout"); io.stdout(text); }, stderr: text => { order.push("stderr"); io.stderr(text); } });
+        const result = await runInProcess("credentials", recording, ["--stack", "dev", "--format", "json"], { dev: DEV },
+            { env: { GITHUB_ACTIONS: "true" } });
+        assert.strictEqual(result.code, 0, result.stderr);
+        // github/docs workflow-commands "Masking a value in a log": ::add-mask::{value}; the runner reads commands on
+        // stderr as on stdout (actions/runner ScriptHandler.cs: an OutputManager on each), and stdout may be captured
+        assert.strictEqual(result.stderr, `::add-mask::${SECRET}\n`);
+        assert.strictEqual(JSON.parse(result.stdout).clientSecret, SECRET);
+        assert.deepStrictEqual(order, ["stderr", "stdout"]);
+    });
+
+    it("escapes a mask's value as GitHub's toolkit does, and masks each line of a multi-line value", () => {
+        // actions/toolkit packages/core/src/command.ts escapeData: % -> %25, \r -> %0D, \n -> %0A
+        assert.strictEqual(githubMaskCommands("a%0Ab~c"), "::add-mask::a%250Ab~c\n");
+        // actions/runner PR #1521: a multi-line mask; each line masked on its own as well, for runners before it
+        assert.strictEqual(githubMaskCommands("first\r\nsecond\nfirst"),
+            "::add-mask::first%0D%0Asecond%0Afirst\n::add-mask::first\n::add-mask::second\n");
     });
 
     it("runs as npm runs it: a child process with the pulumi executable on PATH", async () => {

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { OAUTH_APPLICATIONS, odataRoot, odataString, recordPath } from "../ops/creatioApi";
 import { CreatioTarget, signIn } from "../ops/creatioClient";
-import { findByClientId, findByMailServer, readBack, selectByClientId } from "../ops/creatioRecords";
+import { findByMailServer, findTargets, matchingClientId, readBack } from "../ops/creatioRecords";
 import { deliverCommand, isSiteBaseUrl, main } from "../ops/deliver";
 import { DELIVERED_KEY_ID_TAG } from "../ops/pulumiStack";
 import { requestToken } from "../ops/verify";
@@ -15,6 +15,9 @@ import { CreatioServer, DEFAULT_MODIFIED_ON, FakeOAuthApplication, startCreatioS
 import { TokenServer, startTokenServer } from "./fakes/tokenServer";
 
 const CLIENT = "c1c1c1c1-0000-4000-8000-000000000003";
+/** Creatio 8.2 system-operation reference, "Integration setting management": "Access to OData", code CanUseODataService. */
+const ODATA_403 = 'the Creatio user lacks a right: the system operation "Access to OData" (CanUseODataService), or read and ' +
+    "edit on OAuthApplications (and read on MailServer for --mail-server); see the README";
 const PORTAL_CLIENT = "9a9a9a9a-0000-4000-8000-000000000009";
 const NEW_SECRET = "Zx8Q~new-secret-value";
 const USER = "Deliverer";
@@ -184,8 +187,9 @@ describe("Creatio client against a stand-in", () => {
     for (const [status, outcome, text, patchOutcome, patchText] of [
         [401, "refused", "HTTP 401 (not signed in: the session or token was not accepted)", "refused",
             `Creatio did not accept the change of OAuthApplications ${APP_ID}: HTTP 401 (not signed in: the session or token was not accepted)`],
-        [403, "refused", "HTTP 403 (the Creatio user lacks the rights, see the README)", "refused",
-            `Creatio did not accept the change of OAuthApplications ${APP_ID}: HTTP 403 (the Creatio user lacks the rights, see the README)`],
+        // Creatio 8.2 system-operation reference: "Access to OData", code CanUseODataService
+        [403, "refused", `HTTP 403 (${ODATA_403})`, "refused",
+            `Creatio did not accept the change of OAuthApplications ${APP_ID}: HTTP 403 (${ODATA_403})`],
         [500, "unreachable", "HTTP 500", "unreachable",
             `Creatio did not confirm the change of OAuthApplications ${APP_ID}: HTTP 500; the change may or may not have been written`],
         [502, "unreachable", "HTTP 502", "unreachable",
@@ -243,12 +247,12 @@ describe("Creatio client against a stand-in", () => {
 
     it("finds the record by the stack's Client ID, whatever its letter case", async () => {
         const session = await signIn(target(server), { kind: "forms", userName: USER, password: PASSWORD });
-        assert.deepStrictEqual(await findByClientId(session, CLIENT), M365_RECORD);
+        assert.deepStrictEqual(await findTargets(session, CLIENT, []), [{ record: M365_RECORD, reasons: ["ClientId matches"] }]);
     });
 
     it("finds the record a mail server points to, by name or id", async () => {
         const session = await signIn(target(server), { kind: "forms", userName: USER, password: PASSWORD });
-        const expected = M365_RECORD;
+        const expected = { record: M365_RECORD, serverName: '"Microsoft 365"' };
         assert.deepStrictEqual(await findByMailServer(session, "Microsoft 365"), expected);
         assert.deepStrictEqual(server.requests.slice(1).map(r => decodeURIComponent(r.path)), [
             // MailServer.BackReferences.CrtBase.cs: lookup OAuthApplication, OData property OAuthApplicationId
@@ -259,7 +263,7 @@ describe("Creatio client against a stand-in", () => {
         assert.deepStrictEqual(await findByMailServer(session, MAIL_ID), expected);
         assert.strictEqual(decodeURIComponent(server.requests.at(-2)!.path),
             `/0/odata/MailServer?$filter=Id eq ${MAIL_ID}&$select=Id,Name,OAuthApplicationId`);
-        assert.deepStrictEqual(await readBack(session, APP_ID), expected);
+        assert.deepStrictEqual(await readBack(session, APP_ID), M365_RECORD);
     });
 
     it("lists the mail servers when the name matches none", async () => {
@@ -278,29 +282,11 @@ describe("choosing the OAuthApplications record", () => {
         { id: GOOGLE_APP_ID, name: "Google", clientId: "123-google", appClassName: GOOGLE_CLASS, modifiedOn: DEFAULT_MODIFIED_ON },
     ];
 
-    it("takes the one record with the Client ID", () => {
-        assert.strictEqual(selectByClientId([...records, { ...records[0], id: MAIL_ID, name: "New", clientId: ` ${CLIENT.toUpperCase()}` }], CLIENT).id,
-            MAIL_ID);
-    });
-
-    it("lists the records and says what to pass when none matches", () => {
-        assert.throws(() => selectByClientId(records, CLIENT), {
-            name: "RecordSelectionError",
-            message: `no OAuthApplications record in Creatio has ClientId ${CLIENT}; pass --mail-server <name or id of the ` +
-                `Microsoft 365 mail server> once to update the record that mail server uses. Records found:\n` +
-                `  ${APP_ID}  "Microsoft 365"  ClientId ${PORTAL_CLIENT}\n` +
-                `  ${GOOGLE_APP_ID}  "Google"  ClientId 123-google`,
-        });
-    });
-
-    it("lists the matching records when several match", () => {
-        const twins = [{ ...records[0], clientId: CLIENT }, { ...records[1], clientId: CLIENT.toUpperCase() }];
-        assert.throws(() => selectByClientId(twins, CLIENT), {
-            message: `2 OAuthApplications records in Creatio have ClientId ${CLIENT}; pass --mail-server <name or id of the ` +
-                `Microsoft 365 mail server> to choose the one the mail server uses. Records found:\n` +
-                `  ${APP_ID}  "Microsoft 365"  ClientId ${CLIENT}\n` +
-                `  ${GOOGLE_APP_ID}  "Google"  ClientId ${CLIENT.toUpperCase()}`,
-        });
+    it("takes every record with the Client ID, whatever its letter case and the blanks around it", () => {
+        const several = [...records, { ...records[0], id: MAIL_ID, name: "New", clientId: ` ${CLIENT.toUpperCase()}` },
+            { ...records[0], id: GOOGLE_APP_ID, name: "Second", clientId: CLIENT }];
+        assert.deepStrictEqual(matchingClientId(several, CLIENT).map(r => r.id), [MAIL_ID, GOOGLE_APP_ID]);
+        assert.deepStrictEqual(matchingClientId(records, CLIENT), []);
     });
 });
 
@@ -378,11 +364,11 @@ describe("npm run deliver", () => {
         assert.strictEqual(result.stdout, [
             "Stack:          dev",
             `Creatio:        ${creatio.url}/0/odata (CREATIO_USERNAME)`,
-            `Record:         OAuthApplications ${APP_ID} "Microsoft 365"`,
-            `Client ID:      ${CLIENT} (unchanged)`,
+            `Client ID:      ${CLIENT}`,
             `Client secret:  accepted by Entra ID; key id ${KEY_ID}`,
-            `Delivered:      ClientId and SecretKey written; record changed (ModifiedOn ${creatio.oauthApplications[0].ModifiedOn}), ` +
-                "ClientId read back (SecretKey cannot be read back)",
+            `Record:         OAuthApplications ${APP_ID} "Microsoft 365" (ClientId matches); ClientId unchanged; written: ` +
+                `ModifiedOn ${creatio.oauthApplications[0].ModifiedOn}, ClientId read back`,
+            "Delivered:      1 record: ClientId read back (SecretKey cannot be read back)",
             `Stack tag:      creatio-delivered-key-id=${KEY_ID}`,
             "",
         ].join("\n"));
@@ -468,24 +454,32 @@ describe("npm run deliver", () => {
         creatio.oauthApplications[0].ClientId = PORTAL_CLIENT;
         const plain = await deliver([]);
         assert.strictEqual(plain.code, 2);
-        assert.match(plain.stderr, new RegExp(`^deliver: no OAuthApplications record in Creatio has ClientId ${CLIENT}; pass --mail-server`));
+        assert.match(plain.stderr, new RegExp(`^deliver: no OAuthApplications record in Creatio has ClientId ${CLIENT}; pass --mail-server ` +
+            "<name or id of the Microsoft 365 mail server> \\(once for each mail server\\)"));
         assert.ok(plain.stderr.includes(`\n  ${APP_ID}  "Microsoft 365"  ClientId ${PORTAL_CLIENT}\n`), plain.stderr);
         assert.ok(!creatio.requests.some(r => r.method === "PATCH"));
         assert.strictEqual(plain.state.stacks.dev.tags, undefined);
 
         const result = await deliver(["--mail-server", "Microsoft 365"]);
         assert.strictEqual(result.code, 0, result.stderr);
-        assert.ok(result.stdout.includes(`Client ID:      ${PORTAL_CLIENT} -> ${CLIENT}\n`), result.stdout);
+        assert.ok(result.stdout.includes(`Record:         OAuthApplications ${APP_ID} "Microsoft 365" (mail server "Microsoft 365"); ` +
+            `ClientId ${PORTAL_CLIENT} -> ${CLIENT}; written: ModifiedOn ${creatio.oauthApplications[0].ModifiedOn}, ClientId read back\n`),
+        result.stdout);
+        // A new Client ID is a new application: refresh tokens are bound to the client (FACTS: "Refresh tokens in the
+        // Microsoft identity platform"), so every mailbox signs in again. Said before the write.
+        assert.strictEqual(result.stderr, `deliver: warning: OAuthApplications ${APP_ID} "Microsoft 365" holds another Client ID ` +
+            `(${PORTAL_CLIENT}): with ${CLIENT} every mailbox that signed in through it must sign in again in Creatio\n`);
         assert.strictEqual(creatio.oauthApplications[0].ClientId, CLIENT);
         assert.strictEqual(creatio.oauthApplications[0].SecretKey, NEW_SECRET);
     });
 
-    it("several records with the Client ID: exit 2, listing them, nothing written", async () => {
+    it("a record of another provider with the stack's Client ID: exit 2, naming it, nothing written", async () => {
         creatio.oauthApplications[1].ClientId = CLIENT;
         const result = await deliver([]);
         assert.strictEqual(result.code, 2);
-        assert.ok(result.stderr.startsWith(`deliver: 2 OAuthApplications records in Creatio have ClientId ${CLIENT}; pass --mail-server`),
-            result.stderr);
+        assert.strictEqual(result.stderr, `deliver: the record with ClientId ${CLIENT} is OAuthApplications ${GOOGLE_APP_ID} "Google", ` +
+            'whose AppClassName is "GoogleOAuthAuthenticator", not Office365OAuthAuthenticator or Microsoft365OAuthAuthenticator: ' +
+            "not a Microsoft 365 mail record, nothing written\n");
         assert.ok(!creatio.requests.some(r => r.method === "PATCH"));
         assertNoSecret(result);
     });
@@ -520,10 +514,11 @@ describe("npm run deliver", () => {
         assert.strictEqual(result.stdout, [
             "Stack:          dev",
             `Creatio:        ${creatio.url}/0/odata (CREATIO_USERNAME)`,
-            `Record:         OAuthApplications ${APP_ID} "Microsoft 365"`,
-            `Client ID:      ${PORTAL_CLIENT} -> ${CLIENT}`,
+            `Client ID:      ${CLIENT}`,
             `Client secret:  accepted by Entra ID; key id ${KEY_ID}`,
-            "Dry run:        would write ClientId and SecretKey; nothing written, no stack tag set",
+            `Record:         OAuthApplications ${APP_ID} "Microsoft 365" (mail server "Microsoft 365"); ClientId ${PORTAL_CLIENT} -> ` +
+                `${CLIENT}; would write ClientId and SecretKey`,
+            "Dry run:        nothing written, no stack tag set",
             "",
         ].join("\n"));
         assert.ok(creatio.requests.every(r => r.method !== "PATCH"));
@@ -584,7 +579,7 @@ describe("npm run deliver", () => {
             const result = await deliver([], { stack: stack({ siteBaseUrl: refusing.url }) });
             assert.strictEqual(result.code, 1);
             assert.strictEqual(result.stderr, `deliver: Creatio did not accept the change of OAuthApplications ${APP_ID}: ` +
-                "HTTP 403 (the Creatio user lacks the rights, see the README)\n");
+                `HTTP 403 (${ODATA_403})\n`);
             assert.strictEqual(result.state.stacks.dev.tags, undefined);
             assertNoSecret(result);
         } finally {
@@ -592,7 +587,15 @@ describe("npm run deliver", () => {
         }
     });
 
-    for (const [when, clientId] of [["the first time", PORTAL_CLIENT], ["after a rotation (ClientId already the stack's)", CLIENT]]) {
+    for (const [when, clientId, message] of [
+        ["the first time", PORTAL_CLIENT, `Creatio answered 204 but OAuthApplications ${APP_ID} reads back ClientId ${PORTAL_CLIENT}, ` +
+            `not ${CLIENT}: the write was not stored as sent, no stack tag set`],
+        ["after a rotation (ClientId already the stack's, the tag names the previous key id)", CLIENT,
+            `cannot confirm the write to OAuthApplications ${APP_ID}: Creatio answered 204 but ModifiedOn did not move, and the ` +
+            `stack tag creatio-delivered-key-id does not name key id ${KEY_ID}, so the record held another secret as far as can ` +
+            `be seen; no stack tag set. Check the record in Creatio, then run: pulumi stack tag set creatio-delivered-key-id ` +
+            `${KEY_ID} --stack dev`],
+    ]) {
         it(`a write answered 204 that did not change the record, ${when}: exit 1, no tag`, async () => {
             const dropping = await startCreatioServer({
                 users: { [USER]: PASSWORD }, dropWrites: true,
@@ -605,11 +608,9 @@ describe("npm run deliver", () => {
                     tags: { [DELIVERED_KEY_ID_TAG]: "7d7d7d7d-0000-4000-8000-000000000007" } };
                 const result = await deliver(["--mail-server", "Microsoft 365"], { stack: previous });
                 assert.strictEqual(result.code, 1, result.stderr);
-                assert.strictEqual(result.stderr, `deliver: Creatio answered 204 but the record did not change: OAuthApplications ` +
-                    `${APP_ID} reads back ModifiedOn "${DEFAULT_MODIFIED_ON}" (before the write: "${DEFAULT_MODIFIED_ON}"); the write ` +
-                    "was not stored, no stack tag set\n");
+                assert.strictEqual(result.stderr.split("\n").at(-2), `deliver: ${message}`);
                 assert.deepStrictEqual(result.state.stacks.dev.tags, { [DELIVERED_KEY_ID_TAG]: "7d7d7d7d-0000-4000-8000-000000000007" });
-                assert.deepStrictEqual(result.pulumiCalls.filter(c => c[1] === "tag"), []);
+                assert.deepStrictEqual(result.pulumiCalls.filter(c => c[1] === "tag" && c[2] === "set"), []);
                 assertNoSecret(result);
             } finally {
                 await dropping.close();
@@ -642,7 +643,7 @@ describe("npm run deliver", () => {
             answer: args => args[1] === "tag" ? { exitCode: 255, stdout: "", stderr: "error: [403] Forbidden\n" } : undefined,
         });
         assert.strictEqual(result.code, 1);
-        assert.ok(result.stdout.includes("Delivered:      ClientId and SecretKey written"), result.stdout);
+        assert.ok(result.stdout.includes("Delivered:      1 record: ClientId read back"), result.stdout);
         assert.strictEqual(result.stderr, "deliver: delivered, but the stack tag creatio-delivered-key-id could not be recorded " +
             `(pulumi stack tag set failed: error: [403] Forbidden); run: pulumi stack tag set creatio-delivered-key-id ${KEY_ID} --stack dev\n`);
         assert.strictEqual(creatio.oauthApplications[0].SecretKey, NEW_SECRET);
@@ -910,9 +911,166 @@ describe("npm run deliver", () => {
 
             const dry = await deliver(["--mail-server", "Microsoft 365", "--dry-run"], { stack: stack({ siteBaseUrl: server.url }) });
             assert.strictEqual(dry.code, 0, dry.stderr);
-            assert.ok(dry.stdout.includes(`Record:         OAuthApplications ${APP_ID} ${JSON.stringify(`M365 ${shown}`)}\n`), dry.stdout);
-            assert.ok(dry.stdout.includes(`Client ID:      ${shown} -> ${CLIENT}\n`), dry.stdout);
+            assert.ok(dry.stdout.includes(`Record:         OAuthApplications ${APP_ID} ${JSON.stringify(`M365 ${shown}`)} ` +
+                `(mail server "Microsoft 365"); ClientId ${shown} -> ${CLIENT}; would write`), dry.stdout);
+            assert.ok(dry.stderr.includes(`${JSON.stringify(`M365 ${shown}`)} holds another Client ID (${shown})`), dry.stderr);
+            assert.strictEqual(dry.stderr.split("\n").length, 2, dry.stderr);
             assert.strictEqual(dry.stdout.split("\n").length, 7, dry.stdout);
+        });
+    });
+
+    describe("every record, idempotent", () => {
+        const EU_ID = "2b2b2b2b-0000-4000-8000-00000000002b";
+        const SALES_ID = "3c3c3c3c-0000-4000-8000-00000000003c";
+        const SALES_MAIL_ID = "cccccccc-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+        const EU_MODIFIED = "2025-02-01T08:00:00Z";
+        /** Creatio 8.1 (ClientApp/301.*.js): one OAuthApplications record per Microsoft 365 mail server. */
+        function records(): FakeOAuthApplication[] {
+            return [
+                ...applications(),
+                { Id: EU_ID, Name: "Microsoft 365 EU", ClientId: CLIENT, SecretKey: "old-eu", AppClassName: M365_CLASS, ModifiedOn: EU_MODIFIED },
+                { Id: SALES_ID, Name: "Sales", ClientId: PORTAL_CLIENT, SecretKey: "portal", AppClassName: M365_CLASS },
+            ];
+        }
+        const mailServers = [
+            { Id: MAIL_ID, Name: "Microsoft 365", OAuthApplicationId: APP_ID },
+            { Id: SALES_MAIL_ID, Name: "Sales", OAuthApplicationId: SALES_ID },
+        ];
+
+        it("writes every record with the stack's Client ID and the record of each --mail-server, each once, and lists them", async () => {
+            await withCreatio({ oauthApplications: records(), mailServers }, async server => {
+                const result = await deliver(["--mail-server", "Sales", "--mail-server", "Microsoft 365"], { stack: stack({ siteBaseUrl: server.url }) });
+                assert.strictEqual(result.code, 0, result.stderr);
+                const [m365, , eu, sales] = server.oauthApplications;
+                assert.strictEqual(result.stdout, [
+                    "Stack:          dev",
+                    `Creatio:        ${server.url}/0/odata (CREATIO_USERNAME)`,
+                    `Client ID:      ${CLIENT}`,
+                    `Client secret:  accepted by Entra ID; key id ${KEY_ID}`,
+                    `Record:         OAuthApplications ${APP_ID} "Microsoft 365" (ClientId matches, mail server "Microsoft 365"); ` +
+                        `ClientId unchanged; written: ModifiedOn ${m365.ModifiedOn}, ClientId read back`,
+                    `Record:         OAuthApplications ${EU_ID} "Microsoft 365 EU" (ClientId matches); ClientId unchanged; written: ` +
+                        `ModifiedOn ${eu.ModifiedOn}, ClientId read back`,
+                    `Record:         OAuthApplications ${SALES_ID} "Sales" (mail server "Sales"); ClientId ${PORTAL_CLIENT} -> ${CLIENT}; ` +
+                        `written: ModifiedOn ${sales.ModifiedOn}, ClientId read back`,
+                    "Delivered:      3 records: ClientId read back (SecretKey cannot be read back)",
+                    `Stack tag:      creatio-delivered-key-id=${KEY_ID}`,
+                    "",
+                ].join("\n"));
+                // The new application for "Sales" is announced before anything is written.
+                assert.strictEqual(result.stderr, `deliver: warning: OAuthApplications ${SALES_ID} "Sales" holds another Client ID ` +
+                    `(${PORTAL_CLIENT}): with ${CLIENT} every mailbox that signed in through it must sign in again in Creatio\n`);
+                assert.deepStrictEqual([m365, eu, sales].map(r => [r.ClientId, r.SecretKey]), [[CLIENT, NEW_SECRET], [CLIENT, NEW_SECRET],
+                    [CLIENT, NEW_SECRET]]);
+                assert.strictEqual(server.oauthApplications[1].SecretKey, "g");
+                const odata = server.requests.slice(1).map(r => `${r.method} ${decodeURIComponent(r.path).replace("/0/odata/", "")}`);
+                const readBackOf = (id: string) => `GET OAuthApplications?$filter=Id eq ${id}&$select=Id,Name,ClientId,AppClassName,ModifiedOn`;
+                assert.deepStrictEqual(odata, [
+                    "GET OAuthApplications?$select=Id,Name,ClientId,AppClassName,ModifiedOn",
+                    "GET MailServer?$filter=Name eq 'Sales'&$select=Id,Name,OAuthApplicationId",
+                    readBackOf(SALES_ID),
+                    "GET MailServer?$filter=Name eq 'Microsoft 365'&$select=Id,Name,OAuthApplicationId",
+                    readBackOf(APP_ID),
+                    `PATCH OAuthApplications(${APP_ID})`, readBackOf(APP_ID),
+                    `PATCH OAuthApplications(${EU_ID})`, readBackOf(EU_ID),
+                    `PATCH OAuthApplications(${SALES_ID})`, readBackOf(SALES_ID),
+                ]);
+                assert.deepStrictEqual(result.state.stacks.dev.tags, { [DELIVERED_KEY_ID_TAG]: KEY_ID });
+                assertNoSecret(result);
+            });
+        });
+
+        it("a second deliver of the same secret: every record unchanged (already held), ModifiedOn unmoved, exit 0", async () => {
+            await withCreatio({ oauthApplications: records(), mailServers }, async server => {
+                const first = await deliver(["--mail-server", "Sales"], { stack: stack({ siteBaseUrl: server.url }) });
+                assert.strictEqual(first.code, 0, first.stderr);
+                const modified = server.oauthApplications.map(r => r.ModifiedOn);
+                const again = await deliver([], { stack: { ...stack({ siteBaseUrl: server.url }), tags: first.state.stacks.dev.tags } });
+                assert.strictEqual(again.code, 0, again.stderr);
+                // The stand-in saves nothing when every value sent is the stored one (FACTS.md: probably Creatio's entity layer too).
+                assert.deepStrictEqual(server.oauthApplications.map(r => r.ModifiedOn), modified);
+                const held = "ClientId unchanged; unchanged (already held): ModifiedOn did not move, ClientId read back, this key id " +
+                    "was delivered before";
+                assert.deepStrictEqual(again.stdout.split("\n").slice(4), [
+                    `Record:         OAuthApplications ${APP_ID} "Microsoft 365" (ClientId matches); ${held}`,
+                    `Record:         OAuthApplications ${EU_ID} "Microsoft 365 EU" (ClientId matches); ${held}`,
+                    `Record:         OAuthApplications ${SALES_ID} "Sales" (ClientId matches); ${held}`,
+                    "Delivered:      3 records: ClientId read back (SecretKey cannot be read back)",
+                    `Stack tag:      creatio-delivered-key-id=${KEY_ID} (already set)`,
+                    "",
+                ]);
+                assert.strictEqual(again.stderr, "");
+                // The tag is read once, to tell "already held" from a write that did not land; not set again.
+                assert.deepStrictEqual(again.pulumiCalls.filter(c => c[1] === "tag"),
+                    [["stack", "tag", "get", DELIVERED_KEY_ID_TAG, "--stack", "dev"]]);
+            });
+        });
+
+        it("a ModifiedOn read back earlier than before (another node's clock) still counts as written: compared with !==", async () => {
+            const back = { Id: APP_ID, Name: "Microsoft 365", ClientId: CLIENT, AppClassName: M365_CLASS, ModifiedOn: "2023-12-31T23:59:59Z" };
+            await withCreatio({ intercept: nthGet(1, { status: 200, body: JSON.stringify({ value: [back] }) }) }, async server => {
+                const result = await deliver([], { stack: stack({ siteBaseUrl: server.url }) });
+                assert.strictEqual(result.code, 0, result.stderr);
+                assert.ok(result.stdout.includes("; written: ModifiedOn 2023-12-31T23:59:59Z, ClientId read back\n"), result.stdout);
+            });
+        });
+
+        it("a Creatio user without \"Access to OData\": exit 1 naming CanUseODataService, nothing written", async () => {
+            await withCreatio({ usersWithoutOData: [USER] }, async server => {
+                const result = await deliver([], { stack: stack({ siteBaseUrl: server.url }) });
+                assert.strictEqual(result.code, 1, result.stderr);
+                assert.strictEqual(result.stderr, `deliver: reading OAuthApplications from Creatio: HTTP 403 (${ODATA_403})\n`);
+                assert.deepStrictEqual(server.requests.map(r => r.method), ["POST", "GET"]);
+                assert.strictEqual(result.stdout, "");
+            });
+        });
+
+        it("a refusal on the second record stops the run: the first is shown as written, exit 1, no tag", async () => {
+            let patches = 0;
+            const refuseSecond = (r: { method: string }) => r.method === "PATCH" && ++patches === 2 ? { status: 403, body: "{}" } : undefined;
+            await withCreatio({ oauthApplications: records(), mailServers, intercept: refuseSecond }, async server => {
+                const result = await deliver([], { stack: stack({ siteBaseUrl: server.url }) });
+                assert.strictEqual(result.code, 1, result.stderr);
+                assert.strictEqual(result.stderr, `deliver: Creatio did not accept the change of OAuthApplications ${EU_ID}: HTTP 403 ` +
+                    `(${ODATA_403})\n`);
+                assert.deepStrictEqual(result.stdout.split("\n").slice(4), [
+                    `Record:         OAuthApplications ${APP_ID} "Microsoft 365" (ClientId matches); ClientId unchanged; written: ` +
+                        `ModifiedOn ${server.oauthApplications[0].ModifiedOn}, ClientId read back`,
+                    "",
+                ]);
+                assert.strictEqual(result.state.stacks.dev.tags, undefined);
+                assert.strictEqual(server.oauthApplications[2].SecretKey, "old-eu");
+            });
+        });
+
+        it("a record whose write cannot be confirmed does not stop the others: all written, then exit 1 and no tag", async () => {
+            const unmoved = { Id: APP_ID, Name: "Microsoft 365", ClientId: CLIENT, AppClassName: M365_CLASS, ModifiedOn: DEFAULT_MODIFIED_ON };
+            await withCreatio({ oauthApplications: records().slice(0, 3), mailServers,
+                intercept: nthGet(1, { status: 200, body: JSON.stringify({ value: [unmoved] }) }) }, async server => {
+                const result = await deliver([], { stack: stack({ siteBaseUrl: server.url }) });
+                assert.strictEqual(result.code, 1, result.stderr);
+                assert.deepStrictEqual(result.stdout.split("\n").slice(4), [
+                    `Record:         OAuthApplications ${APP_ID} "Microsoft 365" (ClientId matches); ClientId unchanged; cannot confirm: ` +
+                        `ModifiedOn did not move (${DEFAULT_MODIFIED_ON})`,
+                    `Record:         OAuthApplications ${EU_ID} "Microsoft 365 EU" (ClientId matches); ClientId unchanged; written: ` +
+                        `ModifiedOn ${server.oauthApplications[2].ModifiedOn}, ClientId read back`,
+                    "",
+                ]);
+                assert.strictEqual(result.stderr, `deliver: cannot confirm the write to OAuthApplications ${APP_ID}: Creatio answered 204 ` +
+                    `but ModifiedOn did not move, and the stack tag creatio-delivered-key-id does not name key id ${KEY_ID}, so the ` +
+                    `record held another secret as far as can be seen; no stack tag set. Check the record in Creatio, then run: ${TAG_LINE}\n`);
+                assert.strictEqual(server.oauthApplications[2].SecretKey, NEW_SECRET);
+                assert.deepStrictEqual(result.pulumiCalls.filter(c => c[1] === "tag"), [["stack", "tag", "get", DELIVERED_KEY_ID_TAG, "--stack", "dev"]]);
+                assert.strictEqual(result.state.stacks.dev.tags, undefined);
+            });
+        });
+
+        it("refuses more than 20 mail servers before anything is read (exit 2)", async () => {
+            const argv = Array.from({ length: 21 }, (_, i) => ["--mail-server", `server ${i}`]).flat();
+            const result = await deliver(argv);
+            assert.strictEqual(result.code, 2);
+            assert.strictEqual(result.stderr, "deliver: --mail-server is given 21 times: at most 20 mail servers a run\n");
+            assert.deepStrictEqual(result.pulumiCalls, []);
         });
     });
 
@@ -924,7 +1082,7 @@ describe("npm run deliver", () => {
             { ...FORMS_ENV, CREATIO_SITE_URL: creatio.url, NODE_EXTRA_CA_CERTS: caFile });
         assert.strictEqual(result.code, 0, result.stderr);
         assert.ok(result.stdout.startsWith("Stack:          dev\n"), result.stdout);
-        assert.ok(result.stdout.endsWith("Dry run:        would write ClientId and SecretKey; nothing written, no stack tag set\n"));
+        assert.ok(result.stdout.endsWith("; would write ClientId and SecretKey\nDry run:        nothing written, no stack tag set\n"));
         assert.strictEqual(creatio.requests[0].path, "/ServiceModel/AuthService.svc/Login");
     });
 });

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as https from "https";
 import { AddressInfo } from "net";
 import { CreatioError, CreatioSession, CreatioTarget, signIn } from "../ops/creatioClient";
-import { OAuthApplicationRecord, findByClientId, findByMailServer, listApplications, selectByClientId } from "../ops/creatioRecords";
+import { OAuthApplicationRecord, findByMailServer, findTargets, listApplications } from "../ops/creatioRecords";
 import { creatioCredentialsFromEnv, deliverCommand, main } from "../ops/deliver";
 import { requestToken } from "../ops/verify";
 import { M365_CLASS, rejects } from "./creatioFixtures";
@@ -302,13 +302,16 @@ describe("choosing the record: the cases the lists and refusals must get right",
         id: APP_ID, name: "Microsoft 365", clientId: CLIENT, appClassName: M365_CLASS, modifiedOn: DEFAULT_MODIFIED_ON, ...overrides,
     });
 
-    it("says so when Creatio has no OAuthApplications record at all", () => {
+    it("says so when Creatio has no OAuthApplications record at all", async () => {
         assert.strictEqual(listApplications([]), "  (no OAuthApplications records)");
-        assert.throws(() => selectByClientId([], CLIENT), {
-            name: "RecordSelectionError",
-            message: `no OAuthApplications record in Creatio has ClientId ${CLIENT}; pass --mail-server <name or id of the ` +
-                "Microsoft 365 mail server> once to update the record that mail server uses. Records found:\n" +
-                "  (no OAuthApplications records)",
+        await withCreatio({ oauthApplications: [] }, async server => {
+            const session = await signIn(target(server.url, server.ca), FORMS);
+            await assert.rejects(findTargets(session, CLIENT, []), {
+                name: "RecordSelectionError",
+                message: `no OAuthApplications record in Creatio has ClientId ${CLIENT}; pass --mail-server <name or id of the ` +
+                    "Microsoft 365 mail server> (once for each mail server) to update the record that mail server uses. Records found:\n" +
+                    "  (no OAuthApplications records)",
+            });
         });
     });
 
@@ -320,7 +323,7 @@ describe("choosing the record: the cases the lists and refusals must get right",
         const { Name: _, ...nameless } = m365Record();
         await withCreatio({ oauthApplications: [nameless as FakeOAuthApplication] }, async server => {
             const session = await signIn(target(server.url, server.ca), FORMS);
-            assert.deepStrictEqual(await findByClientId(session, CLIENT), record({ name: "" }));
+            assert.deepStrictEqual(await findTargets(session, CLIENT, []), [{ record: record({ name: "" }), reasons: ["ClientId matches"] }]);
         });
     });
 
@@ -421,7 +424,7 @@ describe("npm run deliver: the cases the command must get right", () => {
         const result = await runInProcess("deliver", main, [], {}, { env: FORMS_ENV });
         assert.strictEqual(result.code, 2);
         assert.strictEqual(result.stderr, "deliver: --stack is required (usage: npm run -s deliver -- --stack <name> " +
-            "[--mail-server <name or id>] [--dry-run] [--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] " +
+            "[--mail-server <name or id>]... [--dry-run] [--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] " +
             "[--secret-wait-seconds 120] [--pulumi-timeout-seconds 120])\n");
     });
 
@@ -479,7 +482,7 @@ describe("npm run deliver: the cases the command must get right", () => {
         await creatio([m365Record({ ClientId: ` ${CLIENT} ` })])(async server => {
             const result = await deliver(server, ["--dry-run"]);
             assert.strictEqual(result.code, 0, result.stderr);
-            assert.ok(result.stdout.includes(`Client ID:      ${CLIENT} (unchanged)\n`), result.stdout);
+            assert.ok(result.stdout.includes(`(ClientId matches); ClientId unchanged; would write`), result.stdout);
         });
     });
 
@@ -487,7 +490,9 @@ describe("npm run deliver: the cases the command must get right", () => {
         await creatio([m365Record({ ClientId: "" })])(async server => {
             const result = await deliver(server, ["--mail-server", "Microsoft 365", "--dry-run"]);
             assert.strictEqual(result.code, 0, result.stderr);
-            assert.ok(result.stdout.includes(`Client ID:      (empty) -> ${CLIENT}\n`), result.stdout);
+            assert.ok(result.stdout.includes(`(mail server "Microsoft 365"); ClientId (empty) -> ${CLIENT}; would write`), result.stdout);
+            // no mailbox can have signed in through a record without a Client ID: nothing to warn of
+            assert.strictEqual(result.stderr, "");
         });
     });
 

@@ -162,6 +162,21 @@ describe("npm run status", () => {
         assert.strictEqual(newestHeld.code, 0, "the previous secret expiring does not matter once Creatio holds the newest");
     });
 
+    it("says creatio-expired when the secret Creatio holds has expired, even while the newest is only expiring", async () => {
+        const held = (expiresInDays: number, rotatesInDays: number) => env(ID_DEV, expiresInDays, {
+            outputs: { clientSecretKeyId: KEY_NEW, previousClientSecretKeyId: KEY_OLD, clientSecretRotatesAt: inDays(rotatesInDays) },
+            tags: { "creatio-delivered-key-id": KEY_OLD },
+        });
+        const result = await status(["--all"], { a: held(20, -1), b: held(20, 10), c: held(-2, -3) });
+        assert.strictEqual(result.code, 1);
+        assert.deepStrictEqual(rowsOf(result.stdout).map(r => [r[0], r[3], r[4], r[6], r[7]]), [
+            // mail sync has stopped: what Creatio holds expired yesterday; the newest (20 days left) is not the news
+            ["a", "20", inDays(-1), "previous", "creatio-expired"],
+            ["b", "20", inDays(10), "previous", "expiring"],
+            ["c", "-2", inDays(-3), "previous", "expired"],
+        ]);
+    });
+
     it("with --require-delivery, counts an unknown secret in Creatio as a problem", async () => {
         const stacks = { dev: env(ID_DEV, 200, { outputs: { clientSecretKeyId: KEY_NEW } }) };
         assert.strictEqual((await status(["--stack", "dev"], stacks)).code, 0);

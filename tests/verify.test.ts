@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as https from "https";
-import { defaultScope, main as verifyMain, renderReport } from "../ops/verify";
+import { KNOWN_AUTHORITY_HOSTS, defaultScope, main as verifyMain, renderReport, requestToken } from "../ops/verify";
 import { FakeStack, InProcessOptions, runInProcess, spawnCommand } from "./fakes/commands";
 import { CannedAnswer, TokenServer, startTokenServer } from "./fakes/tokenServer";
 
@@ -240,11 +240,11 @@ describe("npm run verify", () => {
         assert.strictEqual(secretLine(untrusted.stdout),
             `not checked: the TLS certificate of ${new URL(server.url).host} is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT)`);
 
-        // `.invalid` never resolves (RFC 6761 section 6.4).
-        const unknown = await runInProcess("verify", verifyMain, ["--stack", "dev", "--authority-host", "https://login.example.invalid",
-            "--timeout-seconds", "10"], { dev: stack(CLIENT, SECRET) }, { now: NOW });
-        assert.strictEqual(unknown.code, 3);
-        assert.match(secretLine(unknown.stdout)!, /^not checked: the host login\.example\.invalid is unknown \(DNS: (ENOTFOUND|EAI_AGAIN)\)$/);
+        // `.invalid` never resolves (RFC 6761 section 6.4). The command takes no such host: asked directly.
+        const unknown = await requestToken({ tenantId: TENANT, clientId: CLIENT, clientSecret: SECRET,
+            authorityHost: "https://login.example.invalid", timeoutMs: 10_000 });
+        assert.strictEqual(unknown.outcome, "unreachable");
+        assert.match((unknown as { reason: string }).reason, /^the host login\.example\.invalid is unknown \(DNS: (ENOTFOUND|EAI_AGAIN)\)$/);
     });
 
     it("signs in at the global authority when neither --authority-host nor AZURE_AUTHORITY_HOST is set", async () => {
@@ -280,6 +280,32 @@ describe("npm run verify", () => {
                 "such as https://login.microsoftonline.com (no user info, path, query or fragment)\n");
             assert.deepStrictEqual(result.pulumiCalls, []);
         }
+    });
+
+    it("accepts only the sign-in hosts of the known Entra ID clouds (and a loopback stand-in)", async () => {
+        // entra-docs authentication-national-cloud.md: login.microsoftonline.com (global), login.microsoftonline.us
+        // (US Government), login.partner.microsoftonline.cn (21Vianet); MSAL's instance metadata
+        // (msal-common AuthorityMetadata.ts) aliases login.chinacloudapi.cn to the latter. Azure Germany closed in 2021.
+        assert.deepStrictEqual(KNOWN_AUTHORITY_HOSTS, ["https://login.microsoftonline.com", "https://login.microsoftonline.us",
+            "https://login.partner.microsoftonline.cn", "https://login.chinacloudapi.cn"]);
+        for (const host of ["https://login.microsoftonline.de", "https://login.example", "https://login.microsoftonline.com:8443",
+            "https://login.microsoftonline.com.evil.example", "https://localhost:8443", "https://127.0.0.2"]) {
+            for (const [argv, env, source] of [
+                [["--authority-host", host], {}, "--authority-host"],
+                [[], { AZURE_AUTHORITY_HOST: host }, "the environment variable AZURE_AUTHORITY_HOST"],
+            ] as const) {
+                const result = await runInProcess("verify", verifyMain, ["--stack", "dev", ...argv], { dev: stack(CLIENT, SECRET) }, { env });
+                assert.strictEqual(result.code, 2, host);
+                assert.strictEqual(result.stderr, `verify: ${source} ${JSON.stringify(host)} is not the sign-in host of a known ` +
+                    "Entra ID cloud: https://login.microsoftonline.com, https://login.microsoftonline.us, " +
+                    "https://login.partner.microsoftonline.cn, https://login.chinacloudapi.cn (or https://127.0.0.1 or " +
+                    "https://[::1], with any port, for a local stand-in)\n");
+                assert.deepStrictEqual(result.pulumiCalls, []);
+            }
+        }
+        const upper = await runInProcess("verify", verifyMain, ["--stack", "dev", "--authority-host", "https://LOGIN.microsoftonline.US:443",
+            "--timeout-seconds", "1"], { dev: stack(CLIENT, SECRET) }, { now: NOW });
+        assert.match(upper.stdout, new RegExp(`^Authority: {6}https://login\\.microsoftonline\\.us/${TENANT}$`, "m"));
     });
 
     it("accepts only whole seconds from 1 to 300 as --timeout-seconds", async () => {
@@ -348,7 +374,7 @@ describe("npm run verify", () => {
         const result = await runInProcess("verify", verifyMain, ["--stack", "prod", "--stack", "dev"], { dev: stack(CLIENT, SECRET) });
         assert.strictEqual(result.code, 2);
         assert.strictEqual(result.stderr, "verify: --stack is given more than once: give it once (usage: npm run -s verify -- --stack <name> " +
-            "[--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] [--pulumi-timeout-seconds 120])\n");
+            "[--authority-host https://login.microsoftonline.us] [--site-check] [--timeout-seconds 30] [--pulumi-timeout-seconds 120])\n");
         assert.deepStrictEqual(result.pulumiCalls, []);
     });
 

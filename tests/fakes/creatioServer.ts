@@ -11,7 +11,19 @@
  *   cookie, or a Bearer token; otherwise 401.
  *   `GET <set>?$filter=<column> eq <literal>&$select=...` answers `{"value": [...]}`;
  *   `PATCH <set>(<guid>)` answers 204 and moves the record's `ModifiedOn` on (BaseEntity's column),
+ *   except when every value sent equals the stored one: then nothing is saved and `ModifiedOn`
+ *   stays, as Creatio's entity layer (probably) skips a save that changes no column (FACTS.md);
  *   404 for an unknown record, 400 for a property the entity does not have.
+ * - A signed-in user without the system operation "Access to OData" (`CanUseODataService`) gets
+ *   403 on every OData call (Terrasoft.Web.OData.dll, ODataAuthorizationFilterHelper; Creatio 8.2
+ *   system-operation reference).
+ * - Anonymous GETs that Creatio's CLI clio probes to tell the runtimes apart
+ *   (EnvironmentRuntimeDetectionService.cs; HealthCheckCommand.cs): on .NET Framework both the
+ *   root application (`/api/HealthCheck/Ping`, "WebAppLoader") and the `/0` one
+ *   (`/0/api/HealthCheck/Ping`, "WebHost") answer 200, and the login page is
+ *   `/0/Login/NuiLogin.aspx`; on .NET Core only `/api/HealthCheck/Ping` and `/Login/Login.html`
+ *   answer. Everything else 404; `runtimeAnswers` replaces the status of a path (a redirect to
+ *   a login page, a 503 of a proxy).
  * It records every request (method, path with query, headers, body).
  */
 import * as fs from "fs";
@@ -62,6 +74,10 @@ export interface CreatioServerOptions {
     apiClients?: Record<string, string>;
     oauthApplications?: FakeOAuthApplication[];
     mailServers?: FakeMailServer[];
+    /** The status answered to a GET of these paths instead of the runtime's own (a 3xx gets a Location). */
+    runtimeAnswers?: Record<string, number>;
+    /** Users (by name) without the system operation "Access to OData": every OData call of theirs answers 403. */
+    usersWithoutOData?: string[];
     /** "silence": accept connections and never answer. */
     answer?: "normal" | "silence";
     /** The Message of a refused sign-in; default Creatio's "Invalid username or password specified". */
@@ -98,6 +114,11 @@ const ENTITY_COLUMNS: Record<string, string[]> = {
     MailServer: ["Id", "Name", "OAuthApplicationId"],
 };
 
+/** What clio probes (EnvironmentRuntimeDetectionService.cs, BuildHealthUrl and BuildUiMarkerUrl), and who answers 200. */
+const RUNTIME_PATHS = ["/api/HealthCheck/Ping", "/0/api/HealthCheck/Ping", "/Login/Login.html", "/0/Login/NuiLogin.aspx"];
+const NET_FRAMEWORK_ANSWERS = ["/api/HealthCheck/Ping", "/0/api/HealthCheck/Ping", "/0/Login/NuiLogin.aspx"];
+const NET_CORE_ANSWERS = ["/api/HealthCheck/Ping", "/Login/Login.html"];
+
 /** Columns of type Guid: their literal is bare; every other column here is a string in quotes. */
 const GUID_COLUMNS = ["Id", "OAuthApplicationId"];
 
@@ -126,6 +147,7 @@ export async function startCreatioServer(options: CreatioServerOptions = {}): Pr
         MailServer: (options.mailServers ?? []) as unknown as Record<string, string>[],
     };
     const sessions = new Map<string, string>(); // .ASPXAUTH -> BPMCSRF
+    const sessionUsers = new Map<string, string>(); // .ASPXAUTH -> user name
     const tokens = new Set<string>();
     const requests: RecordedRequest[] = [];
     const odata = options.netCore ? "/odata/" : "/0/odata/";
@@ -197,6 +219,7 @@ export async function startCreatioServer(options: CreatioServerOptions = {}): Pr
             const auth = `aspxauth-${++counter}`;
             const csrf = `csrf-${counter}`;
             sessions.set(auth, csrf);
+            sessionUsers.set(auth, creds.UserName);
             return send(res, 200, { Code: 0, Message: "", Exception: null, PasswordChangeUrl: null, RedirectUrl: null }, {
                 "set-cookie": [
                     `BPMLOADER=loader-${counter}; path=/; HttpOnly`,
@@ -222,11 +245,20 @@ export async function startCreatioServer(options: CreatioServerOptions = {}): Pr
             tokens.add(token);
             return send(res, 200, { access_token: token, expires_in: 3600, token_type: "Bearer", scope: "" });
         }
+        if (method === "GET" && RUNTIME_PATHS.includes(url.pathname)) {
+            const own = (options.netCore ? NET_CORE_ANSWERS : NET_FRAMEWORK_ANSWERS).includes(url.pathname) ? 200 : 404;
+            const status = options.runtimeAnswers?.[url.pathname] ?? own;
+            res.writeHead(status, status >= 300 && status < 400 ? { location: "/Login/NuiLogin.aspx?ReturnUrl=%2f" } : {});
+            return res.end(status === 200 ? (url.pathname.includes("HealthCheck") ? "" : "<html><body>Login</body></html>") : undefined);
+        }
         if (!url.pathname.startsWith(odata)) {
             return send(res, 404);
         }
         if (!authorized(headers)) {
             return send(res, 401);
+        }
+        if ((options.usersWithoutOData ?? []).includes(sessionUsers.get(cookies(headers.cookie).get(".ASPXAUTH") ?? "") ?? "")) {
+            return send(res, 403, { error: { code: "", message: "Access denied" } });
         }
         const resource = decodeURIComponent(url.pathname.slice(odata.length));
         const one = /^(\w+)\(([0-9a-fA-F-]{36})\)$/.exec(resource);
@@ -279,7 +311,8 @@ export async function startCreatioServer(options: CreatioServerOptions = {}): Pr
                 return send(res, 400, { error: { code: "", message: `The property '${unknown[0]}' does not exist on type ` +
                     `'Terrasoft.Configuration.OData.${one[1]}'. Make sure to only use property names that are defined by the type.` } });
             }
-            if (!options.dropWrites) {
+            const changes = Object.entries(fields as Record<string, unknown>).some(([name, value]) => row[name] !== value);
+            if (!options.dropWrites && changes) {
                 // BaseEntity's ModifiedOn: the time of the save, later than the one before.
                 const before = Date.parse(row.ModifiedOn ?? DEFAULT_MODIFIED_ON);
                 Object.assign(row, fields, { ModifiedOn: new Date(Math.max(Date.now(), (before || 0) + 1)).toISOString() });
