@@ -3,51 +3,44 @@ import { BootstrapSettings, githubSubjects } from "./settings";
 import { OidcSubject } from "./githubOidcIdentity";
 
 export interface CiIdentity {
-    /** Resource name prefix; also part of the display name. */
-    name: "deployer" | "rotation";
+    /** Resource name prefix: `ci-<environment>`. */
+    name: string;
+    /** The GitHub environment whose jobs sign in as this identity, and only they. */
+    environment: string;
     displayName: string;
     graphPermissions: string[];
     subjects: OidcSubject[];
 }
 
 /**
- * What every routine CI identity holds, and nothing more. Application.ReadWrite.OwnedBy: create
+ * What every CI identity holds, and nothing more. Application.ReadWrite.OwnedBy: create
  * applications and service principals and change only those it owns, passwords included
  * (Microsoft Graph, application-post-applications, serviceprincipal-post-serviceprincipals,
  * application-addpassword, application-removepassword). Application.Read.All: the lookups of the
- * Exchange Online and Microsoft Graph principals every run makes (serviceprincipal-list).
- * Neither can grant consent (oauth2permissiongrant-post: DelegatedPermissionGrant.ReadWrite.All),
- * add another owner (application-post-owners: "Application.ReadWrite.OwnedBy will not be
- * sufficient to add another owner") or touch an application it does not own.
+ * Exchange Online and Microsoft Graph principals every run makes (serviceprincipal-list); Graph's
+ * permissions reference now lets OwnedBy list them too, but earlier versions of that page said
+ * such listings fail with 403, and a read permission adds no write. Neither can grant consent
+ * (oauth2permissiongrant-post: DelegatedPermissionGrant.ReadWrite.All), add another owner
+ * (application-post-owners: "Application.ReadWrite.OwnedBy will not be sufficient to add another
+ * owner") or touch an application it does not own.
  */
-export const ROUTINE_GRAPH_PERMISSIONS = ["Application.ReadWrite.OwnedBy", "Application.Read.All"];
+export const CI_GRAPH_PERMISSIONS = ["Application.ReadWrite.OwnedBy", "Application.Read.All"];
 
-const environmentSubjects = (prefix: string, environments: string[]) => environments.map(environment => ({
-    name: `github-environment-${environment}`,
-    subject: githubSubjects.environment(prefix, environment),
-}));
-
+/**
+ * One identity per GitHub environment: each stack's `owners` lists only its own environments'
+ * identities, so a job of one environment (dev, whose reviewers are optional, or an unattended
+ * rotation) cannot change another stack's registration.
+ */
 export function ciIdentities(settings: BootstrapSettings): CiIdentity[] {
-    const repo = settings.githubRepository;
-    const prefix = settings.githubSubjectPrefix;
+    const identity = (kind: "deploy" | "rotation", environment: string): CiIdentity => ({
+        name: `ci-${environment}`,
+        environment,
+        displayName: `Creatio M365 OAuth ${kind} (${environment}, ${settings.githubRepository})`,
+        graphPermissions: CI_GRAPH_PERMISSIONS,
+        subjects: [{ name: `github-environment-${environment}`, subject: githubSubjects.environment(settings.githubSubjectPrefix, environment) }],
+    });
     return [
-        {
-            // Deploy jobs from main (`pulumi up`), each in its GitHub environment. Consent and owners
-            // are an administrator's first `pulumi up` of a stack; this identity then owns the
-            // registration and keeps it as configured.
-            name: "deployer",
-            displayName: `Creatio M365 OAuth deployer (${repo})`,
-            graphPermissions: ROUTINE_GRAPH_PERMISSIONS,
-            subjects: environmentSubjects(prefix, settings.deployEnvironments),
-        },
-        {
-            // The unattended weekly rotation: a targeted `pulumi up` of the two password slots. Same
-            // permissions, its own identity: it trusts only the rotation environments, which have
-            // no reviewers, and can be revoked on its own.
-            name: "rotation",
-            displayName: `Creatio M365 OAuth rotation (${repo})`,
-            graphPermissions: ROUTINE_GRAPH_PERMISSIONS,
-            subjects: environmentSubjects(prefix, settings.rotationEnvironments),
-        },
+        ...settings.deployEnvironments.map(environment => identity("deploy", environment)),
+        ...settings.rotationEnvironments.map(environment => identity("rotation", environment)),
     ];
 }

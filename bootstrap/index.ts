@@ -1,6 +1,7 @@
 /**
- * Run once by a tenant administrator: creates the two identities the CI pipelines sign in as, each
- * with the Microsoft Graph application permissions of routine work only (no consent, no owners).
+ * Run once by a tenant administrator: creates the identities the CI pipelines sign in as, one per
+ * GitHub environment, each with the Microsoft Graph application permissions of routine work only
+ * (no consent, no owners).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
@@ -23,14 +24,14 @@ const graphPrincipal = azuread.getServicePrincipalOutput({ clientId: MICROSOFT_G
 const graph = pulumi.all([graphPrincipal.objectId, graphPrincipal.appRoleIds])
     .apply(([objectId, appRoleIds]) => ({ objectId, appRoleIds }));
 
-const [deployer, rotation] = ciIdentities(settings).map(identity =>
-    new GitHubOidcIdentity(identity.name, { ...identity, graph }));
+const identities = ciIdentities(settings).map(identity =>
+    ({ environment: identity.environment, component: new GitHubOidcIdentity(identity.name, { ...identity, graph }) }));
 
-/** The repository's CI variables. */
+/** The repository's variable AZURE_TENANT_ID. */
 export const tenantId = azuread.getClientConfigOutput().tenantId;
-export const deployClientId = deployer.clientId;
-export const rotationClientId = rotation.clientId;
-/** The identities that write the Creatio registration: both belong in every stack's `owners`. */
-export const deployerServicePrincipalObjectId = deployer.servicePrincipalObjectId;
-export const rotationServicePrincipalObjectId = rotation.servicePrincipalObjectId;
-export const ownerObjectIds = pulumi.all([deployer.servicePrincipalObjectId, rotation.servicePrincipalObjectId]);
+/**
+ * Per GitHub environment: `clientId` goes into that environment's variable AZURE_CI_CLIENT_ID;
+ * `servicePrincipalObjectId` into the `owners` of the stack that deploys (or rotates) there.
+ */
+export const environments = pulumi.all(Object.fromEntries(identities.map(({ environment, component }) =>
+    [environment, pulumi.all({ clientId: component.clientId, servicePrincipalObjectId: component.servicePrincipalObjectId })])));

@@ -36,7 +36,11 @@ export interface BootstrapSettings {
 export const DEFAULT_DEPLOY_ENVIRONMENTS = ["dev", "production"];
 export const DEFAULT_ROTATION_ENVIRONMENTS = ["rotation-dev", "rotation-prod"];
 
-/** Entra ID allows at most 20 federated identity credentials per application (Microsoft, "Workload identity federation considerations"). */
+/**
+ * Each environment is an application of its own in the tenant, with one federated credential (Entra
+ * ID allows 20 per application: Microsoft, "Workload identity federation considerations"); 20
+ * stacks a repository keep the tenant's count and the workflows' matrices small.
+ */
 const MAX_ENVIRONMENTS = 20;
 
 const OWNER = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})";

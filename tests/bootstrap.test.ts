@@ -9,14 +9,14 @@ import { TENANT_ID, TenantMocks, runProgram } from "./mocks";
 import { BOOTSTRAP_PROGRAM, BOOTSTRAP_PROJECT, IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./bootstrapHarness";
 
 const GRAPH_SP = "90909090-0000-4000-8000-000000009090";
-const DEPLOYER_SP = IDENTITY_IDS.deployer.servicePrincipal;
-const ROTATION_SP = IDENTITY_IDS.rotation.servicePrincipal;
 /** Microsoft Graph's app role ids (application permissions). */
 const ROLE = {
     readAll: "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30",      // Microsoft Graph permissions reference: Application.Read.All, Application
     ownedBy: "18a4783c-866b-4cc7-a460-3d5e5662c884",      // Microsoft Graph permissions reference: Application.ReadWrite.OwnedBy, Application
 };
 const REPO = "contoso/creatio-m365-oauth";
+/** The default environments: deploy (dev, production), then rotation (rotation-dev, rotation-prod). */
+const ENVIRONMENTS = ["dev", "production", "rotation-dev", "rotation-prod"];
 
 const assignment = (principalObjectId: string, appRoleId: string) => ({ principalObjectId, resourceObjectId: GRAPH_SP, appRoleId });
 const subjectsOf = (mocks: TenantMocks, identity: string) =>
@@ -24,20 +24,20 @@ const subjectsOf = (mocks: TenantMocks, identity: string) =>
         .filter(([name]) => name.startsWith(`${identity}-`)).map(([, inputs]) => inputs.subject);
 
 describe("bootstrap program", () => {
-    it("gives each CI identity the Graph application permissions of routine work, and nothing that reaches the tenant", async () => {
+    it("gives each environment an identity of its own with the Graph application permissions of routine work only", async () => {
         const { mocks } = await runBootstrap({ githubRepository: REPO });
-        assert.deepStrictEqual(ofType(mocks, "appRoleAssignment:AppRoleAssignment"), [
+        assert.deepStrictEqual(ofType(mocks, "appRoleAssignment:AppRoleAssignment"), ENVIRONMENTS.flatMap(environment => [
             // Creates the registration and changes only what it owns, passwords included (Microsoft Graph,
             // application-post-applications, serviceprincipal-post-serviceprincipals, application-addpassword:
             // Application.ReadWrite.OwnedBy); the lookups of Microsoft's principals (serviceprincipal-list: Application.Read.All).
-            ["deployer-graph-Application.ReadWrite.OwnedBy", assignment(DEPLOYER_SP, ROLE.ownedBy)],
-            ["deployer-graph-Application.Read.All", assignment(DEPLOYER_SP, ROLE.readAll)],
-            ["rotation-graph-Application.ReadWrite.OwnedBy", assignment(ROTATION_SP, ROLE.ownedBy)],
-            ["rotation-graph-Application.Read.All", assignment(ROTATION_SP, ROLE.readAll)],
-        ]);
+            [`ci-${environment}-graph-Application.ReadWrite.OwnedBy`, assignment(IDENTITY_IDS[`ci-${environment}`].servicePrincipal, ROLE.ownedBy)],
+            [`ci-${environment}-graph-Application.Read.All`, assignment(IDENTITY_IDS[`ci-${environment}`].servicePrincipal, ROLE.readAll)],
+        ]));
         assert.deepStrictEqual(ofType(mocks, "application:Application"), [
-            ["deployer-app", { displayName: `Creatio M365 OAuth deployer (${REPO})`, signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
-            ["rotation-app", { displayName: `Creatio M365 OAuth rotation (${REPO})`, signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
+            ["ci-dev-app", { displayName: `Creatio M365 OAuth deploy (dev, ${REPO})`, signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
+            ["ci-production-app", { displayName: `Creatio M365 OAuth deploy (production, ${REPO})`, signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
+            ["ci-rotation-dev-app", { displayName: `Creatio M365 OAuth rotation (rotation-dev, ${REPO})`, signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
+            ["ci-rotation-prod-app", { displayName: `Creatio M365 OAuth rotation (rotation-prod, ${REPO})`, signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
         ]);
         // OIDC only: no secret of any kind is created.
         assert.deepStrictEqual(mocks.declared.filter(d => /Password|Certificate/.test(d.type)), []);
@@ -57,7 +57,7 @@ describe("bootstrap program", () => {
         }
     });
 
-    it("trusts GitHub's tokens of the deploy environments and the rotation environments, never a pull request's", async () => {
+    it("lets each identity trust exactly its own environment's subject, never a pull request's", async () => {
         const { mocks } = await runBootstrap({ githubRepository: REPO });
         const credentials = ofType(mocks, "applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential");
         const common = {
@@ -65,14 +65,12 @@ describe("bootstrap program", () => {
             issuer: "https://token.actions.githubusercontent.com", // github/docs actions/reference/security/oidc.md: iss
             audiences: ["api://AzureADTokenExchange"],            // github/docs oidc.md, "Customizing the audience value": Azure Login's default aud
         };
-        const credential = (displayName: string, subject: string) => ({ ...common, displayName, description: `GitHub Actions: ${subject}`, subject });
-        assert.deepStrictEqual(credentials, [
+        assert.deepStrictEqual(credentials, ENVIRONMENTS.map(environment => {
             // github/docs oidc.md, "Filtering for a specific environment": repo:ORG-NAME/REPO-NAME:environment:ENVIRONMENT-NAME
-            ["deployer-oidc-github-environment-dev", credential("github-environment-dev", `repo:${REPO}:environment:dev`)],
-            ["deployer-oidc-github-environment-production", credential("github-environment-production", `repo:${REPO}:environment:production`)],
-            ["rotation-oidc-github-environment-rotation-dev", credential("github-environment-rotation-dev", `repo:${REPO}:environment:rotation-dev`)],
-            ["rotation-oidc-github-environment-rotation-prod", credential("github-environment-rotation-prod", `repo:${REPO}:environment:rotation-prod`)],
-        ]);
+            const subject = `repo:${REPO}:environment:${environment}`;
+            return [`ci-${environment}-oidc-github-environment-${environment}`,
+                { ...common, displayName: `github-environment-${environment}`, description: `GitHub Actions: ${subject}`, subject }];
+        }));
         // github/docs oidc.md, "Filtering for pull_request events": repo:ORG-NAME/REPO-NAME:pull_request
         assert.ok(credentials.every(([, inputs]) => !String(inputs.subject).endsWith(":pull_request")));
     });
@@ -81,26 +79,25 @@ describe("bootstrap program", () => {
         const prefix = "repo:contoso@123456/creatio-m365-oauth@456789";
         const { mocks } = await runBootstrap({ githubRepository: REPO, githubSubjectPrefix: prefix, deployEnvironments: '["production"]', rotationEnvironments: '["rotation-prod"]' });
         // github/docs oidc.md, "Immutable subject claims": repo:OWNER@OWNER-ID/REPO@REPO-ID, then the context as before
-        assert.deepStrictEqual(subjectsOf(mocks, "deployer"), ["repo:contoso@123456/creatio-m365-oauth@456789:environment:production"]);
-        assert.deepStrictEqual(subjectsOf(mocks, "rotation"), ["repo:contoso@123456/creatio-m365-oauth@456789:environment:rotation-prod"]);
+        assert.deepStrictEqual(subjectsOf(mocks, "ci-production"), ["repo:contoso@123456/creatio-m365-oauth@456789:environment:production"]);
+        assert.deepStrictEqual(subjectsOf(mocks, "ci-rotation-prod"), ["repo:contoso@123456/creatio-m365-oauth@456789:environment:rotation-prod"]);
     });
 
-    it("outputs the CI variables and the object ids that belong in every stack's owners", async () => {
+    it("outputs, per environment, the client id of its variable and the object id for its stack's owners", async () => {
         const { values } = await runBootstrap({ githubRepository: "contoso/crm" });
         assert.deepStrictEqual(values, {
             tenantId: TENANT_ID,
-            deployClientId: IDENTITY_IDS.deployer.clientId,
-            rotationClientId: IDENTITY_IDS.rotation.clientId,
-            deployerServicePrincipalObjectId: DEPLOYER_SP,
-            rotationServicePrincipalObjectId: ROTATION_SP,
-            ownerObjectIds: [DEPLOYER_SP, ROTATION_SP],
+            environments: Object.fromEntries(ENVIRONMENTS.map(environment => [environment, {
+                clientId: IDENTITY_IDS[`ci-${environment}`].clientId,
+                servicePrincipalObjectId: IDENTITY_IDS[`ci-${environment}`].servicePrincipal,
+            }])),
         });
     });
 
     it("looks Microsoft Graph up, never declares it", async () => {
         const { mocks } = await runBootstrap({ githubRepository: "contoso/crm" });
         assert.ok(mocks.lookups.some(l => l.inputs.clientId === "00000003-0000-0000-c000-000000000000"));
-        assert.deepStrictEqual(ofType(mocks, "servicePrincipal:ServicePrincipal").map(([name]) => name), ["deployer-sp", "rotation-sp"]);
+        assert.deepStrictEqual(ofType(mocks, "servicePrincipal:ServicePrincipal").map(([name]) => name), ENVIRONMENTS.map(e => `ci-${e}-sp`));
     });
 
     describe("config", () => {

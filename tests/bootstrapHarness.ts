@@ -11,10 +11,12 @@ export const EXTRA_GRAPH_APP_ROLE_IDS: Record<string, string> = {
     "Directory.Read.All": "7ab1d382-f21e-4acd-a863-ba3e13f7da61",
 };
 
-/** Client ids and service principal object ids the mocked tenant gives each identity. */
-export const IDENTITY_IDS = {
-    deployer: { clientId: "d0d0d0d0-0000-4000-8000-00000000d0d0", servicePrincipal: "5e5e5e5e-0000-4000-8000-000000000004" },
-    rotation: { clientId: "a7a7a7a7-0000-4000-8000-00000000a7a7", servicePrincipal: "6e6e6e6e-0000-4000-8000-000000000006" },
+/** Client ids and service principal object ids the mocked tenant gives each identity of the default environments. */
+export const IDENTITY_IDS: Record<string, { clientId: string; servicePrincipal: string }> = {
+    "ci-dev": { clientId: "d0d0d0d0-0000-4000-8000-00000000d0d1", servicePrincipal: "5e5e5e5e-0000-4000-8000-0000000000d1" },
+    "ci-production": { clientId: "d0d0d0d0-0000-4000-8000-00000000d0d2", servicePrincipal: "5e5e5e5e-0000-4000-8000-0000000000d2" },
+    "ci-rotation-dev": { clientId: "a7a7a7a7-0000-4000-8000-00000000a7a1", servicePrincipal: "6e6e6e6e-0000-4000-8000-0000000000a1" },
+    "ci-rotation-prod": { clientId: "a7a7a7a7-0000-4000-8000-00000000a7a2", servicePrincipal: "6e6e6e6e-0000-4000-8000-0000000000a2" },
 };
 
 /** The tenant's Graph principal publishes every app role the bootstrap grants. */
