@@ -36,7 +36,8 @@ const stepNamed = (job: Job, name: string) => {
 };
 const matrixEnvironments = (job: Job): Record<string, string> =>
     Object.fromEntries(job.strategy!.matrix.include.map((i: { stack: string; environment: string }) => [i.stack, i.environment]));
-const mentionsSecret = (value: unknown) => /\$\{\{\s*secrets\./.test(JSON.stringify(value ?? null));
+/** Any expression that reads the secrets context, in any form (`secrets.X`, `secrets['X']`, `toJSON(secrets)`). */
+const mentionsSecret = (value: unknown) => /\$\{\{[^}]*\bsecrets\b/.test(JSON.stringify(value ?? null));
 
 /** The state credentials every step that runs pulumi gets from the job's environment, and nothing at job level. */
 const STATE_SECRETS = {
@@ -54,17 +55,19 @@ const DELIVER_ENV = {
     ...Object.fromEntries(CREATIO_SECRETS.map(name => [name, `\${{ secrets.${name} }}`])),
 };
 
-/** The job environment of a job that signs in to Entra ID as one of the bootstrap's identities. */
-function signInEnv(identity: string) {
-    return {
-        STACK: "${{ matrix.stack }}",
-        PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
-        AZURE_STORAGE_ACCOUNT: "${{ vars.AZURE_STORAGE_ACCOUNT }}",
-        ARM_USE_OIDC: "true",
-        ARM_CLIENT_ID: `\${{ vars.${identity} }}`,
-        ARM_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
-    };
-}
+/**
+ * The job environment of a job that signs in to Entra ID: as its GitHub environment's own identity,
+ * whose client id is that environment's variable (an environment variable outranks a repository
+ * one of the same name: github/docs, "Store information in variables").
+ */
+const SIGN_IN_ENV = {
+    STACK: "${{ matrix.stack }}",
+    PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
+    AZURE_STORAGE_ACCOUNT: "${{ vars.AZURE_STORAGE_ACCOUNT }}",
+    ARM_USE_OIDC: "true",
+    ARM_CLIENT_ID: "${{ vars.AZURE_CI_CLIENT_ID }}",
+    ARM_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
+};
 
 /** The job that holds no secret and no OIDC token runs the tests; the jobs that do wait for it. */
 function assertTestJobFirst(wf: any, writer: string) {
@@ -259,22 +262,23 @@ describe("GitHub workflows", () => {
         const wf = workflow("deploy.yml");
         const job: Job = wf.jobs.deploy;
 
-        it("runs on pushes to main, and by hand", () => {
+        it("runs on pushes to main, and by hand, on nothing else", () => {
+            // A pull_request_target run's GITHUB_REF is the base branch, which the environments admit: never here.
+            assert.deepStrictEqual(Object.keys(wf.on).sort(), ["push", "workflow_dispatch"]);
             assert.deepStrictEqual(wf.on.push, { branches: ["main"] });
-            assert.ok("workflow_dispatch" in wf.on);
         });
 
         it("tests first, in a job with no secret and no OIDC token", () => {
             assertTestJobFirst(wf, "deploy");
         });
 
-        it("deploys every stack through its GitHub environment, prod through production, as the deploy identity", () => {
+        it("deploys every stack through its GitHub environment, prod through production, as that environment's identity", () => {
             assert.deepStrictEqual(matrixEnvironments(job), { dev: "dev", prod: "production" });
             assert.deepStrictEqual(Object.keys(matrixEnvironments(job)).sort(), STACKS);
             assert.strictEqual(job.environment, "${{ matrix.environment }}");
             assert.strictEqual((job as any).concurrency.group, "pulumi-${{ matrix.stack }}");
             assert.deepStrictEqual(job.permissions, { "contents": "read", "id-token": "write" });
-            assert.deepStrictEqual(job.env, signInEnv("AZURE_DEPLOY_CLIENT_ID"));
+            assert.deepStrictEqual(job.env, SIGN_IN_ENV);
         });
 
         it("previews with routine-check, then runs pulumi up under the policy pack without outputs in the log", () => {
@@ -284,7 +288,14 @@ describe("GitHub workflows", () => {
             // pulumi/pulumi pkg/cmd/pulumi/operations/up.go: --policy-pack, --yes, --skip-preview, --diff, --suppress-outputs, --suppress-progress
             assert.strictEqual(up.run, 'pulumi up --stack "$STACK" --policy-pack policy --yes --skip-preview --diff --suppress-outputs --suppress-progress');
             assert.deepStrictEqual([preview.env, up.env], [STATE_SECRETS, STATE_SECRETS]);
-            assert.strictEqual(job.steps.indexOf(preview) + 1, job.steps.indexOf(up));
+            // The JSON preview leaves policy violations out (pulumi/pulumi pkg/backend/display/json.go): on a failure the plain one shows them.
+            const why = stepNamed(job, "Show why the preview failed");
+            assert.deepStrictEqual(why, {
+                name: "Show why the preview failed", if: "failure() && steps.preview.outcome == 'failure'",
+                run: 'pulumi preview --stack "$STACK" --policy-pack policy --diff --suppress-outputs --suppress-progress', env: STATE_SECRETS,
+            });
+            assert.strictEqual((preview as { id?: string }).id, "preview");
+            assert.deepStrictEqual([job.steps.indexOf(why), job.steps.indexOf(up)], [job.steps.indexOf(preview) + 1, job.steps.indexOf(preview) + 2]);
         });
 
         it("verifies the new credential, then delivers it into Creatio", () => {
@@ -302,21 +313,21 @@ describe("GitHub workflows", () => {
             assert.ok(/^\d+$/.test(minute) && /^\d+$/.test(hour), wf.on.schedule[0].cron);
             assert.deepStrictEqual([dayOfMonth, month], ["*", "*"]);
             assert.match(dayOfWeek, /^[0-6]$/);
-            assert.ok("workflow_dispatch" in wf.on);
+            assert.deepStrictEqual(Object.keys(wf.on).sort(), ["schedule", "workflow_dispatch"]);
         });
 
         it("tests first, in a job with no secret and no OIDC token", () => {
             assertTestJobFirst(wf, "rotate");
         });
 
-        it("rotates every stack through its own rotation environment, never a deploy environment, as the rotation identity", () => {
+        it("rotates every stack through its own rotation environment, never a deploy environment, as that environment's identity", () => {
             assert.deepStrictEqual(matrixEnvironments(job), { dev: "rotation-dev", prod: "rotation-prod" });
             assert.strictEqual(job.environment, "${{ matrix.environment }}");
             const deployEnvironments = Object.values(matrixEnvironments(workflow("deploy.yml").jobs.deploy));
             assert.deepStrictEqual(Object.values(matrixEnvironments(job)).filter(e => deployEnvironments.includes(e)), []);
             assert.strictEqual((job as any).concurrency.group, "pulumi-${{ matrix.stack }}");
             assert.deepStrictEqual(job.permissions, { "contents": "read", "id-token": "write" });
-            assert.deepStrictEqual(job.env, signInEnv("AZURE_ROTATION_CLIENT_ID"));
+            assert.deepStrictEqual(job.env, SIGN_IN_ENV);
         });
 
         it("targets exactly the two password slots the program declares, under the policy pack", async () => {
@@ -412,41 +423,34 @@ describe("GitHub workflows", () => {
     describe("the CI identities the bootstrap creates", () => {
         const REPO = "contoso/creatio-m365-oauth";
         const bootstrapProject = readYaml(path.join("bootstrap", "Pulumi.yaml"));
-        /** Which bootstrap output each CI variable takes (docs/ci.md, "The CI identities"). */
-        const VARIABLE_OUTPUT: Record<string, string> = {
-            AZURE_DEPLOY_CLIENT_ID: "deployClientId",
-            AZURE_ROTATION_CLIENT_ID: "rotationClientId",
-        };
-        /** The OIDC subjects the jobs of a workflow that may request a token present, for the classic prefix. */
-        const presentedSubjects = (wf: any): string[] => Object.values(wf.jobs as Record<string, Job>)
-            .filter(job => job.permissions?.["id-token"] === "write")
-            // github/docs oidc.md, "Filtering for a specific environment": repo:ORG-NAME/REPO-NAME:environment:ENVIRONMENT-NAME
-            .flatMap(job => Object.values(matrixEnvironments(job)).map(env => `repo:${REPO}:environment:${env}`))
-            .sort();
+        const WRITERS: [string, string][] = [["deploy.yml", "deploy"], ["rotation.yml", "rotate"]];
 
-        it("trust exactly the subjects each writing workflow's jobs present, one identity per workflow, none a pull request's", async () => {
+        it("let each environment's jobs sign in as that environment's identity alone, and a pull request as none", async () => {
             const { values, mocks } = await runBootstrap({ githubRepository: REPO });
-            const identityOfClientId = Object.fromEntries(Object.entries(IDENTITY_IDS).map(([name, ids]) => [ids.clientId, name]));
             const trusted = (identity: string) => ofType(mocks, "applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential")
-                .filter(([name]) => name.startsWith(`${identity}-`)).map(([, inputs]) => inputs.subject as string).sort();
-            const seen = new Set<string>();
-            for (const [file, jobName] of [["deploy.yml", "deploy"], ["rotation.yml", "rotate"]]) {
-                const wf = workflow(file);
-                const variable = /^\$\{\{ vars\.([A-Z_]+) \}\}$/.exec(wf.jobs[jobName].env.ARM_CLIENT_ID)![1];
-                const identity = identityOfClientId[values[VARIABLE_OUTPUT[variable]] as string];
-                assert.ok(identity, `${file}: ${variable} is a bootstrap identity's client id`);
-                assert.deepStrictEqual(trusted(identity), presentedSubjects(wf), file);
-                seen.add(identity);
+                .filter(([name]) => name.startsWith(`${identity}-oidc-`)).map(([, inputs]) => inputs.subject as string);
+            const environments = values.environments as Record<string, { clientId: string }>;
+            const seen: string[] = [];
+            for (const [file, jobName] of WRITERS) {
+                const job: Job = workflow(file).jobs[jobName];
+                assert.strictEqual(job.env!.ARM_CLIENT_ID, "${{ vars.AZURE_CI_CLIENT_ID }}", file);
+                for (const environment of Object.values(matrixEnvironments(job))) {
+                    assert.strictEqual(environments[environment].clientId, IDENTITY_IDS[`ci-${environment}`].clientId, environment);
+                    // github/docs oidc.md, "Filtering for a specific environment": repo:ORG-NAME/REPO-NAME:environment:ENVIRONMENT-NAME
+                    assert.deepStrictEqual(trusted(`ci-${environment}`), [`repo:${REPO}:environment:${environment}`]);
+                    seen.push(environment);
+                }
             }
-            assert.strictEqual(seen.size, 2);
-            assert.deepStrictEqual(presentedSubjects(workflow("pull-request.yml")), []);
+            assert.deepStrictEqual(seen.sort(), Object.keys(environments).sort());
+            for (const [name, job] of Object.entries(workflow("pull-request.yml").jobs as Record<string, Job>)) {
+                assert.ok(!("id-token" in (job.permissions ?? {})), name);
+            }
         });
 
         it("are wired to the CI variables the CI page's setup names", () => {
             const page = readText(path.join("docs", "ci.md"));
-            for (const [variable, output] of Object.entries(VARIABLE_OUTPUT)) {
-                assert.ok(page.includes(`\`${output}\` to \`${variable}\``), `${output} -> ${variable}`);
-            }
+            assert.ok(page.includes("`tenantId` to the repository variable `AZURE_TENANT_ID`"));
+            assert.ok(page.includes("`environments.<environment>.clientId` to that environment's variable `AZURE_CI_CLIENT_ID`"));
         });
 
         it("default to the environments the workflows declare", () => {
@@ -493,6 +497,15 @@ describe("GitHub workflows", () => {
             assert.match(install.with["pulumi-version"], /^\d+\.\d+\.\d+$/);
         });
 
+        it("bound every job in time", () => {
+            for (const wf of workflows) {
+                for (const [name, job] of jobsOf(wf)) {
+                    const minutes = (job as { "timeout-minutes"?: number })["timeout-minutes"];
+                    assert.ok(typeof minutes === "number" && minutes >= 5 && minutes <= 30, `${name}: ${minutes}`);
+                }
+            }
+        });
+
         it("grant nothing at workflow level and name the permissions of every job", () => {
             for (const wf of workflows) {
                 assert.deepStrictEqual(wf.permissions, {});
@@ -524,7 +537,16 @@ describe("GitHub workflows", () => {
             }
         });
 
-        it("use no secret but the stack's state credentials and Creatio's, no stored Azure secret", () => {
+        it("use no secret but the stack's state credentials and Creatio's, each named alone, no stored Azure secret", () => {
+            // Every expression that touches the secrets context is exactly ${{ secrets.NAME }}; no job inherits secrets.
+            for (const text of texts) {
+                for (const [expression] of text.matchAll(/\$\{\{[^}]*\}\}/g)) {
+                    if (/\bsecrets\b/.test(expression)) {
+                        assert.match(expression, /^\$\{\{ secrets\.[A-Z_]+ \}\}$/, expression);
+                    }
+                }
+                assert.ok(!/^\s*secrets:/m.test(text), "no job passes secrets on");
+            }
             const used = new Set(texts.flatMap(text => [...text.matchAll(/secrets\.([A-Za-z_]+)/g)].map(m => m[1])));
             assert.deepStrictEqual([...used].sort(), ["PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE", ...CREATIO_SECRETS].sort());
             for (const text of texts) {
