@@ -41,9 +41,8 @@ const TYPES = {
 /** Steps that change nothing (pulumi/pulumi pkg/resource/deploy/step.go: OpSame, OpRead). */
 const NO_CHANGE = new Set(["same", "read"]);
 
-/** Changes that make or unmake the resource itself: a new registration or principal needs consent and owners again. */
-const MAKES_OR_UNMAKES = new Set(["create", "replace", "create-replacement", "delete-replaced", "delete", "discard", "discard-replaced",
-    "import", "import-replacement", "read-replacement"]);
+/** The changes of an existing registration or principal that keep it (and its consent and owners); any other op makes, unmakes or replaces it. */
+const KEEPS = new Set(["update", "refresh"]);
 
 /** Properties of the registration and its principal that only an administrator changes. */
 const ADMIN_PROPERTIES: Record<string, string> = {
@@ -65,7 +64,7 @@ function adminReason(step: PreviewStep): string | undefined {
             return "admin consent (DelegatedPermissionGrant.ReadWrite.All)";
         case TYPES.application:
         case TYPES.servicePrincipal: {
-            if (MAKES_OR_UNMAKES.has(step.op)) {
+            if (!KEEPS.has(step.op)) {
                 return step.op === "create" || step.op === "import"
                     ? "a new registration: its consent and owners are set by an administrator's first pulumi up"
                     : "replacing or removing the registration takes its consent and owners with it";
@@ -102,11 +101,11 @@ export function previewSteps(json: string): PreviewStep[] {
     if (typeof digest !== "object" || digest === null || Array.isArray(digest)) {
         throw new PreviewFormatError("the preview is not a JSON object");
     }
-    const steps = (digest as { steps?: unknown }).steps ?? [];
+    const steps = (digest as { steps?: unknown }).steps;
     if (!Array.isArray(steps)) {
         throw new PreviewFormatError("the preview's steps are not a list");
     }
-    return steps.map((raw, index) => {
+    const parsed = steps.map((raw, index) => {
         const step = raw as Record<string, unknown>;
         if (typeof step !== "object" || step === null || typeof step.op !== "string" || typeof step.urn !== "string" ||
             !step.urn.startsWith("urn:pulumi:")) {
@@ -119,6 +118,12 @@ export function previewSteps(json: string): PreviewStep[] {
         ].filter((key): key is string => typeof key === "string").map(topLevel);
         return { op: step.op, urn: step.urn, ...typeAndName(step.urn), changed: [...new Set(keys)].sort() };
     });
+    // Every preview shows the stack itself, changed or not (pulumi/pulumi pkg/backend/display/json.go, isRootStack):
+    // a digest without it is not a whole preview.
+    if (!parsed.some(step => step.type === TYPES.stack)) {
+        throw new PreviewFormatError("the preview has no step for the stack itself");
+    }
+    return parsed;
 }
 
 /** Every step that changes something, judged. */

@@ -27,7 +27,8 @@ export async function main(io: CommandIO): Promise<number> {
     const stack = stackOption(args.stack, USAGE);
     const timeoutMs = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
     const tenant = isGuid(io.env.ARM_TENANT_ID ?? "") ? io.env.ARM_TENANT_ID : "<tenant id>";
-    const adminRuns = (init = "") => "An Entra ID Cloud Application Administrator (or Privileged Role Administrator) runs from " +
+    const adminRuns = (init = "") => "An Entra ID Cloud Application Administrator (or Application Administrator, Privileged Role " +
+        "Administrator) runs from " +
         `main, with the stack's state credentials: az login --tenant ${tenant} && ${init}pulumi up --stack ${stack} ` +
         `--policy-pack ${POLICY_PACK}; then CI takes over again (docs/ci.md, "Admin acts")`;
     let json: string;
@@ -36,8 +37,9 @@ export async function main(io: CommandIO): Promise<number> {
     } catch (err) {
         // backenderr.StackNotFoundError: "no stack named '<name>' found". CI creates no stack: the first deploy is an administrator's.
         if (err instanceof PulumiError && err.stderr.includes(`no stack named '${stack}' found`)) {
-            throw new OpsError(`stack "${stack}" does not exist yet: its first pulumi up grants admin consent and sets the owners, ` +
-                `which the CI identity cannot do. ${adminRuns(`pulumi stack init ${stack} && `)}`, 1);
+            throw new OpsError(`stack "${stack}" does not exist in this backend (PULUMI_BACKEND_URL, the state credentials): if they ` +
+                "are right, the stack is new, and its first pulumi up grants admin consent and sets the owners, which the CI identity " +
+                `cannot do. ${adminRuns(`pulumi stack init ${stack} && `)}`, 1);
         }
         throw err;
     }

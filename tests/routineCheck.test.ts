@@ -42,7 +42,7 @@ function run(preview: string | { exitCode: number; stderr: string }, argv = ["--
 }
 
 const ADMIN_TAIL = "nothing was changed. The CI identity holds Application.ReadWrite.OwnedBy and Application.Read.All only. " +
-    "An Entra ID Cloud Application Administrator (or Privileged Role Administrator) runs from main, with the stack's state credentials: " +
+    "An Entra ID Cloud Application Administrator (or Application Administrator, Privileged Role Administrator) runs from main, with the stack's state credentials: " +
     `az login --tenant ${TENANT} && pulumi up --stack prod --policy-pack policy; then CI takes over again (docs/ci.md, "Admin acts")\n`;
 
 describe("routine-check", () => {
@@ -90,10 +90,11 @@ describe("routine-check", () => {
             step("import", TYPES.sp, "creatio-sp"),
             step("create", "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential", "backdoor"),
             step("replace", TYPES.password, "creatio-secret-b"),
+            step("some-future-op", TYPES.sp, "creatio-sp"),
         ]));
         assert.strictEqual(result.code, 1);
         assert.strictEqual(result.stdout, [
-            "Stack prod: pulumi preview under the policy pack (policy/): 9 changes",
+            "Stack prod: pulumi preview under the policy pack (policy/): 10 changes",
             `  [admin] create ${TYPES.app} creatio-app: a new registration: its consent and owners are set by an administrator's first pulumi up`,
             `  [admin] update ${TYPES.sp} creatio-sp (owners): owners (adding one needs more than Application.ReadWrite.OwnedBy)`,
             `  [admin] update ${TYPES.app} creatio-app (requiredResourceAccesses, web): the permissions the registration requests, which the admin consent covers`,
@@ -104,9 +105,11 @@ describe("routine-check", () => {
             "  [admin] create azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential backdoor: " +
             "a resource type this program does not declare",
             `  replace ${TYPES.password} creatio-secret-b`,
+            // An op this check does not know keeps nothing it can vouch for.
+            `  [admin] some-future-op ${TYPES.sp} creatio-sp: replacing or removing the registration takes its consent and owners with it`,
             "",
         ].join("\n"));
-        assert.strictEqual(result.stderr, `routine-check: stack "prod": 8 changes need an administrator (marked [admin]); ${ADMIN_TAIL}`);
+        assert.strictEqual(result.stderr, `routine-check: stack "prod": 9 changes need an administrator (marked [admin]); ${ADMIN_TAIL}`);
     });
 
     it("names the tenant only when ARM_TENANT_ID is one", async () => {
@@ -123,6 +126,9 @@ describe("routine-check", () => {
             ["Previewing update (prod)", "the preview is not JSON"],
             ["[]", "the preview is not a JSON object"],
             ['{"steps": {}}', "the preview's steps are not a list"],
+            ["{}", "the preview's steps are not a list"],
+            ['{"steps": []}', "the preview has no step for the stack itself"],
+            [JSON.stringify({ steps: [step("update", TYPES.app, "creatio-app")] }), "the preview has no step for the stack itself"],
             ['{"steps": [{"op": "create"}]}', "the preview's step 1 has no op and URN"],
             ['{"steps": [{"op": "create", "urn": "arn:aws:x"}]}', "the preview's step 1 has no op and URN"],
         ]) {
@@ -136,8 +142,9 @@ describe("routine-check", () => {
         // The fake CLI answers as pulumi does (backenderr.StackNotFoundError, exit 6).
         const result = await runInProcess("routine-check", main, ["--stack", "prod"], {}, { env: { ARM_TENANT_ID: TENANT } });
         assert.deepStrictEqual([result.code, result.stdout], [1, ""]);
-        assert.strictEqual(result.stderr, 'routine-check: stack "prod" does not exist yet: its first pulumi up grants admin consent and ' +
-            "sets the owners, which the CI identity cannot do. An Entra ID Cloud Application Administrator (or Privileged Role Administrator) " +
+        assert.strictEqual(result.stderr, 'routine-check: stack "prod" does not exist in this backend (PULUMI_BACKEND_URL, the state ' +
+            "credentials): if they are right, the stack is new, and its first pulumi up grants admin consent and sets the owners, which the " +
+            "CI identity cannot do. An Entra ID Cloud Application Administrator (or Application Administrator, Privileged Role Administrator) " +
             `runs from main, with the stack's state credentials: az login --tenant ${TENANT} && pulumi stack init prod && ` +
             'pulumi up --stack prod --policy-pack policy; then CI takes over again (docs/ci.md, "Admin acts")\n');
     });
