@@ -16,11 +16,16 @@ import { CommandIO, runCommand } from "./io";
 export const COMMENT_MARKER = "<!-- creatio-m365-oauth plan -->";
 /** GitHub refuses longer bodies ("Body is too long (maximum is 65536 characters)", REST API 422); the rest is room for the notes. */
 export const MAX_COMMENT_CHARACTERS = 60_000;
-/** A plan is a few kilobytes; anything far larger is not one. */
-const MAX_PLAN_BYTES = 1024 * 1024;
+/** A plan is about 5 KB; anything far larger is not one. */
+export const MAX_PLAN_BYTES = 256 * 1024;
 const MAX_STACKS = 256;
-/** Pulumi's stack names: letters, digits, `-`, `_` and `.` (pulumi/pulumi sdk/go/common/tokens/stack_name.go). */
-const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+/** How long one stack's diff may take before its plan is shown whole instead (jsdiff's `timeout`, ms). */
+const DIFF_TIMEOUT_MS = 2000;
+/** Pulumi's stack names: letters, digits, `-`, `_` and `.` (pulumi/pulumi sdk/go/common/tokens/stack_name.go), not `.` or `..`. */
+const STACK_NAME = /^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,100}$/;
+/** The instant a plan names in its first line (ops/planRender.ts): the two sides run seconds apart. */
+const PLAN_INSTANT = /^Plan of stack .*, at (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)\.$/m;
+export const PLAN_TIME = "<the time of the plan>";
 
 export interface StackPlans {
     stack: string;
@@ -39,6 +44,12 @@ function fenced(text: string, info: string): string {
     return `${fence}${info}\n${text.endsWith("\n") ? text : `${text}\n`}${fence}\n`;
 }
 
+/** The plan with the instant it was made at replaced wherever it appears, so that two runs of one plan compare equal. */
+export function timeless(plan: string): string {
+    const instant = PLAN_INSTANT.exec(plan)?.[1];
+    return instant === undefined ? plan : plan.split(instant).join(PLAN_TIME);
+}
+
 function status(plans: StackPlans): string {
     if (plans.base === undefined) {
         return "new stack";
@@ -49,8 +60,11 @@ function status(plans: StackPlans): string {
     return plans.base === plans.head ? "unchanged" : "changed";
 }
 
-/** The comment's Markdown: pure. */
-export function renderPlanComment(stacks: StackPlans[], ignored: string[] = []): string {
+/** The comment's Markdown: pure but for the diff's time bound. Plans are compared without the instant they were made at. */
+export function renderPlanComment(given: StackPlans[], ignored: string[] = []): string {
+    const stacks = given.map(({ stack, base, head }) => ({
+        stack, base: base === undefined ? undefined : timeless(base), head: head === undefined ? undefined : timeless(head),
+    }));
     const header = [
         COMMENT_MARKER,
         "### Offline plan of every stack: base branch → this pull request",
@@ -67,10 +81,14 @@ export function renderPlanComment(stacks: StackPlans[], ignored: string[] = []):
         ...(ignored.length > 0 ? [`Ignored (not stack names): ${ignored.length} file(s).`, ""] : []),
     ].join("\n");
     const details = stacks.filter(plans => status(plans) !== "unchanged").map(plans => {
-        const body = plans.base !== undefined && plans.head !== undefined
-            ? fenced(createTwoFilesPatch(`base/${plans.stack}`, `pull-request/${plans.stack}`, plans.base, plans.head, "", "", { context: 3 })
-                .split("\n").slice(1).join("\n"), "diff") // drop jsdiff's "=====" line
-            : fenced(plans.head ?? plans.base!, "text");
+        const patch = plans.base !== undefined && plans.head !== undefined
+            ? createTwoFilesPatch(`base/${plans.stack}`, `pull-request/${plans.stack}`, plans.base, plans.head, "", "",
+                { context: 3, timeout: DIFF_TIMEOUT_MS })
+            : undefined;
+        const body = patch !== undefined
+            ? fenced(patch.split("\n").slice(1).join("\n"), "diff") // drop jsdiff's "=====" line
+            : (plans.base !== undefined && plans.head !== undefined ? "Too different to diff in time: the pull request's plan.\n\n" : "") +
+                fenced(plans.head ?? plans.base!, "text");
         return `<details><summary>${plans.stack}: ${status(plans)}</summary>\n\n${body}\n</details>\n`;
     });
     let comment = `${header}\n${details.join("\n")}`;
@@ -108,8 +126,10 @@ function readPlans(folder: string, option: string): { plans: Map<string, string>
         const stack = file.slice(0, -".txt".length);
         const full = path.join(folder, file);
         const stat = fs.lstatSync(full);
-        if (!STACK_NAME.test(stack) || !stat.isFile()) {
+        if (!STACK_NAME.test(stack)) {
             ignored.push(file);
+        } else if (!stat.isFile()) {
+            plans.set(stack, "(not a regular file: not shown)\n");
         } else if (stat.size > MAX_PLAN_BYTES) {
             plans.set(stack, `(the plan has ${stat.size} bytes, more than ${MAX_PLAN_BYTES}: not shown)\n`);
         } else {

@@ -2,7 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { COMMENT_MARKER, MAX_COMMENT_CHARACTERS, main, renderPlanComment } from "../ops/planComment";
+import { COMMENT_MARKER, MAX_COMMENT_CHARACTERS, MAX_PLAN_BYTES, PLAN_TIME, main, renderPlanComment } from "../ops/planComment";
+import { main as planMain } from "../ops/plan";
 import { runInProcess } from "./fakes/commands";
 
 const HEADER = [
@@ -64,6 +65,51 @@ describe("plan-comment", () => {
         ].join("\n"));
     });
 
+    it("compares two runs of one plan as equal although each names the instant it ran at", () => {
+        // ops/planRender.ts: the plan's first line, and the first rotation "if the first pulumi up runs at" that instant.
+        const plan = (at: string) => `Plan of stack "prod" (project creatio-m365-oauth) from Pulumi.yaml and Pulumi.prod.yaml, at ${at}.\n` +
+            `  First rotation:  between 2026-12-07T00:00:00Z and 2027-06-04T00:00:00Z (if the first pulumi up runs at ${at})\n`;
+        assert.ok(renderPlanComment([{ stack: "prod", base: plan("2026-12-06T17:26:31Z"), head: plan("2026-12-06T17:26:38Z") }])
+            .includes("| `prod` | unchanged |"));
+        const changed = renderPlanComment([{ stack: "prod", base: plan("2026-12-06T17:26:31Z"),
+            head: plan("2026-12-06T17:26:38Z").replace("2027-06-04", "2027-06-05") }]);
+        assert.ok(changed.includes("| `prod` | changed |"));
+        assert.ok(changed.includes(`-  First rotation:  between 2026-12-07T00:00:00Z and 2027-06-04T00:00:00Z (if the first pulumi up runs at ${PLAN_TIME})`), changed);
+        assert.ok(!changed.includes("17:26:3"), changed);
+    });
+
+    it("finds the real plan of a stack unchanged when it runs twice, seconds apart", async function () {
+        this.timeout(30_000);
+        // A stack of this test's own, so the result does not depend on the stack files of the checkout.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-twice-"));
+        try {
+            fs.copyFileSync(path.join(__dirname, "..", "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+            fs.writeFileSync(path.join(dir, "Pulumi.acme.yaml"), "config:\n  creatio-m365-oauth:siteName: acme\n");
+            const planAt = async (at: string) => {
+                let stdout = "";
+                const code = await planMain({ argv: ["--stack", "acme"], projectDir: dir, program: path.join(__dirname, "..", "index.ts"),
+                    now: () => new Date(at), stdout: text => { stdout += text; }, stderr: () => undefined });
+                assert.strictEqual(code, 0);
+                return stdout;
+            };
+            const base = await planAt("2026-12-06T17:26:31.250Z");
+            const head = await planAt("2026-12-06T17:26:38.900Z");
+            assert.notStrictEqual(base, head);
+            assert.ok(renderPlanComment([{ stack: "acme", base, head }]).includes("| `acme` | unchanged |"));
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("shows two plans too different to diff in time as the pull request's plan, whole", function () {
+        this.timeout(20_000);
+        const lines = (seed: string) => Array.from({ length: 6000 }, (_, i) => `${seed} ${(i * 7919) % 6000}`).join("\n") + "\n";
+        const started = Date.now();
+        const comment = renderPlanComment([{ stack: "dev", base: lines("a"), head: lines("b") }]);
+        assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`);
+        assert.ok(comment.includes("<details><summary>dev: changed</summary>\n\nToo different to diff in time: the pull request's plan.\n\n```text\nb 0\n"), comment.slice(0, 2000));
+    });
+
     it("fences a plan holding backticks with a longer fence, so it cannot end the code block", () => {
         const comment = renderPlanComment([{ stack: "dev", head: "a ```` b\n" }]);
         // CommonMark, fenced code blocks: the closing fence must be at least as long as the opening one.
@@ -100,12 +146,14 @@ describe("plan-comment", () => {
             fs.writeFileSync(path.join(dir, "head", "notes.md"), "not a plan");
             fs.writeFileSync(path.join(dir, "head", "`rm -rf`.txt"), "not a stack name");
             fs.symlinkSync("/etc/hostname", path.join(dir, "head", "link.txt"));
-            fs.writeFileSync(path.join(dir, "head", "huge.txt"), "x".repeat(1024 * 1024 + 1));
+            fs.writeFileSync(path.join(dir, "head", "huge.txt"), "x".repeat(MAX_PLAN_BYTES + 1));
+            fs.writeFileSync(path.join(dir, "head", "...txt"), "a name of dots");
             const result = await run(["--base", path.join(dir, "base"), "--head", path.join(dir, "head")]);
             assert.deepStrictEqual([result.code, result.stderr], [0, ""]);
-            assert.ok(result.stdout.startsWith([...HEADER, "| `dev` | unchanged |", "| `huge` | new stack |", "| `prod` | new stack |", "",
-                "Ignored (not stack names): 2 file(s).", ""].join("\n")), result.stdout);
-            assert.ok(result.stdout.includes("```text\n(the plan has 1048577 bytes, more than 1048576: not shown)\n```"));
+            assert.ok(result.stdout.startsWith([...HEADER, "| `dev` | unchanged |", "| `huge` | new stack |", "| `link` | new stack |",
+                "| `prod` | new stack |", "", "Ignored (not stack names): 2 file(s).", ""].join("\n")), result.stdout);
+            assert.ok(result.stdout.includes("```text\n(the plan has 262145 bytes, more than 262144: not shown)\n```"));
+            assert.ok(result.stdout.includes("<details><summary>link: new stack</summary>\n\n```text\n(not a regular file: not shown)\n```"));
             assert.ok(!result.stdout.includes("rm -rf") && !result.stdout.includes(fs.readFileSync("/etc/hostname", "utf8").trim() + "\n```"));
         });
 
