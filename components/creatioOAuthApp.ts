@@ -5,7 +5,7 @@ import { CreatioProfile, permissionsFor, redirectUrisFor } from "../lib/creatioP
 import { ewsAllowListScript } from "../lib/ewsAllowList";
 import { MicrosoftApi } from "../lib/microsoftApis";
 import { ownership } from "../lib/owners";
-import { ExistingRegistration, SignInAudience } from "../lib/settings";
+import { ExistingRegistration, SINGLE_TENANT_WARNING, SignInAudience } from "../lib/settings";
 import { MAX_OFFSET_DAYS, RotationPlan, SLOTS, isoDay, rfc3339, rotationPlan } from "../lib/rotation";
 
 export interface CreatioOAuthAppArgs {
@@ -84,6 +84,9 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
             secretRotationDays: args.secretRotationDays,
         };
         super("creatio:m365:CreatioOAuthApp", name, configured, opts);
+        if (args.signInAudience === "AzureADMyOrg") {
+            pulumi.log.warn(SINGLE_TENANT_WARNING, this);
+        }
         const clientConfig = azuread.getClientConfigOutput({ parent: this });
         const owners = clientConfig.objectId.apply(deployer => {
             const decided = ownership(args.owners ?? [], deployer);

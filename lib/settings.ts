@@ -56,12 +56,19 @@ export interface ExistingRegistration {
 
 /**
  * The account types the registration accepts (Graph `application.signInAudience`). Only the two
- * that are work or school accounts: single tenant as Creatio documents it, or multitenant for
- * Creatio's sign-in through the `common` authority (see the README).
+ * that are work or school accounts: multitenant, the default, because Creatio signs mailboxes in
+ * through the `common` authority, which Entra ID refuses for single-tenant apps (AADSTS50194); or
+ * single tenant as Creatio documents it (see the README).
  */
 export const SIGN_IN_AUDIENCES = ["AzureADMyOrg", "AzureADMultipleOrgs"] as const;
 export type SignInAudience = typeof SIGN_IN_AUDIENCES[number];
-export const DEFAULT_SIGN_IN_AUDIENCE: SignInAudience = "AzureADMyOrg";
+export const DEFAULT_SIGN_IN_AUDIENCE: SignInAudience = "AzureADMultipleOrgs";
+
+/** What `pulumi up` (and `plan`) warn about a stack that chose the single-tenant audience. */
+export const SINGLE_TENANT_WARNING = "signInAudience is AzureADMyOrg (single tenant): Creatio signs mailboxes in through " +
+    "the common authority (login.microsoftonline.com/common), which Entra ID refuses for a single-tenant app with " +
+    "AADSTS50194, unless a mailbox sign-in in Creatio has shown otherwise on this tenant; AzureADMultipleOrgs, the " +
+    "default, works with both. See the README, Which sign-in audience.";
 
 export interface Settings {
     /** `https://acme.creatio.com` or the configured siteUrl, without a trailing slash. */
@@ -193,8 +200,8 @@ function checkCreatioVersion(value: string, problems: string[]): CreatioProfile 
     return profileFor(version);
 }
 
-const SIGN_IN_AUDIENCE_ALLOWED = "AzureADMyOrg (single tenant, the default, as Creatio documents it) or " +
-    "AzureADMultipleOrgs (multitenant, for Creatio's sign-in through the common authority), written exactly so";
+const SIGN_IN_AUDIENCE_ALLOWED = "AzureADMultipleOrgs (multitenant, the default, for Creatio's sign-in through the " +
+    "common authority) or AzureADMyOrg (single tenant, as Creatio documents it), written exactly so";
 
 function checkSignInAudience(value: string, problems: string[]): SignInAudience | undefined {
     const audience = SIGN_IN_AUDIENCES.find(allowed => allowed === value);

@@ -5,6 +5,7 @@
  */
 import { permissionsFor } from "../lib/creatioProfile";
 import { rotationPlan, rfc3339 } from "../lib/rotation";
+import { DEFAULT_SIGN_IN_AUDIENCE } from "../lib/settings";
 import { StackConfig } from "./planConfig";
 import { printable } from "./printable";
 import { Evaluation, OFFSET_DEPENDENT, declaredOffsetRange, declaredPeriodDays } from "./planProgram";
@@ -178,6 +179,22 @@ function ownersOf(inputs: Record<string, unknown>, reveal: (v: unknown) => unkno
     return Array.isArray(owners) && owners.length > 0 ? owners.map(reveal) : [DEPLOYER];
 }
 
+/**
+ * A stack that leaves signInAudience to Pulumi.yaml gets today's default, multitenant; one deployed
+ * while the default was single tenant changes in place (the azuread provider updates
+ * sign_in_audience with the application, it does not replace it).
+ */
+export function audienceNotes(config: StackConfig): string[] {
+    const key = `${config.project}:signInAudience`;
+    if (config.sources[key] !== "Pulumi.yaml" || config.values[key] !== DEFAULT_SIGN_IN_AUDIENCE) {
+        return [];
+    }
+    return [`signInAudience is not set in ${config.stackFile}, so the default ${DEFAULT_SIGN_IN_AUDIENCE} applies; ` +
+        "a registration deployed while the default was AzureADMyOrg is changed to it in place at the next pulumi up " +
+        "(same application, Client ID, secrets and consent). To keep AzureADMyOrg: " +
+        `pulumi config set signInAudience AzureADMyOrg --stack ${config.stack}`];
+}
+
 export interface PlanInput {
     config: StackConfig;
     evaluation: Evaluation;
@@ -236,7 +253,7 @@ export function buildPlan({ config, evaluation, now }: PlanInput): Plan {
                 from: config.stackFile,
             })),
         ],
-        notes: config.notes,
+        notes: [...config.notes, ...audienceNotes(config)],
         programMessages: evaluation.messages.map(message => revealedText(evaluation.placeholders, message)),
         application: of(APPLICATION).map(r => ({
             resource: r.name,

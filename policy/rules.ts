@@ -18,7 +18,7 @@ import {
     MICROSOFT_GRAPH,
 } from "../lib/microsoftApis";
 import { DAY_MS } from "../lib/rotation";
-import { DEFAULT_SIGN_IN_AUDIENCE, MAX_SECRET_ROTATION_DAYS, SIGN_IN_AUDIENCES } from "../lib/settings";
+import { MAX_SECRET_ROTATION_DAYS, SIGN_IN_AUDIENCES } from "../lib/settings";
 
 export const TYPES = {
     application: "azuread:index/application:Application",
@@ -83,8 +83,8 @@ const baseOf = (uri: string) => uri.replace(/(\/0)?\/rest\/[^/]+\/ProcessAuthent
 
 export const applicationPolicies: ResourceValidationPolicy[] = [
     resourcePolicy("entra-app-sign-in-audience",
-        "The app registration accepts work or school accounts only: of this tenant (AzureADMyOrg) or, for Creatio's " +
-        "sign-in through the common authority, of any tenant (AzureADMultipleOrgs); never personal Microsoft accounts.",
+        "The app registration accepts work or school accounts only: of any tenant (AzureADMultipleOrgs, for Creatio's " +
+        "sign-in through the common authority) or of this tenant (AzureADMyOrg); never personal Microsoft accounts.",
         TYPES.application, (props, report) => {
             if (!(SIGN_IN_AUDIENCES as readonly unknown[]).includes(props.signInAudience)) {
                 report(`signInAudience is ${JSON.stringify(props.signInAudience)}; only ${SIGN_IN_AUDIENCES.join(" or ")} is allowed.`);
@@ -235,9 +235,10 @@ export function stackPolicies(now: () => Date = () => new Date()): StackValidati
             validateStack: (args, report) => {
                 for (const component of args.resources.filter(r => r.type === TYPES.component)) {
                     const { siteBaseUrl, profile, netCore, signInAudience, secretRotationDays } = component.props as Configured;
-                    // Unrecorded means the defaults: .NET Framework and single tenant, never wider.
+                    // Unrecorded (a component of an older program) means .NET Framework and single tenant, never
+                    // wider, whatever the default of today's program is.
                     const platform = netCore === true ? ".NET Core" : ".NET Framework";
-                    const audience = signInAudience ?? DEFAULT_SIGN_IN_AUDIENCE;
+                    const audience = signInAudience ?? "AzureADMyOrg";
                     const expectedUris = redirectUrisFor(siteBaseUrl, profile, netCore === true);
                     const expectedScopes = permissionsFor(profile)
                         .map(({ api, scopes }) => ({ appId: api.appId, ids: scopes.map(s => s.id), claims: scopes.map(s => s.value) }));

@@ -84,7 +84,7 @@ describe("npm run plan", () => {
                 '"creatio-m365-oauth:config:netCore":"false"',
                 '"creatio-m365-oauth:config:owners":"[]"',
                 '"creatio-m365-oauth:config:secretRotationDays":"180"',
-                '"creatio-m365-oauth:config:signInAudience":"AzureADMyOrg"',
+                '"creatio-m365-oauth:config:signInAudience":"AzureADMultipleOrgs"',
                 '"creatio-m365-oauth:config:siteName":"acme-dev"',
                 '"creatio-m365-oauth:config:siteUrl":""',
             ].join(",") + "}");
@@ -201,13 +201,19 @@ describe("npm run plan", () => {
                 '  netCore                           "false"  (Pulumi.yaml)',
                 '  owners                            "[]"  (Pulumi.yaml)',
                 '  secretRotationDays                "180"  (Pulumi.dev.yaml)',
-                '  signInAudience                    "AzureADMyOrg"  (Pulumi.yaml)',
+                '  signInAudience                    "AzureADMultipleOrgs"  (Pulumi.yaml)',
                 '  siteName                          "acme-dev"  (Pulumi.dev.yaml)',
                 '  siteUrl                           ""  (Pulumi.yaml)',
+                // hashicorp/terraform-provider-azuread application_resource.go: sign_in_audience is not ForceNew, and
+                // applicationResourceUpdate sends it in the application's PATCH.
+                "  Note: signInAudience is not set in Pulumi.dev.yaml, so the default AzureADMultipleOrgs applies; a registration " +
+                "deployed while the default was AzureADMyOrg is changed to it in place at the next pulumi up (same application, " +
+                "Client ID, secrets and consent). To keep AzureADMyOrg: pulumi config set signInAudience AzureADMyOrg --stack dev",
                 "",
                 "Application creatio-app: create",
                 "  Display name:      Creatio acme-dev.creatio.com (Microsoft 365)",
-                "  Sign-in audience:  AzureADMyOrg", // Creatio 7.17+/8.x documentation: single tenant (GUIDE.md)
+                // Multitenant: Creatio 8.1 signs in through /common, refused for single-tenant apps (AADSTS50194, FACTS.md)
+                "  Sign-in audience:  AzureADMultipleOrgs",
                 "  Redirect URIs:",
                 // Creatio 8.1 source Office365OAuthAuthenticator + .NET Framework /0 (FACTS.md, shiva01chh/CreatioDemoProject)
                 "    https://acme-dev.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
@@ -280,7 +286,7 @@ describe("npm run plan", () => {
                 `  previousClientSecretKeyId: ${OFFSET}`,
                 "  siteBaseUrl: https://acme-dev.creatio.com",
                 "  netCore: false",
-                "  signInAudience: AzureADMyOrg",
+                "  signInAudience: AzureADMultipleOrgs",
                 "  secretRotationDays: 180",
                 "  ewsAllowListScript: (the EWS allow list command above)",
                 "",
@@ -302,7 +308,7 @@ describe("npm run plan", () => {
                 resource: "creatio-app",
                 action: "create",
                 displayName: "Creatio acme.creatio.com (Microsoft 365)",
-                signInAudience: "AzureADMyOrg", // Creatio 7.17+/8.x documentation (GUIDE.md)
+                signInAudience: "AzureADMultipleOrgs", // Creatio 8.1 signs in through /common (FACTS.md, AADSTS50194)
                 // Creatio 8.1 source, Office365OAuthAuthenticator on .NET Framework (FACTS.md)
                 redirectUris: ["https://acme.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode"],
                 permissions: [
@@ -420,6 +426,22 @@ describe("npm run plan", () => {
                 stdout: () => undefined, stderr: text => { stderr += text; } });
             assert.strictEqual(code, 1);
             assert.strictEqual(stderr, "plan: the program failed: no access for (a value assigned by Entra ID at pulumi up)\n");
+        });
+
+        it("warns of a single-tenant stack that Creatio's sign-in through /common will be refused, without the upgrade note", async () => {
+            const dir = projectWith({
+                "Pulumi.single.yaml": "config:\n  creatio-m365-oauth:siteName: acme\n  creatio-m365-oauth:signInAudience: AzureADMyOrg\n",
+            });
+            const run = await plan(["--stack", "single"], dir);
+            assert.strictEqual(run.code, 0, run.stderr);
+            // AADSTS50194: Microsoft's error reference, single-tenant apps called through /common (FACTS.md).
+            assert.ok(run.stdout.includes("\nMessages from the program (pulumi up shows them too):\n" +
+                "  warning: signInAudience is AzureADMyOrg (single tenant): Creatio signs mailboxes in through the common " +
+                "authority (login.microsoftonline.com/common), which Entra ID refuses for a single-tenant app with AADSTS50194, " +
+                "unless a mailbox sign-in in Creatio has shown otherwise on this tenant; AzureADMultipleOrgs, the default, " +
+                "works with both. See the README, Which sign-in audience.\n"), run.stdout);
+            assert.ok(run.stdout.includes("  Sign-in audience:  AzureADMyOrg\n"), run.stdout);
+            assert.ok(!run.stdout.includes("Note: signInAudience"), run.stdout);
         });
 
         it("leaves encrypted values encrypted and says so", async () => {

@@ -304,15 +304,18 @@ describe("policy pack", () => {
         });
 
         it("refuses a multitenant application where the stack is configured single tenant", async () => {
-            const deployment = await deploy({ siteName: "acme" });
+            const deployment = await deploy({ siteName: "acme", signInAudience: "AzureADMyOrg" });
             assert.strictEqual(propsOf(deployment, "creatio").signInAudience, "AzureADMyOrg");
             propsOf(deployment, "creatio-app").signInAudience = "AzureADMultipleOrgs";
             assert.deepStrictEqual(checkStack("registration-matches-configuration", deployment), [
                 'signInAudience is "AzureADMultipleOrgs", but the stack is configured for AzureADMyOrg.',
             ]);
-            // A component that records no audience counts as single tenant.
-            delete propsOf(deployment, "creatio").signInAudience;
-            assert.deepStrictEqual(checkStack("registration-matches-configuration", deployment), [
+            // A component that records no audience (an older program's) counts as single tenant, not as today's default.
+            const unrecorded = await deploy({ siteName: "acme" });
+            assert.strictEqual(propsOf(unrecorded, "creatio").signInAudience, "AzureADMultipleOrgs");
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", unrecorded), []);
+            delete propsOf(unrecorded, "creatio").signInAudience;
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", unrecorded), [
                 'signInAudience is "AzureADMultipleOrgs", but the stack is configured for AzureADMyOrg.',
             ]);
             const multi = await deploy({ siteName: "acme", signInAudience: "AzureADMultipleOrgs" });

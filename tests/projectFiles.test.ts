@@ -32,10 +32,10 @@ describe("project files", () => {
         }
     });
 
-    it("has defaults that mean unset, .NET Framework, single tenant, 180 days and no owners", () => {
+    it("has defaults that mean unset, .NET Framework, multitenant, 180 days and no owners", () => {
         const defaults = Object.fromEntries(CONFIG_KEYS.map(key => [key, project.config[key].default]));
         assert.deepStrictEqual(defaults, {
-            siteName: "", siteUrl: "", creatioVersion: "", netCore: false, signInAudience: "AzureADMyOrg", displayName: "",
+            siteName: "", siteUrl: "", creatioVersion: "", netCore: false, signInAudience: "AzureADMultipleOrgs", displayName: "",
             owners: [], secretRotationDays: 180,
             existingApplicationObjectId: "", existingServicePrincipalObjectId: "",
             existingExchangeConsentGrantId: "", existingGraphConsentGrantId: "",
@@ -43,7 +43,8 @@ describe("project files", () => {
         const settings = validateConfig({ ...asRawConfig(defaults), siteName: "acme" });
         assert.strictEqual(settings.secretRotationDays, 180);
         assert.strictEqual(settings.netCore, false);
-        assert.strictEqual(settings.signInAudience, "AzureADMyOrg");
+        // Multitenant: Creatio 8.1 signs in through /common (BaseOffice365OAuthAuthenticator), which Entra ID refuses for single-tenant apps (AADSTS50194, FACTS.md).
+        assert.strictEqual(settings.signInAudience, "AzureADMultipleOrgs");
         assert.deepStrictEqual(settings.owners, []);
         assert.strictEqual(settings.existing, undefined);
     });

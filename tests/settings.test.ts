@@ -15,8 +15,8 @@ describe("validateConfig", () => {
                 profile: "any",
                 // .NET Framework, as Creatio's cloud runs (Creatio 8.1 source: Office365OAuthAuthenticator on <site>/0/rest).
                 netCore: false,
-                // Single tenant, as Creatio 7.17-8.x documentation asks ("Accounts in this organizational directory only").
-                signInAudience: "AzureADMyOrg",
+                // Multitenant: Creatio 8.1 signs in through /common (BaseOffice365OAuthAuthenticator), which Entra ID refuses for single-tenant apps (AADSTS50194, FACTS.md).
+                signInAudience: "AzureADMultipleOrgs",
                 displayName: "Creatio acme.creatio.com (Microsoft 365)",
                 owners: [],
                 secretRotationDays: 180,
@@ -29,7 +29,7 @@ describe("validateConfig", () => {
                 owners: "[]", secretRotationDays: "",
             });
             assert.strictEqual(settings.netCore, false);
-            assert.strictEqual(settings.signInAudience, "AzureADMyOrg");
+            assert.strictEqual(settings.signInAudience, "AzureADMultipleOrgs");
             assert.strictEqual(settings.siteBaseUrl, "https://acme.creatio.com");
             assert.strictEqual(settings.profile, "any");
             assert.strictEqual(settings.secretRotationDays, 180);
@@ -203,8 +203,8 @@ describe("validateConfig", () => {
         });
 
         it("signInAudience other than AzureADMyOrg or AzureADMultipleOrgs, with the value meant when only the case differs", () => {
-            const allowed = "allowed: AzureADMyOrg (single tenant, the default, as Creatio documents it) or " +
-                "AzureADMultipleOrgs (multitenant, for Creatio's sign-in through the common authority), written exactly so";
+            const allowed = "allowed: AzureADMultipleOrgs (multitenant, the default, for Creatio's sign-in through the " +
+                "common authority) or AzureADMyOrg (single tenant, as Creatio documents it), written exactly so";
             // Graph also knows AzureADandPersonalMicrosoftAccount and PersonalMicrosoftAccount (resources/application.md):
             // personal accounts have no Exchange Online mailbox for Creatio, so they are refused.
             for (const value of ["AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount", "single", "common"]) {
