@@ -4,6 +4,8 @@
  * from the evaluation, rendered as text or as one JSON document.
  */
 import { permissionsFor } from "../lib/creatioProfile";
+import { ewsDeadlineLine } from "../lib/ewsRetirement";
+import { EWS_ACCESS_AS_USER_ALL, EXCHANGE_ONLINE } from "../lib/microsoftApis";
 import { rotationPlan, rfc3339 } from "../lib/rotation";
 import { DEFAULT_SIGN_IN_AUDIENCE } from "../lib/settings";
 import { StackConfig } from "./planConfig";
@@ -97,6 +99,8 @@ export interface Plan {
     secretSlots: SecretSlotPlan[];
     otherResources: { type: string; resource: string; action: string; inputs: unknown }[];
     ewsAllowListCommand: unknown;
+    /** For a registration that requests EWS: the day EWS in Exchange Online ends, with the days left at the plan's instant. */
+    ewsDeadline: string | undefined;
     outputs: Record<string, unknown>;
 }
 
@@ -230,6 +234,9 @@ export function buildPlan({ config, evaluation, now }: PlanInput): Plan {
         };
     }
 
+    const requestsEws = of(APPLICATION).some(r => delegatedPermissions(r.inputs.requiredResourceAccesses)
+        .some(p => p.apiAppId === EXCHANGE_ONLINE.appId && p.scopeId === EWS_ACCESS_AS_USER_ALL.id));
+
     const outputs: Record<string, unknown> = {};
     for (const [name, output] of Object.entries(evaluation.outputs)) {
         const shown = reveal(output.value);
@@ -316,6 +323,7 @@ export function buildPlan({ config, evaluation, now }: PlanInput): Plan {
             .filter(r => r.custom && !custom.has(r.type))
             .map(r => ({ type: r.type, resource: r.name, action: actionOf(r), inputs: reveal(r.inputs) })),
         ewsAllowListCommand: outputs.ewsAllowListScript,
+        ewsDeadline: requestsEws ? ewsDeadlineLine(now) : undefined,
         outputs,
     };
 }
@@ -402,6 +410,9 @@ export function renderText(plan: Plan): string {
     if (typeof plan.ewsAllowListCommand === "string") {
         add("", "EWS allow list: after pulumi up, an Exchange administrator runs in Exchange Online PowerShell:",
             ...plan.ewsAllowListCommand.replace(/\n$/, "").split("\n").map(line => `  ${line}`));
+    }
+    if (plan.ewsDeadline !== undefined) {
+        add("", plan.ewsDeadline);
     }
     add("", "Stack outputs:");
     for (const [name, value] of Object.entries(plan.outputs)) {

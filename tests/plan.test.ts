@@ -272,6 +272,10 @@ describe("npm run plan", () => {
                 "EWS allow list: after pulumi up, an Exchange administrator runs in Exchange Online PowerShell:",
                 "  ./scripts/Grant-CreatioEwsAccess.ps1 -AppId '<Client ID>'",
                 "",
+                // 2027-04-01 (FACTS.md: Microsoft's Exchange team) is 289 whole days after 2026-06-15T12:00Z.
+                "EWS deadline: Exchange Online switches EWS off for good on 2027-04-01 (289 days left), and Creatio's Microsoft " +
+                "365 mail sync uses EWS: watch for a Creatio version whose Microsoft 365 mail provider uses Microsoft Graph.",
+                "",
                 "Stack outputs:",
                 "  clientId: (Client ID, assigned by Entra ID at pulumi up)",
                 `  clientSecret: [secret] ${OFFSET}`,
@@ -329,6 +333,7 @@ describe("npm run plan", () => {
                     "web.implicitGrant.idTokenIssuanceEnabled": false,
                 },
             }]);
+            assert.match(doc.ewsDeadline, /^EWS deadline: Exchange Online switches EWS off for good on 2027-04-01 \(289 days left\)/);
             assert.deepStrictEqual(doc.consentGrants.map((g: Record<string, unknown>) => [g.resource, g.apiAppId, g.consentType, g.claims]), [
                 ["creatio-consent-exchange", "00000002-0000-0ff1-ce00-000000000000", "AllPrincipals (admin consent for all users)", ["EWS.AccessAsUser.All"]],
                 ["creatio-consent-graph", "00000003-0000-0000-c000-000000000000", "AllPrincipals (admin consent for all users)", ["User.Read"]],

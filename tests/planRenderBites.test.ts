@@ -229,6 +229,10 @@ describe("npm run plan: the plan built from an evaluation", () => {
                 inputs: { length: 8, note: CLIENT_ID.text },
             }],
             ewsAllowListCommand: "a <Client ID>\nb\n",
+            // The application requests Exchange's EWS.AccessAsUser.All; 2027-04-01 (FACTS.md) is 289 whole days after
+            // 2026-06-15T12:00Z.
+            ewsDeadline: "EWS deadline: Exchange Online switches EWS off for good on 2027-04-01 (289 days left), and Creatio's Microsoft 365 " +
+                "mail sync uses EWS: watch for a Creatio version whose Microsoft 365 mail provider uses Microsoft Graph.",
             outputs: {
                 plain: CLIENT_ID.text,
                 // A secret the program made itself is never shown; a stand-in secret is shown as what it stands for.
@@ -262,6 +266,14 @@ describe("npm run plan: the plan built from an evaluation", () => {
         });
         assert.strictEqual(plan.rotation, undefined);
         assert.strictEqual(plan.ewsAllowListCommand, undefined);
+        // No application that requests EWS: no EWS deadline.
+        assert.strictEqual(plan.ewsDeadline, undefined);
+        const graphOnly = buildPlan({
+            now: NOW, config: config(), evaluation: evaluation({ declared: [resource(APPLICATION, "app", {
+                requiredResourceAccesses: [{ resourceAppId: GRAPH, resourceAccesses: [{ id: EWS_SCOPE, type: "Scope" }] }],
+            })] }),
+        });
+        assert.strictEqual(graphOnly.ewsDeadline, undefined);
     });
 });
 
@@ -294,6 +306,7 @@ function fullPlan(): Plan {
         secretSlots: [],
         otherResources: [{ type: "random:index/randomString:RandomString", resource: "extra", action: "create", inputs: { length: 8 } }],
         ewsAllowListCommand: "first line\nsecond line\n",
+        ewsDeadline: "EWS deadline: a line",
         outputs: { clientId: "(Client ID)", ewsAllowListScript: "first line\nsecond line\n", n: 3 },
     };
 }
@@ -351,6 +364,8 @@ describe("npm run plan: the plan as text", () => {
             "  first line",
             "  second line",
             "",
+            "EWS deadline: a line",
+            "",
             "Stack outputs:",
             "  clientId: (Client ID)",
             "  ewsAllowListScript: (the EWS allow list command above)",
@@ -363,7 +378,7 @@ describe("npm run plan: the plan as text", () => {
         const plan: Plan = {
             ...fullPlan(), notes: [], programMessages: [], application: [], servicePrincipal: [], consentGrants: [],
             rotation: { periodDays: 7, secretLifetimeDays: 14, offset: undefined, firstRotation: undefined },
-            otherResources: [], ewsAllowListCommand: undefined, outputs: {},
+            otherResources: [], ewsAllowListCommand: undefined, ewsDeadline: undefined, outputs: {},
         };
         const tail = [
             "",
