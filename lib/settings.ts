@@ -5,6 +5,7 @@
 import { ConfigError, given, problem, quoted } from "./configProblems";
 import { displayNameProblems } from "./displayName";
 import { isGuid, isNilGuid } from "./guid";
+import { cappedPeriodDays } from "./rotation";
 import { Registration, readSiteUrl } from "./siteUrl";
 
 export { ConfigError };
@@ -23,6 +24,8 @@ export interface RawConfig {
     /** A JSON list of object ids. */
     owners?: string;
     secretRotationDays?: string;
+    /** A whole number of days; `0` (Pulumi.yaml's default) is no cap. */
+    maxSecretLifetimeDays?: string;
     existingApplicationObjectId?: string;
     existingServicePrincipalObjectId?: string;
     existingExchangeConsentGrantId?: string;
@@ -39,6 +42,7 @@ export const CONFIG_KEYS: readonly (keyof RawConfig)[] = [
     "displayName",
     "owners",
     "secretRotationDays",
+    "maxSecretLifetimeDays",
     "existingApplicationObjectId",
     "existingServicePrincipalObjectId",
     "existingExchangeConsentGrantId",
@@ -79,13 +83,20 @@ export interface Settings {
     signInAudience: SignInAudience;
     displayName: string;
     owners: string[];
+    /** The rotation period in force: secretRotationDays, lowered to half of maxSecretLifetimeDays when that is set. */
     secretRotationDays: number;
+    /** The tenant's cap on a client secret's lifetime, when configured. */
+    maxSecretLifetimeDays?: number;
     existing?: ExistingRegistration;
 }
 
 export const DEFAULT_SECRET_ROTATION_DAYS = 180;
 export const MIN_SECRET_ROTATION_DAYS = 7;
 export const MAX_SECRET_ROTATION_DAYS = 365;
+
+/** Two rotation periods of the shortest and the longest length: what a cap on a secret's lifetime may be. */
+export const MIN_SECRET_LIFETIME_DAYS = 2 * MIN_SECRET_ROTATION_DAYS;
+export const MAX_SECRET_LIFETIME_DAYS = 2 * MAX_SECRET_ROTATION_DAYS;
 
 const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -234,6 +245,22 @@ function checkSecretRotationDays(value: string, problems: string[]): number | un
     return undefined;
 }
 
+/** `0` means no cap, as Pulumi.yaml's default gives it. */
+function checkMaxSecretLifetimeDays(value: string, problems: string[]): number | undefined | null {
+    const days = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
+    if (days === 0) {
+        return undefined;
+    }
+    if (days >= MIN_SECRET_LIFETIME_DAYS && days <= MAX_SECRET_LIFETIME_DAYS) {
+        return days;
+    }
+    problems.push(problem("maxSecretLifetimeDays", value, "not a valid secret lifetime",
+        `0 (no cap, the default) or a whole number of days from ${MIN_SECRET_LIFETIME_DAYS} to ${MAX_SECRET_LIFETIME_DAYS}: ` +
+        "the longest lifetime the tenant's app management policy allows a client secret; each secret lives two rotation " +
+        `periods of ${MIN_SECRET_ROTATION_DAYS} to ${MAX_SECRET_ROTATION_DAYS} days`));
+    return null;
+}
+
 /** Entra ID service limits: "A maximum of 100 users and service principals can be owners of a single application." */
 const MAX_OWNERS = 100;
 
@@ -311,6 +338,9 @@ export function validateConfig(raw: RawConfig): Settings {
         ? DEFAULT_SECRET_ROTATION_DAYS
         : checkSecretRotationDays(rotation, problems);
 
+    const lifetimeText = given(raw.maxSecretLifetimeDays);
+    const maxSecretLifetimeDays = lifetimeText === undefined ? undefined : checkMaxSecretLifetimeDays(lifetimeText, problems);
+
     const ownersText = given(raw.owners);
     const owners = ownersText === undefined ? [] : checkOwners(ownersText, problems);
 
@@ -322,7 +352,7 @@ export function validateConfig(raw: RawConfig): Settings {
     }
 
     if (problems.length > 0 || siteBaseUrl === undefined || profile === undefined || secretRotationDays === undefined ||
-        netCore === undefined || signInAudience === undefined) {
+        netCore === undefined || signInAudience === undefined || maxSecretLifetimeDays === null) {
         throw new ConfigError(problems);
     }
     return {
@@ -332,7 +362,8 @@ export function validateConfig(raw: RawConfig): Settings {
         signInAudience,
         displayName: displayNameText?.trim() ?? defaultDisplayName(siteBaseUrl),
         owners,
-        secretRotationDays,
+        secretRotationDays: cappedPeriodDays(secretRotationDays, maxSecretLifetimeDays),
+        ...(maxSecretLifetimeDays !== undefined && { maxSecretLifetimeDays }),
         ...(existing && { existing }),
     };
 }

@@ -78,6 +78,8 @@ export interface RotationPlanSummary {
     periodDays: number;
     /** Each secret is valid for two periods. */
     secretLifetimeDays: number;
+    /** The configured cap on a secret's lifetime (maxSecretLifetimeDays) and the secretRotationDays it lowered, if any. */
+    cap: { maxSecretLifetimeDays: number; secretRotationDays: string | undefined } | undefined;
     offset: { resource: string; minDays: number; maxDays: number; drawn: string } | undefined;
     /** If the first `pulumi up` ran at the plan's instant: the earliest and latest end of its window. */
     firstRotation: { earliest: string; latest: string } | undefined;
@@ -220,6 +222,7 @@ export function buildPlan({ config, evaluation, now }: PlanInput): Plan {
     }
 
     const period = declaredPeriodDays(evaluation);
+    const capDays = evaluation.declared.map(r => r.inputs.maxSecretLifetimeDays).find(v => typeof v === "number");
     const range = declaredOffsetRange(evaluation);
     const offsetResource = of(RANDOM_INTEGER)[0];
     let firstRotation: RotationPlanSummary["firstRotation"];
@@ -302,6 +305,10 @@ export function buildPlan({ config, evaluation, now }: PlanInput): Plan {
         rotation: period === undefined ? undefined : {
             periodDays: period,
             secretLifetimeDays: 2 * period,
+            cap: typeof capDays !== "number" ? undefined : {
+                maxSecretLifetimeDays: capDays,
+                secretRotationDays: config.values[`${config.project}:secretRotationDays`],
+            },
             offset: range && offsetResource && {
                 resource: offsetResource.name,
                 minDays: range.min,
@@ -388,6 +395,13 @@ export function renderText(plan: Plan): string {
         const r = plan.rotation;
         add("", "Client secret rotation:",
             `  Period:          ${r.periodDays} days; each secret is valid for ${r.secretLifetimeDays} days`);
+        if (r.cap) {
+            const asked = r.cap.secretRotationDays;
+            add(`  Lifetime cap:    ${r.cap.maxSecretLifetimeDays} days (maxSecretLifetimeDays): ` +
+                (asked !== undefined && asked !== String(r.periodDays)
+                    ? `the period is lowered from secretRotationDays ${asked} to ${r.periodDays} days`
+                    : "the period is within it"));
+        }
         if (r.offset) {
             add(`  Offset:          ${r.offset.minDays} to ${r.offset.maxDays} days (${r.offset.resource}), ` +
                 `drawn ${r.offset.drawn}`);

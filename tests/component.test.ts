@@ -356,6 +356,22 @@ describe("CreatioOAuthApp", () => {
         });
     });
 
+    it("records a cap on the secrets' lifetime, declares secrets within it, and refuses a period beyond it", async () => {
+        const { app, mocks } = await declare({ siteName: "acme", creatioVersion: "8.1", maxSecretLifetimeDays: "90" });
+        assert.deepStrictEqual(mocks.inputsOf("t"), {
+            siteBaseUrl: "https://acme.creatio.com", profile: "7.17+", netCore: false, signInAudience: "AzureADMultipleOrgs",
+            secretRotationDays: 45, maxSecretLifetimeDays: 90,
+        });
+        assert.strictEqual(await promiseOf(app.secretRotationDays), 45);
+        for (const slot of ["t-secret-a", "t-secret-b"]) {
+            const days = (Date.parse(mocks.inputsOf(slot).endDate) - NOW.getTime()) / (24 * 3600 * 1000);
+            assert.ok(days > 0 && days <= 90, `${slot} ends ${days} days after NOW`);
+        }
+        const settings = validateConfig({ siteName: "acme" });
+        assert.throws(() => new CreatioOAuthApp("u", { ...settings, maxSecretLifetimeDays: 100, now: NOW }),
+            { message: "CreatioOAuthApp u: secretRotationDays 180 gives secrets of up to 360 days, beyond maxSecretLifetimeDays 100" });
+    });
+
     it("registers as its outputs the configuration and every value it exports", async () => {
         const { mocks } = await declare({ siteName: "acme", creatioVersion: "8.1" });
         const outputs = await mocks.outputsRegisteredBy("t");

@@ -81,6 +81,7 @@ describe("npm run plan", () => {
                 '"creatio-m365-oauth:config:existingExchangeConsentGrantId":""',
                 '"creatio-m365-oauth:config:existingGraphConsentGrantId":""',
                 '"creatio-m365-oauth:config:existingServicePrincipalObjectId":""',
+                '"creatio-m365-oauth:config:maxSecretLifetimeDays":"0"',
                 '"creatio-m365-oauth:config:netCore":"false"',
                 '"creatio-m365-oauth:config:owners":"[]"',
                 '"creatio-m365-oauth:config:secretRotationDays":"180"',
@@ -198,6 +199,7 @@ describe("npm run plan", () => {
                 '  existingExchangeConsentGrantId    ""  (Pulumi.yaml)',
                 '  existingGraphConsentGrantId       ""  (Pulumi.yaml)',
                 '  existingServicePrincipalObjectId  ""  (Pulumi.yaml)',
+                '  maxSecretLifetimeDays             "0"  (Pulumi.yaml)',
                 '  netCore                           "false"  (Pulumi.yaml)',
                 '  owners                            "[]"  (Pulumi.yaml)',
                 '  secretRotationDays                "180"  (Pulumi.dev.yaml)',
@@ -447,6 +449,22 @@ describe("npm run plan", () => {
                 "works with both. See the README, Which sign-in audience.\n"), run.stdout);
             assert.ok(run.stdout.includes("  Sign-in audience:  AzureADMyOrg\n"), run.stdout);
             assert.ok(!run.stdout.includes("Note: signInAudience"), run.stdout);
+        });
+
+        it("shows a cap on the secrets' lifetime and the rotation period it lowers", async () => {
+            const dir = projectWith({
+                "Pulumi.capped.yaml": "config:\n  creatio-m365-oauth:siteName: acme\n  creatio-m365-oauth:maxSecretLifetimeDays: 90\n",
+            });
+            const run = await plan(["--stack", "capped"], dir);
+            assert.strictEqual(run.code, 0, run.stderr);
+            // lib/rotation.ts: each secret lives two periods, so a 90-day cap allows 45-day periods.
+            assert.ok(run.stdout.includes("\nClient secret rotation:\n" +
+                "  Period:          45 days; each secret is valid for 90 days\n" +
+                "  Lifetime cap:    90 days (maxSecretLifetimeDays): the period is lowered from secretRotationDays 180 to 45 days\n"),
+            run.stdout);
+            const json = JSON.parse((await plan(["--stack", "capped", "--json"], dir)).stdout);
+            assert.deepStrictEqual(json.rotation.cap, { maxSecretLifetimeDays: 90, secretRotationDays: "180" });
+            assert.strictEqual(json.outputs.secretRotationDays, 45);
         });
 
         it("leaves encrypted values encrypted and says so", async () => {

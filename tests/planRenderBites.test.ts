@@ -209,6 +209,7 @@ describe("npm run plan: the plan built from an evaluation", () => {
             rotation: {
                 periodDays: 30,
                 secretLifetimeDays: 60,
+                cap: undefined,
                 offset: { resource: "offset", minDays: 2, maxDays: 3,
                     drawn: "once, at the first pulumi up, and kept in the stack's state" },
                 // lib/rotation.ts: 30-day windows from 2024-01-01 shifted by the offset; at 2026-06-15T12:00Z the window
@@ -253,11 +254,11 @@ describe("npm run plan: the plan built from an evaluation", () => {
                 outputs: { secretRotationDays: { value: 30, secret: false } },
             }),
         });
-        assert.deepStrictEqual(plan.rotation, { periodDays: 30, secretLifetimeDays: 60, offset: undefined, firstRotation: undefined });
+        assert.deepStrictEqual(plan.rotation, { periodDays: 30, secretLifetimeDays: 60, cap: undefined, offset: undefined, firstRotation: undefined });
         const withoutOffset = buildPlan({
             now: NOW, config: config(), evaluation: evaluation({ outputs: { secretRotationDays: { value: 7, secret: false } } }),
         });
-        assert.deepStrictEqual(withoutOffset.rotation, { periodDays: 7, secretLifetimeDays: 14, offset: undefined, firstRotation: undefined });
+        assert.deepStrictEqual(withoutOffset.rotation, { periodDays: 7, secretLifetimeDays: 14, cap: undefined, offset: undefined, firstRotation: undefined });
     });
 
     it("has no rotation section when the program declares no period", () => {
@@ -299,7 +300,7 @@ function fullPlan(): Plan {
             consentType: "AllPrincipals (admin consent for all users)", claims: ["A", "B"], otherSettings: { expiry: "never" },
         }],
         rotation: {
-            periodDays: 30, secretLifetimeDays: 60,
+            periodDays: 30, secretLifetimeDays: 60, cap: { maxSecretLifetimeDays: 61, secretRotationDays: "90" },
             offset: { resource: "offset", minDays: 2, maxDays: 3, drawn: "once" },
             firstRotation: { earliest: "2026-06-21T00:00:00Z", latest: "2026-06-22T00:00:00Z" },
         },
@@ -354,6 +355,7 @@ describe("npm run plan: the plan as text", () => {
             "",
             "Client secret rotation:",
             "  Period:          30 days; each secret is valid for 60 days",
+            "  Lifetime cap:    61 days (maxSecretLifetimeDays): the period is lowered from secretRotationDays 90 to 30 days",
             "  Offset:          2 to 3 days (offset), drawn once",
             "  First rotation:  between 2026-06-21T00:00:00Z and 2026-06-22T00:00:00Z (if the first pulumi up runs at 2026-06-15T12:00:00Z)",
             "",
@@ -377,7 +379,7 @@ describe("npm run plan: the plan as text", () => {
     it("leaves out the parts a plan does not have", () => {
         const plan: Plan = {
             ...fullPlan(), notes: [], programMessages: [], application: [], servicePrincipal: [], consentGrants: [],
-            rotation: { periodDays: 7, secretLifetimeDays: 14, offset: undefined, firstRotation: undefined },
+            rotation: { periodDays: 7, secretLifetimeDays: 14, cap: undefined, offset: undefined, firstRotation: undefined },
             otherResources: [], ewsAllowListCommand: undefined, ewsDeadline: undefined, outputs: {},
         };
         const tail = [

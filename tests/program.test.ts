@@ -19,7 +19,7 @@ async function run(config: Record<string, string>, mocks = new TenantMocks(37)):
 /** Pulumi.yaml's defaults, as the CLI passes them to the program. */
 const DEFAULTS = {
     siteName: "", siteUrl: "", creatioVersion: "", netCore: "false", signInAudience: "AzureADMultipleOrgs", displayName: "",
-    owners: "[]", secretRotationDays: "180",
+    owners: "[]", secretRotationDays: "180", maxSecretLifetimeDays: "0",
     existingApplicationObjectId: "", existingServicePrincipalObjectId: "",
     existingExchangeConsentGrantId: "", existingGraphConsentGrantId: "",
 };

@@ -36,12 +36,14 @@ describe("project files", () => {
         const defaults = Object.fromEntries(CONFIG_KEYS.map(key => [key, project.config[key].default]));
         assert.deepStrictEqual(defaults, {
             siteName: "", siteUrl: "", creatioVersion: "", netCore: false, signInAudience: "AzureADMultipleOrgs", displayName: "",
-            owners: [], secretRotationDays: 180,
+            owners: [], secretRotationDays: 180, maxSecretLifetimeDays: 0,
             existingApplicationObjectId: "", existingServicePrincipalObjectId: "",
             existingExchangeConsentGrantId: "", existingGraphConsentGrantId: "",
         });
         const settings = validateConfig({ ...asRawConfig(defaults), siteName: "acme" });
         assert.strictEqual(settings.secretRotationDays, 180);
+        // 0: no cap on the secrets' lifetime.
+        assert.strictEqual(settings.maxSecretLifetimeDays, undefined);
         assert.strictEqual(settings.netCore, false);
         // Multitenant: Creatio 8.1 signs in through /common (BaseOffice365OAuthAuthenticator), which Entra ID refuses for single-tenant apps (AADSTS50194, FACTS.md).
         assert.strictEqual(settings.signInAudience, "AzureADMultipleOrgs");
