@@ -1,8 +1,10 @@
 /**
  * The end of EWS in Exchange Online: Microsoft switches it off for good on 2027-04-01, with "no
- * exceptions past April 2027" (Microsoft's Exchange team announcement, as FACTS.md quotes it). Creatio's Microsoft 365 mail sync speaks EWS (lib/creatioProfile.ts, `mailProtocol`),
- * and no public Creatio source shows one that does not: after that day only a Creatio version
- * whose Microsoft 365 mail provider uses Microsoft Graph keeps the mail flowing.
+ * exceptions past April 2027" (Exchange team blog "Exchange Online EWS, Your Time is Almost Up",
+ * linked from Microsoft's "Control access to EWS in Exchange"). Creatio's Microsoft 365 mail sync
+ * speaks EWS (lib/creatioProfile.ts, `mailProtocol`), and no public Creatio source shows one that
+ * does not: after that day only a Creatio version whose Microsoft 365 mail provider uses Microsoft
+ * Graph keeps the mail flowing.
  */
 import { DAY_MS } from "./rotation";
 

@@ -190,7 +190,7 @@ function ownersOf(inputs: Record<string, unknown>, reveal: (v: unknown) => unkno
  * while the default was single tenant changes in place (the azuread provider updates
  * sign_in_audience with the application, it does not replace it).
  */
-export function audienceNotes(config: StackConfig): string[] {
+function audienceNotes(config: StackConfig): string[] {
     const key = `${config.project}:signInAudience`;
     if (config.sources[key] !== "Pulumi.yaml" || config.values[key] !== DEFAULT_SIGN_IN_AUDIENCE) {
         return [];
