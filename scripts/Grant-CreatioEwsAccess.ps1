@@ -151,7 +151,11 @@ if (-not (Get-Command -Name Get-OrganizationConfig -ErrorAction SilentlyContinue
 }
 
 if (Get-Command -Name Get-ConnectionInformation -ErrorAction SilentlyContinue) {
-    foreach ($connection in @(Get-ConnectionInformation)) {
+    $connections = @(Get-ConnectionInformation)
+    if ($connections.Count -eq 0) {
+        Write-Host 'Connected to: unknown (Get-ConnectionInformation lists no connection).'
+    }
+    foreach ($connection in $connections) {
         Write-Host "Connected to tenant $($connection.TenantID) as $($connection.UserPrincipalName) ($($connection.ConnectionUri), $($connection.State))."
     }
 }

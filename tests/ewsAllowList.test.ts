@@ -440,6 +440,8 @@ describe("EWS allow list", () => {
             assert.deepStrictEqual(assignments(root, "$RolesNeeded"), ["$RolesNeeded = 'the Exchange role Organization Configuration " +
                 "(role group Organization Management); a read-only run (-WhatIf) needs View-Only Configuration'"]);
             assert.ok(commands(root, "Write-Host").some(c => c.text === 'Write-Host "Exchange roles needed: $RolesNeeded."'));
+            const none = commands(root, "Write-Host").find(c => c.text.includes("lists no connection"));
+            assert.deepStrictEqual(none && guards(none).slice(0, 1), ["if $connections.Count -eq 0"]);
             assert.match(source, /^Configuration \(role group Organization Management\) to write; View-Only Configuration for a$/m);
         });
 
