@@ -449,6 +449,15 @@ describe("npm run plan", () => {
                 "works with both. See the README, Which sign-in audience.\n"), run.stdout);
             assert.ok(run.stdout.includes("  Sign-in audience:  AzureADMyOrg\n"), run.stdout);
             assert.ok(!run.stdout.includes("Note: signInAudience"), run.stdout);
+            // Set in the stack file, the default's value needs no upgrade note either.
+            const multiDir = projectWith({
+                "Pulumi.multi.yaml": "config:\n  creatio-m365-oauth:siteName: acme\n  creatio-m365-oauth:signInAudience: AzureADMultipleOrgs\n",
+            });
+            const multi = await plan(["--stack", "multi"], multiDir);
+            assert.strictEqual(multi.code, 0, multi.stderr);
+            assert.ok(multi.stdout.includes('  signInAudience                    "AzureADMultipleOrgs"  (Pulumi.multi.yaml)\n'), multi.stdout);
+            assert.ok(!multi.stdout.includes("Note: signInAudience"), multi.stdout);
+            assert.ok(!multi.stdout.includes("Messages from the program"), multi.stdout);
         });
 
         it("shows a cap on the secrets' lifetime and the rotation period it lowers", async () => {
