@@ -5,7 +5,7 @@ import { CreatioProfile, permissionsFor, redirectUrisFor } from "../lib/creatioP
 import { ewsAllowListScript } from "../lib/ewsAllowList";
 import { MicrosoftApi } from "../lib/microsoftApis";
 import { ownership } from "../lib/owners";
-import { ExistingRegistration, SignInAudience } from "../lib/settings";
+import { ExistingRegistration, SINGLE_TENANT_WARNING, SignInAudience } from "../lib/settings";
 import { MAX_OFFSET_DAYS, RotationPlan, SLOTS, isoDay, rfc3339, rotationPlan } from "../lib/rotation";
 
 export interface CreatioOAuthAppArgs {
@@ -29,6 +29,11 @@ export interface CreatioOAuthAppArgs {
     owners?: string[];
     /** The length of a rotation window in days: a new client secret every this many days. */
     secretRotationDays: number;
+    /**
+     * The tenant's cap on a secret's lifetime, recorded for the policy pack and the plan; the
+     * period must already be within it (validateConfig lowers it).
+     */
+    maxSecretLifetimeDays?: number;
     /** A portal-made registration to adopt (Pulumi's `import` option) instead of creating one. */
     existing?: ExistingRegistration;
     /** The instant the rotation schedule is evaluated at. Defaults to now. */
@@ -82,8 +87,16 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
             netCore: args.netCore,
             signInAudience: args.signInAudience,
             secretRotationDays: args.secretRotationDays,
+            ...(args.maxSecretLifetimeDays !== undefined && { maxSecretLifetimeDays: args.maxSecretLifetimeDays }),
         };
+        if (args.maxSecretLifetimeDays !== undefined && 2 * args.secretRotationDays > args.maxSecretLifetimeDays) {
+            throw new Error(`CreatioOAuthApp ${name}: secretRotationDays ${args.secretRotationDays} gives secrets of up to ` +
+                `${2 * args.secretRotationDays} days, beyond maxSecretLifetimeDays ${args.maxSecretLifetimeDays}`);
+        }
         super("creatio:m365:CreatioOAuthApp", name, configured, opts);
+        if (args.signInAudience === "AzureADMyOrg") {
+            pulumi.log.warn(SINGLE_TENANT_WARNING, this);
+        }
         const clientConfig = azuread.getClientConfigOutput({ parent: this });
         const owners = clientConfig.objectId.apply(deployer => {
             const decided = ownership(args.owners ?? [], deployer);

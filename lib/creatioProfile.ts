@@ -77,26 +77,45 @@ export function applicationRoot(base: string, netCore: boolean): string {
     return netCore ? base : base + NET_FRAMEWORK_ROOT;
 }
 
+/** The mail protocol Creatio's Microsoft 365 mail sync speaks through a registration. */
+export type MailProtocol = "EWS";
+
+/** What one profile registers. */
+export interface ProfileEntry {
+    /** The handlers whose redirect URIs it registers, after the application root. */
+    readonly handlerPaths: readonly string[];
+    /** The delegated permissions it requests and consents to. */
+    readonly permissions: readonly ApiAccess[];
+    /**
+     * What the mailbox sync uses the token for. Every Creatio version so far syncs Microsoft 365 mail
+     * through EWS (8.1 source: `resource=https://outlook.office365.com`, `/EWS/Exchange.asmx`), which
+     * Exchange Online switches off for good on 2027-04-01 (lib/ewsRetirement.ts).
+     */
+    readonly mailProtocol: MailProtocol;
+}
+
+const EXCHANGE_EWS: ApiAccess = { api: EXCHANGE_ONLINE, scopes: [EWS_ACCESS_AS_USER_ALL] };
+const GRAPH_SIGN_IN: ApiAccess = { api: MICROSOFT_GRAPH, scopes: [GRAPH_USER_READ] };
+
+/**
+ * Every profile, in one place: a Creatio version whose Microsoft 365 mail provider uses Microsoft
+ * Graph, once Creatio documents its redirect path and scopes, is one more entry here.
+ */
+export const PROFILES: Readonly<Record<CreatioProfile, ProfileEntry>> = {
+    "7.16": { handlerPaths: [HANDLER_PATH_7_16], permissions: [EXCHANGE_EWS], mailProtocol: "EWS" },
+    "7.17+": { handlerPaths: [HANDLER_PATH_7_17], permissions: [EXCHANGE_EWS, GRAPH_SIGN_IN], mailProtocol: "EWS" },
+    "any": { handlerPaths: [HANDLER_PATH_7_16, HANDLER_PATH_7_17], permissions: [EXCHANGE_EWS, GRAPH_SIGN_IN], mailProtocol: "EWS" },
+};
+
 /**
  * The redirect URIs of a profile. `base` is the site's https base URL without a trailing slash;
  * `netCore` drops the `/0` of .NET Framework Creatio.
  */
 export function redirectUrisFor(base: string, profile: CreatioProfile, netCore = false): string[] {
     const root = applicationRoot(base, netCore);
-    switch (profile) {
-        case "7.16":
-            return [root + HANDLER_PATH_7_16];
-        case "7.17+":
-            return [root + HANDLER_PATH_7_17];
-        case "any":
-            return [root + HANDLER_PATH_7_16, root + HANDLER_PATH_7_17];
-    }
+    return PROFILES[profile].handlerPaths.map(path => root + path);
 }
 
 export function permissionsFor(profile: CreatioProfile): ApiAccess[] {
-    const exchange: ApiAccess = { api: EXCHANGE_ONLINE, scopes: [EWS_ACCESS_AS_USER_ALL] };
-    if (profile === "7.16") {
-        return [exchange];
-    }
-    return [exchange, { api: MICROSOFT_GRAPH, scopes: [GRAPH_USER_READ] }];
+    return [...PROFILES[profile].permissions];
 }

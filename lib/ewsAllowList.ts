@@ -1,7 +1,8 @@
 /**
  * The command line of the `ewsAllowListScript` output: it runs scripts/Grant-CreatioEwsAccess.ps1,
  * which adds this app's Client ID to the tenant's EWS allow list (EwsAllowedAppIDs) without
- * dropping the ids already there and without touching EwsEnabled unless asked (-EnableEws).
+ * dropping the ids already there, and sets EwsEnabled only when asked (-EnableEws) and only once the
+ * id is on the list.
  */
 
 import { isGuid } from "./guid";

@@ -98,6 +98,15 @@ export function rotationPlan(instant: Date, periodDays: number, offsetDays: numb
     };
 }
 
+/**
+ * The rotation period under a cap on a secret's lifetime (a tenant's app management policy): a
+ * secret lives at most two periods (from the start of its window to the end of the next), so the
+ * period is at most half the cap, in whole days.
+ */
+export function cappedPeriodDays(periodDays: number, maxLifetimeDays: number | undefined): number {
+    return maxLifetimeDays === undefined ? periodDays : Math.min(periodDays, Math.floor(maxLifetimeDays / 2));
+}
+
 /** RFC 3339 in UTC with whole seconds, the form Entra ID returns (`2027-05-04T00:00:00Z`). */
 export function rfc3339(date: Date): string {
     return date.toISOString().replace(/\.\d{3}Z$/, "Z");

@@ -5,6 +5,7 @@
 import { ConfigError, given, problem, quoted } from "./configProblems";
 import { displayNameProblems } from "./displayName";
 import { isGuid, isNilGuid } from "./guid";
+import { cappedPeriodDays } from "./rotation";
 import { Registration, readSiteUrl } from "./siteUrl";
 
 export { ConfigError };
@@ -23,6 +24,8 @@ export interface RawConfig {
     /** A JSON list of object ids. */
     owners?: string;
     secretRotationDays?: string;
+    /** A whole number of days; `0` (Pulumi.yaml's default) is no cap. */
+    maxSecretLifetimeDays?: string;
     existingApplicationObjectId?: string;
     existingServicePrincipalObjectId?: string;
     existingExchangeConsentGrantId?: string;
@@ -39,6 +42,7 @@ export const CONFIG_KEYS: readonly (keyof RawConfig)[] = [
     "displayName",
     "owners",
     "secretRotationDays",
+    "maxSecretLifetimeDays",
     "existingApplicationObjectId",
     "existingServicePrincipalObjectId",
     "existingExchangeConsentGrantId",
@@ -56,12 +60,19 @@ export interface ExistingRegistration {
 
 /**
  * The account types the registration accepts (Graph `application.signInAudience`). Only the two
- * that are work or school accounts: single tenant as Creatio documents it, or multitenant for
- * Creatio's sign-in through the `common` authority (see the README).
+ * that are work or school accounts: multitenant, the default, because Creatio signs mailboxes in
+ * through the `common` authority, which Entra ID refuses for single-tenant apps (AADSTS50194); or
+ * single tenant as Creatio documents it (see the README).
  */
 export const SIGN_IN_AUDIENCES = ["AzureADMyOrg", "AzureADMultipleOrgs"] as const;
 export type SignInAudience = typeof SIGN_IN_AUDIENCES[number];
-export const DEFAULT_SIGN_IN_AUDIENCE: SignInAudience = "AzureADMyOrg";
+export const DEFAULT_SIGN_IN_AUDIENCE: SignInAudience = "AzureADMultipleOrgs";
+
+/** What `pulumi up` (and `plan`) warn about a stack that chose the single-tenant audience. */
+export const SINGLE_TENANT_WARNING = "signInAudience is AzureADMyOrg (single tenant): Creatio signs mailboxes in through " +
+    "the common authority (login.microsoftonline.com/common), which Entra ID refuses for a single-tenant app with " +
+    "AADSTS50194, unless a mailbox sign-in in Creatio has shown otherwise on this tenant; AzureADMultipleOrgs, the " +
+    "default, works with both. See the README, Which sign-in audience.";
 
 export interface Settings {
     /** `https://acme.creatio.com` or the configured siteUrl, without a trailing slash. */
@@ -72,13 +83,20 @@ export interface Settings {
     signInAudience: SignInAudience;
     displayName: string;
     owners: string[];
+    /** The rotation period in force: secretRotationDays, lowered to half of maxSecretLifetimeDays when that is set. */
     secretRotationDays: number;
+    /** The tenant's cap on a client secret's lifetime, when configured. */
+    maxSecretLifetimeDays?: number;
     existing?: ExistingRegistration;
 }
 
 export const DEFAULT_SECRET_ROTATION_DAYS = 180;
 export const MIN_SECRET_ROTATION_DAYS = 7;
 export const MAX_SECRET_ROTATION_DAYS = 365;
+
+/** Two rotation periods of the shortest and the longest length: what a cap on a secret's lifetime may be. */
+export const MIN_SECRET_LIFETIME_DAYS = 2 * MIN_SECRET_ROTATION_DAYS;
+export const MAX_SECRET_LIFETIME_DAYS = 2 * MAX_SECRET_ROTATION_DAYS;
 
 const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -193,8 +211,8 @@ function checkCreatioVersion(value: string, problems: string[]): CreatioProfile 
     return profileFor(version);
 }
 
-const SIGN_IN_AUDIENCE_ALLOWED = "AzureADMyOrg (single tenant, the default, as Creatio documents it) or " +
-    "AzureADMultipleOrgs (multitenant, for Creatio's sign-in through the common authority), written exactly so";
+const SIGN_IN_AUDIENCE_ALLOWED = "AzureADMultipleOrgs (multitenant, the default, for Creatio's sign-in through the " +
+    "common authority) or AzureADMyOrg (single tenant, as Creatio documents it), written exactly so";
 
 function checkSignInAudience(value: string, problems: string[]): SignInAudience | undefined {
     const audience = SIGN_IN_AUDIENCES.find(allowed => allowed === value);
@@ -225,6 +243,22 @@ function checkSecretRotationDays(value: string, problems: string[]): number | un
     problems.push(problem("secretRotationDays", value, "not a valid rotation period",
         `a whole number of days from ${MIN_SECRET_ROTATION_DAYS} to ${MAX_SECRET_ROTATION_DAYS}`));
     return undefined;
+}
+
+/** `0` means no cap, as Pulumi.yaml's default gives it. */
+function checkMaxSecretLifetimeDays(value: string, problems: string[]): number | undefined | null {
+    const days = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
+    if (days === 0) {
+        return undefined;
+    }
+    if (days >= MIN_SECRET_LIFETIME_DAYS && days <= MAX_SECRET_LIFETIME_DAYS) {
+        return days;
+    }
+    problems.push(problem("maxSecretLifetimeDays", value, "not a valid secret lifetime",
+        `0 (no cap, the default) or a whole number of days from ${MIN_SECRET_LIFETIME_DAYS} to ${MAX_SECRET_LIFETIME_DAYS}: ` +
+        "the longest lifetime the tenant's app management policy allows a client secret; each secret lives two rotation " +
+        `periods of ${MIN_SECRET_ROTATION_DAYS} to ${MAX_SECRET_ROTATION_DAYS} days`));
+    return null;
 }
 
 /** Entra ID service limits: "A maximum of 100 users and service principals can be owners of a single application." */
@@ -304,6 +338,9 @@ export function validateConfig(raw: RawConfig): Settings {
         ? DEFAULT_SECRET_ROTATION_DAYS
         : checkSecretRotationDays(rotation, problems);
 
+    const lifetimeText = given(raw.maxSecretLifetimeDays);
+    const maxSecretLifetimeDays = lifetimeText === undefined ? undefined : checkMaxSecretLifetimeDays(lifetimeText, problems);
+
     const ownersText = given(raw.owners);
     const owners = ownersText === undefined ? [] : checkOwners(ownersText, problems);
 
@@ -315,7 +352,7 @@ export function validateConfig(raw: RawConfig): Settings {
     }
 
     if (problems.length > 0 || siteBaseUrl === undefined || profile === undefined || secretRotationDays === undefined ||
-        netCore === undefined || signInAudience === undefined) {
+        netCore === undefined || signInAudience === undefined || maxSecretLifetimeDays === null) {
         throw new ConfigError(problems);
     }
     return {
@@ -325,7 +362,8 @@ export function validateConfig(raw: RawConfig): Settings {
         signInAudience,
         displayName: displayNameText?.trim() ?? defaultDisplayName(siteBaseUrl),
         owners,
-        secretRotationDays,
+        secretRotationDays: cappedPeriodDays(secretRotationDays, maxSecretLifetimeDays),
+        ...(maxSecretLifetimeDays !== undefined && { maxSecretLifetimeDays }),
         ...(existing && { existing }),
     };
 }

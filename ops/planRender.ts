@@ -4,7 +4,10 @@
  * from the evaluation, rendered as text or as one JSON document.
  */
 import { permissionsFor } from "../lib/creatioProfile";
+import { ewsDeadlineLine } from "../lib/ewsRetirement";
+import { EWS_ACCESS_AS_USER_ALL, EXCHANGE_ONLINE } from "../lib/microsoftApis";
 import { rotationPlan, rfc3339 } from "../lib/rotation";
+import { DEFAULT_SIGN_IN_AUDIENCE } from "../lib/settings";
 import { StackConfig } from "./planConfig";
 import { printable } from "./printable";
 import { Evaluation, OFFSET_DEPENDENT, declaredOffsetRange, declaredPeriodDays } from "./planProgram";
@@ -75,6 +78,8 @@ export interface RotationPlanSummary {
     periodDays: number;
     /** Each secret is valid for two periods. */
     secretLifetimeDays: number;
+    /** The configured cap on a secret's lifetime (maxSecretLifetimeDays) and the secretRotationDays it lowered, if any. */
+    cap: { maxSecretLifetimeDays: number; secretRotationDays: string | undefined } | undefined;
     offset: { resource: string; minDays: number; maxDays: number; drawn: string } | undefined;
     /** If the first `pulumi up` ran at the plan's instant: the earliest and latest end of its window. */
     firstRotation: { earliest: string; latest: string } | undefined;
@@ -96,6 +101,8 @@ export interface Plan {
     secretSlots: SecretSlotPlan[];
     otherResources: { type: string; resource: string; action: string; inputs: unknown }[];
     ewsAllowListCommand: unknown;
+    /** For a registration that requests EWS: the day EWS in Exchange Online ends, with the days left at the plan's instant. */
+    ewsDeadline: string | undefined;
     outputs: Record<string, unknown>;
 }
 
@@ -178,6 +185,22 @@ function ownersOf(inputs: Record<string, unknown>, reveal: (v: unknown) => unkno
     return Array.isArray(owners) && owners.length > 0 ? owners.map(reveal) : [DEPLOYER];
 }
 
+/**
+ * A stack that leaves signInAudience to Pulumi.yaml gets today's default, multitenant; one deployed
+ * while the default was single tenant changes in place (the azuread provider updates
+ * sign_in_audience with the application, it does not replace it).
+ */
+function audienceNotes(config: StackConfig): string[] {
+    const key = `${config.project}:signInAudience`;
+    if (config.sources[key] !== "Pulumi.yaml" || config.values[key] !== DEFAULT_SIGN_IN_AUDIENCE) {
+        return [];
+    }
+    return [`signInAudience is not set in ${config.stackFile}, so the default ${DEFAULT_SIGN_IN_AUDIENCE} applies; ` +
+        "a registration deployed while the default was AzureADMyOrg is changed to it in place at the next pulumi up " +
+        "(same application, Client ID, secrets and consent). To keep AzureADMyOrg: " +
+        `pulumi config set signInAudience AzureADMyOrg --stack ${config.stack}`];
+}
+
 export interface PlanInput {
     config: StackConfig;
     evaluation: Evaluation;
@@ -199,6 +222,7 @@ export function buildPlan({ config, evaluation, now }: PlanInput): Plan {
     }
 
     const period = declaredPeriodDays(evaluation);
+    const capDays = evaluation.declared.map(r => r.inputs.maxSecretLifetimeDays).find(v => typeof v === "number");
     const range = declaredOffsetRange(evaluation);
     const offsetResource = of(RANDOM_INTEGER)[0];
     let firstRotation: RotationPlanSummary["firstRotation"];
@@ -212,6 +236,9 @@ export function buildPlan({ config, evaluation, now }: PlanInput): Plan {
             latest: rfc3339(new Date(Math.max(...ends))),
         };
     }
+
+    const requestsEws = of(APPLICATION).some(r => delegatedPermissions(r.inputs.requiredResourceAccesses)
+        .some(p => p.apiAppId === EXCHANGE_ONLINE.appId && p.scopeId === EWS_ACCESS_AS_USER_ALL.id));
 
     const outputs: Record<string, unknown> = {};
     for (const [name, output] of Object.entries(evaluation.outputs)) {
@@ -236,7 +263,7 @@ export function buildPlan({ config, evaluation, now }: PlanInput): Plan {
                 from: config.stackFile,
             })),
         ],
-        notes: config.notes,
+        notes: [...config.notes, ...audienceNotes(config)],
         programMessages: evaluation.messages.map(message => revealedText(evaluation.placeholders, message)),
         application: of(APPLICATION).map(r => ({
             resource: r.name,
@@ -278,6 +305,10 @@ export function buildPlan({ config, evaluation, now }: PlanInput): Plan {
         rotation: period === undefined ? undefined : {
             periodDays: period,
             secretLifetimeDays: 2 * period,
+            cap: typeof capDays !== "number" ? undefined : {
+                maxSecretLifetimeDays: capDays,
+                secretRotationDays: config.values[`${config.project}:secretRotationDays`],
+            },
             offset: range && offsetResource && {
                 resource: offsetResource.name,
                 minDays: range.min,
@@ -299,6 +330,7 @@ export function buildPlan({ config, evaluation, now }: PlanInput): Plan {
             .filter(r => r.custom && !custom.has(r.type))
             .map(r => ({ type: r.type, resource: r.name, action: actionOf(r), inputs: reveal(r.inputs) })),
         ewsAllowListCommand: outputs.ewsAllowListScript,
+        ewsDeadline: requestsEws ? ewsDeadlineLine(now) : undefined,
         outputs,
     };
 }
@@ -363,6 +395,13 @@ export function renderText(plan: Plan): string {
         const r = plan.rotation;
         add("", "Client secret rotation:",
             `  Period:          ${r.periodDays} days; each secret is valid for ${r.secretLifetimeDays} days`);
+        if (r.cap) {
+            const asked = r.cap.secretRotationDays;
+            add(`  Lifetime cap:    ${r.cap.maxSecretLifetimeDays} days (maxSecretLifetimeDays): ` +
+                (asked !== undefined && asked !== String(r.periodDays)
+                    ? `the period is lowered from secretRotationDays ${asked} to ${r.periodDays} days`
+                    : "the period is within it"));
+        }
         if (r.offset) {
             add(`  Offset:          ${r.offset.minDays} to ${r.offset.maxDays} days (${r.offset.resource}), ` +
                 `drawn ${r.offset.drawn}`);
@@ -385,6 +424,9 @@ export function renderText(plan: Plan): string {
     if (typeof plan.ewsAllowListCommand === "string") {
         add("", "EWS allow list: after pulumi up, an Exchange administrator runs in Exchange Online PowerShell:",
             ...plan.ewsAllowListCommand.replace(/\n$/, "").split("\n").map(line => `  ${line}`));
+    }
+    if (plan.ewsDeadline !== undefined) {
+        add("", plan.ewsDeadline);
     }
     add("", "Stack outputs:");
     for (const [name, value] of Object.entries(plan.outputs)) {

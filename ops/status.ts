@@ -5,6 +5,7 @@
  * expire or one the stack no longer has, or a stack cannot be read, so a scheduled pipeline turns
  * red in time. Reads no secret.
  */
+import { ewsDeadlineLine } from "../lib/ewsRetirement";
 import { DAY_MS } from "../lib/rotation";
 import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, usageError } from "./cli";
 import { CommandIO, runCommand } from "./io";
@@ -190,7 +191,7 @@ export async function main(io: CommandIO): Promise<number> {
     const options = { thresholdDays: Number(thresholdText), requireDelivery: args["require-delivery"]! };
     const inputs = await Promise.all(stacks.map(stack => readStack(pulumi, stack)));
     const rows = stacks.map((stack, i) => statusRow(stack, inputs[i], now, options));
-    io.stdout(renderTable(rows));
+    io.stdout(renderTable(rows) + `\n${ewsDeadlineLine(now)}\n`);
     for (const row of rows.filter(r => r.problem !== undefined)) {
         io.stderr(`status: ${printable(row.stack)}: ${printable(row.problem!)}\n`);
     }

@@ -18,7 +18,7 @@ import {
     MICROSOFT_GRAPH,
 } from "../lib/microsoftApis";
 import { DAY_MS } from "../lib/rotation";
-import { DEFAULT_SIGN_IN_AUDIENCE, MAX_SECRET_ROTATION_DAYS, SIGN_IN_AUDIENCES } from "../lib/settings";
+import { MAX_SECRET_ROTATION_DAYS, SIGN_IN_AUDIENCES } from "../lib/settings";
 
 export const TYPES = {
     application: "azuread:index/application:Application",
@@ -83,8 +83,8 @@ const baseOf = (uri: string) => uri.replace(/(\/0)?\/rest\/[^/]+\/ProcessAuthent
 
 export const applicationPolicies: ResourceValidationPolicy[] = [
     resourcePolicy("entra-app-sign-in-audience",
-        "The app registration accepts work or school accounts only: of this tenant (AzureADMyOrg) or, for Creatio's " +
-        "sign-in through the common authority, of any tenant (AzureADMultipleOrgs); never personal Microsoft accounts.",
+        "The app registration accepts work or school accounts only: of any tenant (AzureADMultipleOrgs, for Creatio's " +
+        "sign-in through the common authority) or of this tenant (AzureADMyOrg); never personal Microsoft accounts.",
         TYPES.application, (props, report) => {
             if (!(SIGN_IN_AUDIENCES as readonly unknown[]).includes(props.signInAudience)) {
                 report(`signInAudience is ${JSON.stringify(props.signInAudience)}; only ${SIGN_IN_AUDIENCES.join(" or ")} is allowed.`);
@@ -190,7 +190,8 @@ export function passwordPolicies(now: () => Date = () => new Date()): ResourceVa
     }];
 }
 
-function checkLifetime(props: Record<string, any>, periodDays: number, now: Date, report: ReportViolation) {
+function checkLifetime(props: Record<string, any>, periodDays: number, now: Date, report: ReportViolation,
+    capDays?: number) {
     if (props.endDateRelative !== undefined) {
         report("endDateRelative is deprecated and moves with every run; set endDate from the rotation window.");
     }
@@ -205,6 +206,11 @@ function checkLifetime(props: Record<string, any>, periodDays: number, now: Date
         report(`the password's end date ${props.endDate} is more than ${maxDays} days (two rotation periods of ` +
             `${periodDays} days plus a day) after ${start.toISOString()}.`);
     }
+    // The tenant refuses longer secrets (CredentialInvalidLifetimeAsPerAppPolicy): no day of slack here.
+    if (capDays !== undefined && Date.parse(props.endDate) - start.getTime() > capDays * DAY_MS) {
+        report(`the password's end date ${props.endDate} is more than maxSecretLifetimeDays ${capDays} days after ` +
+            `${start.toISOString()}.`);
+    }
 }
 
 const childrenOf = (resources: PolicyResource[], parent: PolicyResource, type: string) =>
@@ -217,6 +223,7 @@ interface Configured {
     netCore?: boolean;
     signInAudience?: string;
     secretRotationDays: number;
+    maxSecretLifetimeDays?: number;
 }
 
 /**
@@ -230,14 +237,16 @@ export function stackPolicies(now: () => Date = () => new Date()): StackValidati
             name: "registration-matches-configuration",
             description: "Exactly the redirect URIs of the configured Creatio site, version and platform; the configured " +
                 "sign-in audience; scopes and consent only those of the configured Creatio version; secrets within two " +
-                "configured rotation periods plus a day.",
+                "configured rotation periods plus a day, and within maxSecretLifetimeDays when set.",
             enforcementLevel: "mandatory",
             validateStack: (args, report) => {
                 for (const component of args.resources.filter(r => r.type === TYPES.component)) {
-                    const { siteBaseUrl, profile, netCore, signInAudience, secretRotationDays } = component.props as Configured;
-                    // Unrecorded means the defaults: .NET Framework and single tenant, never wider.
+                    const { siteBaseUrl, profile, netCore, signInAudience, secretRotationDays, maxSecretLifetimeDays } =
+                        component.props as Configured;
+                    // Unrecorded (a component of an older program) means .NET Framework and single tenant, never
+                    // wider, whatever the default of today's program is.
                     const platform = netCore === true ? ".NET Core" : ".NET Framework";
-                    const audience = signInAudience ?? DEFAULT_SIGN_IN_AUDIENCE;
+                    const audience = signInAudience ?? "AzureADMyOrg";
                     const expectedUris = redirectUrisFor(siteBaseUrl, profile, netCore === true);
                     const expectedScopes = permissionsFor(profile)
                         .map(({ api, scopes }) => ({ appId: api.appId, ids: scopes.map(s => s.id), claims: scopes.map(s => s.value) }));
@@ -277,7 +286,7 @@ export function stackPolicies(now: () => Date = () => new Date()): StackValidati
                     }
                     for (const password of childrenOf(args.resources, component, TYPES.password)) {
                         checkLifetime(password.props, secretRotationDays, now(),
-                            (message, urn) => report(message, urn ?? password.urn));
+                            (message, urn) => report(message, urn ?? password.urn), maxSecretLifetimeDays);
                     }
                 }
             },

@@ -35,8 +35,8 @@ describe("CreatioOAuthApp", () => {
             const { mocks } = await declare({ siteName: "acme", creatioVersion: "7.16" });
             assert.deepStrictEqual(mocks.inputsOf("t-app"), {
                 displayName: "Creatio acme.creatio.com (Microsoft 365)",
-                // The default: single tenant, as Creatio's 7.17-8.x documentation asks.
-                signInAudience: "AzureADMyOrg",
+                // Multitenant: Creatio 8.1 signs in through /common (BaseOffice365OAuthAuthenticator), which Entra ID refuses for single-tenant apps (AADSTS50194, FACTS.md).
+                signInAudience: "AzureADMultipleOrgs",
                 preventDuplicateNames: true,
                 // Unset owners: the deploying identity (getClientConfig's objectId), which the provider would drop otherwise.
                 owners: [DEPLOYER_OBJECT_ID],
@@ -182,6 +182,19 @@ describe("CreatioOAuthApp", () => {
             const { mocks } = await declare({ siteName: "acme", signInAudience: "AzureADMultipleOrgs" });
             // Graph application.signInAudience value for "any organization's Entra ID tenant" (resources/application.md).
             assert.strictEqual(mocks.inputsOf("t-app").signInAudience, "AzureADMultipleOrgs");
+        });
+
+        it("declare single tenant when asked, and warn that Creatio's sign-in through /common will be refused", async () => {
+            const { result: { mocks }, warnings } = await capturingWarnings(() =>
+                declare({ siteName: "acme", signInAudience: "AzureADMyOrg" }));
+            assert.strictEqual(mocks.inputsOf("t-app").signInAudience, "AzureADMyOrg");
+            // AADSTS50194: Microsoft's error reference, for single-tenant apps called through /common (FACTS.md).
+            assert.deepStrictEqual(warnings, ["warning: [runtime] signInAudience is AzureADMyOrg (single tenant): Creatio " +
+                "signs mailboxes in through the common authority (login.microsoftonline.com/common), which Entra ID refuses " +
+                "for a single-tenant app with AADSTS50194, unless a mailbox sign-in in Creatio has shown otherwise on this " +
+                "tenant; AzureADMultipleOrgs, the default, works with both. See the README, Which sign-in audience."]);
+            const multi = await capturingWarnings(() => declare({ siteName: "acme" }));
+            assert.deepStrictEqual(multi.warnings, []);
         });
 
         it("declare redirect URIs without /0 for .NET Core Creatio", async () => {
@@ -343,6 +356,22 @@ describe("CreatioOAuthApp", () => {
         });
     });
 
+    it("records a cap on the secrets' lifetime, declares secrets within it, and refuses a period beyond it", async () => {
+        const { app, mocks } = await declare({ siteName: "acme", creatioVersion: "8.1", maxSecretLifetimeDays: "90" });
+        assert.deepStrictEqual(mocks.inputsOf("t"), {
+            siteBaseUrl: "https://acme.creatio.com", profile: "7.17+", netCore: false, signInAudience: "AzureADMultipleOrgs",
+            secretRotationDays: 45, maxSecretLifetimeDays: 90,
+        });
+        assert.strictEqual(await promiseOf(app.secretRotationDays), 45);
+        for (const slot of ["t-secret-a", "t-secret-b"]) {
+            const days = (Date.parse(mocks.inputsOf(slot).endDate) - NOW.getTime()) / (24 * 3600 * 1000);
+            assert.ok(days > 0 && days <= 90, `${slot} ends ${days} days after NOW`);
+        }
+        const settings = validateConfig({ siteName: "acme" });
+        assert.throws(() => new CreatioOAuthApp("u", { ...settings, maxSecretLifetimeDays: 100, now: NOW }),
+            { message: "CreatioOAuthApp u: secretRotationDays 180 gives secrets of up to 360 days, beyond maxSecretLifetimeDays 100" });
+    });
+
     it("registers as its outputs the configuration and every value it exports", async () => {
         const { mocks } = await declare({ siteName: "acme", creatioVersion: "8.1" });
         const outputs = await mocks.outputsRegisteredBy("t");
@@ -352,7 +381,7 @@ describe("CreatioOAuthApp", () => {
             siteBaseUrl: "https://acme.creatio.com",
             profile: "7.17+",
             netCore: false,
-            signInAudience: "AzureADMyOrg",
+            signInAudience: "AzureADMultipleOrgs",
             secretRotationDays: 180,
             clientId: APP_CLIENT_ID,
             // Registered as a Pulumi secret: the runtime's secret envelope around the value.

@@ -81,10 +81,11 @@ describe("npm run plan", () => {
                 '"creatio-m365-oauth:config:existingExchangeConsentGrantId":""',
                 '"creatio-m365-oauth:config:existingGraphConsentGrantId":""',
                 '"creatio-m365-oauth:config:existingServicePrincipalObjectId":""',
+                '"creatio-m365-oauth:config:maxSecretLifetimeDays":"0"',
                 '"creatio-m365-oauth:config:netCore":"false"',
                 '"creatio-m365-oauth:config:owners":"[]"',
                 '"creatio-m365-oauth:config:secretRotationDays":"180"',
-                '"creatio-m365-oauth:config:signInAudience":"AzureADMyOrg"',
+                '"creatio-m365-oauth:config:signInAudience":"AzureADMultipleOrgs"',
                 '"creatio-m365-oauth:config:siteName":"acme-dev"',
                 '"creatio-m365-oauth:config:siteUrl":""',
             ].join(",") + "}");
@@ -198,16 +199,23 @@ describe("npm run plan", () => {
                 '  existingExchangeConsentGrantId    ""  (Pulumi.yaml)',
                 '  existingGraphConsentGrantId       ""  (Pulumi.yaml)',
                 '  existingServicePrincipalObjectId  ""  (Pulumi.yaml)',
+                '  maxSecretLifetimeDays             "0"  (Pulumi.yaml)',
                 '  netCore                           "false"  (Pulumi.yaml)',
                 '  owners                            "[]"  (Pulumi.yaml)',
                 '  secretRotationDays                "180"  (Pulumi.dev.yaml)',
-                '  signInAudience                    "AzureADMyOrg"  (Pulumi.yaml)',
+                '  signInAudience                    "AzureADMultipleOrgs"  (Pulumi.yaml)',
                 '  siteName                          "acme-dev"  (Pulumi.dev.yaml)',
                 '  siteUrl                           ""  (Pulumi.yaml)',
+                // hashicorp/terraform-provider-azuread application_resource.go: sign_in_audience is not ForceNew, and
+                // applicationResourceUpdate sends it in the application's PATCH.
+                "  Note: signInAudience is not set in Pulumi.dev.yaml, so the default AzureADMultipleOrgs applies; a registration " +
+                "deployed while the default was AzureADMyOrg is changed to it in place at the next pulumi up (same application, " +
+                "Client ID, secrets and consent). To keep AzureADMyOrg: pulumi config set signInAudience AzureADMyOrg --stack dev",
                 "",
                 "Application creatio-app: create",
                 "  Display name:      Creatio acme-dev.creatio.com (Microsoft 365)",
-                "  Sign-in audience:  AzureADMyOrg", // Creatio 7.17+/8.x documentation: single tenant (GUIDE.md)
+                // Multitenant: Creatio 8.1 signs in through /common, refused for single-tenant apps (AADSTS50194, FACTS.md)
+                "  Sign-in audience:  AzureADMultipleOrgs",
                 "  Redirect URIs:",
                 // Creatio 8.1 source Office365OAuthAuthenticator + .NET Framework /0 (FACTS.md, shiva01chh/CreatioDemoProject)
                 "    https://acme-dev.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
@@ -266,6 +274,10 @@ describe("npm run plan", () => {
                 "EWS allow list: after pulumi up, an Exchange administrator runs in Exchange Online PowerShell:",
                 "  ./scripts/Grant-CreatioEwsAccess.ps1 -AppId '<Client ID>'",
                 "",
+                // 2027-04-01 (FACTS.md: Microsoft's Exchange team) is 289 whole days after 2026-06-15T12:00Z.
+                "EWS deadline: Exchange Online switches EWS off for good on 2027-04-01 (289 days left), and Creatio's Microsoft " +
+                "365 mail sync uses EWS: watch for a Creatio version whose Microsoft 365 mail provider uses Microsoft Graph.",
+                "",
                 "Stack outputs:",
                 "  clientId: (Client ID, assigned by Entra ID at pulumi up)",
                 `  clientSecret: [secret] ${OFFSET}`,
@@ -280,7 +292,7 @@ describe("npm run plan", () => {
                 `  previousClientSecretKeyId: ${OFFSET}`,
                 "  siteBaseUrl: https://acme-dev.creatio.com",
                 "  netCore: false",
-                "  signInAudience: AzureADMyOrg",
+                "  signInAudience: AzureADMultipleOrgs",
                 "  secretRotationDays: 180",
                 "  ewsAllowListScript: (the EWS allow list command above)",
                 "",
@@ -302,7 +314,7 @@ describe("npm run plan", () => {
                 resource: "creatio-app",
                 action: "create",
                 displayName: "Creatio acme.creatio.com (Microsoft 365)",
-                signInAudience: "AzureADMyOrg", // Creatio 7.17+/8.x documentation (GUIDE.md)
+                signInAudience: "AzureADMultipleOrgs", // Creatio 8.1 signs in through /common (FACTS.md, AADSTS50194)
                 // Creatio 8.1 source, Office365OAuthAuthenticator on .NET Framework (FACTS.md)
                 redirectUris: ["https://acme.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode"],
                 permissions: [
@@ -323,6 +335,7 @@ describe("npm run plan", () => {
                     "web.implicitGrant.idTokenIssuanceEnabled": false,
                 },
             }]);
+            assert.match(doc.ewsDeadline, /^EWS deadline: Exchange Online switches EWS off for good on 2027-04-01 \(289 days left\)/);
             assert.deepStrictEqual(doc.consentGrants.map((g: Record<string, unknown>) => [g.resource, g.apiAppId, g.consentType, g.claims]), [
                 ["creatio-consent-exchange", "00000002-0000-0ff1-ce00-000000000000", "AllPrincipals (admin consent for all users)", ["EWS.AccessAsUser.All"]],
                 ["creatio-consent-graph", "00000003-0000-0000-c000-000000000000", "AllPrincipals (admin consent for all users)", ["User.Read"]],
@@ -420,6 +433,47 @@ describe("npm run plan", () => {
                 stdout: () => undefined, stderr: text => { stderr += text; } });
             assert.strictEqual(code, 1);
             assert.strictEqual(stderr, "plan: the program failed: no access for (a value assigned by Entra ID at pulumi up)\n");
+        });
+
+        it("warns of a single-tenant stack that Creatio's sign-in through /common will be refused, without the upgrade note", async () => {
+            const dir = projectWith({
+                "Pulumi.single.yaml": "config:\n  creatio-m365-oauth:siteName: acme\n  creatio-m365-oauth:signInAudience: AzureADMyOrg\n",
+            });
+            const run = await plan(["--stack", "single"], dir);
+            assert.strictEqual(run.code, 0, run.stderr);
+            // AADSTS50194: Microsoft's error reference, single-tenant apps called through /common (FACTS.md).
+            assert.ok(run.stdout.includes("\nMessages from the program (pulumi up shows them too):\n" +
+                "  warning: signInAudience is AzureADMyOrg (single tenant): Creatio signs mailboxes in through the common " +
+                "authority (login.microsoftonline.com/common), which Entra ID refuses for a single-tenant app with AADSTS50194, " +
+                "unless a mailbox sign-in in Creatio has shown otherwise on this tenant; AzureADMultipleOrgs, the default, " +
+                "works with both. See the README, Which sign-in audience.\n"), run.stdout);
+            assert.ok(run.stdout.includes("  Sign-in audience:  AzureADMyOrg\n"), run.stdout);
+            assert.ok(!run.stdout.includes("Note: signInAudience"), run.stdout);
+            // Set in the stack file, the default's value needs no upgrade note either.
+            const multiDir = projectWith({
+                "Pulumi.multi.yaml": "config:\n  creatio-m365-oauth:siteName: acme\n  creatio-m365-oauth:signInAudience: AzureADMultipleOrgs\n",
+            });
+            const multi = await plan(["--stack", "multi"], multiDir);
+            assert.strictEqual(multi.code, 0, multi.stderr);
+            assert.ok(multi.stdout.includes('  signInAudience                    "AzureADMultipleOrgs"  (Pulumi.multi.yaml)\n'), multi.stdout);
+            assert.ok(!multi.stdout.includes("Note: signInAudience"), multi.stdout);
+            assert.ok(!multi.stdout.includes("Messages from the program"), multi.stdout);
+        });
+
+        it("shows a cap on the secrets' lifetime and the rotation period it lowers", async () => {
+            const dir = projectWith({
+                "Pulumi.capped.yaml": "config:\n  creatio-m365-oauth:siteName: acme\n  creatio-m365-oauth:maxSecretLifetimeDays: 90\n",
+            });
+            const run = await plan(["--stack", "capped"], dir);
+            assert.strictEqual(run.code, 0, run.stderr);
+            // lib/rotation.ts: each secret lives two periods, so a 90-day cap allows 45-day periods.
+            assert.ok(run.stdout.includes("\nClient secret rotation:\n" +
+                "  Period:          45 days; each secret is valid for 90 days\n" +
+                "  Lifetime cap:    90 days (maxSecretLifetimeDays): the period is lowered from secretRotationDays 180 to 45 days\n"),
+            run.stdout);
+            const json = JSON.parse((await plan(["--stack", "capped", "--json"], dir)).stdout);
+            assert.deepStrictEqual(json.rotation.cap, { maxSecretLifetimeDays: 90, secretRotationDays: "180" });
+            assert.strictEqual(json.outputs.secretRotationDays, 45);
         });
 
         it("leaves encrypted values encrypted and says so", async () => {

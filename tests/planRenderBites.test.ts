@@ -209,6 +209,7 @@ describe("npm run plan: the plan built from an evaluation", () => {
             rotation: {
                 periodDays: 30,
                 secretLifetimeDays: 60,
+                cap: undefined,
                 offset: { resource: "offset", minDays: 2, maxDays: 3,
                     drawn: "once, at the first pulumi up, and kept in the stack's state" },
                 // lib/rotation.ts: 30-day windows from 2024-01-01 shifted by the offset; at 2026-06-15T12:00Z the window
@@ -229,6 +230,10 @@ describe("npm run plan: the plan built from an evaluation", () => {
                 inputs: { length: 8, note: CLIENT_ID.text },
             }],
             ewsAllowListCommand: "a <Client ID>\nb\n",
+            // The application requests Exchange's EWS.AccessAsUser.All; 2027-04-01 (FACTS.md) is 289 whole days after
+            // 2026-06-15T12:00Z.
+            ewsDeadline: "EWS deadline: Exchange Online switches EWS off for good on 2027-04-01 (289 days left), and Creatio's Microsoft 365 " +
+                "mail sync uses EWS: watch for a Creatio version whose Microsoft 365 mail provider uses Microsoft Graph.",
             outputs: {
                 plain: CLIENT_ID.text,
                 // A secret the program made itself is never shown; a stand-in secret is shown as what it stands for.
@@ -249,11 +254,11 @@ describe("npm run plan: the plan built from an evaluation", () => {
                 outputs: { secretRotationDays: { value: 30, secret: false } },
             }),
         });
-        assert.deepStrictEqual(plan.rotation, { periodDays: 30, secretLifetimeDays: 60, offset: undefined, firstRotation: undefined });
+        assert.deepStrictEqual(plan.rotation, { periodDays: 30, secretLifetimeDays: 60, cap: undefined, offset: undefined, firstRotation: undefined });
         const withoutOffset = buildPlan({
             now: NOW, config: config(), evaluation: evaluation({ outputs: { secretRotationDays: { value: 7, secret: false } } }),
         });
-        assert.deepStrictEqual(withoutOffset.rotation, { periodDays: 7, secretLifetimeDays: 14, offset: undefined, firstRotation: undefined });
+        assert.deepStrictEqual(withoutOffset.rotation, { periodDays: 7, secretLifetimeDays: 14, cap: undefined, offset: undefined, firstRotation: undefined });
     });
 
     it("has no rotation section when the program declares no period", () => {
@@ -262,6 +267,14 @@ describe("npm run plan: the plan built from an evaluation", () => {
         });
         assert.strictEqual(plan.rotation, undefined);
         assert.strictEqual(plan.ewsAllowListCommand, undefined);
+        // No application that requests EWS: no EWS deadline.
+        assert.strictEqual(plan.ewsDeadline, undefined);
+        const graphOnly = buildPlan({
+            now: NOW, config: config(), evaluation: evaluation({ declared: [resource(APPLICATION, "app", {
+                requiredResourceAccesses: [{ resourceAppId: GRAPH, resourceAccesses: [{ id: EWS_SCOPE, type: "Scope" }] }],
+            })] }),
+        });
+        assert.strictEqual(graphOnly.ewsDeadline, undefined);
     });
 });
 
@@ -287,13 +300,14 @@ function fullPlan(): Plan {
             consentType: "AllPrincipals (admin consent for all users)", claims: ["A", "B"], otherSettings: { expiry: "never" },
         }],
         rotation: {
-            periodDays: 30, secretLifetimeDays: 60,
+            periodDays: 30, secretLifetimeDays: 60, cap: { maxSecretLifetimeDays: 61, secretRotationDays: "90" },
             offset: { resource: "offset", minDays: 2, maxDays: 3, drawn: "once" },
             firstRotation: { earliest: "2026-06-21T00:00:00Z", latest: "2026-06-22T00:00:00Z" },
         },
         secretSlots: [],
         otherResources: [{ type: "random:index/randomString:RandomString", resource: "extra", action: "create", inputs: { length: 8 } }],
         ewsAllowListCommand: "first line\nsecond line\n",
+        ewsDeadline: "EWS deadline: a line",
         outputs: { clientId: "(Client ID)", ewsAllowListScript: "first line\nsecond line\n", n: 3 },
     };
 }
@@ -341,6 +355,7 @@ describe("npm run plan: the plan as text", () => {
             "",
             "Client secret rotation:",
             "  Period:          30 days; each secret is valid for 60 days",
+            "  Lifetime cap:    61 days (maxSecretLifetimeDays): the period is lowered from secretRotationDays 90 to 30 days",
             "  Offset:          2 to 3 days (offset), drawn once",
             "  First rotation:  between 2026-06-21T00:00:00Z and 2026-06-22T00:00:00Z (if the first pulumi up runs at 2026-06-15T12:00:00Z)",
             "",
@@ -350,6 +365,8 @@ describe("npm run plan: the plan as text", () => {
             "EWS allow list: after pulumi up, an Exchange administrator runs in Exchange Online PowerShell:",
             "  first line",
             "  second line",
+            "",
+            "EWS deadline: a line",
             "",
             "Stack outputs:",
             "  clientId: (Client ID)",
@@ -362,8 +379,8 @@ describe("npm run plan: the plan as text", () => {
     it("leaves out the parts a plan does not have", () => {
         const plan: Plan = {
             ...fullPlan(), notes: [], programMessages: [], application: [], servicePrincipal: [], consentGrants: [],
-            rotation: { periodDays: 7, secretLifetimeDays: 14, offset: undefined, firstRotation: undefined },
-            otherResources: [], ewsAllowListCommand: undefined, outputs: {},
+            rotation: { periodDays: 7, secretLifetimeDays: 14, cap: undefined, offset: undefined, firstRotation: undefined },
+            otherResources: [], ewsAllowListCommand: undefined, ewsDeadline: undefined, outputs: {},
         };
         const tail = [
             "",

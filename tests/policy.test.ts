@@ -304,15 +304,18 @@ describe("policy pack", () => {
         });
 
         it("refuses a multitenant application where the stack is configured single tenant", async () => {
-            const deployment = await deploy({ siteName: "acme" });
+            const deployment = await deploy({ siteName: "acme", signInAudience: "AzureADMyOrg" });
             assert.strictEqual(propsOf(deployment, "creatio").signInAudience, "AzureADMyOrg");
             propsOf(deployment, "creatio-app").signInAudience = "AzureADMultipleOrgs";
             assert.deepStrictEqual(checkStack("registration-matches-configuration", deployment), [
                 'signInAudience is "AzureADMultipleOrgs", but the stack is configured for AzureADMyOrg.',
             ]);
-            // A component that records no audience counts as single tenant.
-            delete propsOf(deployment, "creatio").signInAudience;
-            assert.deepStrictEqual(checkStack("registration-matches-configuration", deployment), [
+            // A component that records no audience (an older program's) counts as single tenant, not as today's default.
+            const unrecorded = await deploy({ siteName: "acme" });
+            assert.strictEqual(propsOf(unrecorded, "creatio").signInAudience, "AzureADMultipleOrgs");
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", unrecorded), []);
+            delete propsOf(unrecorded, "creatio").signInAudience;
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", unrecorded), [
                 'signInAudience is "AzureADMultipleOrgs", but the stack is configured for AzureADMyOrg.',
             ]);
             const multi = await deploy({ siteName: "acme", signInAudience: "AzureADMultipleOrgs" });
@@ -341,6 +344,26 @@ describe("policy pack", () => {
             assert.deepStrictEqual(checkStack("registration-matches-configuration", deployment), [
                 "the password's end date 2027-01-28T10:00:01Z is more than 61 days (two rotation periods of 30 days " +
                 "plus a day) after 2026-11-28T10:00:00.000Z.",
+            ]);
+        });
+
+        it("refuses a secret living longer than maxSecretLifetimeDays, without the day of slack", async () => {
+            // NOW is 2026-11-28T10:00Z; a 61-day cap gives 30-day periods (lib/rotation.ts cappedPeriodDays).
+            const deployment = await deploy({ siteName: "acme", maxSecretLifetimeDays: "61" });
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", deployment), []);
+            propsOf(deployment, "creatio-secret-a").endDate = "2027-01-28T10:00:00Z";
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", deployment), []);
+            propsOf(deployment, "creatio-secret-a").endDate = "2027-01-28T10:00:01Z";
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", deployment), [
+                "the password's end date 2027-01-28T10:00:01Z is more than 61 days (two rotation periods of 30 days " +
+                "plus a day) after 2026-11-28T10:00:00.000Z.",
+                "the password's end date 2027-01-28T10:00:01Z is more than maxSecretLifetimeDays 61 days after 2026-11-28T10:00:00.000Z.",
+            ]);
+            const capped = await deploy({ siteName: "acme", maxSecretLifetimeDays: "60" });
+            propsOf(capped, "creatio-secret-a").endDate = "2027-01-27T10:00:01Z";
+            // 60 days: periods of 30, so only the cap is passed.
+            assert.deepStrictEqual(checkStack("registration-matches-configuration", capped), [
+                "the password's end date 2027-01-27T10:00:01Z is more than maxSecretLifetimeDays 60 days after 2026-11-28T10:00:00.000Z.",
             ]);
         });
 

@@ -18,8 +18,8 @@ async function run(config: Record<string, string>, mocks = new TenantMocks(37)):
 
 /** Pulumi.yaml's defaults, as the CLI passes them to the program. */
 const DEFAULTS = {
-    siteName: "", siteUrl: "", creatioVersion: "", netCore: "false", signInAudience: "AzureADMyOrg", displayName: "",
-    owners: "[]", secretRotationDays: "180",
+    siteName: "", siteUrl: "", creatioVersion: "", netCore: "false", signInAudience: "AzureADMultipleOrgs", displayName: "",
+    owners: "[]", secretRotationDays: "180", maxSecretLifetimeDays: "0",
     existingApplicationObjectId: "", existingServicePrincipalObjectId: "",
     existingExchangeConsentGrantId: "", existingGraphConsentGrantId: "",
 };
@@ -53,7 +53,8 @@ describe("the program (index.ts)", () => {
         const defaults = (await run({ ...DEFAULTS, siteName: "acme" })).outputs;
         assert.strictEqual(await promiseOf(defaults.siteBaseUrl), "https://acme.creatio.com");
         assert.strictEqual(await promiseOf(defaults.netCore), false);
-        assert.strictEqual(await promiseOf(defaults.signInAudience), "AzureADMyOrg");
+        // Multitenant: Creatio 8.1 signs in through /common (BaseOffice365OAuthAuthenticator), which Entra ID refuses for single-tenant apps (AADSTS50194, FACTS.md).
+        assert.strictEqual(await promiseOf(defaults.signInAudience), "AzureADMultipleOrgs");
         assert.strictEqual(await promiseOf(defaults.secretRotationDays), 180);
     });
 

@@ -32,18 +32,21 @@ describe("project files", () => {
         }
     });
 
-    it("has defaults that mean unset, .NET Framework, single tenant, 180 days and no owners", () => {
+    it("has defaults that mean unset, .NET Framework, multitenant, 180 days and no owners", () => {
         const defaults = Object.fromEntries(CONFIG_KEYS.map(key => [key, project.config[key].default]));
         assert.deepStrictEqual(defaults, {
-            siteName: "", siteUrl: "", creatioVersion: "", netCore: false, signInAudience: "AzureADMyOrg", displayName: "",
-            owners: [], secretRotationDays: 180,
+            siteName: "", siteUrl: "", creatioVersion: "", netCore: false, signInAudience: "AzureADMultipleOrgs", displayName: "",
+            owners: [], secretRotationDays: 180, maxSecretLifetimeDays: 0,
             existingApplicationObjectId: "", existingServicePrincipalObjectId: "",
             existingExchangeConsentGrantId: "", existingGraphConsentGrantId: "",
         });
         const settings = validateConfig({ ...asRawConfig(defaults), siteName: "acme" });
         assert.strictEqual(settings.secretRotationDays, 180);
+        // 0: no cap on the secrets' lifetime.
+        assert.strictEqual(settings.maxSecretLifetimeDays, undefined);
         assert.strictEqual(settings.netCore, false);
-        assert.strictEqual(settings.signInAudience, "AzureADMyOrg");
+        // Multitenant: Creatio 8.1 signs in through /common (BaseOffice365OAuthAuthenticator), which Entra ID refuses for single-tenant apps (AADSTS50194, FACTS.md).
+        assert.strictEqual(settings.signInAudience, "AzureADMultipleOrgs");
         assert.deepStrictEqual(settings.owners, []);
         assert.strictEqual(settings.existing, undefined);
     });

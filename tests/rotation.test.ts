@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { RotationPlan, rfc3339, rotationPlan, slotOf } from "../lib/rotation";
+import { RotationPlan, cappedPeriodDays, rfc3339, rotationPlan, slotOf } from "../lib/rotation";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -48,7 +48,25 @@ describe("rotation schedule", () => {
         assert.throws(() => rotationPlan(new Date(), 30, 0.5), /offsetDays must be a whole number, got 0.5/);
     });
 
-    const cases: [number, number][] = [[180, 37], [7, 0], [30, 13], [90, 400], [365, 364]];
+    it("keeps every secret within a lifetime cap, whenever in its window pulumi up creates it", () => {
+        for (const [cap, expected] of [[90, 45], [91, 45], [14, 7], [365, 180], [730, 180]] as const) {
+            const period = cappedPeriodDays(180, cap);
+            assert.strictEqual(period, expected, `cap ${cap}`);
+            for (let day = 0; day < 3 * period; day++) {
+                const t = new Date(Date.UTC(2026, 10, 28, 10) + day * DAY);
+                for (const secret of rotationPlan(t, period, 37).slots) {
+                    // Entra ID measures a password from its creation (startDateTime, now) to endDateTime; the earliest a
+                    // slot's secret is created is the start of its window.
+                    const created = Math.max(t.getTime(), secret.window.start.getTime());
+                    assert.ok(secret.endDate.getTime() - created <= cap * DAY, `cap ${cap}, ${t.toISOString()}`);
+                }
+            }
+        }
+        assert.strictEqual(cappedPeriodDays(180, undefined), 180);
+        assert.strictEqual(cappedPeriodDays(30, 90), 30);
+    });
+
+    const cases: [number, number][] = [[180, 37], [7, 0], [30, 13], [90, 400], [365, 364], [45, 37]];
     for (const [period, offset] of cases) {
         it(`walks two years day by day: period ${period}, offset ${offset}`, () => {
             const start = Date.UTC(2026, 10, 28, 10, 0, 0);

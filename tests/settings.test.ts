@@ -15,8 +15,8 @@ describe("validateConfig", () => {
                 profile: "any",
                 // .NET Framework, as Creatio's cloud runs (Creatio 8.1 source: Office365OAuthAuthenticator on <site>/0/rest).
                 netCore: false,
-                // Single tenant, as Creatio 7.17-8.x documentation asks ("Accounts in this organizational directory only").
-                signInAudience: "AzureADMyOrg",
+                // Multitenant: Creatio 8.1 signs in through /common (BaseOffice365OAuthAuthenticator), which Entra ID refuses for single-tenant apps (AADSTS50194, FACTS.md).
+                signInAudience: "AzureADMultipleOrgs",
                 displayName: "Creatio acme.creatio.com (Microsoft 365)",
                 owners: [],
                 secretRotationDays: 180,
@@ -29,7 +29,7 @@ describe("validateConfig", () => {
                 owners: "[]", secretRotationDays: "",
             });
             assert.strictEqual(settings.netCore, false);
-            assert.strictEqual(settings.signInAudience, "AzureADMyOrg");
+            assert.strictEqual(settings.signInAudience, "AzureADMultipleOrgs");
             assert.strictEqual(settings.siteBaseUrl, "https://acme.creatio.com");
             assert.strictEqual(settings.profile, "any");
             assert.strictEqual(settings.secretRotationDays, 180);
@@ -74,6 +74,25 @@ describe("validateConfig", () => {
             assert.strictEqual(validateConfig({ siteName: "acme", netCore: "true" }).netCore, true);
             assert.strictEqual(validateConfig({ siteUrl: "https://crm.example.com/creatio", netCore: "true" }).netCore, true);
             assert.strictEqual(validateConfig({ siteName: "acme", netCore: "false" }).netCore, false);
+        });
+
+        it("maxSecretLifetimeDays, which lowers the rotation period to half of it and no further", () => {
+            const rotation = (raw: Record<string, string>) => {
+                const s = validateConfig({ siteName: "acme", ...raw });
+                return [s.secretRotationDays, s.maxSecretLifetimeDays];
+            };
+            // Each secret lives two periods (lib/rotation.ts): a 90-day cap gives 45-day periods.
+            assert.deepStrictEqual(rotation({ maxSecretLifetimeDays: "90" }), [45, 90]);
+            assert.deepStrictEqual(rotation({ maxSecretLifetimeDays: "91" }), [45, 91]);
+            assert.deepStrictEqual(rotation({ maxSecretLifetimeDays: "14" }), [7, 14]);
+            assert.deepStrictEqual(rotation({ maxSecretLifetimeDays: "730" }), [180, 730]);
+            assert.deepStrictEqual(rotation({ maxSecretLifetimeDays: "730", secretRotationDays: "365" }), [365, 730]);
+            // A period already within the cap stays.
+            assert.deepStrictEqual(rotation({ maxSecretLifetimeDays: "180", secretRotationDays: "30" }), [30, 180]);
+            // 0 (Pulumi.yaml's default) and unset: no cap.
+            assert.deepStrictEqual(rotation({ maxSecretLifetimeDays: "0" }), [180, undefined]);
+            assert.deepStrictEqual(rotation({ maxSecretLifetimeDays: "" }), [180, undefined]);
+            assert.ok(!("maxSecretLifetimeDays" in validateConfig({ siteName: "acme", maxSecretLifetimeDays: "0" })));
         });
 
         it("signInAudience AzureADMyOrg and AzureADMultipleOrgs", () => {
@@ -203,8 +222,8 @@ describe("validateConfig", () => {
         });
 
         it("signInAudience other than AzureADMyOrg or AzureADMultipleOrgs, with the value meant when only the case differs", () => {
-            const allowed = "allowed: AzureADMyOrg (single tenant, the default, as Creatio documents it) or " +
-                "AzureADMultipleOrgs (multitenant, for Creatio's sign-in through the common authority), written exactly so";
+            const allowed = "allowed: AzureADMultipleOrgs (multitenant, the default, for Creatio's sign-in through the " +
+                "common authority) or AzureADMyOrg (single tenant, as Creatio documents it), written exactly so";
             // Graph also knows AzureADandPersonalMicrosoftAccount and PersonalMicrosoftAccount (resources/application.md):
             // personal accounts have no Exchange Online mailbox for Creatio, so they are refused.
             for (const value of ["AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount", "single", "common"]) {
@@ -226,6 +245,21 @@ describe("validateConfig", () => {
                     "allowed: a whole number of days from 7 to 365",
                 ], days);
             }
+        });
+
+        it("maxSecretLifetimeDays that is no whole number of days from 14 to 730, or 0", () => {
+            const allowed = "allowed: 0 (no cap, the default) or a whole number of days from 14 to 730: the longest lifetime " +
+                "the tenant's app management policy allows a client secret; each secret lives two rotation periods of 7 to 365 days";
+            for (const days of ["13", "1", "731", "-90", "90.5", "1e2", "P90D", " 90", "00000"]) {
+                assert.deepStrictEqual(problemsOf({ siteName: "acme", maxSecretLifetimeDays: days }), [
+                    `maxSecretLifetimeDays = ${JSON.stringify(days)}: not a valid secret lifetime; ${allowed}`,
+                ], days);
+            }
+            // Named with the other bad keys, so one run lists them all.
+            assert.deepStrictEqual(problemsOf({ siteName: "acme", secretRotationDays: "3", maxSecretLifetimeDays: "10" }), [
+                'secretRotationDays = "3": not a valid rotation period; allowed: a whole number of days from 7 to 365',
+                `maxSecretLifetimeDays = "10": not a valid secret lifetime; ${allowed}`,
+            ]);
         });
 
         it("owners that are not a list", () => {

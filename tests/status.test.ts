@@ -31,7 +31,8 @@ function status(argv: string[], stacks: Record<string, FakeStack>, options: Para
     return runInProcess("status", statusMain, argv, stacks, { now: NOW, ...options });
 }
 
-const rowsOf = (stdout: string) => stdout.trimEnd().split("\n").slice(1).map(l => l.split(/ {2,}/));
+/** The table: stdout up to the blank line before the EWS deadline. */
+const rowsOf = (stdout: string) => stdout.split("\n\n")[0].trimEnd().split("\n").slice(1).map(l => l.split(/ {2,}/));
 const stateOf = (stdout: string, stack: string) => rowsOf(stdout).find(r => r[0] === stack)?.at(-1);
 
 describe("npm run status", () => {
@@ -54,6 +55,18 @@ describe("npm run status", () => {
             ["stack", "tag", "get", "creatio-delivered-key-id", "--stack", "dev"],
             ["stack", "tag", "get", "creatio-delivered-key-id", "--stack", "prod"],
         ]);
+    });
+
+    it("ends with the EWS deadline and the days left by the command's clock", async () => {
+        const result = await status(["--stack", "dev"], { dev: env(ID_DEV, 200) });
+        assert.strictEqual(result.code, 0, result.stderr);
+        const [, after] = result.stdout.split("\n\n");
+        // 2027-04-01 (FACTS.md: Microsoft's Exchange team) is 123 whole days after NOW, 2026-11-28T10:00Z.
+        assert.strictEqual(after, "EWS deadline: Exchange Online switches EWS off for good on 2027-04-01 (123 days left), " +
+            "and Creatio's Microsoft 365 mail sync uses EWS: watch for a Creatio version whose Microsoft 365 mail provider " +
+            "uses Microsoft Graph.\n");
+        const later = await status(["--stack", "dev"], { dev: env(ID_DEV, 200) }, { now: new Date("2027-04-03T00:00:00Z") });
+        assert.match(later.stdout, /\nEWS deadline: Exchange Online switched EWS off for good on 2027-04-01 \(2 days ago\)/);
     });
 
     it("runs as npm runs it: a child process with the pulumi executable on PATH", async () => {
