@@ -71,7 +71,7 @@ function ConvertTo-AppIdList {
 function Read-EwsAllowedAppIdList {
     # A plain Get-OrganizationConfig does not return EwsAllowedAppIDs: without the switch the list
     # would look empty and writing it back would drop every other application.
-    $policy = Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy
+    $policy = Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy -ErrorAction Stop
     if ($null -eq $policy -or $null -eq $policy.PSObject.Properties['EwsAllowedAppIDs']) {
         throw 'Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy returned no EwsAllowedAppIDs (not returned, which is not an empty list): nothing was changed. Is this session connected to Exchange Online (Connect-ExchangeOnline)?'
     }
@@ -165,7 +165,12 @@ else {
 Write-Host "Exchange roles needed: $RolesNeeded."
 
 $appId = $AppId.ToLowerInvariant()
-$organization = Get-OrganizationConfig
+# -ErrorAction Stop: the Exchange Online cmdlets ignore the script's $ErrorActionPreference, and a
+# failed read must not pass for EwsEnabled $null.
+$organization = Get-OrganizationConfig -ErrorAction Stop
+if ($null -eq $organization) {
+    throw 'Get-OrganizationConfig returned nothing: the organization settings could not be read. Nothing was changed.'
+}
 $ewsEnabled = $organization.EwsEnabled
 if ("$ewsEnabled" -eq '') { $ewsEnabled = $null }
 $ewsEnabledText = if ($null -eq $ewsEnabled) { '$null (not set)' } else { "$ewsEnabled" }
@@ -235,7 +240,11 @@ elseif ($enableAction -eq 'set') {
         if ($Force -or $PSCmdlet.ShouldContinue('Change EWS for every EWS client of the tenant?', 'EwsEnabled')) {
             Set-OrganizationConfig -EwsEnabled $true -Confirm:$false -ErrorAction Stop
             $written = $true
-            Write-Host "EwsEnabled read back: $((Get-OrganizationConfig).EwsEnabled)"
+            $enabledBack = (Get-OrganizationConfig -ErrorAction Stop).EwsEnabled
+            Write-Host "EwsEnabled read back: $enabledBack"
+            if ($enabledBack -ne $true) {
+                Write-Error "EwsEnabled reads back as '$enabledBack', not True. Check it with: Get-OrganizationConfig | Format-List EwsEnabled"
+            }
         }
     }
 }

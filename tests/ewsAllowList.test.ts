@@ -203,11 +203,11 @@ describe("EWS allow list", () => {
             const reads = commands(root, "Get-OrganizationConfig");
             const withSwitch = reads.filter(c => /-RetrieveEwsOperationAccessPolicy\b/i.test(c.text));
             assert.deepStrictEqual(withSwitch.map(c => [c.text, guards(c)]),
-                [["Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy", ["function Read-EwsAllowedAppIdList"]]]);
+                [["Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy -ErrorAction Stop", ["function Read-EwsAllowedAppIdList"]]]);
             const members = descendants(root).filter(n => n.type === "member_access" && /\.EwsAllowedAppIDs$/i.test(n.text));
             assert.deepStrictEqual(members.map(m => [m.text, guards(m)]),
                 [["$policy.EwsAllowedAppIDs", ["function Read-EwsAllowedAppIdList"]]]);
-            assert.deepStrictEqual(assignments(root, "$policy"), ["$policy = Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy"]);
+            assert.deepStrictEqual(assignments(root, "$policy"), ["$policy = Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy -ErrorAction Stop"]);
             // A missing property stops the script instead of reading as an empty list.
             const fn = descendants(root).find(n => n.type === "function_statement" && functionName(n) === "Read-EwsAllowedAppIdList");
             assert.match(fn?.text ?? "", /if \(\$null -eq \$policy -or \$null -eq \$policy\.PSObject\.Properties\['EwsAllowedAppIDs'\]\) \{\s*throw '/);
@@ -451,6 +451,17 @@ describe("EWS allow list", () => {
             for (const write of writes) {
                 assert.match(write.text, / -ErrorAction Stop$/, write.text);
             }
+        });
+
+        it("stops when a read of the organization fails, instead of taking the failure for EwsEnabled $null", () => {
+            const reads = commands(root, "Get-OrganizationConfig");
+            // The first read, the allow list's, and the read-back of EwsEnabled.
+            assert.strictEqual(reads.length, 3);
+            for (const read of reads) {
+                assert.match(read.text, / -ErrorAction Stop$/, read.text);
+            }
+            assert.ok(source.includes("if ($null -eq $organization) {\n    throw 'Get-OrganizationConfig returned nothing"));
+            assert.ok(source.includes("if ($enabledBack -ne $true) {\n                Write-Error \"EwsEnabled reads back as"));
         });
 
         it("says changes take up to 24 hours only after it wrote something", () => {
