@@ -82,6 +82,7 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
             netCore: args.netCore,
             signInAudience: args.signInAudience,
             secretRotationDays: args.secretRotationDays,
+            owners: args.owners ?? [],
         };
         super("creatio:m365:CreatioOAuthApp", name, configured, opts);
         const clientConfig = azuread.getClientConfigOutput({ parent: this });

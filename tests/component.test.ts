@@ -333,13 +333,13 @@ describe("CreatioOAuthApp", () => {
         });
     });
 
-    it("records the configured site, profile, platform, audience and period on the component for the policy pack", async () => {
+    it("records the configured site, profile, platform, audience, period and owners on the component for the policy pack", async () => {
         const { mocks } = await declare({
             siteName: "acme", creatioVersion: "7.16", secretRotationDays: "90", netCore: "true", signInAudience: "AzureADMultipleOrgs",
         });
         assert.deepStrictEqual(mocks.inputsOf("t"), {
             siteBaseUrl: "https://acme.creatio.com", profile: "7.16", netCore: true, signInAudience: "AzureADMultipleOrgs",
-            secretRotationDays: 90,
+            secretRotationDays: 90, owners: [],
         });
     });
 
@@ -354,6 +354,7 @@ describe("CreatioOAuthApp", () => {
             netCore: false,
             signInAudience: "AzureADMyOrg",
             secretRotationDays: 180,
+            owners: [],
             clientId: APP_CLIENT_ID,
             // Registered as a Pulumi secret: the runtime's secret envelope around the value.
             clientSecret: { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "secret-value-of-t-secret-b" },
