@@ -18,10 +18,11 @@ import { CommandIO, runCommand } from "./io";
 import { printable } from "./printable";
 import { DELIVERED_KEY_ID_TAG, readOutputsWithSecret, readStackTag, requireOutput, requireSecret } from "./pulumiStack";
 import { Redactor } from "./redact";
+import { SLOT_OPTION, Slot, describeSlot, slotOption, slotOutputNames } from "./secretSlot";
 import { TokenAnswer, TokenRequest, authorityHostFrom, requestToken } from "./verify";
 
 
-const USAGE = "npm run -s deliver -- --stack <name> [--mail-server <name or id>]... [--dry-run] " +
+const USAGE = "npm run -s deliver -- --stack <name> [--slot a|b] [--mail-server <name or id>]... [--dry-run] " +
     "[--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] [--secret-wait-seconds 120] " +
     "[--pulumi-timeout-seconds 120]";
 
@@ -103,15 +104,16 @@ function requireGuidOutput(outputs: Record<string, unknown>, name: string, stack
     return value;
 }
 
-function readCredential(outputs: Record<string, unknown>, stack: string): StackCredential {
+function readCredential(outputs: Record<string, unknown>, stack: string, slot: Slot | undefined): StackCredential {
     const { siteBaseUrl, netCore } = readSite(outputs, stack);
+    const names = slotOutputNames(slot);
     return {
         clientId: requireGuidOutput(outputs, "clientId", stack),
-        clientSecret: requireSecret(outputs, "clientSecret", stack),
+        clientSecret: requireSecret(outputs, names.secret, stack),
         tenantId: requireGuidOutput(outputs, "tenantId", stack),
         siteBaseUrl,
         netCore,
-        clientSecretKeyId: requireGuidOutput(outputs, "clientSecretKeyId", stack),
+        clientSecretKeyId: requireGuidOutput(outputs, names.keyId, stack),
     };
 }
 
@@ -185,9 +187,11 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
         "authority-host": { type: "string" },
         "timeout-seconds": { type: "string", default: "30" },
         "secret-wait-seconds": { type: "string", default: "120" },
+        ...SLOT_OPTION,
         ...PULUMI_TIMEOUT_OPTION,
     }, USAGE);
     const stack = stackOption(args.stack, USAGE);
+    const slot = slotOption(args.slot);
     const mailServers = [...new Set(args["mail-server"] ?? [])];
     if (mailServers.some(name => name.trim() === "")) {
         throw new OpsError("--mail-server is empty: give the name or id of Creatio's Microsoft 365 mail server", USAGE_EXIT_CODE);
@@ -206,7 +210,7 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
     const dryRun = args["dry-run"]!;
 
     const outputs = await readOutputsWithSecret(pulumi, stack, redactor);
-    const credential = readCredential(outputs, stack);
+    const credential = readCredential(outputs, stack, slot);
     // Before anything is sent: a changed stack output must not pick where the credentials go.
     checkEnvironmentPins(stack, credential, io.env);
 
@@ -219,7 +223,7 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
         throw new OpsError(`nothing delivered: the secret could not be checked: ${answer.reason}`, 3);
     }
     if (answer.outcome === "rejected") {
-        throw new OpsError(`nothing delivered: Entra ID rejects the stack's newest secret: ${describeRejection(answer)}` +
+        throw new OpsError(`nothing delivered: Entra ID rejects ${describeSlot(slot)}: ${describeRejection(answer)}` +
             (waitSeconds > 0 ? `, still after ${waitSeconds} s` : ""), 1);
     }
 
@@ -243,7 +247,8 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
         ["Creatio", `${odataRoot(credential.siteBaseUrl, credential.netCore)} (${creatioCredentials.kind === "forms"
             ? "CREATIO_USERNAME" : "CREATIO_API_CLIENT_ID"})`],
         ["Client ID", credential.clientId],
-        ["Client secret", `accepted by Entra ID${attempts > 1 ? ` (attempt ${attempts})` : ""}; key id ${credential.clientSecretKeyId}`],
+        ["Client secret", `${slot === undefined ? "" : `slot ${slot}, `}accepted by Entra ID${attempts > 1 ? ` (attempt ${attempts})` : ""}; ` +
+            `key id ${credential.clientSecretKeyId}`],
     ];
     const recordRow = ({ record, reasons }: DeliveryTarget, result: string): [string, string] => ["Record",
         `${OAUTH_APPLICATIONS} ${record.id} ${quoted(record.name)} (${reasons.join(", ")}); ${COLUMNS.clientId} ` +

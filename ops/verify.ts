@@ -12,6 +12,7 @@ import { CommandIO, runCommand } from "./io";
 import { printable } from "./printable";
 import { StackOutputs, readOutputsWithSecret, requireGuid, requireInstant, requireSecret, requireStringList } from "./pulumiStack";
 import { Redactor } from "./redact";
+import { SLOT_OPTION, Slot, readSlot, slotOption } from "./secretSlot";
 
 export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
 export const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -199,6 +200,8 @@ export interface VerifyReport {
     now: Date;
     /** With --site-check: what the site answered, in one line. */
     site?: string;
+    /** With --slot: the slot proven and its key id. */
+    slot?: { slot: Slot; keyId: string };
 }
 
 /** Whole days from `now` until `isoDate`; negative once it has passed. */
@@ -225,6 +228,7 @@ export function renderReport(r: VerifyReport): string {
         ["Tenant ID", r.tenantId],
         ["Client ID", r.clientId],
         ["Authority", r.authority],
+        ...(r.slot === undefined ? [] : [["Slot", `${r.slot.slot} (key id ${r.slot.keyId})`] as [string, string]]),
         ["Client secret", secret],
         ["Expires", `${r.clientSecretExpiresAt} (${days >= 0 ? `${days} days left` : `expired ${-days} days ago`})`],
         ...r.redirectUris.map((uri, i): [string, string] => [i === 0 ? "Redirect URIs" : "", uri]),
@@ -241,7 +245,7 @@ export const EXIT_CODES = { accepted: 0, rejected: 1, unreachable: 3 } as const;
 const SITE_EXIT_CODES = { match: 0, mismatch: 1, unknown: 3 } as const;
 
 const USAGE = "npm run -s verify -- --stack <name> [--authority-host https://login.microsoftonline.us] " +
-    "[--site-check] [--timeout-seconds 30] [--pulumi-timeout-seconds 120]";
+    "[--slot a|b] [--site-check] [--timeout-seconds 30] [--pulumi-timeout-seconds 120]";
 
 /** Everything verify needs from the stack, checked before the secret goes anywhere. */
 export interface VerifyOutputs {
@@ -250,9 +254,21 @@ export interface VerifyOutputs {
     clientSecret: string;
     clientSecretExpiresAt: string;
     redirectUris: string[];
+    /** With --slot: the slot's key id. */
+    clientSecretKeyId?: string;
 }
 
-export function verifyOutputsFrom(outputs: StackOutputs, stack: string): VerifyOutputs {
+/** The stack's newest secret, or with `slot` that slot's secret (its own outputs, whatever the schedule says). */
+export function verifyOutputsFrom(outputs: StackOutputs, stack: string, slot?: Slot): VerifyOutputs {
+    if (slot !== undefined) {
+        const chosen = readSlot(outputs, stack, slot);
+        return {
+            tenantId: requireGuid(outputs, "tenantId", stack),
+            clientId: requireGuid(outputs, "clientId", stack),
+            ...chosen,
+            redirectUris: requireStringList(outputs, "redirectUris", stack),
+        };
+    }
     return {
         // GUIDs only: a tenant such as "common" or a text with "/" or "?" would change where the secret goes.
         tenantId: requireGuid(outputs, "tenantId", stack),
@@ -269,9 +285,11 @@ export async function main(io: CommandIO): Promise<number> {
         "authority-host": { type: "string" },
         "site-check": { type: "boolean", default: false },
         "timeout-seconds": { type: "string", default: String(DEFAULT_TIMEOUT_SECONDS) },
+        ...SLOT_OPTION,
         ...PULUMI_TIMEOUT_OPTION,
     }, USAGE);
     const stack = stackOption(args.stack, USAGE);
+    const slot = slotOption(args.slot);
     const authorityHost = authorityHostFrom(args["authority-host"], io.env);
     const timeoutSeconds = wholeSeconds("timeout-seconds", args["timeout-seconds"]!, 1, 300);
     const pulumiTimeout = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
@@ -281,7 +299,7 @@ export async function main(io: CommandIO): Promise<number> {
     let checked: VerifyOutputs;
     let site: { siteBaseUrl: string; netCore: boolean } | undefined;
     try {
-        checked = verifyOutputsFrom(outputs, stack);
+        checked = verifyOutputsFrom(outputs, stack, slot);
         site = args["site-check"] ? readSite(outputs, stack) : undefined;
     } catch (err) {
         throw redactor.redactError(err);
@@ -308,6 +326,7 @@ export async function main(io: CommandIO): Promise<number> {
         redirectUris: checked.redirectUris,
         now: io.now(),
         site: siteCheck?.summary,
+        ...(slot !== undefined && { slot: { slot, keyId: checked.clientSecretKeyId! } }),
     }));
     if (siteCheck?.outcome === "mismatch") {
         io.stderr(`verify: ${printable(siteCheck.problem)}\n`);

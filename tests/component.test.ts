@@ -264,6 +264,21 @@ describe("CreatioOAuthApp", () => {
             assert.strictEqual(await promiseOf(next.app.previousClientSecretKeyId), PASSWORD_KEY_IDS.b);
         });
 
+        it("outputs each slot on its own: its secret as a Pulumi secret, its key id and end date plain, whatever the schedule", async () => {
+            for (const now of [undefined, new Date("2027-01-22T00:00:00Z")]) {
+                const { app, mocks } = await declare({ siteName: "acme" }, now && { now });
+                for (const [i, letter] of ["a", "b"].entries()) {
+                    const slot = app.slots[i];
+                    assert.strictEqual(await promiseOf(slot.secret), `secret-value-of-t-secret-${letter}`);
+                    assert.strictEqual(await pulumi.isSecret(slot.secret), true);
+                    assert.strictEqual(await promiseOf(slot.keyId), PASSWORD_KEY_IDS[letter]);
+                    assert.strictEqual(await pulumi.isSecret(slot.keyId), false);
+                    assert.strictEqual(await promiseOf(slot.expiresAt), mocks.inputsOf(`t-secret-${letter}`).endDate);
+                    assert.strictEqual(await pulumi.isSecret(slot.expiresAt), false);
+                }
+            }
+        });
+
         it("switches to slot a in the next window, keeping slot b as it was", async () => {
             const { app, mocks } = await declare({ siteName: "acme" }, { now: new Date("2027-01-22T00:00:00Z") });
             assert.deepStrictEqual(mocks.inputsOf("t-secret-a").rotateWhenChanged, { windowStart: "2027-01-22T00:00:00Z" });
@@ -366,6 +381,12 @@ describe("CreatioOAuthApp", () => {
             clientSecretRotatesAt: "2027-01-22T00:00:00Z",
             clientSecretKeyId: PASSWORD_KEY_IDS.b,
             previousClientSecretKeyId: PASSWORD_KEY_IDS.a,
+            clientSecretA: { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "secret-value-of-t-secret-a" },
+            clientSecretAKeyId: PASSWORD_KEY_IDS.a,
+            clientSecretAExpiresAt: "2027-01-22T00:00:00Z",
+            clientSecretB: { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "secret-value-of-t-secret-b" },
+            clientSecretBKeyId: PASSWORD_KEY_IDS.b,
+            clientSecretBExpiresAt: "2027-07-21T00:00:00Z",
             ewsAllowListScript: "(checked above)",
         });
     });
