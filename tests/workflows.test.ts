@@ -110,7 +110,7 @@ function runStep(script: string, cwd: string, env: Record<string, string>) {
 
 const PACKAGE_SCRIPTS: Record<string, string> = JSON.parse(readText("package.json")).scripts;
 /** The ops commands that run the pulumi CLI; a new one must be added here and kept out of pull requests. */
-const PULUMI_SCRIPTS = ["credentials", "deliver", "routine-check", "status", "verify"];
+const PULUMI_SCRIPTS = ["credentials", "deliver", "rotate-now", "routine-check", "status", "verify"];
 
 describe("GitHub workflows", () => {
     it("has stacks to run", () => {

@@ -71,7 +71,7 @@ export interface CannedAnswer {
  *   or a function that answers a token request (its form fields) itself, or returns undefined to
  *   let the stand-in answer
  */
-export async function startTokenServer(tenantId: string, clients: Record<string, string>,
+export async function startTokenServer(tenantId: string, clients: Record<string, string | string[]>,
     answer: "tokens" | "silence" | ((form: Record<string, string>) => CannedAnswer | undefined) = "tokens"): Promise<TokenServer> {
     const pems = await certificateFor("127.0.0.1");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "token-server-"));
@@ -119,7 +119,8 @@ export async function startTokenServer(tenantId: string, clients: Record<string,
                 if (!(form.client_id in clients)) {
                     return send(400, unknownClient(form.client_id, tenantId));
                 }
-                if (clients[form.client_id] !== form.client_secret) {
+                // An application may hold several passwords; each one is accepted (a list, or one secret).
+                if (![clients[form.client_id]].flat().includes(form.client_secret)) {
                     return send(401, WRONG_SECRET);
                 }
                 return send(200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: "fake.token" });
