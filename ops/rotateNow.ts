@@ -16,6 +16,7 @@ import {
     readCredential, realDependencies,
 } from "./delivery";
 import { authorityHostFrom } from "./entraToken";
+import { GraphRequest, NO_GRAPH_IDENTITY, graphTokenSource, listPasswordKeyIds } from "./graphKeyIds";
 import { checkEnvironmentPins } from "./environmentPins";
 import { CommandIO, runCommand } from "./io";
 import { printable } from "./printable";
@@ -109,7 +110,7 @@ async function rotateNow(io: CommandIO, deps: DeliverDependencies, redactor: Red
         const credentials = Object.fromEntries(SLOTS.map(slot => [slot, readCredential(outputs, stack, slot)])) as Record<Slot, StackCredential>;
         // Before anything is sent: a changed stack output must not pick where the credentials go.
         checkEnvironmentPins(stack, credentials.a, io.env);
-        return { credentials, ...readKeyIds(outputs, stack) };
+        return { credentials, applicationObjectId: requireGuid(outputs, "applicationObjectId", stack), ...readKeyIds(outputs, stack) };
     };
     const deliver = (slot: Slot | undefined, credential: StackCredential) => deliverCredential(io, deps, {
         stack, slot, credential, creatioCredentials, mailServers, dryRun: false, authorityHost, timeoutMs, waitSeconds, pulumi,
@@ -121,7 +122,20 @@ async function rotateNow(io: CommandIO, deps: DeliverDependencies, redactor: Red
     };
 
     const before = await read();
-    const beforeKeyIds = [before.keyIds.a, before.keyIds.b];
+    // The application's key ids before anything changes, as Microsoft Graph lists them: also a password added
+    // outside this program. Without an identity to ask, or an answer, nothing is replaced.
+    const graph: GraphRequest = { authorityHost, tenantId: before.credentials.a.tenantId, timeoutMs, trustedCa: io.trustedCa };
+    if (io.env.GRAPH_ACCESS_TOKEN) {
+        redactor.add(io.env.GRAPH_ACCESS_TOKEN);
+    }
+    const graphToken = graphTokenSource(io.env, graph);
+    if (graphToken === undefined) {
+        throw new OpsError(`${NO_GRAPH_IDENTITY}; nothing was replaced`, USAGE_EXIT_CODE);
+    }
+    const listed = await listPasswordKeyIds(graphToken, before.applicationObjectId, graph).catch(err => {
+        throw stoppedAt(err, "Nothing was replaced.");
+    });
+    const beforeKeyIds = [...new Set([before.keyIds.a, before.keyIds.b, ...listed].map(k => k.toLowerCase()))];
     const tag = await readStackTag(pulumi, stack, DELIVERED_KEY_ID_TAG);
     let held = SLOTS.find(slot => before.keyIds[slot] === tag);
 
@@ -167,19 +181,25 @@ async function rotateNow(io: CommandIO, deps: DeliverDependencies, redactor: Red
             `reached, run npm run -s deliver -- --stack ${stack}, so that the weekly rotation does not leave it on an older secret.`);
     });
 
-    // 3. No key id from before is left in the stack's slots.
-    const now = [after.keyIds.a, after.keyIds.b];
-    const left = beforeKeyIds.filter(keyId => now.includes(keyId));
+    // 3. No key id from before is left on the application (Microsoft Graph), nor in the slots.
+    const now = await listPasswordKeyIds(graphToken, after.applicationObjectId, graph).catch(err => {
+        throw stoppedAt(err, "Both slots are replaced and delivered; check the application's key ids yourself (docs/leak-runbook.md).");
+    });
+    const slotsNow = [after.keyIds.a, after.keyIds.b].map(k => k.toLowerCase());
     io.stdout([
-        `Key ids before: a ${before.keyIds.a}, b ${before.keyIds.b}`,
-        `Key ids now:    a ${after.keyIds.a}, b ${after.keyIds.b}`,
+        `Key ids before: ${beforeKeyIds.join(", ")} (slots a ${before.keyIds.a}, b ${before.keyIds.b}, and Microsoft Graph)`,
+        `Key ids now:    ${now.join(", ")} (Microsoft Graph; slots a ${after.keyIds.a}, b ${after.keyIds.b})`,
         "",
     ].join("\n"));
+    const left = beforeKeyIds.filter(keyId => now.includes(keyId) || slotsNow.includes(keyId));
     if (left.length > 0) {
-        throw new OpsError(`key id ${left.join(", ")} from before is still a slot of stack "${stack}": its secret was not replaced`, 1);
+        const foreign = left.filter(keyId => !slotsNow.includes(keyId));
+        throw new OpsError(`key id ${left.join(", ")} from before is still on application ${after.applicationObjectId}` +
+            (foreign.length > 0 ? `: ${foreign.join(", ")} is no slot of this stack, added outside this program; remove it ` +
+                `(az ad app credential delete --id ${after.credentials.a.clientId} --key-id ${foreign[0]}) and look for who added ` +
+                "it in Entra ID's audit log" : ""), 1);
     }
-    io.stdout(`No key id from before is left in the slots. Check that the application holds no other: az ad app credential list ` +
-        `--id ${after.credentials.a.clientId} --query "[].keyId" (docs/leak-runbook.md)\n`);
+    io.stdout("No key id from before is left on the application.\n");
     return 0;
 }
 

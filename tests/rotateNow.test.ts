@@ -9,7 +9,7 @@ import { M365_CLASS } from "./creatioFixtures";
 import { CreatioServer, FakeOAuthApplication, RecordedRequest, startCreatioServer } from "./fakes/creatioServer";
 import { emulate } from "./fakes/pulumiCli";
 import { FakeStack, fakePulumi } from "./fakes/pulumiRunner";
-import { TokenServer, startTokenServer } from "./fakes/tokenServer";
+import { GraphStandIn, TokenServer, startTokenServer } from "./fakes/tokenServer";
 
 const TENANT = "72f988bf-0000-4000-8000-000000000001";
 const CLIENT = "c1c1c1c1-0000-4000-8000-000000000003";
@@ -22,6 +22,10 @@ const PASSWORD = "creatio-password-1";
 const RECORD_1 = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 const RECORD_2 = "7f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4c";
 const LOGIN = "/ServiceModel/AuthService.svc/Login";
+const APP_OBJECT = "a0a0a0a0-0000-4000-8000-000000000002";
+/** A password someone added outside this program (a leaked CI token's work). */
+const FOREIGN_KEY = "f0f0f0f0-0000-4000-8000-00000000f0f0";
+const GRAPH_ENV = { GRAPH_ACCESS_TOKEN: "fake.token" };
 
 /** Two records hold the Client ID (two mail servers), both with slot a's secret, as the stack tag says. */
 function records(secret = SECRET_A): FakeOAuthApplication[] {
@@ -41,7 +45,7 @@ describe("npm run rotate-now", () => {
     function newStack(tag: string | null = KEY_A, newest: "a" | "b" = "b"): FakeStack {
         return {
             outputs: {
-                clientId: CLIENT, tenantId: TENANT, siteBaseUrl: "(the stand-in's, set when it starts)", netCore: false,
+                clientId: CLIENT, tenantId: TENANT, applicationObjectId: APP_OBJECT, siteBaseUrl: "(the stand-in's, set when it starts)", netCore: false,
                 clientSecret: newest === "a" ? SECRET_A : SECRET_B, clientSecretKeyId: newest === "a" ? KEY_A : KEY_B,
                 previousClientSecretKeyId: newest === "a" ? KEY_B : KEY_A,
                 clientSecretA: SECRET_A, clientSecretAKeyId: KEY_A, clientSecretAExpiresAt: "2027-01-22T00:00:00Z",
@@ -60,7 +64,8 @@ describe("npm run rotate-now", () => {
     }
 
     async function rotateNow(options: { stack?: FakeStack; intercept?: (r: RecordedRequest, i: number) => { status: number } | undefined;
-        records?: FakeOAuthApplication[] } = {}) {
+        records?: FakeOAuthApplication[]; env?: Record<string, string>; graph?: Partial<GraphStandIn>; extraKeyIds?: string[];
+        clients?: Record<string, string> } = {}) {
         creatio = await startCreatioServer({
             users: { [USER]: PASSWORD }, oauthApplications: options.records ?? records(),
             mailServers: [{ Id: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", Name: "Microsoft 365", OAuthApplicationId: RECORD_1 }],
@@ -80,15 +85,19 @@ describe("npm run rotate-now", () => {
             },
         });
         accepted = () => [String(run.state.stacks.dev.outputs.clientSecretA), String(run.state.stacks.dev.outputs.clientSecretB)];
-        const clients: Record<string, string[]> = {};
+        const clients: Record<string, string | string[]> = { ...options.clients };
         Object.defineProperty(clients, CLIENT, { get: accepted, enumerable: true });
-        entra = await startTokenServer(TENANT, clients);
+        const keyIds = () => [String(run.state.stacks.dev.outputs.clientSecretAKeyId), String(run.state.stacks.dev.outputs.clientSecretBKeyId),
+            ...(options.extraKeyIds ?? [])];
+        entra = await startTokenServer(TENANT, clients, "tokens", { applications: { [APP_OBJECT]: keyIds }, ...options.graph });
+        (options as { onStart?: (url: string) => void }).onStart?.(entra.url);
         let stdout = "";
         let stderr = "";
         const main = rotateNowCommand({ sleep: async () => undefined, requestToken });
         const code = await executeCommand("rotate-now", main, {
             argv: ["--stack", "dev", "--authority-host", entra.url, "--secret-wait-seconds", "0"],
-            env: { CREATIO_USERNAME: USER, CREATIO_PASSWORD: PASSWORD, CREATIO_SITE_URL: creatio.url, AZURE_TENANT_ID: TENANT },
+            env: { CREATIO_USERNAME: USER, CREATIO_PASSWORD: PASSWORD, CREATIO_SITE_URL: creatio.url, AZURE_TENANT_ID: TENANT,
+                ...(options.env ?? GRAPH_ENV) },
             stdout: text => { stdout += text; },
             stderr: text => { stderr += text; },
             pulumi: run.run,
@@ -97,7 +106,7 @@ describe("npm run rotate-now", () => {
         });
         assertCreatioWorks("at the end");
         const all = stdout + stderr + JSON.stringify(run.calls);
-        for (const secret of [SECRET_A, SECRET_B, PASSWORD, ...accepted()]) {
+        for (const secret of [SECRET_A, SECRET_B, PASSWORD, "fake.token", ...accepted()]) {
             assert.ok(!all.includes(secret), `a secret was printed or passed as an argument`);
         }
         return { code, stdout, stderr, outputs: run.state.stacks.dev.outputs, tags: run.state.stacks.dev.tags ?? {} };
@@ -134,9 +143,59 @@ describe("npm run rotate-now", () => {
         assert.deepStrictEqual(creatio.oauthApplications.map(r => r.SecretKey), [result.outputs.clientSecretB, result.outputs.clientSecretB]);
         assert.deepStrictEqual(result.tags, { "creatio-delivered-key-id": newB });
         assert.match(result.stdout, /^== Creatio holds slot a \(key id 0a5ec0a0-1111-4111-8111-00000000000a\): delivering it again to every record/m);
-        assert.match(result.stdout, new RegExp(`^Key ids before: a ${KEY_A}, b ${KEY_B}\\nKey ids now: {4}a ${newA}, b ${newB}\\n` +
-            "No key id from before is left in the slots", "m"));
+        // Microsoft Graph "Get application": GET /applications/{id}?$select=passwordCredentials, before and after.
+        const graphReads = entra.requests.filter(r => r.startsWith("GET /v1.0/applications/"));
+        assert.deepStrictEqual(graphReads, Array(2).fill(`GET /v1.0/applications/${APP_OBJECT}?$select=passwordCredentials`));
+        assert.match(result.stdout, new RegExp(`^Key ids before: ${KEY_A}, ${KEY_B} \\(slots a ${KEY_A}, b ${KEY_B}, and Microsoft Graph\\)\\n` +
+            `Key ids now: {4}${newA}, ${newB} \\(Microsoft Graph; slots a ${newA}, b ${newB}\\)\\nNo key id from before is left on the application\\.$`, "m"));
         assert.strictEqual(result.stderr, "");
+    });
+
+    it("fails, after replacing both slots, when a password from before that is no slot is still on the application", async () => {
+        const result = await rotateNow({ extraKeyIds: [FOREIGN_KEY] });
+        assert.strictEqual(result.code, 1);
+        assert.deepStrictEqual(ups(), [upOf("b"), upOf("a")]);
+        assert.strictEqual(result.stderr, `rotate-now: key id ${FOREIGN_KEY} from before is still on application ${APP_OBJECT}: ` +
+            `${FOREIGN_KEY} is no slot of this stack, added outside this program; remove it (az ad app credential delete --id ` +
+            `${CLIENT} --key-id ${FOREIGN_KEY}) and look for who added it in Entra ID's audit log\n`);
+    });
+
+    it("replaces nothing without an identity to read the key ids with, or when Graph refuses it", async () => {
+        const none = await rotateNow({ env: {} });
+        assert.strictEqual(none.code, 2);
+        assert.match(none.stderr, /^rotate-now: no identity to list the application's key ids with in Microsoft Graph: set GRAPH_ACCESS_TOKEN .*; nothing was replaced\n$/);
+        assert.deepStrictEqual(ups(), []);
+        await entra.close();
+        await creatio.close();
+        const refused = await rotateNow({ graph: { forbidden: true } });
+        assert.strictEqual(refused.code, 1);
+        assert.strictEqual(refused.stderr, `rotate-now: Microsoft Graph answered HTTP 403 (Authorization_RequestDenied) to reading the key ` +
+            `ids of application ${APP_OBJECT}: the identity needs Application.Read.All. Nothing was replaced.\n`);
+        assert.deepStrictEqual(ups(), []);
+        assert.deepStrictEqual(creatio.requests, []);
+    });
+
+    it("in a GitHub Actions job, reads the key ids as the CI identity through GitHub's OIDC token", async () => {
+        const CI_CLIENT = "dc0dc0dc-0000-4000-8000-0000000000dc";
+        const GITHUB_JWT = "eyJ.github-oidc.jwt";
+        let oidcUrl = "";
+        const result = await rotateNow({
+            clients: { [CI_CLIENT]: GITHUB_JWT },
+            graph: { github: { requestToken: "gh-request-token", jwt: GITHUB_JWT } },
+            get env() {
+                return { ARM_USE_OIDC: "true", ARM_CLIENT_ID: CI_CLIENT, ARM_TENANT_ID: TENANT, ACTIONS_ID_TOKEN_REQUEST_URL: oidcUrl,
+                    ACTIONS_ID_TOKEN_REQUEST_TOKEN: "gh-request-token" };
+            },
+            onStart: (url: string) => { oidcUrl = `${url}/oidc?api-version=2.0`; },
+        } as any);
+        assert.strictEqual(result.code, 0, result.stderr);
+        const assertions = entra.tokenRequests.filter(f => f.client_id === CI_CLIENT);
+        assert.strictEqual(assertions.length, 2);
+        // MSAL's client assertion (RFC 7523): the type and GitHub's JWT in place of a secret.
+        assert.strictEqual(assertions[0].client_assertion_type, "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+        assert.strictEqual(assertions[0].client_assertion, GITHUB_JWT);
+        assert.ok(entra.requests.includes("GET /oidc?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange"));
+        assert.ok(!result.stdout.includes(GITHUB_JWT) && !result.stderr.includes(GITHUB_JWT));
     });
 
     it("when the schedule calls the held slot newest, delivers it again at the end", async () => {
