@@ -108,6 +108,10 @@ function runStep(script: string, cwd: string, env: Record<string, string>) {
     return result;
 }
 
+const MATRIX_ENVIRONMENT = "${{ matrix.environment }}";
+/** rotate-now.yml's one job: the deploy environment of the stack chosen. */
+const ROTATE_NOW_ENVIRONMENT = "${{ inputs.stack == 'prod' && 'production' || inputs.stack }}";
+
 const PACKAGE_SCRIPTS: Record<string, string> = JSON.parse(readText("package.json")).scripts;
 /** The ops commands that run the pulumi CLI; a new one must be added here and kept out of pull requests. */
 const PULUMI_SCRIPTS = ["credentials", "deliver", "rotate-now", "routine-check", "status", "verify"];
@@ -361,6 +365,41 @@ describe("GitHub workflows", () => {
         });
     });
 
+    describe("rotate-now (by hand)", () => {
+        const wf = workflow("rotate-now.yml");
+        const job: Job = wf.jobs["rotate-now"];
+
+        it("runs only by hand, for one stack chosen among the stack files", () => {
+            assert.deepStrictEqual(Object.keys(wf.on), ["workflow_dispatch"]);
+            const input = wf.on.workflow_dispatch.inputs.stack;
+            assert.deepStrictEqual([input.type, input.required, input.options], ["choice", true, STACKS]);
+        });
+
+        it("tests first, in a job with no secret and no OIDC token", () => {
+            assertTestJobFirst(wf, "rotate-now");
+        });
+
+        it("runs in the stack's deploy environment, production for prod, as the deploy identity, one pulumi run at a time", () => {
+            // The expression as GitHub evaluates it (a && b || c): each stack's environment is the deploy job's.
+            const deployEnvironments = matrixEnvironments(workflow("deploy.yml").jobs.deploy);
+            for (const stack of STACKS) {
+                assert.strictEqual(stack === "prod" ? "production" : stack, deployEnvironments[stack], stack);
+            }
+            assert.strictEqual(job.environment, ROTATE_NOW_ENVIRONMENT);
+            assert.deepStrictEqual(job.env, { ...signInEnv("AZURE_DEPLOY_CLIENT_ID"), STACK: "${{ inputs.stack }}" });
+            assert.deepStrictEqual(job.permissions, { contents: "read", "id-token": "write" });
+            assert.deepStrictEqual((job as any).concurrency, { group: "pulumi-${{ inputs.stack }}", "cancel-in-progress": false });
+        });
+
+        it("runs rotate-now with the state and Creatio credentials and the environment's pins, in that step only", () => {
+            const step = stepNamed(job, "Replace both secrets, delivering each into Creatio");
+            assert.strictEqual(step.run, 'npm run -s rotate-now -- --stack "$STACK"');
+            const { ENVIRONMENT: _unused, ...expected } = DELIVER_ENV;
+            assert.deepStrictEqual(step.env, expected);
+            assert.deepStrictEqual(job.steps.filter(s => mentionsSecret(s)), [step]);
+        });
+    });
+
     describe("the delivery step", () => {
         const deliverScript = stepNamed(workflow("deploy.yml").jobs.deploy, "Deliver the secret to Creatio").run!;
         let tools: ReturnType<typeof standIns>;
@@ -470,8 +509,8 @@ describe("GitHub workflows", () => {
         const jobsOf = (doc: any): [string, Job][] => doc.jobs ? Object.entries(doc.jobs) : [["setup", { steps: doc.runs.steps } as Job]];
         const allSteps = docs.flatMap(doc => jobsOf(doc).flatMap(([, job]) => job.steps));
 
-        it("are the three workflows and the action", () => {
-            assert.deepStrictEqual(fs.readdirSync(WORKFLOWS).sort(), ["deploy.yml", "pull-request.yml", "rotation.yml"]);
+        it("are the four workflows and the action", () => {
+            assert.deepStrictEqual(fs.readdirSync(WORKFLOWS).sort(), ["deploy.yml", "pull-request.yml", "rotate-now.yml", "rotation.yml"]);
         });
 
         it("pin every action to a full commit SHA, its version in a comment", () => {
@@ -562,7 +601,7 @@ describe("GitHub workflows", () => {
             for (const wf of workflows) {
                 for (const [name, job] of jobsOf(wf)) {
                     if (job.permissions?.["id-token"] === "write") {
-                        assert.strictEqual(job.environment, "${{ matrix.environment }}", name);
+                        assert.ok([MATRIX_ENVIRONMENT, ROTATE_NOW_ENVIRONMENT].includes(job.environment!), name);
                     }
                     for (const login of job.steps.filter(s => s.uses?.startsWith("azure/login@"))) {
                         assert.strictEqual(login.if, "vars.AZURE_STORAGE_ACCOUNT != '' || startsWith(vars.PULUMI_SECRETS_PROVIDER, 'azurekeyvault://')");
@@ -601,7 +640,7 @@ describe("GitHub workflows", () => {
                     }
                     // The environments admit main only ("Selected branches: main", docs/ci.md): a run of another branch,
                     // a workflow_dispatch from one included, never starts this job.
-                    assert.strictEqual(job.environment, "${{ matrix.environment }}", name);
+                    assert.ok([MATRIX_ENVIRONMENT, ROTATE_NOW_ENVIRONMENT].includes(job.environment!), name);
                     for (const checkout of job.steps.filter(s => s.uses?.startsWith("actions/checkout@"))) {
                         // No ref, repository or path: the commit the run is for, in the workspace pulumi runs in.
                         assert.deepStrictEqual(checkout.with, { "persist-credentials": false }, name);
