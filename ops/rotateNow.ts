@@ -19,6 +19,7 @@ import { authorityHostFrom } from "./entraToken";
 import { GraphRequest, NO_GRAPH_IDENTITY, graphTokenSource, listPasswordKeyIds } from "./graphKeyIds";
 import { checkEnvironmentPins } from "./environmentPins";
 import { CommandIO, runCommand } from "./io";
+import { PulumiError } from "./pulumiRunner";
 import { printable } from "./printable";
 import { DELIVERED_KEY_ID_TAG, StackOutputs, readOutputsWithSecret, readStackTag, requireGuid } from "./pulumiStack";
 import { Redactor } from "./redact";
@@ -118,7 +119,10 @@ async function rotateNow(io: CommandIO, deps: DeliverDependencies, redactor: Red
     const replace = async (slot: Slot) => {
         const urn = slotUrn(stack, slot);
         await io.pulumi(["up", "--stack", stack, "--policy-pack", POLICY_PACK, "--replace", urn, "--target", urn, "--yes",
-            "--skip-preview", "--suppress-outputs", "--suppress-progress"], { timeoutMs: upTimeoutMs });
+            "--skip-preview", "--suppress-outputs", "--suppress-progress"], { timeoutMs: upTimeoutMs }).catch(err => {
+            // An update that ran and failed (Entra ID or the policy pack refused) is a refusal, not a usage error.
+            throw err instanceof PulumiError ? new OpsError(err.message, 1) : err;
+        });
     };
 
     const before = await read();

@@ -45,7 +45,10 @@ export interface Recorded {
     siteBaseUrl: string;
     profile: CreatioProfile;
     netCore?: boolean;
-    /** The `owners` config; empty (or unrecorded) when unset, and then the deploying identity alone owns. */
+    /**
+     * The `owners` config; empty when unset, and then the deploying identity alone owns. Not recorded by a
+     * component registered before this rule (a targeted `pulumi up` sees its old inputs): not checked then.
+     */
     owners?: string[];
 }
 
@@ -123,7 +126,7 @@ export function boundaryResourcePolicies(): ResourceValidationPolicy[] {
                     const props = args.props as Record<string, any>;
                     recorded.set(args.urn, {
                         siteBaseUrl: props.siteBaseUrl, profile: props.profile, netCore: props.netCore,
-                        owners: list(props.owners).map(String),
+                        owners: Array.isArray(props.owners) ? props.owners.map(String) : undefined,
                     });
                     return;
                 }
@@ -170,10 +173,10 @@ export function boundaryResourcePolicies(): ResourceValidationPolicy[] {
                     return;
                 }
                 const configured = configurationOf(args, () => undefined);
-                if (configured === undefined) {
+                if (configured?.owners === undefined) {
                     return;
                 }
-                const problem = ownersProblem(list((args.props as Record<string, any>).owners), configured.owners ?? []);
+                const problem = ownersProblem(list((args.props as Record<string, any>).owners), configured.owners);
                 if (problem) {
                     report(problem);
                 }
@@ -233,9 +236,10 @@ export function boundaryStackPolicies(): StackValidationPolicy[] {
                 for (const extra of [...moreApps, ...moreSps]) {
                     report(`${extra.type} ${extra.name}: a CreatioOAuthApp has one application and one service principal.`, extra.urn);
                 }
-                for (const owned of [app, sp].filter((r): r is PolicyResource => r !== undefined)) {
+                const configuredOwners = Array.isArray(configured.owners) ? configured.owners.map(String) : undefined;
+                for (const owned of [app, sp].filter((r): r is PolicyResource => r !== undefined && configuredOwners !== undefined)) {
                     whenKnown(() => {
-                        const problem = ownersProblem(list(owned.props.owners), list(configured.owners).map(String));
+                        const problem = ownersProblem(list(owned.props.owners), configuredOwners!);
                         if (problem) {
                             report(problem, owned.urn);
                         }

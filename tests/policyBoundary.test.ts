@@ -179,6 +179,24 @@ describe("policy pack: the registration's reach", () => {
         });
     });
 
+    it("does not judge owners against a component that recorded none (registered before owners were recorded)", async () => {
+        // A targeted `pulumi up` (the rotation) hands policies the old inputs of what it does not target.
+        const declaration = await declare({ ...SITE, owners: JSON.stringify([OWNER_1, DEPLOYER_OBJECT_ID]) });
+        const old = asRegistered(declaration).map(r => {
+            if (r.type !== COMPONENT) {
+                return r;
+            }
+            const { owners: _owners, ...rest } = r.props;
+            return { ...r, props: rest };
+        });
+        assert.deepStrictEqual(runResources(old), []);
+        delete propsOf(declaration, "creatio").owners;
+        assert.deepStrictEqual(runStack(declaration.stack), []);
+        // An empty list is recorded configuration: one owner only.
+        propsOf(declaration, "creatio").owners = [];
+        assert.strictEqual(runStack(declaration.stack).length, 2);
+    });
+
     describe("after all steps, and in every preview (the stack policy)", () => {
         it("refuses a password on another application", async () => {
             const d = await declare(SITE);

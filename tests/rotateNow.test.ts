@@ -234,7 +234,7 @@ describe("npm run rotate-now", () => {
 
     it("replaces nothing when Creatio cannot be reached before the first step", async () => {
         const result = await rotateNow({ intercept: r => (r.path === LOGIN ? { status: 503 } : undefined) });
-        assert.notStrictEqual(result.code, 0);
+        assert.strictEqual(result.code, 3);
         assert.deepStrictEqual(ups(), []);
         assert.match(result.stderr, /Nothing was replaced; Creatio holds what it held before\. Run rotate-now again once Entra ID accepts that secret and Creatio can be reached\.\n$/);
         assert.deepStrictEqual(creatio.oauthApplications.map(r => r.SecretKey), [SECRET_A, SECRET_A]);
@@ -242,7 +242,7 @@ describe("npm run rotate-now", () => {
 
     it("stops after the first replacement when Creatio fails to take it, Creatio still on the held slot", async () => {
         const result = await rotateNow({ intercept: (r, i) => (logins(2)(r) ? { status: 503 } : (void i, undefined)) });
-        assert.notStrictEqual(result.code, 0);
+        assert.strictEqual(result.code, 3);
         assert.deepStrictEqual(ups(), [upOf("b")]);
         assert.deepStrictEqual(creatio.oauthApplications.map(r => r.SecretKey), [SECRET_A, SECRET_A]);
         assert.match(result.stderr, /Slot b was replaced but not delivered to every record; .* run npm run -s deliver -- --stack dev --slot b, then rotate-now again\.\n$/);
@@ -252,7 +252,7 @@ describe("npm run rotate-now", () => {
         let patches = 0;
         // PATCHes 1 and 2 deliver the held slot again; 3 and 4 the new slot b.
         const result = await rotateNow({ intercept: r => (r.method === "PATCH" && ++patches === 4 ? { status: 500 } : undefined) });
-        assert.notStrictEqual(result.code, 0);
+        assert.strictEqual(result.code, 3);
         assert.deepStrictEqual(ups(), [upOf("b")]);
         // The first record has the new slot b, the second still slot a: both accepted (checked at the end).
         assert.deepStrictEqual(creatio.oauthApplications.map(r => r.SecretKey), [result.outputs.clientSecretB, SECRET_A]);
@@ -260,7 +260,7 @@ describe("npm run rotate-now", () => {
 
     it("stops after the second replacement when Creatio cannot take the newest, Creatio on the new free slot", async () => {
         const result = await rotateNow({ stack: newStack(KEY_A, "a"), intercept: r => (logins(3)(r) ? { status: 503 } : undefined) });
-        assert.notStrictEqual(result.code, 0);
+        assert.strictEqual(result.code, 3);
         assert.deepStrictEqual(ups(), [upOf("b"), upOf("a")]);
         assert.deepStrictEqual(creatio.oauthApplications.map(r => r.SecretKey), [result.outputs.clientSecretB, result.outputs.clientSecretB]);
         assert.match(result.stderr, /Both slots are replaced and Creatio holds the new slot b, which works\. Once Creatio can be reached, run npm run -s deliver -- --stack dev, so that the weekly rotation does not leave it on an older secret\.\n$/);
@@ -270,7 +270,8 @@ describe("npm run rotate-now", () => {
         const failing = newStack();
         failing.failUp = ["b"];
         const result = await rotateNow({ stack: failing });
-        assert.notStrictEqual(result.code, 0);
+        assert.strictEqual(result.code, 1);
+        assert.strictEqual(result.stderr.split(". Slot b")[0], "rotate-now: pulumi up failed: error: update failed replacing creatio-secret-b");
         assert.deepStrictEqual(ups(), [upOf("b")]);
         assert.deepStrictEqual(creatio.oauthApplications.map(r => r.SecretKey), [SECRET_A, SECRET_A]);
         assert.match(result.stderr, /Slot b may or may not be replaced; Creatio still holds slot a, which works\. Run rotate-now again\.\n$/);
