@@ -125,6 +125,28 @@ describe("npm run rotate-now", () => {
         await creatio?.close();
     });
 
+    it("refuses bad usage before anything is read or sent", async () => {
+        const calls: string[][] = [];
+        const usage = async (argv: string[]) => {
+            let stderr = "";
+            const code = await executeCommand("rotate-now", rotateNowCommand(), {
+                argv, env: { CREATIO_USERNAME: USER, CREATIO_PASSWORD: PASSWORD }, stdout: () => undefined,
+                stderr: text => { stderr += text; }, pulumi: async args => { calls.push(args); return "{}"; }, now: () => new Date(),
+            });
+            return { code, stderr };
+        };
+        assert.deepStrictEqual(await usage([]), { code: 2, stderr: "rotate-now: --stack is required (usage: npm run -s rotate-now -- " +
+            "--stack <name> [--mail-server <name or id>]... [--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] " +
+            "[--secret-wait-seconds 120] [--up-timeout-seconds 900] [--pulumi-timeout-seconds 120])\n" });
+        assert.deepStrictEqual(await usage(["--stack", "dev", "--up-timeout-seconds", "30"]), { code: 2,
+            stderr: 'rotate-now: --up-timeout-seconds "30" is not a whole number of seconds from 60 to 3600\n' });
+        assert.deepStrictEqual(await usage(["--stack", "dev", "--slot", "a"]), { code: 2, stderr: "rotate-now: Unknown option '--slot' " +
+            "(usage: npm run -s rotate-now -- --stack <name> [--mail-server <name or id>]... [--authority-host " +
+            "https://login.microsoftonline.us] [--timeout-seconds 30] [--secret-wait-seconds 120] [--up-timeout-seconds 900] " +
+            "[--pulumi-timeout-seconds 120])\n" });
+        assert.deepStrictEqual(calls, []);
+    });
+
     it("names the slots by the URNs the program gives them", () => {
         assert.strictEqual(PROJECT, parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8")).name);
         // The component "creatio" (index.ts) and its children "<name>-secret-a|b" (components/creatioOAuthApp.ts).
