@@ -22,6 +22,16 @@ export const clientSecretRotatesAt = app.clientSecretRotatesAt;
 /** The key id of the newest secret, and of the previous one (expires at clientSecretRotatesAt). Not secret. */
 export const clientSecretKeyId = app.clientSecretKeyId;
 export const previousClientSecretKeyId = app.previousClientSecretKeyId;
+/**
+ * Each password slot on its own, for `--slot a|b` and rotate-now: its secret (a Pulumi secret), key id and
+ * end date. `clientSecret` above is whichever of the two the schedule calls newest.
+ */
+export const clientSecretA = app.slots[0].secret;
+export const clientSecretAKeyId = app.slots[0].keyId;
+export const clientSecretAExpiresAt = app.slots[0].expiresAt;
+export const clientSecretB = app.slots[1].secret;
+export const clientSecretBKeyId = app.slots[1].keyId;
+export const clientSecretBExpiresAt = app.slots[1].expiresAt;
 /** What the stack is configured for: the Creatio site, .NET Core or not, the sign-in audience, the rotation period. */
 export const siteBaseUrl = app.siteBaseUrl;
 export const netCore = app.netCore;

@@ -69,6 +69,12 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
     readonly clientSecretKeyId: pulumi.Output<string>;
     /** The key id of the other slot's secret, which expires at `clientSecretRotatesAt`. */
     readonly previousClientSecretKeyId: pulumi.Output<string>;
+    /**
+     * Each slot on its own, whatever the schedule says, so that a command can prove and deliver one
+     * slot on purpose (rotate-now replaces them one at a time): its secret (a Pulumi secret), key id
+     * and end date (RFC 3339).
+     */
+    readonly slots: { secret: pulumi.Output<string>; keyId: pulumi.Output<string>; expiresAt: pulumi.Output<string> }[];
     /** What the stack is configured for, as recorded on the component. */
     readonly siteBaseUrl: pulumi.Output<string>;
     readonly netCore: pulumi.Output<boolean>;
@@ -88,6 +94,7 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
             signInAudience: args.signInAudience,
             secretRotationDays: args.secretRotationDays,
             ...(args.maxSecretLifetimeDays !== undefined && { maxSecretLifetimeDays: args.maxSecretLifetimeDays }),
+            owners: args.owners ?? [],
         };
         if (args.maxSecretLifetimeDays !== undefined && 2 * args.secretRotationDays > args.maxSecretLifetimeDays) {
             throw new Error(`CreatioOAuthApp ${name}: secretRotationDays ${args.secretRotationDays} gives secrets of up to ` +
@@ -181,6 +188,7 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
             .apply(([p, keyA, keyB]) => (p.newestSlot === 0 ? keyA : keyB));
         this.previousClientSecretKeyId = pulumi.all([plan, a.keyId, b.keyId])
             .apply(([p, keyA, keyB]) => (p.newestSlot === 0 ? keyB : keyA));
+        this.slots = this.passwords.map(p => ({ secret: pulumi.secret(p.value), keyId: p.keyId, expiresAt: p.endDate }));
         this.siteBaseUrl = pulumi.output(args.siteBaseUrl);
         this.netCore = pulumi.output(args.netCore);
         this.signInAudience = pulumi.output(args.signInAudience);
@@ -199,9 +207,19 @@ export class CreatioOAuthApp extends pulumi.ComponentResource {
             clientSecretRotatesAt: this.clientSecretRotatesAt,
             clientSecretKeyId: this.clientSecretKeyId,
             previousClientSecretKeyId: this.previousClientSecretKeyId,
+            ...slotOutputs(this.slots),
             ewsAllowListScript: this.ewsAllowListScript,
         });
     }
+}
+
+/** The per-slot outputs by name: `clientSecretA`, `clientSecretAKeyId`, `clientSecretAExpiresAt`, the same for B. */
+export function slotOutputs(slots: CreatioOAuthApp["slots"]): Record<string, pulumi.Output<string>> {
+    return Object.fromEntries(slots.flatMap((slot, i) => {
+        const letter = "AB"[i];
+        return [[`clientSecret${letter}`, slot.secret], [`clientSecret${letter}KeyId`, slot.keyId],
+            [`clientSecret${letter}ExpiresAt`, slot.expiresAt]];
+    }));
 }
 
 /**

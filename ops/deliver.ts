@@ -4,160 +4,27 @@
  * proving the secret with Entra ID, reads the record back, and records the delivered secret's key
  * id in the stack tag `creatio-delivered-key-id` (read by `status`).
  */
+import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
+import { CreatioError } from "./creatioClient";
+import { RecordSelectionError } from "./creatioRecords";
+import { isSiteBaseUrl } from "./creatioRuntime";
 import {
-    OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds,
-} from "./cli";
-import { COLUMNS, OAUTH_APPLICATIONS, isGuid, odataRoot } from "./creatioApi";
-import { CreatioCredentials, CreatioError, CreatioOutcome, CreatioTarget, signIn } from "./creatioClient";
-import {
-    DeliveryTarget, OAuthApplicationRecord, RecordSelectionError, findTargets, quoted, readBack, sameClientId,
-} from "./creatioRecords";
-import { isSiteBaseUrl, readSite } from "./creatioRuntime";
+    DeliverDependencies, EXIT_BY_OUTCOME, MAX_MAIL_SERVERS, creatioCredentialsFromEnv, deliverCredential, readCredential, realDependencies,
+} from "./delivery";
 import { checkEnvironmentPins } from "./environmentPins";
+import { authorityHostFrom } from "./entraToken";
 import { CommandIO, runCommand } from "./io";
-import { printable } from "./printable";
-import { DELIVERED_KEY_ID_TAG, readOutputsWithSecret, readStackTag, requireOutput, requireSecret } from "./pulumiStack";
+import { readOutputsWithSecret } from "./pulumiStack";
 import { Redactor } from "./redact";
-import { TokenAnswer, TokenRequest, authorityHostFrom, requestToken } from "./verify";
+import { SLOT_OPTION, slotOption } from "./secretSlot";
 
+// The delivery itself is shared with rotate-now (ops/delivery.ts); these names stay importable from here.
+export { isSiteBaseUrl };
+export { DeliverDependencies, WriteVerdict, backoffSeconds, creatioCredentialsFromEnv, judgeWrite } from "./delivery";
 
-const USAGE = "npm run -s deliver -- --stack <name> [--mail-server <name or id>]... [--dry-run] " +
+const USAGE = "npm run -s deliver -- --stack <name> [--slot a|b] [--mail-server <name or id>]... [--dry-run] " +
     "[--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] [--secret-wait-seconds 120] " +
     "[--pulumi-timeout-seconds 120]";
-
-/** Bounds the mail servers (each costs OData reads) a run looks up. */
-const MAX_MAIL_SERVERS = 20;
-
-/** Exit codes shared with the other commands: 1 refused or a problem found, 2 usage, 3 could not reach. */
-const EXIT_BY_OUTCOME: Record<CreatioOutcome, number> = { refused: 1, malformed: 1, misconfigured: USAGE_EXIT_CODE, unreachable: 3 };
-
-/** The environment variables of the two ways to sign in to Creatio. */
-export const FORMS_VARIABLES = ["CREATIO_USERNAME", "CREATIO_PASSWORD"] as const;
-export const OAUTH_VARIABLES = ["CREATIO_IDENTITY_URL", "CREATIO_API_CLIENT_ID", "CREATIO_API_CLIENT_SECRET"] as const;
-
-/**
- * Creatio credentials from the environment, never from flags (a flag would show in the process
- * list). The Identity Service variables win when any of them is set; a partial set is an error
- * naming what is missing.
- */
-export function creatioCredentialsFromEnv(env: Readonly<Record<string, string | undefined>>): CreatioCredentials {
-    const set = (name: string) => (env[name] ?? "") !== "";
-    const missing = (names: readonly string[]) => names.filter(n => !set(n));
-    if (OAUTH_VARIABLES.some(set)) {
-        const absent = missing(OAUTH_VARIABLES);
-        if (absent.length) {
-            throw new OpsError(`${absent.join(" and ")} not set: the Identity Service sign-in needs all of ` +
-                `${OAUTH_VARIABLES.join(", ")}`, USAGE_EXIT_CODE);
-        }
-        return {
-            kind: "oauth",
-            identityUrl: checkHttpsUrl("CREATIO_IDENTITY_URL", env.CREATIO_IDENTITY_URL!),
-            clientId: env.CREATIO_API_CLIENT_ID!,
-            clientSecret: env.CREATIO_API_CLIENT_SECRET!,
-        };
-    }
-    const absent = missing(FORMS_VARIABLES);
-    if (absent.length === FORMS_VARIABLES.length) {
-        throw new OpsError(`no Creatio credentials: set ${FORMS_VARIABLES.join(" and ")}, or ${OAUTH_VARIABLES.join(", ")} ` +
-            "(environment variables only)", USAGE_EXIT_CODE);
-    }
-    if (absent.length) {
-        throw new OpsError(`${absent.join(" and ")} not set: the sign-in needs both ${FORMS_VARIABLES.join(" and ")}`,
-            USAGE_EXIT_CODE);
-    }
-    return { kind: "forms", userName: env.CREATIO_USERNAME!, password: env.CREATIO_PASSWORD! };
-}
-
-function checkHttpsUrl(name: string, value: string): string {
-    let url: URL | undefined;
-    try {
-        url = new URL(value);
-    } catch {
-        url = undefined;
-    }
-    if (!url || url.protocol !== "https:" || url.search || url.hash || url.username || url.password) {
-        throw new OpsError(`${name} ${JSON.stringify(value)} is not an https URL such as https://acme-is.creatio.com`,
-            USAGE_EXIT_CODE);
-    }
-    return url.href.replace(/\/+$/, "");
-}
-
-/** What deliver needs from the stack, read and checked once before anything is sent. */
-interface StackCredential {
-    clientId: string;
-    clientSecret: string;
-    tenantId: string;
-    siteBaseUrl: string;
-    netCore: boolean;
-    clientSecretKeyId: string;
-}
-
-export { isSiteBaseUrl };
-
-function requireGuidOutput(outputs: Record<string, unknown>, name: string, stack: string): string {
-    const value = requireOutput(outputs, name, stack);
-    if (!isGuid(value)) {
-        throw new OpsError(`stack "${stack}" has an output ${name} that is not a GUID (8-4-4-4-12 hexadecimal digits): ` +
-            quoted(value), USAGE_EXIT_CODE);
-    }
-    return value;
-}
-
-function readCredential(outputs: Record<string, unknown>, stack: string): StackCredential {
-    const { siteBaseUrl, netCore } = readSite(outputs, stack);
-    return {
-        clientId: requireGuidOutput(outputs, "clientId", stack),
-        clientSecret: requireSecret(outputs, "clientSecret", stack),
-        tenantId: requireGuidOutput(outputs, "tenantId", stack),
-        siteBaseUrl,
-        netCore,
-        clientSecretKeyId: requireGuidOutput(outputs, "clientSecretKeyId", stack),
-    };
-}
-
-/** What a run can be given besides its CommandIO: only a test changes these. */
-export interface DeliverDependencies {
-    /** Waits between token attempts; a test passes one that does not wait. */
-    sleep(ms: number): Promise<void>;
-    requestToken(req: TokenRequest): Promise<TokenAnswer>;
-}
-
-const realDependencies: DeliverDependencies = {
-    sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-    requestToken,
-};
-
-/** Seconds to wait after the n-th rejected attempt (0-based): 5, 10, 20, 30, 30, ... */
-export function backoffSeconds(attempt: number): number {
-    return Math.min(5 * 2 ** attempt, 30);
-}
-
-/**
- * Asks Entra ID for a token until it accepts the secret, or the wait is used up. Only a
- * rejection is retried: a fresh secret is rejected for about a minute while Entra ID replicates
- * it. An unreachable Entra ID is reported at once.
- */
-async function proveSecret(req: TokenRequest, waitSeconds: number, deps: DeliverDependencies):
-    Promise<{ answer: TokenAnswer; attempts: number }> {
-    let waited = 0;
-    for (let attempt = 0; ; attempt++) {
-        const answer = await deps.requestToken(req);
-        if (answer.outcome !== "rejected" || waited >= waitSeconds) {
-            return { answer, attempts: attempt + 1 };
-        }
-        const pause = Math.min(backoffSeconds(attempt), waitSeconds - waited);
-        await deps.sleep(pause * 1000);
-        waited += pause;
-    }
-}
-
-function describeRejection(answer: Extract<TokenAnswer, { outcome: "rejected" }>): string {
-    return answer.code ? `${answer.code} (${answer.meaning})` : answer.meaning;
-}
-
-function render(rows: [string, string][]): string {
-    return rows.map(([label, value]) => `${`${label}:`.padEnd(16)}${value}`).join("\n") + "\n";
-}
 
 export function deliverCommand(deps: DeliverDependencies = realDependencies): (io: CommandIO) => Promise<number> {
     return async io => {
@@ -185,9 +52,11 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
         "authority-host": { type: "string" },
         "timeout-seconds": { type: "string", default: "30" },
         "secret-wait-seconds": { type: "string", default: "120" },
+        ...SLOT_OPTION,
         ...PULUMI_TIMEOUT_OPTION,
     }, USAGE);
     const stack = stackOption(args.stack, USAGE);
+    const slot = slotOption(args.slot);
     const mailServers = [...new Set(args["mail-server"] ?? [])];
     if (mailServers.some(name => name.trim() === "")) {
         throw new OpsError("--mail-server is empty: give the name or id of Creatio's Microsoft 365 mail server", USAGE_EXIT_CODE);
@@ -206,157 +75,13 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
     const dryRun = args["dry-run"]!;
 
     const outputs = await readOutputsWithSecret(pulumi, stack, redactor);
-    const credential = readCredential(outputs, stack);
+    const credential = readCredential(outputs, stack, slot);
     // Before anything is sent: a changed stack output must not pick where the credentials go.
     checkEnvironmentPins(stack, credential, io.env);
 
-    // 1. The secret works, or it is never delivered.
-    const { answer, attempts } = await proveSecret({
-        tenantId: credential.tenantId, clientId: credential.clientId, clientSecret: credential.clientSecret,
-        authorityHost, timeoutMs, trustedCa: io.trustedCa,
-    }, waitSeconds, deps);
-    if (answer.outcome === "unreachable") {
-        throw new OpsError(`nothing delivered: the secret could not be checked: ${answer.reason}`, 3);
-    }
-    if (answer.outcome === "rejected") {
-        throw new OpsError(`nothing delivered: Entra ID rejects the stack's newest secret: ${describeRejection(answer)}` +
-            (waitSeconds > 0 ? `, still after ${waitSeconds} s` : ""), 1);
-    }
-
-    // 2. Creatio: sign in, find every record, check them all before anything is written.
-    const target: CreatioTarget = { siteBaseUrl: credential.siteBaseUrl, netCore: credential.netCore, timeoutMs, trustedCa: io.trustedCa };
-    const session = await signIn(target, creatioCredentials);
-    const targets = await findTargets(session, credential.clientId, mailServers);
-    for (const { record } of targets) {
-        if (!isGuid(record.id)) {
-            throw new CreatioError(`${OAUTH_APPLICATIONS} answered a record without a Guid Id`, "malformed");
-        }
-        // The write is proven by ModifiedOn moving on: without a readable one, nothing is written.
-        if (Number.isNaN(Date.parse(record.modifiedOn))) {
-            throw new CreatioError(`${OAUTH_APPLICATIONS} ${record.id} has no readable ${COLUMNS.modifiedOn} ` +
-                `(${quoted(record.modifiedOn)}), so a write could not be confirmed; nothing written`, "malformed");
-        }
-    }
-
-    const header: [string, string][] = [
-        ["Stack", stack],
-        ["Creatio", `${odataRoot(credential.siteBaseUrl, credential.netCore)} (${creatioCredentials.kind === "forms"
-            ? "CREATIO_USERNAME" : "CREATIO_API_CLIENT_ID"})`],
-        ["Client ID", credential.clientId],
-        ["Client secret", `accepted by Entra ID${attempts > 1 ? ` (attempt ${attempts})` : ""}; key id ${credential.clientSecretKeyId}`],
-    ];
-    const recordRow = ({ record, reasons }: DeliveryTarget, result: string): [string, string] => ["Record",
-        `${OAUTH_APPLICATIONS} ${record.id} ${quoted(record.name)} (${reasons.join(", ")}); ${COLUMNS.clientId} ` +
-        `${clientIdChange(record, credential.clientId)}; ${result}`];
-    // A new Client ID is a new application to Entra ID: refresh tokens are bound to the client.
-    for (const { record } of targets.filter(t => t.record.clientId.trim() !== "" && !sameClientId(t.record.clientId, credential.clientId))) {
-        io.stderr(`deliver: warning: ${OAUTH_APPLICATIONS} ${record.id} ${quoted(record.name)} holds another Client ID ` +
-            `(${printable(record.clientId)}): with ${credential.clientId} every mailbox that signed in through it must sign in ` +
-            "again in Creatio\n");
-    }
-    if (dryRun) {
-        io.stdout(render([...header, ...targets.map(t => recordRow(t, `would write ${COLUMNS.clientId} and ${COLUMNS.secretKey}`)),
-            ["Dry run", `nothing written, no stack tag set`]]));
-        return 0;
-    }
-
-    // 3. Write and read back each record. A refusal or a failed read-back stops the run; a record
-    // whose write cannot be confirmed does not stop the others.
-    const tagCommand = `pulumi stack tag set ${DELIVERED_KEY_ID_TAG} ${credential.clientSecretKeyId} --stack ${stack}`;
-    let taggedAlready: Promise<boolean> | undefined;
-    const deliveredBefore = () => taggedAlready ??= readStackTag(pulumi, stack, DELIVERED_KEY_ID_TAG)
-        .then(tag => tag === credential.clientSecretKeyId);
-    const done: [string, string][] = [];
-    // What was written before a failure is shown, so that nobody has to guess which records hold the new secret.
-    const stopped = (err: unknown) => {
-        if (done.length > 0) {
-            io.stdout(render([...header, ...done]));
-        }
-        return err;
-    };
-    for (const t of targets) {
-        const id = t.record.id;
-        try {
-            await session.patch(OAUTH_APPLICATIONS, id, {
-                [COLUMNS.clientId]: credential.clientId,
-                [COLUMNS.secretKey]: credential.clientSecret,
-            });
-        } catch (err) {
-            throw stopped(err);
-        }
-        const notConfirmed = (reason: string, exitCode: number) => new OpsError(`${COLUMNS.clientId} and ${COLUMNS.secretKey} ` +
-            `were written (Creatio answered 204) but could not be confirmed: ${reason}; no stack tag set. Check the record in ` +
-            `Creatio, then run: ${tagCommand}`, exitCode);
-        let written: OAuthApplicationRecord | undefined;
-        try {
-            written = await readBack(session, id);
-        } catch (err) {
-            throw stopped(err instanceof CreatioError ? notConfirmed(`reading ${OAUTH_APPLICATIONS} ${id} back failed: ${err.message}`,
-                err.outcome === "unreachable" ? 3 : 1) : err);
-        }
-        if (!written) {
-            throw stopped(notConfirmed(`${OAUTH_APPLICATIONS} ${id} is no longer there to be read back`, 1));
-        }
-        const verdict = await judgeWrite(t.record, written, credential.clientId, deliveredBefore).catch(err => {
-            throw stopped(err);
-        });
-        if (verdict.kind === "not-stored") {
-            throw stopped(new OpsError(`Creatio answered 204 but ${OAUTH_APPLICATIONS} ${id} reads back ${COLUMNS.clientId} ` +
-                `${printable(written.clientId) || "(empty)"}, not ${credential.clientId}: the write was not stored as sent, no stack tag set`, 1));
-        }
-        done.push(recordRow(t, verdict.text));
-    }
-    const rows: [string, string][] = [...header, ...done, ["Delivered", `${targets.length} ${targets.length === 1 ? "record" : "records"}: ` +
-        `${COLUMNS.clientId} read back (${COLUMNS.secretKey} cannot be read back)`]];
-
-    // 4. Record what Creatio holds now.
-    if (taggedAlready !== undefined && await taggedAlready) {
-        io.stdout(render([...rows, ["Stack tag", `${DELIVERED_KEY_ID_TAG}=${credential.clientSecretKeyId} (already set)`]]));
-        return 0;
-    }
-    try {
-        await pulumi(["stack", "tag", "set", DELIVERED_KEY_ID_TAG, credential.clientSecretKeyId, "--stack", stack]);
-    } catch (err) {
-        io.stdout(render(rows));
-        throw new OpsError(`delivered, but the stack tag ${DELIVERED_KEY_ID_TAG} could not be recorded ` +
-            `(${(err as Error).message}); run: ${tagCommand}`, 1);
-    }
-    io.stdout(render([...rows, ["Stack tag", `${DELIVERED_KEY_ID_TAG}=${credential.clientSecretKeyId}`]]));
-    return 0;
-}
-
-function clientIdChange(record: OAuthApplicationRecord, clientId: string): string {
-    return sameClientId(record.clientId, clientId) ? "unchanged" : `${printable(record.clientId) || "(empty)"} -> ${clientId}`;
-}
-
-/** What a write answered 204 did to a record, judged from the record read before and after it. */
-export type WriteVerdict =
-    | { kind: "written" | "already-held"; text: string }
-    | { kind: "not-stored" };
-
-/**
- * A read-back with another Client ID: not stored. A ModifiedOn that moved (compared as text: the
- * clocks of a web farm's nodes differ), or a Client ID that changed: written. Neither moved: the
- * entity layer (probably) skipped a save that changed nothing, so the record already held these
- * values (FACTS: an unmoved ModifiedOn is no failed write when the values already match). The
- * stack tag tells whether this key id was delivered before; when it was not (a run stopped part
- * way, a secret put in by hand), the row says that a write Creatio dropped would look the same.
- */
-export async function judgeWrite(before: OAuthApplicationRecord, after: OAuthApplicationRecord, clientId: string,
-    deliveredBefore: () => Promise<boolean>): Promise<WriteVerdict> {
-    if (!sameClientId(after.clientId, clientId)) {
-        return { kind: "not-stored" };
-    }
-    if (after.modifiedOn !== before.modifiedOn || !sameClientId(before.clientId, clientId)) {
-        return { kind: "written", text: `written: ${COLUMNS.modifiedOn} ${printable(after.modifiedOn)}, ${COLUMNS.clientId} read back` };
-    }
-    if (await deliveredBefore()) {
-        return { kind: "already-held", text: `unchanged (already held): ${COLUMNS.modifiedOn} did not move, ${COLUMNS.clientId} ` +
-            `read back, this key id was delivered before` };
-    }
-    return { kind: "already-held", text: `unchanged (already held, as far as can be seen): ${COLUMNS.modifiedOn} did not move ` +
-        `(${printable(after.modifiedOn)}), ${COLUMNS.clientId} read back; this key id was not recorded as delivered before, and a ` +
-        "write Creatio did not store would look the same" };
+    return deliverCredential(io, deps, {
+        stack, slot, credential, creatioCredentials, mailServers, dryRun, authorityHost, timeoutMs, waitSeconds, pulumi,
+    });
 }
 
 export const main = deliverCommand();

@@ -3,190 +3,23 @@
  * by asking Entra ID for a token with them (the client-credentials flow, through MSAL), then
  * reports the answer, the days until the secret expires and the redirect URIs.
  */
-import { ConfidentialClientApplication } from "@azure/msal-node";
 import { DAY_MS } from "../lib/rotation";
-import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
-import { NetworkRecord, httpsNetworkClient } from "./httpsClient";
+import { PULUMI_TIMEOUT_OPTION, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
 import { checkSite, probeRuntime, readSite } from "./creatioRuntime";
 import { CommandIO, runCommand } from "./io";
 import { printable } from "./printable";
 import { StackOutputs, readOutputsWithSecret, requireGuid, requireInstant, requireSecret, requireStringList } from "./pulumiStack";
 import { Redactor } from "./redact";
+import { SLOT_OPTION, Slot, readSlot, slotOption } from "./secretSlot";
+import { TokenAnswer, authorityHostFrom, requestToken } from "./entraToken";
 
-export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
+// The token request is shared with deliver and rotate-now (ops/entraToken.ts); these names stay importable from here.
+export {
+    DEFAULT_AUTHORITY_HOST, ENTRA_ERRORS, KNOWN_AUTHORITY_HOSTS, TokenAnswer, TokenRequest, authorityHostFrom, checkAuthorityHost,
+    defaultScope, judge, requestToken,
+} from "./entraToken";
+
 export const DEFAULT_TIMEOUT_SECONDS = 30;
-
-/**
- * The Microsoft Graph of each cloud, by its sign-in host: Entra's "National clouds"
- * (authentication-national-cloud.md) and Graph's "national cloud deployments" (deployments.md).
- */
-const GRAPH_BY_AUTHORITY_HOST: Record<string, string> = {
-    "login.microsoftonline.com": "https://graph.microsoft.com",
-    "login.microsoftonline.us": "https://graph.microsoft.us",
-    "login.partner.microsoftonline.cn": "https://microsoftgraph.chinacloudapi.cn",
-    "login.chinacloudapi.cn": "https://microsoftgraph.chinacloudapi.cn",
-};
-
-/**
- * The sign-in hosts this project accepts: those of the known Entra ID clouds, the ones above.
- * Entra's "National clouds" (authentication-national-cloud.md) lists login.microsoftonline.com,
- * login.microsoftonline.us and login.partner.microsoftonline.cn (Azure Germany closed in 2021);
- * MSAL's instance metadata (msal-common AuthorityMetadata.ts) gives login.chinacloudapi.cn as an
- * alias of the latter. Any other host would receive the client secret.
- */
-export const KNOWN_AUTHORITY_HOSTS: readonly string[] = Object.keys(GRAPH_BY_AUTHORITY_HOST).map(host => `https://${host}`);
-
-/**
- * Loopback addresses, with any port: a local stand-in (the tests'); nothing sent there leaves the
- * machine. Addresses only: a name such as `localhost` resolves as the hosts file says.
- */
-const LOOPBACK_HOSTNAMES = ["127.0.0.1", "[::1]"];
-
-/** What the Entra ID errors of a wrong credential or tenant mean (Entra's AADSTS error code reference). */
-export const ENTRA_ERRORS: Readonly<Record<string, string>> = {
-    AADSTS7000215: "invalid client secret",
-    AADSTS7000222: "the client secret has expired",
-    AADSTS700016: "no application with this Client ID in the tenant",
-    AADSTS90002: "no such tenant",
-    AADSTS900023: "the tenant id is not valid",
-};
-
-/**
- * AADSTS codes of a passing condition, for which Entra's reference says to try again or that the
- * service is unavailable, busy or timed out: the secret was not judged.
- */
-const TRANSIENT_ENTRA_ERRORS = new Set(["AADSTS90006", "AADSTS90012", "AADSTS90024", "AADSTS90033", "AADSTS90055", "AADSTS90090"]);
-/** OAuth `error` values of a passing condition (RFC 6749 §4.1.2.1 and Entra's reference). */
-const TRANSIENT_OAUTH_ERRORS = new Set(["temporarily_unavailable", "server_error"]);
-
-/**
- * An OAuth error code as Entra ID sends them (invalid_client, unauthorized_client): RFC 6749 §5.2
- * limits `error` to one printable ASCII token; anything else in that field is not Entra's code and
- * is not shown (it could carry the secret, or a forged line).
- */
-const OAUTH_ERROR_CODE = /^[a-z_]{1,64}$/;
-
-export interface TokenRequest {
-    tenantId: string;
-    clientId: string;
-    clientSecret: string;
-    /** `https://login.microsoftonline.com` or a national cloud's sign-in host. */
-    authorityHost: string;
-    timeoutMs: number;
-    /** An extra PEM CA certificate to trust (a test's local stand-in). */
-    trustedCa?: string;
-}
-
-export type TokenAnswer =
-    | { outcome: "accepted" }
-    | { outcome: "rejected"; code: string | undefined; meaning: string }
-    | { outcome: "unreachable"; reason: string };
-
-/** Any app may ask for an app-only Graph token; whether Entra ID issues one proves the secret. */
-export function defaultScope(authorityHost: string): string {
-    const graph = GRAPH_BY_AUTHORITY_HOST[new URL(authorityHost).host] ?? GRAPH_BY_AUTHORITY_HOST["login.microsoftonline.com"];
-    return `${graph}/.default`;
-}
-
-/** Asks Entra ID for a token with the credential and says how it answered. Never throws. */
-export async function requestToken(req: TokenRequest): Promise<TokenAnswer> {
-    const network = httpsNetworkClient({ trustedCa: req.trustedCa, timeoutMs: req.timeoutMs });
-    const client = new ConfidentialClientApplication({
-        auth: {
-            clientId: req.clientId,
-            clientSecret: req.clientSecret,
-            authority: `${req.authorityHost}/${req.tenantId}`,
-            knownAuthorities: [new URL(req.authorityHost).host],
-        },
-        system: { disableInternalRetries: true, networkClient: network },
-    });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<TokenAnswer>(resolve => {
-        timer = setTimeout(() => resolve({
-            outcome: "unreachable",
-            reason: `no answer from ${req.authorityHost} within ${req.timeoutMs / 1000} s`,
-        }), req.timeoutMs);
-    });
-    const answer = client.acquireTokenByClientCredential({ scopes: [defaultScope(req.authorityHost)], skipCache: true })
-        .then(result => judge(network.requests, result?.accessToken, req.authorityHost),
-            () => judge(network.requests, undefined, req.authorityHost));
-    try {
-        const redactor = new Redactor();
-        redactor.add(req.clientSecret);
-        // Text from outside leaves without the secret and without control or format characters.
-        const clean = (text: string) => printable(redactor.redact(text));
-        const result = await Promise.race([answer, timeout]);
-        return result.outcome === "rejected"
-            ? { ...result, code: result.code === undefined ? undefined : clean(result.code), meaning: clean(result.meaning) }
-            : result.outcome === "unreachable" ? { ...result, reason: clean(result.reason) } : result;
-    } finally {
-        clearTimeout(timer);
-    }
-}
-
-/** Node's error codes of a TLS certificate that is not trusted or not for this host. */
-function isCertificateError(code: string | undefined): boolean {
-    return code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/.test(code);
-}
-
-function firstLine(text: string): string {
-    return text.split(/\r?\n/)[0].trim();
-}
-
-/** Why a request that got no JSON answer failed, in words. */
-function noAnswer(record: NetworkRecord, host: string): string {
-    switch (record.outcome) {
-        case "timeout":
-            return `no answer from ${host} in time`;
-        case "not-json":
-            return `${host} answered HTTP ${record.status} without a JSON body`;
-        case "connection":
-            if (record.code === "ENOTFOUND" || record.code === "EAI_AGAIN") {
-                return `the host ${new URL(record.url).host} is unknown (DNS: ${record.code})`;
-            }
-            if (isCertificateError(record.code)) {
-                return `the TLS certificate of ${new URL(record.url).host} is not trusted (${record.code})`;
-            }
-            return `could not get an answer from ${host}: ${firstLine(record.message)}${record.code ? ` (${record.code})` : ""}`;
-        case "answer":
-            return `${host} answered HTTP ${record.status}`;
-    }
-}
-
-/**
- * What Entra ID's answer says about the secret, judged from the requests themselves: MSAL hides
- * why discovery failed, and may return a result that carries no token.
- */
-export function judge(requests: NetworkRecord[], accessToken: string | undefined, authorityHost: string): TokenAnswer {
-    const last = requests.at(-1);
-    if (last === undefined) {
-        return { outcome: "unreachable", reason: `no request reached ${authorityHost}` };
-    }
-    if (last.outcome !== "answer") {
-        return { outcome: "unreachable", reason: noAnswer(last, authorityHost) };
-    }
-    const body = (last.body ?? {}) as { error?: unknown; error_description?: unknown; access_token?: unknown };
-    const error = typeof body.error === "string" && OAUTH_ERROR_CODE.test(body.error) ? body.error : undefined;
-    const description = typeof body.error_description === "string" ? body.error_description : "";
-    const code = /AADSTS\d+/.exec(description)?.[0];
-    const discovery = last.method === "GET";
-    if (last.status === 200 && !discovery && accessToken && typeof body.access_token === "string" && body.access_token !== "") {
-        return { outcome: "accepted" };
-    }
-    if (last.status === 429 || last.status >= 500 || (error && TRANSIENT_OAUTH_ERRORS.has(error)) ||
-        (code && TRANSIENT_ENTRA_ERRORS.has(code))) {
-        const detail = [error, code].filter(Boolean).join(" ");
-        return { outcome: "unreachable", reason: `Entra ID is temporarily unavailable (HTTP ${last.status}${detail ? `, ${detail}` : ""})` };
-    }
-    if (error !== undefined || code !== undefined) {
-        const meaning = (code && ENTRA_ERRORS[code]) || firstLine(description.replace(/^AADSTS\d+:\s*/, "")) || "refused";
-        return { outcome: "rejected", code: code ?? error, meaning };
-    }
-    if (discovery) {
-        return { outcome: "unreachable", reason: `${authorityHost} answered HTTP ${last.status} without an OpenID configuration` };
-    }
-    return { outcome: "unreachable", reason: `${authorityHost} answered HTTP ${last.status} without an access token` };
-}
 
 export interface VerifyReport {
     stack: string;
@@ -199,6 +32,8 @@ export interface VerifyReport {
     now: Date;
     /** With --site-check: what the site answered, in one line. */
     site?: string;
+    /** With --slot: the slot proven and its key id. */
+    slot?: { slot: Slot; keyId: string };
 }
 
 /** Whole days from `now` until `isoDate`; negative once it has passed. */
@@ -225,6 +60,7 @@ export function renderReport(r: VerifyReport): string {
         ["Tenant ID", r.tenantId],
         ["Client ID", r.clientId],
         ["Authority", r.authority],
+        ...(r.slot === undefined ? [] : [["Slot", `${r.slot.slot} (key id ${r.slot.keyId})`] as [string, string]]),
         ["Client secret", secret],
         ["Expires", `${r.clientSecretExpiresAt} (${days >= 0 ? `${days} days left` : `expired ${-days} days ago`})`],
         ...r.redirectUris.map((uri, i): [string, string] => [i === 0 ? "Redirect URIs" : "", uri]),
@@ -241,7 +77,7 @@ export const EXIT_CODES = { accepted: 0, rejected: 1, unreachable: 3 } as const;
 const SITE_EXIT_CODES = { match: 0, mismatch: 1, unknown: 3 } as const;
 
 const USAGE = "npm run -s verify -- --stack <name> [--authority-host https://login.microsoftonline.us] " +
-    "[--site-check] [--timeout-seconds 30] [--pulumi-timeout-seconds 120]";
+    "[--slot a|b] [--site-check] [--timeout-seconds 30] [--pulumi-timeout-seconds 120]";
 
 /** Everything verify needs from the stack, checked before the secret goes anywhere. */
 export interface VerifyOutputs {
@@ -250,9 +86,21 @@ export interface VerifyOutputs {
     clientSecret: string;
     clientSecretExpiresAt: string;
     redirectUris: string[];
+    /** With --slot: the slot's key id. */
+    clientSecretKeyId?: string;
 }
 
-export function verifyOutputsFrom(outputs: StackOutputs, stack: string): VerifyOutputs {
+/** The stack's newest secret, or with `slot` that slot's secret (its own outputs, whatever the schedule says). */
+export function verifyOutputsFrom(outputs: StackOutputs, stack: string, slot?: Slot): VerifyOutputs {
+    if (slot !== undefined) {
+        const chosen = readSlot(outputs, stack, slot);
+        return {
+            tenantId: requireGuid(outputs, "tenantId", stack),
+            clientId: requireGuid(outputs, "clientId", stack),
+            ...chosen,
+            redirectUris: requireStringList(outputs, "redirectUris", stack),
+        };
+    }
     return {
         // GUIDs only: a tenant such as "common" or a text with "/" or "?" would change where the secret goes.
         tenantId: requireGuid(outputs, "tenantId", stack),
@@ -269,9 +117,11 @@ export async function main(io: CommandIO): Promise<number> {
         "authority-host": { type: "string" },
         "site-check": { type: "boolean", default: false },
         "timeout-seconds": { type: "string", default: String(DEFAULT_TIMEOUT_SECONDS) },
+        ...SLOT_OPTION,
         ...PULUMI_TIMEOUT_OPTION,
     }, USAGE);
     const stack = stackOption(args.stack, USAGE);
+    const slot = slotOption(args.slot);
     const authorityHost = authorityHostFrom(args["authority-host"], io.env);
     const timeoutSeconds = wholeSeconds("timeout-seconds", args["timeout-seconds"]!, 1, 300);
     const pulumiTimeout = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
@@ -281,7 +131,7 @@ export async function main(io: CommandIO): Promise<number> {
     let checked: VerifyOutputs;
     let site: { siteBaseUrl: string; netCore: boolean } | undefined;
     try {
-        checked = verifyOutputsFrom(outputs, stack);
+        checked = verifyOutputsFrom(outputs, stack, slot);
         site = args["site-check"] ? readSite(outputs, stack) : undefined;
     } catch (err) {
         throw redactor.redactError(err);
@@ -308,6 +158,7 @@ export async function main(io: CommandIO): Promise<number> {
         redirectUris: checked.redirectUris,
         now: io.now(),
         site: siteCheck?.summary,
+        ...(slot !== undefined && { slot: { slot, keyId: checked.clientSecretKeyId! } }),
     }));
     if (siteCheck?.outcome === "mismatch") {
         io.stderr(`verify: ${printable(siteCheck.problem)}\n`);
@@ -315,37 +166,6 @@ export async function main(io: CommandIO): Promise<number> {
     // A problem found (1) outranks a check that could not be made (3).
     const codes = [EXIT_CODES[answer.outcome], siteCheck === undefined ? 0 : SITE_EXIT_CODES[siteCheck.outcome]];
     return codes.includes(1) ? 1 : Math.max(...codes);
-}
-
-/** The sign-in host: --authority-host, else the variable AZURE_AUTHORITY_HOST, else Entra ID's global host. */
-export function authorityHostFrom(option: string | undefined, env: Record<string, string | undefined>): string {
-    if (option !== undefined) {
-        return checkAuthorityHost(option, "--authority-host");
-    }
-    return env.AZURE_AUTHORITY_HOST
-        ? checkAuthorityHost(env.AZURE_AUTHORITY_HOST, "the environment variable AZURE_AUTHORITY_HOST")
-        : DEFAULT_AUTHORITY_HOST;
-}
-
-/** An https origin (a host, optionally a port): no path, query, fragment or user info. */
-export function checkAuthorityHost(value: string, source: string): string {
-    let url: URL | undefined;
-    try {
-        url = new URL(value);
-    } catch {
-        url = undefined;
-    }
-    if (!url || url.protocol !== "https:" || url.username || url.password || url.pathname !== "/" || url.search || url.hash ||
-        /[@?#]/.test(value)) {
-        throw new OpsError(`${source} ${JSON.stringify(value)} is not an https host URL such as ${DEFAULT_AUTHORITY_HOST} ` +
-            "(no user info, path, query or fragment)", USAGE_EXIT_CODE);
-    }
-    if (!KNOWN_AUTHORITY_HOSTS.includes(url.origin) && !LOOPBACK_HOSTNAMES.includes(url.hostname)) {
-        throw new OpsError(`${source} ${JSON.stringify(value)} is not the sign-in host of a known Entra ID cloud: ` +
-            `${KNOWN_AUTHORITY_HOSTS.join(", ")} (or ${LOOPBACK_HOSTNAMES.map(h => `https://${h}`).join(" or ")}, with any ` +
-            "port, for a local stand-in)", USAGE_EXIT_CODE);
-    }
-    return url.origin;
 }
 
 if (require.main === module) {

@@ -3,7 +3,8 @@ import { creatioPolicies } from "./rules";
 
 new PolicyPack("creatio-m365-oauth", {
     description: "Guardrails for the Creatio Microsoft 365 OAuth app registration: work or school accounts only, " +
-        "Creatio redirect URIs, delegated Creatio scopes only, bounded client secrets.",
+        "Creatio redirect URIs on the configured site, delegated Creatio scopes only, bounded client secrets; only the " +
+        "declared resource types, owners as configured, passwords and consent only on this stack's registration.",
     enforcementLevel: "mandatory",
     policies: creatioPolicies(),
 });

@@ -18,6 +18,7 @@ import {
     MICROSOFT_GRAPH,
 } from "../lib/microsoftApis";
 import { DAY_MS } from "../lib/rotation";
+import { boundaryResourcePolicies, boundaryStackPolicies } from "./boundary";
 import { MAX_SECRET_ROTATION_DAYS, SIGN_IN_AUDIENCES } from "../lib/settings";
 
 export const TYPES = {
@@ -318,5 +319,6 @@ export function stackPolicies(now: () => Date = () => new Date()): StackValidati
 
 /** Every policy of the pack. */
 export function creatioPolicies(now: () => Date = () => new Date()) {
-    return [...applicationPolicies, ...grantPolicies, ...passwordPolicies(now), ...stackPolicies(now)];
+    return [...applicationPolicies, ...grantPolicies, ...passwordPolicies(now), ...stackPolicies(now),
+        ...boundaryResourcePolicies(), ...boundaryStackPolicies()];
 }

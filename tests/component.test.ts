@@ -277,6 +277,21 @@ describe("CreatioOAuthApp", () => {
             assert.strictEqual(await promiseOf(next.app.previousClientSecretKeyId), PASSWORD_KEY_IDS.b);
         });
 
+        it("outputs each slot on its own: its secret as a Pulumi secret, its key id and end date plain, whatever the schedule", async () => {
+            for (const now of [undefined, new Date("2027-01-22T00:00:00Z")]) {
+                const { app, mocks } = await declare({ siteName: "acme" }, now && { now });
+                for (const [i, letter] of ["a", "b"].entries()) {
+                    const slot = app.slots[i];
+                    assert.strictEqual(await promiseOf(slot.secret), `secret-value-of-t-secret-${letter}`);
+                    assert.strictEqual(await pulumi.isSecret(slot.secret), true);
+                    assert.strictEqual(await promiseOf(slot.keyId), PASSWORD_KEY_IDS[letter]);
+                    assert.strictEqual(await pulumi.isSecret(slot.keyId), false);
+                    assert.strictEqual(await promiseOf(slot.expiresAt), mocks.inputsOf(`t-secret-${letter}`).endDate);
+                    assert.strictEqual(await pulumi.isSecret(slot.expiresAt), false);
+                }
+            }
+        });
+
         it("switches to slot a in the next window, keeping slot b as it was", async () => {
             const { app, mocks } = await declare({ siteName: "acme" }, { now: new Date("2027-01-22T00:00:00Z") });
             assert.deepStrictEqual(mocks.inputsOf("t-secret-a").rotateWhenChanged, { windowStart: "2027-01-22T00:00:00Z" });
@@ -346,13 +361,13 @@ describe("CreatioOAuthApp", () => {
         });
     });
 
-    it("records the configured site, profile, platform, audience and period on the component for the policy pack", async () => {
+    it("records the configured site, profile, platform, audience, period and owners on the component for the policy pack", async () => {
         const { mocks } = await declare({
             siteName: "acme", creatioVersion: "7.16", secretRotationDays: "90", netCore: "true", signInAudience: "AzureADMultipleOrgs",
         });
         assert.deepStrictEqual(mocks.inputsOf("t"), {
             siteBaseUrl: "https://acme.creatio.com", profile: "7.16", netCore: true, signInAudience: "AzureADMultipleOrgs",
-            secretRotationDays: 90,
+            secretRotationDays: 90, owners: [],
         });
     });
 
@@ -360,7 +375,7 @@ describe("CreatioOAuthApp", () => {
         const { app, mocks } = await declare({ siteName: "acme", creatioVersion: "8.1", maxSecretLifetimeDays: "90" });
         assert.deepStrictEqual(mocks.inputsOf("t"), {
             siteBaseUrl: "https://acme.creatio.com", profile: "7.17+", netCore: false, signInAudience: "AzureADMultipleOrgs",
-            secretRotationDays: 45, maxSecretLifetimeDays: 90,
+            secretRotationDays: 45, maxSecretLifetimeDays: 90, owners: [],
         });
         assert.strictEqual(await promiseOf(app.secretRotationDays), 45);
         for (const slot of ["t-secret-a", "t-secret-b"]) {
@@ -383,6 +398,7 @@ describe("CreatioOAuthApp", () => {
             netCore: false,
             signInAudience: "AzureADMultipleOrgs",
             secretRotationDays: 180,
+            owners: [],
             clientId: APP_CLIENT_ID,
             // Registered as a Pulumi secret: the runtime's secret envelope around the value.
             clientSecret: { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "secret-value-of-t-secret-b" },
@@ -394,6 +410,12 @@ describe("CreatioOAuthApp", () => {
             clientSecretRotatesAt: "2027-01-22T00:00:00Z",
             clientSecretKeyId: PASSWORD_KEY_IDS.b,
             previousClientSecretKeyId: PASSWORD_KEY_IDS.a,
+            clientSecretA: { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "secret-value-of-t-secret-a" },
+            clientSecretAKeyId: PASSWORD_KEY_IDS.a,
+            clientSecretAExpiresAt: "2027-01-22T00:00:00Z",
+            clientSecretB: { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "secret-value-of-t-secret-b" },
+            clientSecretBKeyId: PASSWORD_KEY_IDS.b,
+            clientSecretBExpiresAt: "2027-07-21T00:00:00Z",
             ewsAllowListScript: "(checked above)",
         });
     });

@@ -398,6 +398,38 @@ describe("npm run deliver", () => {
         assert.ok(result.pulumiCalls.flat().every(arg => !arg.includes(NEW_SECRET)), "no secret in a process argument");
     });
 
+    it("--slot delivers the slot named, whatever the schedule calls newest, and tags its key id", async () => {
+        const SLOT_A_SECRET = "Zx8Q~slot-a-fresh";
+        const SLOT_A_KEY = "0a5ec0a0-1111-4111-8111-00000000000a";
+        // Entra ID accepts slot a's secret only: the newest (clientSecret, slot b) is the leaked one, revoked.
+        entraClients[CLIENT] = SLOT_A_SECRET;
+        const slots = {
+            ...stack({ clientSecretA: SLOT_A_SECRET, clientSecretAKeyId: SLOT_A_KEY, clientSecretAExpiresAt: "2027-05-27T00:00:00Z",
+                clientSecretB: NEW_SECRET, clientSecretBKeyId: KEY_ID, clientSecretBExpiresAt: "2027-03-08T12:00:00Z" }),
+            secrets: ["clientSecret", "clientSecretA", "clientSecretB"],
+        };
+        const result = await deliver(["--slot", "a"], { stack: slots });
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.match(result.stdout, new RegExp(`^Client secret:  slot a, accepted by Entra ID; key id ${SLOT_A_KEY}$`, "m"));
+        assert.match(result.stdout, new RegExp(`^Stack tag:      creatio-delivered-key-id=${SLOT_A_KEY}$`, "m"));
+        assert.strictEqual(entra.tokenRequests.at(-1)!.client_secret, SLOT_A_SECRET);
+        assert.deepStrictEqual(JSON.parse(creatio.requests.find(r => r.method === "PATCH")!.body), { ClientId: CLIENT, SecretKey: SLOT_A_SECRET });
+        assert.strictEqual(creatio.oauthApplications[0].SecretKey, SLOT_A_SECRET);
+        assert.ok(![SLOT_A_SECRET, NEW_SECRET].some(x => result.stdout.includes(x) || result.stderr.includes(x)));
+
+        // Slot b is refused by Entra ID: nothing is sent to Creatio, and the error names the slot.
+        const requests = creatio.requests.length;
+        const b = await deliver(["--slot", "b", "--secret-wait-seconds", "0"], { stack: slots });
+        assert.strictEqual(b.code, 1);
+        assert.strictEqual(b.stderr, "deliver: nothing delivered: Entra ID rejects slot b's secret: AADSTS7000215 (invalid client secret)\n");
+        assert.strictEqual(creatio.requests.length, requests);
+        assert.strictEqual(creatio.oauthApplications[0].SecretKey, SLOT_A_SECRET);
+
+        const bad = await deliver(["--slot", "newest"], { stack: slots });
+        assert.strictEqual(bad.code, 2);
+        assert.match(bad.stderr, /^deliver: --slot "newest" is not a password slot: give a or b/);
+    });
+
     it("names a tag Pulumi accepts", () => {
         // pulumi/pulumi pkg/util/validation/stack.go, validateStackTagName: ^[a-zA-Z0-9-_.:]{1,40}$
         assert.match(DELIVERED_KEY_ID_TAG, /^[a-zA-Z0-9-_.:]{1,40}$/);

@@ -424,7 +424,7 @@ describe("npm run deliver: the cases the command must get right", () => {
         const result = await runInProcess("deliver", main, [], {}, { env: FORMS_ENV });
         assert.strictEqual(result.code, 2);
         assert.strictEqual(result.stderr, "deliver: --stack is required (usage: npm run -s deliver -- --stack <name> " +
-            "[--mail-server <name or id>]... [--dry-run] [--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] " +
+            "[--slot a|b] [--mail-server <name or id>]... [--dry-run] [--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] " +
             "[--secret-wait-seconds 120] [--pulumi-timeout-seconds 120])\n");
     });
 

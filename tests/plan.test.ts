@@ -290,6 +290,12 @@ describe("npm run plan", () => {
                 // which slot is the newest depends on the offset; each slot's key id is assigned by Entra ID
                 `  clientSecretKeyId: ${OFFSET}`,
                 `  previousClientSecretKeyId: ${OFFSET}`,
+                "  clientSecretA: [secret] (client secret of creatio-secret-a, assigned by Entra ID at pulumi up; a secret)",
+                "  clientSecretAKeyId: (key id of creatio-secret-a, assigned by Entra ID at pulumi up)",
+                `  clientSecretAExpiresAt: ${OFFSET}`,
+                "  clientSecretB: [secret] (client secret of creatio-secret-b, assigned by Entra ID at pulumi up; a secret)",
+                "  clientSecretBKeyId: (key id of creatio-secret-b, assigned by Entra ID at pulumi up)",
+                `  clientSecretBExpiresAt: ${OFFSET}`,
                 "  siteBaseUrl: https://acme-dev.creatio.com",
                 "  netCore: false",
                 "  signInAudience: AzureADMultipleOrgs",

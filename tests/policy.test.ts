@@ -56,11 +56,12 @@ async function declared(config: RawConfig): Promise<Declared[]> {
 }
 
 /** What a resource policy reports for one resource. */
-function check(policyName: string, type: string, props: Record<string, any>, opts = SECRET_OUTPUTS): string[] {
+function check(policyName: string, type: string, props: Record<string, any>, opts = SECRET_OUTPUTS,
+    urn = `urn:${type}`, name = "r"): string[] {
     const policy = byName(policyName) as ResourceValidationPolicy;
     const reported: string[] = [];
     const validate = policy.validateResource as (args: any, report: (m: string) => void) => void;
-    validate({ type, props, urn: `urn:${type}`, name: "r", opts, stackTags: new Map() }, m => reported.push(m));
+    validate({ type, props, urn, name, opts, stackTags: new Map() }, m => reported.push(m));
     return reported;
 }
 
@@ -93,6 +94,11 @@ describe("policy pack", () => {
             ["client-secret-bounded-lifetime", "mandatory"],
             ["registration-matches-configuration", "mandatory"],
             ["client-secret-output-is-secret", "mandatory"],
+            ["declared-resource-types-only", "mandatory"],
+            ["resources-inside-the-component", "mandatory"],
+            ["redirect-uris-on-the-configured-site", "mandatory"],
+            ["owners-as-configured", "mandatory"],
+            ["registration-reach", "mandatory"],
         ]);
     });
 
@@ -107,9 +113,12 @@ describe("policy pack", () => {
     for (const config of configs) {
         it(`passes every resource and the stack the program declares (${JSON.stringify(config)})`, async () => {
             const deployment = await deploy(config);
-            for (const policy of policies.filter(p => "validateResource" in p)) {
-                for (const r of deployment.resources) {
-                    assert.deepStrictEqual(check(policy.name, r.type, r.inputs), [], `${policy.name} on ${r.name}`);
+            // In the order the engine checks them: the component before its children.
+            const urnOf = (name: string) => deployment.stack.find(s => s.name === name)!.urn;
+            for (const r of deployment.resources) {
+                for (const policy of policies.filter(p => "validateResource" in p)) {
+                    assert.deepStrictEqual(check(policy.name, r.type, r.inputs, SECRET_OUTPUTS, urnOf(r.name), r.name), [],
+                        `${policy.name} on ${r.name}`);
                 }
             }
             assert.deepStrictEqual(checkStack("registration-matches-configuration", deployment), []);

@@ -28,7 +28,8 @@ describe("the program (index.ts)", () => {
     it("exports exactly the documented stack outputs", async () => {
         const { outputs } = await run({ ...DEFAULTS, siteName: "acme" });
         assert.deepStrictEqual(Object.keys(outputs).sort(), [
-            "applicationObjectId", "clientId", "clientSecret", "clientSecretExpiresAt", "clientSecretKeyId",
+            "applicationObjectId", "clientId", "clientSecret", "clientSecretA", "clientSecretAExpiresAt", "clientSecretAKeyId",
+            "clientSecretB", "clientSecretBExpiresAt", "clientSecretBKeyId", "clientSecretExpiresAt", "clientSecretKeyId",
             "clientSecretRotatesAt", "ewsAllowListScript", "netCore", "previousClientSecretKeyId", "redirectUris",
             "secretRotationDays", "servicePrincipalObjectId", "signInAudience", "siteBaseUrl", "tenantId",
         ]);
@@ -67,6 +68,19 @@ describe("the program (index.ts)", () => {
         assert.strictEqual(await promiseOf(outputs.previousClientSecretKeyId), PASSWORD_KEY_IDS[previous]);
         assert.strictEqual(await pulumi.isSecret(outputs.clientSecretKeyId), false);
         assert.strictEqual(await pulumi.isSecret(outputs.previousClientSecretKeyId), false);
+    });
+
+    it("exports each slot's secret (a Pulumi secret), key id and end date, one of them the newest", async () => {
+        const { outputs, mocks } = await run({ ...DEFAULTS, siteName: "acme", secretRotationDays: "90" });
+        for (const letter of ["A", "B"]) {
+            const slot = letter.toLowerCase();
+            assert.strictEqual(await promiseOf(outputs[`clientSecret${letter}`]), `secret-value-of-creatio-secret-${slot}`);
+            assert.strictEqual(await pulumi.isSecret(outputs[`clientSecret${letter}`]), true);
+            assert.strictEqual(await promiseOf(outputs[`clientSecret${letter}KeyId`]), PASSWORD_KEY_IDS[slot]);
+            assert.strictEqual(await promiseOf(outputs[`clientSecret${letter}ExpiresAt`]), mocks.inputsOf(`creatio-secret-${slot}`).endDate);
+        }
+        const newest = await promiseOf(outputs.clientSecretKeyId);
+        assert.ok([PASSWORD_KEY_IDS.a, PASSWORD_KEY_IDS.b].includes(newest as string));
     });
 
     it("declares the app from the stack config and exports its values", async () => {

@@ -370,11 +370,61 @@ describe("npm run verify", () => {
         }
     });
 
+    describe("--slot a|b", () => {
+        const KEY_A = "0a5ec0a0-1111-4111-8111-00000000000a";
+        const KEY_B = "0b5ec0b0-2222-4222-8222-00000000000b";
+        const OLD_SECRET = "Zx8Q~slot-b-leaked";
+        // The schedule calls slot b newest (clientSecret), but slot a holds the secret Entra ID accepts.
+        const slots = () => ({
+            ...stack(CLIENT, OLD_SECRET, {
+                clientSecretKeyId: KEY_B,
+                clientSecretA: SECRET, clientSecretAKeyId: KEY_A, clientSecretAExpiresAt: "2027-05-27T00:00:00Z",
+                clientSecretB: OLD_SECRET, clientSecretBKeyId: KEY_B, clientSecretBExpiresAt: "2027-03-08T12:00:00Z",
+            }),
+            secrets: ["clientSecret", "clientSecretA", "clientSecretB"],
+        });
+
+        it("proves the slot named, whatever the schedule calls newest, and says which", async () => {
+            const result = await verify(server, slots(), ["--slot", "a"]);
+            assert.strictEqual(result.code, 0, result.stderr);
+            assert.match(result.stdout, new RegExp(`^Slot: {11}a \\(key id ${KEY_A}\\)\nClient secret: {2}accepted\nExpires: {8}` +
+                "2027-05-27T00:00:00Z \\(179 days left\\)$", "m"));
+            assert.strictEqual(server.tokenRequests.at(-1)!.client_secret, SECRET);
+            const b = await verify(server, slots(), ["--slot", "b"]);
+            assert.strictEqual(b.code, 1);
+            assert.strictEqual(server.tokenRequests.at(-1)!.client_secret, OLD_SECRET);
+            assert.match(b.stdout, new RegExp(`^Slot: {11}b \\(key id ${KEY_B}\\)$`, "m"));
+            for (const out of [result, b]) {
+                assert.ok(![SECRET, OLD_SECRET].some(secret => out.stdout.includes(secret) || out.stderr.includes(secret)));
+            }
+        });
+
+        it("without --slot proves the newest, as before", async () => {
+            const result = await verify(server, slots());
+            assert.strictEqual(result.code, 1);
+            assert.strictEqual(server.tokenRequests.at(-1)!.client_secret, OLD_SECRET);
+            assert.ok(!/^Slot:/m.test(result.stdout));
+        });
+
+        it("refuses a slot other than a or b, and a stack without the slot's outputs, before anything is sent", async () => {
+            const before = server.tokenRequests.length;
+            const bad = await verify(server, slots(), ["--slot", "c"]);
+            assert.strictEqual(bad.code, 2);
+            assert.strictEqual(bad.stderr, 'verify: --slot "c" is not a password slot: give a or b (the stack outputs ' +
+                "clientSecretA or clientSecretB), or leave it out for the newest\n");
+            const old = await verify(server, stack(CLIENT, SECRET), ["--slot", "b"]);
+            assert.strictEqual(old.code, 2);
+            assert.strictEqual(old.stderr, 'verify: stack "dev" has no output clientSecretB: run pulumi up for it (with this ' +
+                "version of the program)\n");
+            assert.strictEqual(server.tokenRequests.length, before);
+        });
+    });
+
     it("refuses a single-value option given twice", async () => {
         const result = await runInProcess("verify", verifyMain, ["--stack", "prod", "--stack", "dev"], { dev: stack(CLIENT, SECRET) });
         assert.strictEqual(result.code, 2);
         assert.strictEqual(result.stderr, "verify: --stack is given more than once: give it once (usage: npm run -s verify -- --stack <name> " +
-            "[--authority-host https://login.microsoftonline.us] [--site-check] [--timeout-seconds 30] [--pulumi-timeout-seconds 120])\n");
+            "[--authority-host https://login.microsoftonline.us] [--slot a|b] [--site-check] [--timeout-seconds 30] [--pulumi-timeout-seconds 120])\n");
         assert.deepStrictEqual(result.pulumiCalls, []);
     });
 

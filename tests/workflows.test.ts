@@ -8,6 +8,7 @@ import { parse } from "yaml";
 import { CreatioOAuthApp } from "../components/creatioOAuthApp";
 import { validateConfig } from "../lib/settings";
 import { TenantMocks, promiseOf } from "./mocks";
+import { POLICY_PACK } from "../ops/routineCheck";
 import { IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./bootstrapHarness";
 
 const ROOT = path.join(__dirname, "..");
@@ -109,6 +110,14 @@ function runStep(script: string, cwd: string, env: Record<string, string>) {
     fs.rmSync(file);
     return result;
 }
+
+const MATRIX_ENVIRONMENT = "${{ matrix.environment }}";
+/** rotate-now.yml's one job: the deploy environment of the stack chosen. */
+const ROTATE_NOW_ENVIRONMENT = "${{ inputs.stack == 'prod' && 'production' || inputs.stack }}";
+
+const PACKAGE_SCRIPTS: Record<string, string> = JSON.parse(readText("package.json")).scripts;
+/** The ops commands that run the pulumi CLI; a new one must be added here and kept out of pull requests. */
+const PULUMI_SCRIPTS = ["credentials", "deliver", "rotate-now", "routine-check", "status", "verify"];
 
 describe("GitHub workflows", () => {
     it("has stacks to run", () => {
@@ -367,6 +376,41 @@ describe("GitHub workflows", () => {
         });
     });
 
+    describe("rotate-now (by hand)", () => {
+        const wf = workflow("rotate-now.yml");
+        const job: Job = wf.jobs["rotate-now"];
+
+        it("runs only by hand, for one stack chosen among the stack files", () => {
+            assert.deepStrictEqual(Object.keys(wf.on), ["workflow_dispatch"]);
+            const input = wf.on.workflow_dispatch.inputs.stack;
+            assert.deepStrictEqual([input.type, input.required, input.options], ["choice", true, STACKS]);
+        });
+
+        it("tests first, in a job with no secret and no OIDC token", () => {
+            assertTestJobFirst(wf, "rotate-now");
+        });
+
+        it("runs in the stack's deploy environment, production for prod, as that environment's identity, one pulumi run at a time", () => {
+            // The expression as GitHub evaluates it (a && b || c): each stack's environment is the deploy job's.
+            const deployEnvironments = matrixEnvironments(workflow("deploy.yml").jobs.deploy);
+            for (const stack of STACKS) {
+                assert.strictEqual(stack === "prod" ? "production" : stack, deployEnvironments[stack], stack);
+            }
+            assert.strictEqual(job.environment, ROTATE_NOW_ENVIRONMENT);
+            assert.deepStrictEqual(job.env, { ...SIGN_IN_ENV, STACK: "${{ inputs.stack }}" });
+            assert.deepStrictEqual(job.permissions, { contents: "read", "id-token": "write" });
+            assert.deepStrictEqual((job as any).concurrency, { group: "pulumi-${{ inputs.stack }}", "cancel-in-progress": false });
+        });
+
+        it("runs rotate-now with the state and Creatio credentials and the environment's pins, in that step only", () => {
+            const step = stepNamed(job, "Replace both secrets, delivering each into Creatio");
+            assert.strictEqual(step.run, 'npm run -s rotate-now -- --stack "$STACK"');
+            const { ENVIRONMENT: _unused, ...expected } = DELIVER_ENV;
+            assert.deepStrictEqual(step.env, expected);
+            assert.deepStrictEqual(job.steps.filter(s => mentionsSecret(s)), [step]);
+        });
+    });
+
     describe("the delivery step", () => {
         const deliverScript = stepNamed(workflow("deploy.yml").jobs.deploy, "Deliver the secret to Creatio").run!;
         let tools: ReturnType<typeof standIns>;
@@ -469,8 +513,8 @@ describe("GitHub workflows", () => {
         const jobsOf = (doc: any): [string, Job][] => doc.jobs ? Object.entries(doc.jobs) : [["setup", { steps: doc.runs.steps } as Job]];
         const allSteps = docs.flatMap(doc => jobsOf(doc).flatMap(([, job]) => job.steps));
 
-        it("are the three workflows and the action", () => {
-            assert.deepStrictEqual(fs.readdirSync(WORKFLOWS).sort(), ["deploy.yml", "pull-request.yml", "rotation.yml"]);
+        it("are the four workflows and the action", () => {
+            assert.deepStrictEqual(fs.readdirSync(WORKFLOWS).sort(), ["deploy.yml", "pull-request.yml", "rotate-now.yml", "rotation.yml"]);
         });
 
         it("pin every action to a full commit SHA, its version in a comment", () => {
@@ -579,7 +623,7 @@ describe("GitHub workflows", () => {
             for (const wf of workflows) {
                 for (const [name, job] of jobsOf(wf)) {
                     if (job.permissions?.["id-token"] === "write") {
-                        assert.strictEqual(job.environment, "${{ matrix.environment }}", name);
+                        assert.ok([MATRIX_ENVIRONMENT, ROTATE_NOW_ENVIRONMENT].includes(job.environment!), name);
                     }
                     for (const login of job.steps.filter(s => s.uses?.startsWith("azure/login@"))) {
                         assert.strictEqual(login.if, "vars.AZURE_STORAGE_ACCOUNT != '' || startsWith(vars.PULUMI_SECRETS_PROVIDER, 'azurekeyvault://')");
@@ -588,6 +632,61 @@ describe("GitHub workflows", () => {
                     }
                 }
             }
+        });
+
+        const commandOf = (script: string) => /^ts-node --transpile-only (ops\/\S+\.ts)$/.exec(PACKAGE_SCRIPTS[script] ?? "")?.[1];
+        /** npm scripts whose command runs the pulumi CLI: it calls the runner its CommandIO hands it (ops/io.ts). */
+        const runsPulumi = (script: string): boolean => {
+            const command = commandOf(script);
+            return command !== undefined && /\bio\.pulumi\(/.test(readText(command));
+        };
+        const pulumiLines = (step: Step) => (step.run ?? "").split("\n").filter(line =>
+            /(^|[\s;(&|])pulumi\s+\w/.test(line) ||
+            [...line.matchAll(/npm run -s ([\w-]+)/g)].some(([, script]) => runsPulumi(script)));
+
+        it("run pulumi only in jobs of an environment, on main's own checkout, never in a pull request's job", () => {
+            let count = 0;
+            for (const wf of workflows) {
+                const triggers = Object.keys(wf.on);
+                for (const [name, job] of jobsOf(wf)) {
+                    const lines = job.steps.flatMap(pulumiLines);
+                    const installs = job.steps.some(s => s.with?.["install-pulumi"] === "true");
+                    if (lines.length === 0 && !installs) {
+                        continue;
+                    }
+                    count += lines.length;
+                    // A pull_request run executes the pull request's code (github/docs, events-that-trigger-workflows).
+                    assert.ok(triggers.every(t => ["push", "schedule", "workflow_dispatch"].includes(t)), `${name}: ${triggers}`);
+                    if (wf.on.push) {
+                        assert.deepStrictEqual(wf.on.push, { branches: ["main"] }, name);
+                    }
+                    // The environments admit main only ("Selected branches: main", docs/ci.md): a run of another branch,
+                    // a workflow_dispatch from one included, never starts this job.
+                    assert.ok([MATRIX_ENVIRONMENT, ROTATE_NOW_ENVIRONMENT].includes(job.environment!), name);
+                    for (const checkout of job.steps.filter(s => s.uses?.startsWith("actions/checkout@"))) {
+                        // No ref, repository or path: the commit the run is for, in the workspace pulumi runs in.
+                        assert.deepStrictEqual(checkout.with, { "persist-credentials": false }, name);
+                    }
+                    for (const step of job.steps) {
+                        assert.ok(!("working-directory" in step) && !/(^|\s)cd\s/m.test(step.run ?? ""), `${name}: runs in the checkout`);
+                    }
+                }
+            }
+            assert.ok(count >= 8, String(count));
+        });
+
+        it("check every pulumi up and preview against the checked-out policy folder, and no other pack", () => {
+            const ups = allSteps.flatMap(pulumiLines).filter(line => /pulumi\s+(up|preview)\b/.test(line));
+            assert.ok(ups.length >= 2);
+            for (const line of ups) {
+                assert.deepStrictEqual([...line.matchAll(/--policy-pack\s+(\S+)/g)].map(m => m[1]), ["policy"], line);
+            }
+            // routine-check's preview: the same folder (ops/routineCheck.ts).
+            assert.strictEqual(POLICY_PACK, "policy");
+            assert.ok(fs.existsSync(path.join(ROOT, POLICY_PACK, "PulumiPolicy.yaml")));
+            // The commands that run pulumi are what the pull request workflow's jobs never call.
+            assert.deepStrictEqual(Object.keys(PACKAGE_SCRIPTS).filter(runsPulumi).sort(), PULUMI_SCRIPTS);
+            assert.deepStrictEqual(jobsOf(workflow("pull-request.yml")).flatMap(([, job]) => job.steps.flatMap(pulumiLines)), []);
         });
 
         it("never print a secret", () => {

@@ -5,6 +5,12 @@ export interface FakeStackState {
     tags?: Record<string, string>;
     /** What `pulumi preview --json` prints for the stack. */
     preview?: string;
+    /**
+     * `pulumi up --replace <urn> --target <urn>` of a password slot: how many replacements ran, and
+     * whether the next ones fail (a `pulumi up` that Entra ID refused), by slot letter.
+     */
+    replacements?: number;
+    failUp?: string[];
 }
 
 export interface FakeBackendState {

@@ -61,6 +61,9 @@ function emulate(args, state) {
         return stack.preview === undefined ? fail(`fake pulumi: no preview given for stack ${name}`, 2)
             : { exitCode: 0, stdout: stack.preview, stderr: "" };
     }
+    if (noun === "up") {
+        return up(args, state);
+    }
     if (noun !== "stack") {
         return fail(`fake pulumi: unsupported command: ${args.join(" ")}`, 2);
     }
@@ -98,6 +101,45 @@ function emulate(args, state) {
         }
     }
     return fail(`fake pulumi: unsupported command: ${args.join(" ")}`, 2);
+}
+
+/**
+ * `pulumi up --replace <urn> --target <urn>` of one password slot (`...::creatio-secret-a` or `-b`):
+ * Entra ID creates a new password (a new key id and value) and deletes the old one; a targeted up
+ * still updates the stack's outputs (FACTS: pulumi/pulumi), so the slot's outputs, and the
+ * newest-secret outputs when the slot is the newest, change. Anything else is not emulated.
+ */
+function up(args, state) {
+    const name = stackName(args, state);
+    const stack = name === undefined ? undefined : state.stacks[name];
+    if (!stack) {
+        return name === undefined ? fail("no stack selected; please use `pulumi stack select` or `pulumi stack init` to choose one", 1) : noStack(name);
+    }
+    const replace = option(args, "--replace");
+    const slot = /^urn:pulumi:[^:]+::creatio-m365-oauth::creatio:m365:CreatioOAuthApp\$azuread:index\/applicationPassword:ApplicationPassword::creatio-secret-([ab])$/
+        .exec(replace || "");
+    if (!slot || option(args, "--target") !== replace || !args.includes("--yes")) {
+        return fail(`fake pulumi: unsupported command: ${args.join(" ")}`, 2);
+    }
+    if ((stack.failUp || []).includes(slot[1])) {
+        return { exitCode: 255, stdout: "", stderr: `error: update failed replacing creatio-secret-${slot[1]}\n` };
+    }
+    const letter = slot[1].toUpperCase();
+    const n = (stack.replacements || 0) + 1;
+    stack.replacements = n;
+    const out = stack.outputs;
+    const oldKeyId = out[`clientSecret${letter}KeyId`];
+    const keyId = `${slot[1].repeat(8)}-0000-4000-8000-${String(n).padStart(12, "0")}`;
+    const secret = `Zx8Q~${slot[1]}-replaced-${n}`;
+    out[`clientSecret${letter}`] = secret;
+    out[`clientSecret${letter}KeyId`] = keyId;
+    if (out.clientSecretKeyId === oldKeyId) {
+        out.clientSecret = secret;
+        out.clientSecretKeyId = keyId;
+    } else if (out.previousClientSecretKeyId === oldKeyId) {
+        out.previousClientSecretKeyId = keyId;
+    }
+    return { exitCode: 0, stdout: `Updating (${name}):\n    +-  azuread:index/applicationPassword:ApplicationPassword creatio-secret-${slot[1]} replaced\n`, stderr: "" };
 }
 
 module.exports = { emulate };

@@ -58,6 +58,21 @@ function decodedOr(text: string): string {
     }
 }
 
+/**
+ * Microsoft Graph and GitHub's OIDC token endpoint on the same stand-in (rotate-now): `GET
+ * /v1.0/applications/{id}?$select=passwordCredentials` answers each application's password key ids
+ * to a request with the access token the stand-in issues; `GET /oidc?audience=...` answers GitHub's
+ * `{ "value": <jwt> }` to the bearer `requestToken`.
+ */
+export interface GraphStandIn {
+    /** Key ids of each application's passwords now, by object id. */
+    applications: Record<string, () => string[]>;
+    /** Answer 403 Authorization_RequestDenied, as Graph does to an identity without Application.Read.All. */
+    forbidden?: boolean;
+    /** GitHub's request token (ACTIONS_ID_TOKEN_REQUEST_TOKEN) and the JWT it is exchanged for. */
+    github?: { requestToken: string; jwt: string };
+}
+
 /** An answer of the stand-in: a status with a JSON body, or raw text. */
 export interface CannedAnswer {
     status: number;
@@ -71,8 +86,9 @@ export interface CannedAnswer {
  *   or a function that answers a token request (its form fields) itself, or returns undefined to
  *   let the stand-in answer
  */
-export async function startTokenServer(tenantId: string, clients: Record<string, string>,
-    answer: "tokens" | "silence" | ((form: Record<string, string>) => CannedAnswer | undefined) = "tokens"): Promise<TokenServer> {
+export async function startTokenServer(tenantId: string, clients: Record<string, string | string[]>,
+    answer: "tokens" | "silence" | ((form: Record<string, string>) => CannedAnswer | undefined) = "tokens",
+    graph?: GraphStandIn): Promise<TokenServer> {
     const pems = await certificateFor("127.0.0.1");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "token-server-"));
     const caFile = path.join(dir, "ca.pem");
@@ -105,6 +121,28 @@ export async function startTokenServer(tenantId: string, clients: Record<string,
                 jwks_uri: `${base}/${tenantId}/discovery/v2.0/keys`,
             });
         }
+        const application = /^\/v1\.0\/applications\/([^/]+)$/.exec(url.pathname);
+        if (graph && req.method === "GET" && application) {
+            // Graph's error shape: { error: { code, message } } (Microsoft Graph, "Error responses").
+            if (req.headers.authorization !== "Bearer fake.token") {
+                return send(401, { error: { code: "InvalidAuthenticationToken", message: "Access token is empty." } });
+            }
+            if (graph.forbidden) {
+                return send(403, { error: { code: "Authorization_RequestDenied", message: "Insufficient privileges to complete the operation." } });
+            }
+            const keyIds = graph.applications[application[1]];
+            if (!keyIds || url.searchParams.get("$select") !== "passwordCredentials") {
+                return send(404, { error: { code: "Request_ResourceNotFound", message: `Resource '${application[1]}' does not exist.` } });
+            }
+            return send(200, { passwordCredentials: keyIds().map(keyId => ({ keyId, displayName: "Creatio client secret", hint: "Zx8", secretText: null })) });
+        }
+        if (graph?.github && req.method === "GET" && url.pathname === "/oidc") {
+            // actions/toolkit packages/core/src/oidc-utils.ts: bearer request token, `&audience=`, answer { value }.
+            if (req.headers.authorization !== `Bearer ${graph.github.requestToken}` || url.searchParams.get("audience") !== "api://AzureADTokenExchange") {
+                return send(401, { message: "bad request token or audience" });
+            }
+            return send(200, { value: graph.github.jwt });
+        }
         if (req.method === "POST" && url.pathname === `/${tenantId}/oauth2/v2.0/token`) {
             let body = "";
             req.on("data", chunk => (body += chunk));
@@ -119,7 +157,11 @@ export async function startTokenServer(tenantId: string, clients: Record<string,
                 if (!(form.client_id in clients)) {
                     return send(400, unknownClient(form.client_id, tenantId));
                 }
-                if (clients[form.client_id] !== form.client_secret) {
+                // An application may hold several passwords; each one is accepted (a list, or one secret).
+                // A federated credential: the client assertion (GitHub's JWT) stands where the secret would.
+                const presented = form.client_assertion_type === "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+                    ? form.client_assertion : form.client_secret;
+                if (![clients[form.client_id]].flat().includes(presented)) {
                     return send(401, WRONG_SECRET);
                 }
                 return send(200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: "fake.token" });

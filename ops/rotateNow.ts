@@ -1,0 +1,216 @@
+/**
+ * `npm run -s rotate-now -- --stack <name>`: replaces both password slots now, one after the
+ * other, so that no secret from before stays valid, while Creatio holds a working secret at every
+ * moment. First the slot Creatio does not hold (the stack tag `creatio-delivered-key-id` says
+ * which it holds): replace it, prove it with Entra ID, deliver it to every record and read them
+ * back. Then the other slot; then deliver the one the schedule calls newest, so that the weekly
+ * rotation afterwards never leaves Creatio on an older secret. Before anything is replaced it
+ * delivers the held slot again to every record (the tag tells what deliver wrote last, not what
+ * someone typed in since); when that fails, nothing is replaced.
+ */
+import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
+import { CreatioError } from "./creatioClient";
+import { RecordSelectionError } from "./creatioRecords";
+import {
+    DeliverDependencies, EXIT_BY_OUTCOME, MAX_MAIL_SERVERS, StackCredential, creatioCredentialsFromEnv, deliverCredential,
+    readCredential, realDependencies,
+} from "./delivery";
+import { authorityHostFrom } from "./entraToken";
+import { GraphRequest, NO_GRAPH_IDENTITY, graphTokenSource, listPasswordKeyIds } from "./graphKeyIds";
+import { checkEnvironmentPins } from "./environmentPins";
+import { CommandIO, runCommand } from "./io";
+import { PulumiError } from "./pulumiRunner";
+import { printable } from "./printable";
+import { DELIVERED_KEY_ID_TAG, StackOutputs, readOutputsWithSecret, readStackTag, requireGuid } from "./pulumiStack";
+import { Redactor } from "./redact";
+import { SLOTS, Slot, readSlot } from "./secretSlot";
+
+const USAGE = "npm run -s rotate-now -- --stack <name> [--mail-server <name or id>]... " +
+    "[--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] [--secret-wait-seconds 120] " +
+    "[--up-timeout-seconds 900] [--pulumi-timeout-seconds 120]";
+
+/** The policy pack folder of this checkout, as every `pulumi up` in CI passes it (docs/ci.md). */
+const POLICY_PACK = "policy";
+
+/** The project (Pulumi.yaml) and the component's name (index.ts): they make the slots' URNs. */
+export const PROJECT = "creatio-m365-oauth";
+export const COMPONENT_NAME = "creatio";
+
+/** The URN of a password slot, as `pulumi up --replace` and `--target` take it. */
+export function slotUrn(stack: string, slot: Slot): string {
+    return `urn:pulumi:${stack}::${PROJECT}::creatio:m365:CreatioOAuthApp$azuread:index/applicationPassword:ApplicationPassword::` +
+        `${COMPONENT_NAME}-secret-${slot}`;
+}
+
+const other = (slot: Slot): Slot => (slot === "a" ? "b" : "a");
+
+/** The slots' key ids, and which slot the schedule calls newest. */
+function readKeyIds(outputs: StackOutputs, stack: string): { keyIds: Record<Slot, string>; newest: Slot } {
+    const keyIds = { a: readSlot(outputs, stack, "a").clientSecretKeyId, b: readSlot(outputs, stack, "b").clientSecretKeyId };
+    const newestKeyId = requireGuid(outputs, "clientSecretKeyId", stack);
+    const newest = SLOTS.find(slot => keyIds[slot] === newestKeyId);
+    if (newest === undefined) {
+        throw new OpsError(`stack "${stack}": clientSecretKeyId ${newestKeyId} is neither slot's key id ` +
+            `(clientSecretAKeyId ${keyIds.a}, clientSecretBKeyId ${keyIds.b})`, USAGE_EXIT_CODE);
+    }
+    return { keyIds, newest };
+}
+
+/** A step's failure, said with what Creatio holds at that moment and what to run next. */
+function stoppedAt(err: unknown, what: string): OpsError {
+    const exitCode = err instanceof CreatioError ? EXIT_BY_OUTCOME[err.outcome]
+        : err instanceof RecordSelectionError ? USAGE_EXIT_CODE
+            : err instanceof OpsError ? err.exitCode : 1;
+    return new OpsError(`${(err as Error).message}. ${what}`, exitCode);
+}
+
+export function rotateNowCommand(deps: DeliverDependencies = realDependencies): (io: CommandIO) => Promise<number> {
+    return async io => {
+        // Every secret the run learns goes in here; no error leaves with one of them in its text.
+        const redactor = new Redactor();
+        try {
+            return await rotateNow(io, deps, redactor);
+        } catch (err) {
+            throw redactor.redactError(err);
+        }
+    };
+}
+
+async function rotateNow(io: CommandIO, deps: DeliverDependencies, redactor: Redactor): Promise<number> {
+    const args = parseCommandLine(io.argv, {
+        "stack": { type: "string" },
+        "mail-server": { type: "string", multiple: true },
+        "authority-host": { type: "string" },
+        "timeout-seconds": { type: "string", default: "30" },
+        "secret-wait-seconds": { type: "string", default: "120" },
+        "up-timeout-seconds": { type: "string", default: "900" },
+        ...PULUMI_TIMEOUT_OPTION,
+    }, USAGE);
+    const stack = stackOption(args.stack, USAGE);
+    const mailServers = [...new Set(args["mail-server"] ?? [])];
+    if (mailServers.some(name => name.trim() === "")) {
+        throw new OpsError("--mail-server is empty: give the name or id of Creatio's Microsoft 365 mail server", USAGE_EXIT_CODE);
+    }
+    if (mailServers.length > MAX_MAIL_SERVERS) {
+        throw new OpsError(`--mail-server is given ${mailServers.length} times: at most ${MAX_MAIL_SERVERS} mail servers a run`,
+            USAGE_EXIT_CODE);
+    }
+    const authorityHost = authorityHostFrom(args["authority-host"], io.env);
+    const timeoutMs = wholeSeconds("timeout-seconds", args["timeout-seconds"]!, 1, 300) * 1000;
+    const waitSeconds = wholeSeconds("secret-wait-seconds", args["secret-wait-seconds"]!, 0, 600);
+    const upTimeoutMs = wholeSeconds("up-timeout-seconds", args["up-timeout-seconds"]!, 60, 3600) * 1000;
+    const pulumiTimeout = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
+    const pulumi = (pulumiArgs: string[]) => io.pulumi(pulumiArgs, { timeoutMs: pulumiTimeout });
+    const creatioCredentials = creatioCredentialsFromEnv(io.env);
+    redactor.add(creatioCredentials.kind === "forms" ? creatioCredentials.password : creatioCredentials.clientSecret);
+
+    const step = (text: string) => io.stdout(`== ${text}\n`);
+    /** The stack's outputs now, checked and pinned before any secret goes anywhere. */
+    const read = async () => {
+        const outputs = await readOutputsWithSecret(pulumi, stack, redactor);
+        const credentials = Object.fromEntries(SLOTS.map(slot => [slot, readCredential(outputs, stack, slot)])) as Record<Slot, StackCredential>;
+        // Before anything is sent: a changed stack output must not pick where the credentials go.
+        checkEnvironmentPins(stack, credentials.a, io.env);
+        return { credentials, applicationObjectId: requireGuid(outputs, "applicationObjectId", stack), ...readKeyIds(outputs, stack) };
+    };
+    const deliver = (slot: Slot | undefined, credential: StackCredential) => deliverCredential(io, deps, {
+        stack, slot, credential, creatioCredentials, mailServers, dryRun: false, authorityHost, timeoutMs, waitSeconds, pulumi,
+        // A slot is revoked next: a write that cannot be told from one Creatio dropped stops the run.
+        requireConfirmation: true,
+    });
+    const replace = async (slot: Slot) => {
+        const urn = slotUrn(stack, slot);
+        await io.pulumi(["up", "--stack", stack, "--policy-pack", POLICY_PACK, "--replace", urn, "--target", urn, "--yes",
+            "--skip-preview", "--suppress-outputs", "--suppress-progress"], { timeoutMs: upTimeoutMs }).catch(err => {
+            // An update that ran and failed (Entra ID or the policy pack refused) is a refusal, not a usage error.
+            throw err instanceof PulumiError ? new OpsError(err.message, 1) : err;
+        });
+    };
+
+    const before = await read();
+    // The application's key ids before anything changes, as Microsoft Graph lists them: also a password added
+    // outside this program. Without an identity to ask, or an answer, nothing is replaced.
+    const graph: GraphRequest = { authorityHost, tenantId: before.credentials.a.tenantId, timeoutMs, trustedCa: io.trustedCa };
+    if (io.env.GRAPH_ACCESS_TOKEN) {
+        redactor.add(io.env.GRAPH_ACCESS_TOKEN);
+    }
+    const graphToken = graphTokenSource(io.env, graph);
+    if (graphToken === undefined) {
+        throw new OpsError(`${NO_GRAPH_IDENTITY}; nothing was replaced`, USAGE_EXIT_CODE);
+    }
+    const listed = await listPasswordKeyIds(graphToken, before.applicationObjectId, graph).catch(err => {
+        throw stoppedAt(err, "Nothing was replaced.");
+    });
+    const beforeKeyIds = [...new Set([before.keyIds.a, before.keyIds.b, ...listed].map(k => k.toLowerCase()))];
+    const tag = await readStackTag(pulumi, stack, DELIVERED_KEY_ID_TAG);
+    let held = SLOTS.find(slot => before.keyIds[slot] === tag);
+
+    // 0. Every record holds a known, working slot before any slot is replaced. The stack tag says which slot
+    // deliver wrote last, but a record written by hand or a new mail server may hold another: deliver it again.
+    if (held === undefined) {
+        held = before.newest;
+        step(`Creatio's slot is not known (stack tag ${DELIVERED_KEY_ID_TAG} ${tag === undefined ? "not set" : `names ${printable(tag)}`}): ` +
+            `delivering the newest, slot ${held}, to every record before anything is replaced`);
+    } else {
+        step(`Creatio holds slot ${held} (key id ${before.keyIds[held]}): delivering it again to every record before anything is replaced`);
+    }
+    await deliver(held, before.credentials[held]).catch(err => {
+        throw stoppedAt(err, "Nothing was replaced; Creatio holds what it held before. Run rotate-now again once Entra ID " +
+            "accepts that secret and Creatio can be reached.");
+    });
+    const free = other(held);
+
+    // 1. The slot Creatio does not hold.
+    step(`Replacing slot ${free}, which Creatio does not hold`);
+    await replace(free).catch(err => {
+        throw stoppedAt(err, `Slot ${free} may or may not be replaced; Creatio still holds slot ${held}, which works. Run ` +
+            "rotate-now again.");
+    });
+    const afterFree = await read();
+    step(`Proving and delivering the new slot ${free} (key id ${afterFree.keyIds[free]})`);
+    await deliver(free, afterFree.credentials[free]).catch(err => {
+        throw stoppedAt(err, `Slot ${free} was replaced but not delivered to every record; every record still holds slot ` +
+            `${held}'s secret, which works (it was not replaced), or the new slot ${free}'s. Once Creatio can be reached, run ` +
+            `npm run -s deliver -- --stack ${stack} --slot ${free}, then rotate-now again.`);
+    });
+
+    // 2. The slot Creatio held until now.
+    step(`Replacing slot ${held}, which Creatio no longer holds`);
+    await replace(held).catch(err => {
+        throw stoppedAt(err, `Creatio holds the new slot ${free}, which works; slot ${held} still has its secret from before. ` +
+            "Run rotate-now again.");
+    });
+    const after = await read();
+    step(`Proving and delivering the newest, slot ${after.newest} (key id ${after.keyIds[after.newest]})`);
+    await deliver(undefined, after.credentials[after.newest]).catch(err => {
+        throw stoppedAt(err, `Both slots are replaced and Creatio holds the new slot ${free}, which works. Once Creatio can be ` +
+            `reached, run npm run -s deliver -- --stack ${stack}, so that the weekly rotation does not leave it on an older secret.`);
+    });
+
+    // 3. No key id from before is left on the application (Microsoft Graph), nor in the slots.
+    const now = await listPasswordKeyIds(graphToken, after.applicationObjectId, graph).catch(err => {
+        throw stoppedAt(err, "Both slots are replaced and delivered; check the application's key ids yourself (docs/leak-runbook.md).");
+    });
+    const slotsNow = [after.keyIds.a, after.keyIds.b].map(k => k.toLowerCase());
+    io.stdout([
+        `Key ids before: ${beforeKeyIds.join(", ")} (slots a ${before.keyIds.a}, b ${before.keyIds.b}, and Microsoft Graph)`,
+        `Key ids now:    ${now.join(", ")} (Microsoft Graph; slots a ${after.keyIds.a}, b ${after.keyIds.b})`,
+        "",
+    ].join("\n"));
+    const left = beforeKeyIds.filter(keyId => now.includes(keyId) || slotsNow.includes(keyId));
+    if (left.length > 0) {
+        const foreign = left.filter(keyId => !slotsNow.includes(keyId));
+        throw new OpsError(`key id ${left.join(", ")} from before is still on application ${after.applicationObjectId}` +
+            (foreign.length > 0 ? `: ${foreign.join(", ")} is no slot of this stack, added outside this program; remove it ` +
+                `(az ad app credential delete --id ${after.credentials.a.clientId} --key-id ${foreign[0]}) and look for who added ` +
+                "it in Entra ID's audit log" : ""), 1);
+    }
+    io.stdout("No key id from before is left on the application.\n");
+    return 0;
+}
+
+export const main = rotateNowCommand();
+
+if (require.main === module) {
+    runCommand("rotate-now", main);
+}

@@ -1,0 +1,277 @@
+/**
+ * The reach of the registration: which resources the stack may declare, where, and what they may
+ * point at. The other rules check each resource's own shape; these stop a change from adding a
+ * credential, an owner, a consent or a redirect URI that reaches beyond this stack's registration.
+ *
+ * Two kinds, because the engine shows policies different things (pulumi/pulumi,
+ * `pkg/resource/deploy/step_generator.go`): a resource policy sees one resource's inputs before its
+ * step and, when mandatory, stops that step in `pulumi up` (in a preview it fails the preview); a
+ * stack policy sees every resource's outputs after all steps, in a preview and in `pulumi up`
+ * alike, and fails the run without undoing what was done. Only a stack policy can compare one
+ * resource with another (a password's application with the registration's object id), so those
+ * checks are stack policies; `routine-check`'s preview runs them before the deploy's `pulumi up`.
+ */
+import { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { CreatioProfile, redirectUrisFor } from "../lib/creatioProfile";
+import { EXCHANGE_ONLINE, MICROSOFT_GRAPH } from "../lib/microsoftApis";
+
+export const BOUNDARY_TYPES = {
+    stack: "pulumi:pulumi:Stack",
+    component: "creatio:m365:CreatioOAuthApp",
+    application: "azuread:index/application:Application",
+    servicePrincipal: "azuread:index/servicePrincipal:ServicePrincipal",
+    grant: "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant",
+    password: "azuread:index/applicationPassword:ApplicationPassword",
+    rotationOffset: "random:index/randomInteger:RandomInteger",
+} as const;
+
+/** The providers of the declared types (a provider resource's type is `pulumi:providers:<package>`). */
+const ALLOWED_PROVIDERS = ["pulumi:providers:azuread", "pulumi:providers:random"];
+
+/** Every type the stack may hold: what CreatioOAuthApp declares, the component, the stack and their providers. */
+export const ALLOWED_TYPES: readonly string[] = [...Object.values(BOUNDARY_TYPES), ...ALLOWED_PROVIDERS];
+
+/** The name suffixes CreatioOAuthApp gives its children, by type: `<component name>-<suffix>`. */
+const CHILD_SUFFIXES: Record<string, readonly string[]> = {
+    [BOUNDARY_TYPES.application]: ["app"],
+    [BOUNDARY_TYPES.servicePrincipal]: ["sp"],
+    [BOUNDARY_TYPES.grant]: [`consent-${EXCHANGE_ONLINE.key}`, `consent-${MICROSOFT_GRAPH.key}`],
+    [BOUNDARY_TYPES.password]: ["secret-a", "secret-b"],
+    [BOUNDARY_TYPES.rotationOffset]: ["rotation-offset"],
+};
+
+/** What CreatioOAuthApp records of the stack's configuration: its inputs, and again its registered outputs. */
+export interface Recorded {
+    siteBaseUrl: string;
+    profile: CreatioProfile;
+    netCore?: boolean;
+    /**
+     * The `owners` config; empty when unset, and then the deploying identity alone owns. Not recorded by a
+     * component registered before this rule (a targeted `pulumi up` sees its old inputs): not checked then.
+     */
+    owners?: string[];
+}
+
+/** `urn:pulumi:<stack>::<project>::<type chain>::<name>`: the parts a check needs. */
+function urnParts(urn: string): { prefix: string; chain: string[]; name: string } {
+    const parts = urn.split("::");
+    return { prefix: parts.slice(0, 2).join("::"), chain: (parts[2] ?? "").split("$"), name: parts.slice(3).join("::") };
+}
+
+/** The URN of the CreatioOAuthApp a child of this URN and name belongs to, by the names the component gives. */
+function componentUrnOf(urn: string, type: string): string | undefined {
+    const { prefix, chain, name } = urnParts(urn);
+    const suffix = (CHILD_SUFFIXES[type] ?? []).find(s => name.endsWith(`-${s}`));
+    if (chain.length !== 2 || chain[0] !== BOUNDARY_TYPES.component || chain[1] !== type || suffix === undefined) {
+        return undefined;
+    }
+    return `${prefix}::${BOUNDARY_TYPES.component}::${name.slice(0, -suffix.length - 1)}`;
+}
+
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const sameSet = (a: unknown[], b: unknown[]) =>
+    JSON.stringify([...new Set(a.map(v => String(v).toLowerCase()))].sort()) ===
+    JSON.stringify([...new Set(b.map(v => String(v).toLowerCase()))].sort());
+
+/** Owners are as configured: exactly the `owners` list, or, unset, one owner (the identity running pulumi up). */
+function ownersProblem(owners: unknown[], configured: readonly string[]): string | undefined {
+    if (configured.length === 0) {
+        return owners.length === 1 ? undefined
+            : `owners are [${owners.join(", ")}]; with owners unset only the identity running pulumi up owns it.`;
+    }
+    return sameSet(owners, [...configured]) ? undefined
+        : `owners are [${owners.join(", ")}], not the configured owners [${configured.join(", ")}].`;
+}
+
+/**
+ * The resource policies of the boundary. They share what each CreatioOAuthApp recorded: the engine
+ * registers (and so checks) a component before its children, which cannot exist before their parent's URN.
+ */
+export function boundaryResourcePolicies(): ResourceValidationPolicy[] {
+    const recorded = new Map<string, Recorded>();
+    /** The configuration the component of this child recorded, or a report that there is none. */
+    const configurationOf = (args: ResourceValidationArgs, report: ReportViolation): Recorded | undefined => {
+        const found = recorded.get(componentUrnOf(args.urn, args.type) ?? "");
+        if (found === undefined) {
+            report(`${args.type} ${args.name} is not the child of a CreatioOAuthApp declared before it: ` +
+                "it cannot be checked against the stack's configuration.");
+        }
+        return found;
+    };
+    return [
+        {
+            name: "declared-resource-types-only",
+            description: "The stack declares only the resource types of CreatioOAuthApp (application, service principal, " +
+                "consent grants, two passwords, the rotation offset), the component, the stack and their providers: no " +
+                "federated credential, certificate, owner, app role assignment or any other type.",
+            enforcementLevel: "mandatory",
+            validateResource: (args, report) => {
+                if (!ALLOWED_TYPES.includes(args.type)) {
+                    report(`the resource type ${args.type} (${args.name}) is not one this program declares; allowed: ` +
+                        `${ALLOWED_TYPES.join(", ")}.`);
+                }
+            },
+        },
+        {
+            name: "resources-inside-the-component",
+            description: "Each Entra ID resource and the rotation offset is a child of a CreatioOAuthApp, under the name the " +
+                "component gives it; the component is a child of the stack and records the stack's configuration.",
+            enforcementLevel: "mandatory",
+            validateResource: (args, report) => {
+                if (args.type === BOUNDARY_TYPES.component) {
+                    const { chain } = urnParts(args.urn);
+                    if (chain.length !== 1) {
+                        report(`the CreatioOAuthApp ${args.name} is not a child of the stack (${args.urn}).`);
+                    }
+                    const props = args.props as Record<string, any>;
+                    recorded.set(args.urn, {
+                        siteBaseUrl: props.siteBaseUrl, profile: props.profile, netCore: props.netCore,
+                        owners: Array.isArray(props.owners) ? props.owners.map(String) : undefined,
+                    });
+                    return;
+                }
+                if (!(args.type in CHILD_SUFFIXES)) {
+                    return;
+                }
+                if (componentUrnOf(args.urn, args.type) === undefined) {
+                    report(`${args.type} ${args.name} is not one CreatioOAuthApp declares: it must be its child named ` +
+                        `<component>-${CHILD_SUFFIXES[args.type].join(" or <component>-")} (${args.urn}).`);
+                    return;
+                }
+                configurationOf(args, report);
+            },
+        },
+        {
+            name: "redirect-uris-on-the-configured-site",
+            description: "Every redirect URI of the application is one of the configured Creatio site's (siteBaseUrl, " +
+                "creatioVersion, netCore as the component records them).",
+            enforcementLevel: "mandatory",
+            validateResource: (args, report) => {
+                if (args.type !== BOUNDARY_TYPES.application) {
+                    return;
+                }
+                const configured = configurationOf(args, () => undefined);
+                if (configured === undefined) {
+                    return; // resources-inside-the-component reports it
+                }
+                const allowed = redirectUrisFor(configured.siteBaseUrl, configured.profile, configured.netCore === true);
+                const props = args.props as Record<string, any>;
+                const foreign = list(props.web?.redirectUris).map(String).filter(uri => !allowed.includes(uri));
+                if (foreign.length > 0) {
+                    report(`redirect URIs not of the configured site ${configured.siteBaseUrl}: ${foreign.join(", ")}; ` +
+                        `allowed: ${allowed.join(", ")}.`);
+                }
+            },
+        },
+        {
+            name: "owners-as-configured",
+            description: "The application and its service principal have exactly the configured owners (or, with owners " +
+                "unset, only the identity running pulumi up).",
+            enforcementLevel: "mandatory",
+            validateResource: (args, report) => {
+                if (args.type !== BOUNDARY_TYPES.application && args.type !== BOUNDARY_TYPES.servicePrincipal) {
+                    return;
+                }
+                const configured = configurationOf(args, () => undefined);
+                if (configured?.owners === undefined) {
+                    return;
+                }
+                const problem = ownersProblem(list((args.props as Record<string, any>).owners), configured.owners);
+                if (problem) {
+                    report(problem);
+                }
+            },
+        },
+    ];
+}
+
+// pulumi-policy throws this when a policy reads a value a preview does not know (its proxy.js); its
+// index.js exports it, but its type declarations leave it out (proxy.d.ts is empty).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { UnknownValueError } = require("@pulumi/policy") as { UnknownValueError: new (...args: never[]) => Error };
+
+/**
+ * Runs a check that reads outputs a preview may not know yet (a new registration's object id):
+ * an unknown skips that one check, not the whole policy, and `pulumi up`'s own stack check, which
+ * sees every value, makes it.
+ */
+function whenKnown(check: () => void) {
+    try {
+        check();
+    } catch (err) {
+        if (!(err instanceof UnknownValueError)) {
+            throw err;
+        }
+    }
+}
+
+const childrenOf = (resources: PolicyResource[], parent: PolicyResource, type: string) =>
+    resources.filter(r => r.type === type && r.parent?.urn === parent.urn);
+
+/** The stack policy of the boundary: what one resource may point at, compared with the others. */
+export function boundaryStackPolicies(): StackValidationPolicy[] {
+    return [{
+        name: "registration-reach",
+        description: "One CreatioOAuthApp; every resource of a declared type; the passwords on this stack's application, " +
+            "the service principal of this application, consent grants for this service principal only, owners as " +
+            "configured.",
+        enforcementLevel: "mandatory",
+        validateStack: (args, report) => {
+            for (const r of args.resources.filter(r => !ALLOWED_TYPES.includes(r.type))) {
+                report(`the resource type ${r.type} (${r.name}) is not one this program declares.`, r.urn);
+            }
+            const components = args.resources.filter(r => r.type === BOUNDARY_TYPES.component);
+            if (components.length > 1) {
+                report(`the stack declares ${components.length} CreatioOAuthApp components; one registration per stack.`);
+            }
+            for (const r of args.resources.filter(r => r.type in CHILD_SUFFIXES)) {
+                if (r.parent === undefined || r.parent.type !== BOUNDARY_TYPES.component) {
+                    report(`${r.type} ${r.name} is not a child of a CreatioOAuthApp.`, r.urn);
+                }
+            }
+            for (const component of components) {
+                const configured = component.props as Recorded;
+                const [app, ...moreApps] = childrenOf(args.resources, component, BOUNDARY_TYPES.application);
+                const [sp, ...moreSps] = childrenOf(args.resources, component, BOUNDARY_TYPES.servicePrincipal);
+                for (const extra of [...moreApps, ...moreSps]) {
+                    report(`${extra.type} ${extra.name}: a CreatioOAuthApp has one application and one service principal.`, extra.urn);
+                }
+                const configuredOwners = Array.isArray(configured.owners) ? configured.owners.map(String) : undefined;
+                for (const owned of [app, sp].filter((r): r is PolicyResource => r !== undefined && configuredOwners !== undefined)) {
+                    whenKnown(() => {
+                        const problem = ownersProblem(list(owned.props.owners), configuredOwners!);
+                        if (problem) {
+                            report(problem, owned.urn);
+                        }
+                    });
+                }
+                for (const password of childrenOf(args.resources, component, BOUNDARY_TYPES.password)) {
+                    whenKnown(() => {
+                        const own = app === undefined ? undefined : `/applications/${app.props.objectId}`;
+                        if (password.props.applicationId !== own) {
+                            report(`the password ${password.name} is on ${password.props.applicationId}, not on this stack's ` +
+                                `application ${own}.`, password.urn);
+                        }
+                    });
+                }
+                if (sp !== undefined && app !== undefined) {
+                    whenKnown(() => {
+                        if (sp.props.clientId !== app.props.clientId) {
+                            report(`the service principal ${sp.name} is for the client ${sp.props.clientId}, not this stack's ` +
+                                `application ${app.props.clientId}.`, sp.urn);
+                        }
+                    });
+                }
+                for (const grant of childrenOf(args.resources, component, BOUNDARY_TYPES.grant)) {
+                    whenKnown(() => {
+                        const own = sp?.props.objectId;
+                        if (grant.props.servicePrincipalObjectId !== own) {
+                            report(`the consent grant ${grant.name} is for the client service principal ` +
+                                `${grant.props.servicePrincipalObjectId}, not this stack's ${own}.`, grant.urn);
+                        }
+                    });
+                }
+            }
+        },
+    }];
+}
