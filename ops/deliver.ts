@@ -10,7 +10,7 @@ import {
 import { COLUMNS, OAUTH_APPLICATIONS, isGuid, odataRoot } from "./creatioApi";
 import { CreatioCredentials, CreatioError, CreatioOutcome, CreatioTarget, signIn } from "./creatioClient";
 import { OAuthApplicationRecord, RecordSelectionError, findByClientId, findByMailServer, quoted, readBack } from "./creatioRecords";
-import { CommandIO, runCommand } from "./io";
+import { CommandContext, runCommand } from "./io";
 import { printable } from "./printable";
 import { DELIVERED_KEY_ID_TAG, readOutputsWithSecret, requireOutput, requireSecret } from "./pulumiStack";
 import { Redactor } from "./redact";
@@ -131,7 +131,7 @@ function readCredential(outputs: Record<string, unknown>, stack: string): StackC
     };
 }
 
-/** What a run can be given besides its CommandIO: only a test changes these. */
+/** What a run can be given besides its CommandContext: only a test changes these. */
 export interface DeliverDependencies {
     /** Waits between token attempts; a test passes one that does not wait. */
     sleep(ms: number): Promise<void>;
@@ -175,10 +175,10 @@ function render(rows: [string, string][]): string {
     return rows.map(([label, value]) => `${`${label}:`.padEnd(16)}${value}`).join("\n") + "\n";
 }
 
-export function deliverCommand(deps: DeliverDependencies = realDependencies): (io: CommandIO) => Promise<number> {
+export function deliverCommand(deps: DeliverDependencies = realDependencies): (io: CommandContext) => Promise<number> {
     return async io => {
-        // Every secret the run learns goes in here; no error leaves with one of them in its text.
-        const redactor = new Redactor();
+        // Every secret the run learns goes in here: no output or error leaves with one of them in its text.
+        const redactor = io.redactor;
         try {
             return await deliver(io, deps, redactor);
         } catch (err) {
@@ -193,7 +193,7 @@ export function deliverCommand(deps: DeliverDependencies = realDependencies): (i
     };
 }
 
-async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redactor): Promise<number> {
+async function deliver(io: CommandContext, deps: DeliverDependencies, redactor: Redactor): Promise<number> {
     const args = parseCommandLine(io.argv, {
         "stack": { type: "string" },
         "mail-server": { type: "string" },
@@ -213,7 +213,11 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
     const pulumiTimeout = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
     const pulumi = (pulumiArgs: string[]) => io.pulumi(pulumiArgs, { timeoutMs: pulumiTimeout });
     const creatioCredentials = creatioCredentialsFromEnv(io.env);
-    redactor.add(creatioCredentials.kind === "forms" ? creatioCredentials.password : creatioCredentials.clientSecret);
+    if (creatioCredentials.kind === "forms") {
+        redactor.add(creatioCredentials.password, { user: creatioCredentials.userName });
+    } else {
+        redactor.add(creatioCredentials.clientSecret, { user: creatioCredentials.clientId });
+    }
     const dryRun = args["dry-run"]!;
 
     const outputs = await readOutputsWithSecret(pulumi, stack, redactor);

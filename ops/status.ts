@@ -7,7 +7,7 @@
  */
 import { DAY_MS } from "../lib/rotation";
 import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, usageError } from "./cli";
-import { CommandIO, runCommand } from "./io";
+import { CommandContext, runCommand } from "./io";
 import { PulumiRunner, PulumiUnavailableError } from "./pulumiRunner";
 import {
     DELIVERED_KEY_ID_TAG, StackOutputs, listStacks, optionalOutput, optionalWholeDays, readStackOutputs, readStackTag, requireInstant, requireOutput,
@@ -156,7 +156,7 @@ async function readStack(pulumi: PulumiRunner, stack: string): Promise<StackStat
 const USAGE = "npm run -s status -- [--stack <name>]... | --all [--threshold-days 30] [--require-delivery] " +
     "[--pulumi-timeout-seconds 120]";
 
-export async function main(io: CommandIO): Promise<number> {
+export async function main(io: CommandContext): Promise<number> {
     const args = parseCommandLine(io.argv, {
         stack: { type: "string", multiple: true },
         all: { type: "boolean", default: false },

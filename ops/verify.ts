@@ -7,7 +7,7 @@ import { ConfidentialClientApplication } from "@azure/msal-node";
 import { DAY_MS } from "../lib/rotation";
 import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
 import { NetworkRecord, httpsNetworkClient } from "./httpsClient";
-import { CommandIO, runCommand } from "./io";
+import { CommandContext, runCommand } from "./io";
 import { printable } from "./printable";
 import { StackOutputs, readOutputsWithSecret, requireGuid, requireInstant, requireSecret, requireStringList } from "./pulumiStack";
 import { Redactor } from "./redact";
@@ -241,7 +241,7 @@ export function verifyOutputsFrom(outputs: StackOutputs, stack: string): VerifyO
     };
 }
 
-export async function main(io: CommandIO): Promise<number> {
+export async function main(io: CommandContext): Promise<number> {
     const args = parseCommandLine(io.argv, {
         stack: { type: "string" },
         "authority-host": { type: "string" },
@@ -253,7 +253,7 @@ export async function main(io: CommandIO): Promise<number> {
     const timeoutSeconds = wholeSeconds("timeout-seconds", args["timeout-seconds"]!, 1, 300);
     const pulumiTimeout = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
 
-    const redactor = new Redactor();
+    const redactor = io.redactor;
     const outputs = await readOutputsWithSecret(pulumiArgs => io.pulumi(pulumiArgs, { timeoutMs: pulumiTimeout }), stack, redactor);
     let checked: VerifyOutputs;
     try {
