@@ -10,6 +10,7 @@ import {
     CSRF_COOKIE, CSRF_HEADER, FORCE_USE_SESSION_HEADER, IDENTITY_TOKEN_PATH, LOGIN_PATH, ODATA_HEADERS,
     odataRoot, recordPath,
 } from "./creatioApi";
+import { MAX_ANSWER_BYTES, tooLargeAnswer } from "./httpsClient";
 import { printable } from "./printable";
 
 /**
@@ -68,7 +69,24 @@ async function send(call: HttpCall, target: Pick<CreatioTarget, "timeoutMs" | "t
             agent: false, // no kept-alive socket outlives the command
         }, res => {
             const chunks: Buffer[] = [];
-            res.on("data", (chunk: Buffer) => chunks.push(chunk));
+            let size = 0;
+            const tooLarge = () => {
+                clearTimeout(timer);
+                req.destroy();
+                reject(new CreatioError(tooLargeAnswer(url.origin), "unreachable"));
+            };
+            if (Number(res.headers["content-length"]) > MAX_ANSWER_BYTES) {
+                tooLarge();
+                return;
+            }
+            res.on("data", (chunk: Buffer) => {
+                size += chunk.length;
+                if (size > MAX_ANSWER_BYTES) {
+                    tooLarge();
+                } else {
+                    chunks.push(chunk);
+                }
+            });
             res.on("end", () => {
                 clearTimeout(timer);
                 resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });

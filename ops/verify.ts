@@ -6,7 +6,7 @@
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { DAY_MS } from "../lib/rotation";
 import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
-import { NetworkRecord, httpsNetworkClient } from "./httpsClient";
+import { NetworkRecord, httpsNetworkClient, tooLargeAnswer } from "./httpsClient";
 import { CommandContext, runCommand } from "./io";
 import { printable } from "./printable";
 import { StackOutputs, readOutputsWithSecret, requireGuid, requireInstant, requireSecret, requireStringList } from "./pulumiStack";
@@ -124,6 +124,8 @@ function noAnswer(record: NetworkRecord, host: string): string {
             return `no answer from ${host} in time`;
         case "not-json":
             return `${host} answered HTTP ${record.status} without a JSON body`;
+        case "too-large":
+            return tooLargeAnswer(host);
         case "connection":
             if (record.code === "ENOTFOUND" || record.code === "EAI_AGAIN") {
                 return `the host ${new URL(record.url).host} is unknown (DNS: ${record.code})`;
