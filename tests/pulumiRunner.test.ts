@@ -24,6 +24,41 @@ describe("the pulumi runner", () => {
         }
     });
 
+    it("kills what a wrapper script started, too, when it does not answer (its process group)", async () => {
+        const fake = installPulumiOnPath("wrapper-pulumi");
+        // A wrapper that does not exec: the shell waits for its child, which outlives a kill of the shell alone.
+        fake.script(`sleep 30 &\necho $! > "${fake.dir}/child.pid"\nwait`);
+        try {
+            await assert.rejects(spawnPulumi(fake.dir)(["stack", "ls", "--json"], { timeoutMs: 500 }), PulumiUnavailableError);
+            const child = Number(fs.readFileSync(path.join(fake.dir, "child.pid"), "utf8"));
+            // Running unless gone or a zombie (state Z in /proc/<pid>/stat: dead, not yet reaped by init).
+            const alive = () => {
+                try {
+                    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${child}/stat`, "utf8"));
+                } catch {
+                    return false;
+                }
+            };
+            for (let i = 0; i < 50 && alive(); i++) {
+                await new Promise(resolve => setTimeout(resolve, 20));
+            }
+            assert.ok(!alive(), `the wrapper's child ${child} is still running`);
+        } finally {
+            fake.restore();
+        }
+    });
+
+    it("kills the process group of a pulumi that prints too much, and says so", async () => {
+        const fake = installPulumiOnPath("chatty-pulumi");
+        fake.script("yes pulumi");
+        try {
+            await assert.rejects(spawnPulumi(fake.dir, 64 * 1024)(["stack", "ls", "--json"], { timeoutMs: 5000 }), (err: unknown) =>
+                err instanceof PulumiError && err.message === "pulumi stack ls printed more than 0.0625 MiB");
+        } finally {
+            fake.restore();
+        }
+    });
+
     describe("a real process", () => {
         let fake: PulumiOnPath;
         let dir: string;
