@@ -10,7 +10,7 @@ import {
     CSRF_COOKIE, CSRF_HEADER, FORCE_USE_SESSION_HEADER, IDENTITY_TOKEN_PATH, LOGIN_PATH, ODATA_HEADERS,
     odataRoot, recordPath,
 } from "./creatioApi";
-import { MAX_ANSWER_BYTES, tooLargeAnswer } from "./httpsClient";
+import { MAX_ANSWER_BYTES, isCertificateError, tooLargeAnswer } from "./httpsClient";
 import { printable } from "./printable";
 
 /**
@@ -66,6 +66,9 @@ async function send(call: HttpCall, target: Pick<CreatioTarget, "timeoutMs" | "t
             method: call.method,
             headers,
             ca: target.trustedCa ? [...tls.rootCertificates, target.trustedCa] : undefined,
+            // Stated, so NODE_TLS_REJECT_UNAUTHORIZED=0 cannot turn the check off (Node's lib/_tls_wrap.js
+            // takes the variable only as the default of this option).
+            rejectUnauthorized: true,
             agent: false, // no kept-alive socket outlives the command
         }, res => {
             const chunks: Buffer[] = [];
@@ -99,7 +102,13 @@ async function send(call: HttpCall, target: Pick<CreatioTarget, "timeoutMs" | "t
         }, target.timeoutMs);
         function fail(err: Error) {
             clearTimeout(timer);
-            reject(new CreatioError(`could not reach ${url.origin}: ${err.message}`, "unreachable"));
+            const code = (err as NodeJS.ErrnoException).code;
+            // A certificate Node does not trust will not be trusted on the next try either: set-up, not network.
+            reject(isCertificateError(code)
+                ? new CreatioError(`the TLS certificate of ${url.host} is not trusted (${code}): a certificate from a private ` +
+                    "CA needs that CA's certificate in NODE_EXTRA_CA_CERTS (a PEM file); an expired one, or one made for another " +
+                    "host, must be replaced on the site", "misconfigured")
+                : new CreatioError(`could not reach ${url.origin}: ${err.message}`, "unreachable"));
         }
         req.on("error", fail);
         req.end(call.body);

@@ -204,6 +204,12 @@ async function deliver(io: CommandContext, deps: DeliverDependencies, redactor: 
         ...PULUMI_TIMEOUT_OPTION,
     }, USAGE);
     const stack = stackOption(args.stack, USAGE);
+    // Node's documentation (cli.md): "If value equals '0', certificate validation is disabled for TLS connections."
+    if (io.env.NODE_TLS_REJECT_UNAUTHORIZED === "0") {
+        throw new OpsError("NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks: deliver would send the Creatio " +
+            "credentials and the client secret to servers it has not verified; unset it, and give a private CA's certificate " +
+            "in NODE_EXTRA_CA_CERTS instead", USAGE_EXIT_CODE);
+    }
     if (args["mail-server"] !== undefined && args["mail-server"].trim() === "") {
         throw new OpsError("--mail-server is empty: give the name or id of Creatio's Microsoft 365 mail server", USAGE_EXIT_CODE);
     }

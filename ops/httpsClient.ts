@@ -20,6 +20,11 @@ export function tooLargeAnswer(origin: string): string {
     return `${origin} answered more than ${MAX_ANSWER_BYTES / (1024 * 1024)} MiB; the rest was not read`;
 }
 
+/** Node's error codes of a TLS certificate that is not trusted or not for this host. */
+export function isCertificateError(code: string | undefined): boolean {
+    return code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/.test(code);
+}
+
 /** How one request ended: a JSON answer, or why there was none. */
 export type NetworkRecord = { method: "GET" | "POST"; url: string } & (
     | { outcome: "answer"; status: number; body: unknown }
@@ -68,6 +73,9 @@ export function httpsNetworkClient(options: { trustedCa?: string; timeoutMs: num
                 method,
                 headers: { ...req?.headers, ...(body !== undefined ? { "content-length": Buffer.byteLength(body) } : {}) },
                 ca,
+                // Stated, so NODE_TLS_REJECT_UNAUTHORIZED=0 cannot turn the check off (an explicit option wins:
+                // Node's lib/_tls_wrap.js takes the variable only as the default).
+                rejectUnauthorized: true,
                 timeout: timeoutMs,
             }, response => {
                 const chunks: Buffer[] = [];

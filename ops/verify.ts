@@ -6,7 +6,7 @@
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { DAY_MS } from "../lib/rotation";
 import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
-import { NetworkRecord, httpsNetworkClient, tooLargeAnswer } from "./httpsClient";
+import { NetworkRecord, httpsNetworkClient, isCertificateError, tooLargeAnswer } from "./httpsClient";
 import { CommandContext, runCommand } from "./io";
 import { printable } from "./printable";
 import { StackOutputs, readOutputsWithSecret, requireGuid, requireInstant, requireSecret, requireStringList } from "./pulumiStack";
@@ -106,11 +106,6 @@ export async function requestToken(req: TokenRequest): Promise<TokenAnswer> {
     } finally {
         clearTimeout(timer);
     }
-}
-
-/** Node's error codes of a TLS certificate that is not trusted or not for this host. */
-function isCertificateError(code: string | undefined): boolean {
-    return code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/.test(code);
 }
 
 function firstLine(text: string): string {
