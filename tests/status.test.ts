@@ -196,6 +196,17 @@ describe("npm run status", () => {
         assert.strictEqual(withMillis.code, 0, withMillis.stderr);
     });
 
+    it("reads an expiry in the years 0000 to 0099 as the instant it is: long expired, not unreadable", async () => {
+        const result = await status(["--stack", "dev"], { dev: env(ID_DEV, 0, { outputs: { clientSecretExpiresAt: "0050-01-01T00:00:00Z" } }) });
+        assert.strictEqual(result.code, 1);
+        assert.strictEqual(result.stderr, "");
+        const row = rowsOf(result.stdout)[0];
+        assert.strictEqual(row[2], "0050-01-01T00:00:00Z");
+        // 0050-01-01 is 722,051 days (and 10 hours) before NOW, 2026-11-28T10:00Z: the year as written, not 1950.
+        assert.strictEqual(row[3], "-722051");
+        assert.strictEqual(row.at(-1), "expired");
+    });
+
     it("prints no control or format characters from outputs", async () => {
         const evil = "\u001b[2J\u001b]0;owned\u0007id\u202eevil\r";
         const result = await status(["--stack", "dev"], { dev: env(evil, 200) });
