@@ -322,6 +322,31 @@ describe("hostile config", () => {
             }
         });
 
+        it("refuses a name that renders blank: Hangul fillers, the braille blank and their kin, shown escaped", () => {
+            const cases: [string, string][] = [
+                // Unicode DerivedCoreProperties.txt, Default_Ignorable_Code_Point: HANGUL FILLER U+3164, HANGUL CHOSEONG
+                // FILLER U+115F, HANGUL JUNGSEONG FILLER U+1160, HALFWIDTH HANGUL FILLER U+FFA0, KHMER VOWEL INHERENT AA U+17B5,
+                // COMBINING GRAPHEME JOINER U+034F, VARIATION SELECTOR-16 U+FE0F
+                ["\u3164", '"\\u3164"'],
+                ["\u115f\u1160", '"\\u115f\\u1160"'],
+                [" \uffa0 ", '" \\uffa0 "'],
+                ["\u17b5\u034f\ufe0f", '"\\u17b5\\u034f\\ufe0f"'],
+                // Not default-ignorable, yet blank: BRAILLE PATTERN BLANK U+2800, MUSICAL SYMBOL NULL NOTEHEAD U+1D159
+                ["\u2800\u2800", '"\\u2800\\u2800"'],
+                ["\u{1D159}", '"\\ud834\\udd59"'],
+                // mixed with white space and a format character
+                ["\u3000\u2800\u200b\u3164", '"\u3000\\u2800\\u200b\\u3164"'],
+            ];
+            for (const [name, shown] of cases) {
+                assert.deepStrictEqual(problemsOf({ siteName: "acme", displayName: name }), [
+                    `displayName = ${shown}: blank; allowed: a name with visible characters, or unset for the default`,
+                ], shown);
+            }
+            // One visible character is a name; Hangul letters (not fillers) are letters.
+            assert.strictEqual(validateConfig({ siteName: "acme", displayName: "\u3164x\u2800" }).displayName, "\u3164x\u2800");
+            assert.strictEqual(validateConfig({ siteName: "acme", displayName: "\u3131\u314f" }).displayName, "\u3131\u314f");
+        });
+
         it("takes letters of any script", () => {
             assert.strictEqual(validateConfig({ siteName: "acme", displayName: "Créatio Zürich Почта" }).displayName,
                 "Créatio Zürich Почта");
