@@ -7,7 +7,7 @@
 import * as https from "https";
 import * as tls from "tls";
 import {
-    CSRF_COOKIE, CSRF_HEADER, FORCE_USE_SESSION_HEADER, IDENTITY_TOKEN_PATH, LOGIN_PATH, ODATA_HEADERS,
+    AUTH_COOKIE, CSRF_COOKIE, CSRF_HEADER, FORCE_USE_SESSION_HEADER, IDENTITY_TOKEN_PATH, LOGIN_PATH, ODATA_HEADERS,
     odataRoot, recordPath,
 } from "./creatioApi";
 import { MAX_ANSWER_BYTES, isCertificateError, tooLargeAnswer } from "./httpsClient";
@@ -194,7 +194,8 @@ async function formsSignIn(target: CreatioTarget, c: { userName: string; passwor
         throw new CreatioError(`${what}: Creatio set no ${CSRF_COOKIE} cookie`, "refused");
     }
     const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
-    return new CreatioSession(target, { "Cookie": cookie, [CSRF_HEADER]: csrf, [FORCE_USE_SESSION_HEADER]: "true" });
+    return new CreatioSession(target, { "Cookie": cookie, [CSRF_HEADER]: csrf, [FORCE_USE_SESSION_HEADER]: "true" },
+        [jar.get(AUTH_COOKIE), csrf].filter((value): value is string => value !== undefined));
 }
 
 async function identityServiceSignIn(target: CreatioTarget,
@@ -221,7 +222,7 @@ async function identityServiceSignIn(target: CreatioTarget,
     if (typeof token !== "string" || !token) {
         throw new CreatioError(`${what}: the answer has no access_token`, "malformed");
     }
-    return new CreatioSession(target, { "Authorization": `Bearer ${token}` });
+    return new CreatioSession(target, { "Authorization": `Bearer ${token}` }, [token]);
 }
 
 /** The answer's JSON object, or an empty one when it is not one. */
@@ -236,7 +237,12 @@ function parseObjectOrEmpty(answer: HttpAnswer): ODataRecord {
 
 /** A signed-in session: OData 4 calls with the session's credentials on each. */
 export class CreatioSession {
-    constructor(private readonly target: CreatioTarget, private readonly authHeaders: Readonly<Record<string, string>>) {}
+    /**
+     * @param credentials what signs the session's requests in (the `.ASPXAUTH` and `BPMCSRF` values, or
+     *   the bearer token): as good as the password while the session lasts, so a command redacts them
+     */
+    constructor(private readonly target: CreatioTarget, private readonly authHeaders: Readonly<Record<string, string>>,
+        readonly credentials: readonly string[] = []) {}
 
     private url(path: string): string {
         return `${odataRoot(this.target.siteBaseUrl, this.target.netCore)}/${path}`;

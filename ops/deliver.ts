@@ -245,6 +245,7 @@ async function deliver(io: CommandContext, deps: DeliverDependencies, redactor: 
     // 2. Creatio: sign in, find the record.
     const target: CreatioTarget = { siteBaseUrl: credential.siteBaseUrl, netCore: credential.netCore, timeoutMs, trustedCa: io.trustedCa };
     const session = await signIn(target, creatioCredentials);
+    session.credentials.forEach(credential => redactor.add(credential));
     const record = args["mail-server"] !== undefined
         ? await findByMailServer(session, args["mail-server"])
         : await findByClientId(session, credential.clientId);

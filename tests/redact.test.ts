@@ -185,6 +185,31 @@ describe("deliver prints no secret, whatever Creatio answers", () => {
         });
     });
 
+    /** Answers the OData read with one Microsoft 365 record whose Name repeats the request's own headers. */
+    const echoHeaders = (header: string) => (r: { method: string; path: string; headers: Record<string, unknown> }) =>
+        r.method === "GET" && r.path.includes("/odata/") ? {
+            status: 200, body: JSON.stringify({ value: [{
+                Id: APP_ID, Name: `${header}: ${String(r.headers[header])}`, ClientId: CLIENT, AppClassName: M365_CLASS,
+                ModifiedOn: "2024-01-15T09:30:00Z",
+            }] }),
+        } : undefined;
+
+    it("a record that repeats the session cookies: .ASPXAUTH and BPMCSRF are credentials too", async () => {
+        await deliver({ intercept: echoHeaders("cookie") }, ["--dry-run"], FORMS_ENV, result => {
+            assert.strictEqual(result.code, 0, result.stderr);
+            // The stand-in's cookies (tests/fakes/creatioServer.ts): BPMLOADER, .ASPXAUTH, BPMCSRF, UserName
+            assert.match(result.stdout, new RegExp(`^Record: +OAuthApplications ${APP_ID} "cookie: BPMLOADER=loader-1; ` +
+                `\\.ASPXAUTH=\\[redacted\\]; BPMCSRF=\\[redacted\\]; UserName=Deliverer"$`, "m"));
+        });
+    });
+
+    it("a record that repeats the Identity Service's bearer token", async () => {
+        await deliver({ intercept: echoHeaders("authorization") }, ["--dry-run"], OAUTH_ENV, result => {
+            assert.strictEqual(result.code, 0, result.stderr);
+            assert.match(result.stdout, new RegExp(`^Record: +OAuthApplications ${APP_ID} "authorization: Bearer \\[redacted\\]"$`, "m"));
+        });
+    });
+
     it("a sign-in refusal whose message echoes a password holding a tab", async () => {
         await deliver({
             intercept: r => r.path === "/ServiceModel/AuthService.svc/Login"
