@@ -147,10 +147,7 @@ export function limitCalls(runner: PulumiRunner, max: number): PulumiRunner {
 const PROJECT_DIR = path.join(__dirname, "..");
 
 /** Kills a process and everything it started: the process group it leads. */
-function killGroup(pid: number | undefined): void {
-    if (pid === undefined) {
-        return;
-    }
+function killGroup(pid: number): void {
     try {
         process.kill(-pid, "SIGKILL");
     } catch {
@@ -176,7 +173,7 @@ export function spawnPulumi(cwd = PROJECT_DIR, maxOutputBytes = PULUMI_MAX_OUTPU
     }
     return pulumiRunner((args, signal) => new Promise((resolve, reject) => {
         const child = spawn("pulumi", args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-        const pid = child.pid;
+        const pid = child.pid; // undefined when the process could not be started ("error" follows)
         if (pid !== undefined) {
             liveGroups.add(pid);
         }
@@ -188,9 +185,11 @@ export function spawnPulumi(cwd = PROJECT_DIR, maxOutputBytes = PULUMI_MAX_OUTPU
             settled = true;
             if (pid !== undefined) {
                 liveGroups.delete(pid);
+                if (result instanceof Error) {
+                    killGroup(pid);
+                }
             }
             if (result instanceof Error) {
-                killGroup(pid);
                 reject(result);
             } else {
                 resolve(result);
@@ -201,7 +200,7 @@ export function spawnPulumi(cwd = PROJECT_DIR, maxOutputBytes = PULUMI_MAX_OUTPU
             stream.on("data", (chunk: Buffer) => {
                 size += chunk.length;
                 if (size > maxOutputBytes) {
-                    finish(Object.assign(new RangeError("stdout maxBuffer length exceeded"), { code: "ERR_CHILD_PROCESS_STDIO_MAXBUFFER" }));
+                    finish(Object.assign(new RangeError(), { code: "ERR_CHILD_PROCESS_STDIO_MAXBUFFER" }));
                 } else {
                     chunks.push(chunk);
                 }
@@ -213,9 +212,9 @@ export function spawnPulumi(cwd = PROJECT_DIR, maxOutputBytes = PULUMI_MAX_OUTPU
         collect(child.stderr!, stderr);
         child.on("error", err => finish(err)); // ENOENT, EACCES: the process never ran
         child.on("close", (code, killedBy) => finish(killedBy !== null
-            ? Object.assign(new Error(`pulumi ended by ${killedBy}`), { signal: killedBy })
+            ? Object.assign(new Error(), { signal: killedBy })
             : { exitCode: code ?? 0, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }));
         // Killed by the deadline, whose error is already reported.
-        signal.addEventListener("abort", () => finish(new Error("aborted")));
+        signal.addEventListener("abort", () => finish(new Error()));
     }), maxOutputBytes);
 }

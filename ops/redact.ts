@@ -14,7 +14,7 @@ import { OpsError } from "./cli";
 export const REDACTED = "[redacted]";
 
 /** What `printable` replaces with U+FFFD (ops/printable.ts). */
-const UNPRINTABLE = /^[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]$/u;
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /** The two JSON escapes of a character besides \uXXXX (RFC 8259 section 7; `\/` is allowed for "/"). */
 const JSON_SHORT: Readonly<Record<string, string>> = {
@@ -25,9 +25,9 @@ function escapeRegExp(text: string): string {
     return text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
 }
 
-/** A hex digit in either case (`[aA]`), any other character as itself. */
+/** A hex digit in either case (`[aA]`), any other character as itself (one character). */
 function anyCaseHex(character: string): string {
-    return /^[a-f]$/i.test(character) ? `[${character.toLowerCase()}${character.toUpperCase()}]` : escapeRegExp(character);
+    return /[a-f]/i.test(character) ? `[${character.toLowerCase()}${character.toUpperCase()}]` : escapeRegExp(character);
 }
 
 /** The pattern of `text` percent-encoded byte by byte (UTF-8), hex digits in either case. */

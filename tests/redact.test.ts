@@ -59,6 +59,26 @@ describe("the redactor", () => {
         assert.strictEqual(redactorOf(password).redact(printable(`bad password ${password}`)), `bad password ${REDACTED}`);
     });
 
+    it("removes a secret with every character JSON escapes, in each JSON writer's escapes", () => {
+        const secret = 'a"b\\c/d\be\ff\ng\rh\ti';
+        const redactor = redactorOf(secret);
+        // RFC 8259 section 7: the two-character escapes; "\/" is allowed for "/" (written by .NET and PHP)
+        assert.strictEqual(JSON.stringify(secret), '"a\\"b\\\\c/d\\be\\ff\\ng\\rh\\ti"');
+        for (const form of [JSON.stringify(secret).slice(1, -1), 'a\\"b\\\\c\\/d\\be\\ff\\ng\\rh\\ti',
+            "a\\u0022b\\u005Cc\\u002Fd\\u0008e\\u000cf\\u000Ag\\u000dh\\u0009i"]) {
+            assert.strictEqual(redactor.redact(`{"m":"${form}"}`), `{"m":"${REDACTED}"}`, form);
+        }
+    });
+
+    it("removes a secret whose format and separator characters printable() replaced", () => {
+        // ops/printable.ts: Cc, Cf, Zl and Zp become U+FFFD
+        const secret = "a\u200bb\u2028c\u2029d\u0007e";
+        assert.strictEqual(printable(secret), "a\ufffdb\ufffdc\ufffdd\ufffde");
+        assert.strictEqual(redactorOf(secret).redact(`<${printable(secret)}>`), `<${REDACTED}>`);
+        // ... but U+FFFD stands only for those: not for a letter.
+        assert.strictEqual(redactorOf("abc").redact("a\ufffdc"), "a\ufffdc");
+    });
+
     it("leaves text alone that is not the secret, also one character off or in another letter case", () => {
         const redactor = redactorOf(SECRET);
         for (const text of ["Zx8Q~a(b)c d-e", "zx8q~a(b)c d-é", "Zx8Q~a(b)c  d-é", "Zx8Q%7Fa(b)c d-é"]) {
