@@ -191,7 +191,7 @@ function serviceSegment(url: URL): { segment: string; base?: string } | undefine
     for (const [i, segment] of segments.entries()) {
         const lower = segment.toLowerCase();
         if (CREATIO_SEGMENTS.has(lower)) {
-            return { segment, base: before(i > 0 && segments[i - 1] === "0" ? i - 1 : i) };
+            return { segment, base: before(segments[i - 1] === "0" ? i - 1 : i) };
         }
         if (PAGE_FILE.test(lower)) {
             return { segment };

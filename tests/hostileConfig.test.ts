@@ -221,6 +221,8 @@ describe("hostile config", () => {
                 ["https://crm.example.com/Default.aspx", "Default.aspx", undefined],
                 ["https://crm.example.com/crm/index.html", "index.html", undefined],
                 ["https://crm.example.com/Handler.ashx", "Handler.ashx", undefined],
+                ["https://crm.example.com/crm/Service.ASMX", "Service.ASMX", undefined],
+                ["https://crm.example.com/index.htm", "index.htm", undefined],
                 ["https://crm.example.com/a/b/rest/x", "rest", "https://crm.example.com/a/b"],
             ];
             for (const [url, segment, instead] of cases) {
@@ -270,7 +272,8 @@ describe("hostile config", () => {
             assertSiteUrlRefused("https://crm.example.com/a%20b/0", zero);
             // An application path, and segments that only begin like these words, stay allowed.
             for (const url of ["https://crm.example.com/creatio", "https://crm.example.com/shellfish", "https://crm.example.com/apis/crm",
-                "https://crm.example.com/nuisance", "https://crm.example.com/login-portal", "https://crm.example.com/html"]) {
+                "https://crm.example.com/nuisance", "https://crm.example.com/login-portal", "https://crm.example.com/html",
+                "https://crm.example.com/app.htmlx", "https://crm.example.com/a.svc2", "https://crm.example.com/x0/crm"]) {
                 assert.strictEqual(validateConfig({ siteUrl: url }).siteBaseUrl, url);
             }
         });
