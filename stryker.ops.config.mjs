@@ -10,7 +10,8 @@ export default {
     mochaOptions: {
         ...base.mochaOptions,
         spec: ["credentials", "deliver", "opsBites", "plan", "printable", "pulumiRunner", "status", "verify",
-            "deliverBites", "runnerBites", "planConfigBites", "planRenderBites", "planProgramBites"]
+            "deliverBites", "runnerBites", "planConfigBites", "planRenderBites", "planProgramBites", "redact", "answerLimit",
+            "tlsTrust"]
             .map(name => `tests/${name}.test.ts`),
     },
 };

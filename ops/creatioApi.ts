@@ -15,6 +15,8 @@
  */
 export const LOGIN_PATH = "/ServiceModel/AuthService.svc/Login";
 export const CSRF_COOKIE = "BPMCSRF";
+/** The forms-authentication cookie: whoever holds it is signed in as the user. */
+export const AUTH_COOKIE = ".ASPXAUTH";
 export const CSRF_HEADER = "BPMCSRF";
 export const FORCE_USE_SESSION_HEADER = "ForceUseSession";
 

@@ -7,9 +7,10 @@
 import * as https from "https";
 import * as tls from "tls";
 import {
-    CSRF_COOKIE, CSRF_HEADER, FORCE_USE_SESSION_HEADER, IDENTITY_TOKEN_PATH, LOGIN_PATH, ODATA_HEADERS,
+    AUTH_COOKIE, CSRF_COOKIE, CSRF_HEADER, FORCE_USE_SESSION_HEADER, IDENTITY_TOKEN_PATH, LOGIN_PATH, ODATA_HEADERS,
     odataRoot, recordPath,
 } from "./creatioApi";
+import { MAX_ANSWER_BYTES, isCertificateError, tooLargeAnswer } from "./httpsClient";
 import { printable } from "./printable";
 
 /**
@@ -65,10 +66,30 @@ async function send(call: HttpCall, target: Pick<CreatioTarget, "timeoutMs" | "t
             method: call.method,
             headers,
             ca: target.trustedCa ? [...tls.rootCertificates, target.trustedCa] : undefined,
+            // Stated, so NODE_TLS_REJECT_UNAUTHORIZED=0 cannot turn the check off (Node's lib/_tls_wrap.js
+            // takes the variable only as the default of this option).
+            rejectUnauthorized: true,
             agent: false, // no kept-alive socket outlives the command
         }, res => {
             const chunks: Buffer[] = [];
-            res.on("data", (chunk: Buffer) => chunks.push(chunk));
+            let size = 0;
+            const tooLarge = () => {
+                clearTimeout(timer);
+                req.destroy();
+                reject(new CreatioError(tooLargeAnswer(url.origin), "unreachable"));
+            };
+            if (Number(res.headers["content-length"]) > MAX_ANSWER_BYTES) {
+                tooLarge();
+                return;
+            }
+            res.on("data", (chunk: Buffer) => {
+                size += chunk.length;
+                if (size > MAX_ANSWER_BYTES) {
+                    tooLarge();
+                } else {
+                    chunks.push(chunk);
+                }
+            });
             res.on("end", () => {
                 clearTimeout(timer);
                 resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
@@ -81,7 +102,13 @@ async function send(call: HttpCall, target: Pick<CreatioTarget, "timeoutMs" | "t
         }, target.timeoutMs);
         function fail(err: Error) {
             clearTimeout(timer);
-            reject(new CreatioError(`could not reach ${url.origin}: ${err.message}`, "unreachable"));
+            const code = (err as NodeJS.ErrnoException).code;
+            // A certificate Node does not trust will not be trusted on the next try either: set-up, not network.
+            reject(isCertificateError(code)
+                ? new CreatioError(`the TLS certificate of ${url.host} is not trusted (${code}): a certificate from a private ` +
+                    "CA needs that CA's certificate in NODE_EXTRA_CA_CERTS (a PEM file); an expired one, or one made for another " +
+                    "host, must be replaced on the site", "misconfigured")
+                : new CreatioError(`could not reach ${url.origin}: ${err.message}`, "unreachable"));
         }
         req.on("error", fail);
         req.end(call.body);
@@ -177,7 +204,8 @@ async function formsSignIn(target: CreatioTarget, c: { userName: string; passwor
         throw new CreatioError(`${what}: Creatio set no ${CSRF_COOKIE} cookie`, "refused");
     }
     const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
-    return new CreatioSession(target, { "Cookie": cookie, [CSRF_HEADER]: csrf, [FORCE_USE_SESSION_HEADER]: "true" });
+    return new CreatioSession(target, { "Cookie": cookie, [CSRF_HEADER]: csrf, [FORCE_USE_SESSION_HEADER]: "true" },
+        [jar.get(AUTH_COOKIE), csrf].filter((value): value is string => value !== undefined));
 }
 
 async function identityServiceSignIn(target: CreatioTarget,
@@ -204,7 +232,7 @@ async function identityServiceSignIn(target: CreatioTarget,
     if (typeof token !== "string" || !token) {
         throw new CreatioError(`${what}: the answer has no access_token`, "malformed");
     }
-    return new CreatioSession(target, { "Authorization": `Bearer ${token}` });
+    return new CreatioSession(target, { "Authorization": `Bearer ${token}` }, [token]);
 }
 
 /** The answer's JSON object, or an empty one when it is not one. */
@@ -219,7 +247,12 @@ function parseObjectOrEmpty(answer: HttpAnswer): ODataRecord {
 
 /** A signed-in session: OData 4 calls with the session's credentials on each. */
 export class CreatioSession {
-    constructor(private readonly target: CreatioTarget, private readonly authHeaders: Readonly<Record<string, string>>) {}
+    /**
+     * @param credentials what signs the session's requests in (the `.ASPXAUTH` and `BPMCSRF` values, or
+     *   the bearer token): as good as the password while the session lasts, so a command redacts them
+     */
+    constructor(private readonly target: CreatioTarget, private readonly authHeaders: Readonly<Record<string, string>>,
+        readonly credentials: readonly string[] = []) {}
 
     private url(path: string): string {
         return `${odataRoot(this.target.siteBaseUrl, this.target.netCore)}/${path}`;

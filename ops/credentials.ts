@@ -2,10 +2,10 @@
  * `npm run -s credentials -- --stack <name> [--format env|json|creatio]`: prints a stack's
  * Client ID and Client Secret for a deploy script. The secret goes to stdout only.
  */
-import { PULUMI_TIMEOUT_OPTION, parseCommandLine, pulumiTimeoutMs, stackOption, usageError } from "./cli";
-import { CommandIO, runCommand } from "./io";
+import { codePointName } from "../lib/configProblems";
+import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, usageError } from "./cli";
+import { CommandContext, runCommand } from "./io";
 import { StackOutputs, readOutputsWithSecret, requireInstant, requireOutput, requireSecret } from "./pulumiStack";
-import { Redactor } from "./redact";
 
 export const CREDENTIAL_FORMATS = ["env", "json", "creatio"] as const;
 export type CredentialFormat = typeof CREDENTIAL_FORMATS[number];
@@ -52,6 +52,31 @@ export function githubMaskCommands(value: string): string {
     return [`::add-mask::${escaped}\n`, ...extra].join("");
 }
 
+/**
+ * The first character of `value` that `format` cannot carry, and why. A shell variable cannot hold
+ * a NUL (C strings end there); a lone surrogate cannot be written as UTF-8 (it would come out as
+ * U+FFFD, another value); a Creatio settings field is typed or pasted as one line of visible text.
+ * JSON carries everything as an escape.
+ */
+export function uncarriable(value: string, format: CredentialFormat): string | undefined {
+    if (format === "json") {
+        return undefined;
+    }
+    for (const character of value) {
+        const code = codePointName(character);
+        if (character === "\0") {
+            return `a NUL character (U+0000), which a shell variable and a text field cannot hold`;
+        }
+        if (/\p{Cs}/u.test(character)) {
+            return `a lone surrogate (${code}), which is not UTF-8 text`;
+        }
+        if (format === "creatio" && /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(character)) {
+            return `the control or format character ${code}, which cannot be typed or pasted into Creatio's settings`;
+        }
+    }
+    return undefined;
+}
+
 const USAGE = "npm run -s credentials -- --stack <name> [--format env|json|creatio] [--pulumi-timeout-seconds 120]";
 
 /** Reads and checks every output the command prints, once, before printing anything. */
@@ -64,7 +89,7 @@ export function credentialsFrom(outputs: StackOutputs, stack: string): Credentia
     };
 }
 
-export async function main(io: CommandIO): Promise<number> {
+export async function main(io: CommandContext): Promise<number> {
     const args = parseCommandLine(io.argv, {
         stack: { type: "string" },
         format: { type: "string", default: "env" },
@@ -76,7 +101,7 @@ export async function main(io: CommandIO): Promise<number> {
         throw usageError(`--format ${JSON.stringify(args.format)} is not one of ${CREDENTIAL_FORMATS.join(", ")}`, USAGE);
     }
     const timeoutMs = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
-    const redactor = new Redactor();
+    const redactor = io.redactor;
     const outputs = await readOutputsWithSecret(pulumiArgs => io.pulumi(pulumiArgs, { timeoutMs }), stack, redactor);
     let credentials: Credentials;
     try {
@@ -84,12 +109,27 @@ export async function main(io: CommandIO): Promise<number> {
     } catch (err) {
         throw redactor.redactError(err);
     }
+    for (const [name, value] of Object.entries(credentials)) {
+        const why = uncarriable(value, format);
+        if (why !== undefined) {
+            throw new OpsError(`stack "${stack}": the output ${name} holds ${why}; --format ${format} cannot print it ` +
+                "as it is (--format json can)", USAGE_EXIT_CODE);
+        }
+    }
     if (io.env.GITHUB_ACTIONS === "true") {
         // On stderr: the runner reads commands there too, and stdout is often captured (never reaching the runner)
-        // or parsed (--format json), where an extra line would break it. Before the secret is printed.
-        io.stderr(githubMaskCommands(credentials.clientSecret));
+        // or parsed (--format json), where an extra line would break it. Before the secret is printed, and past
+        // the redactor, which would otherwise blank the very value the runner is to mask.
+        io.stderrWithSecret(githubMaskCommands(credentials.clientSecret));
     }
-    io.stdout(formatCredentials(credentials, format));
+    // The secret is the one value printed as it is; every other one passes the redactor first (a
+    // clientId output holding the secret is shown redacted).
+    io.stdoutWithSecret(formatCredentials({
+        clientId: redactor.redact(credentials.clientId),
+        clientSecret: credentials.clientSecret,
+        tenantId: redactor.redact(credentials.tenantId),
+        clientSecretExpiresAt: redactor.redact(credentials.clientSecretExpiresAt),
+    }, format));
     return 0;
 }
 

@@ -10,10 +10,11 @@ import { RecordSelectionError } from "./creatioRecords";
 import { isSiteBaseUrl } from "./creatioRuntime";
 import {
     DeliverDependencies, EXIT_BY_OUTCOME, MAX_MAIL_SERVERS, creatioCredentialsFromEnv, deliverCredential, readCredential, realDependencies,
+    redactCreatioCredentials, refuseUnverifiedTls,
 } from "./delivery";
 import { checkEnvironmentPins } from "./environmentPins";
 import { authorityHostFrom } from "./entraToken";
-import { CommandIO, runCommand } from "./io";
+import { CommandContext, runCommand } from "./io";
 import { readOutputsWithSecret } from "./pulumiStack";
 import { Redactor } from "./redact";
 import { SLOT_OPTION, slotOption } from "./secretSlot";
@@ -26,10 +27,10 @@ const USAGE = "npm run -s deliver -- --stack <name> [--slot a|b] [--mail-server 
     "[--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] [--secret-wait-seconds 120] " +
     "[--pulumi-timeout-seconds 120]";
 
-export function deliverCommand(deps: DeliverDependencies = realDependencies): (io: CommandIO) => Promise<number> {
+export function deliverCommand(deps: DeliverDependencies = realDependencies): (io: CommandContext) => Promise<number> {
     return async io => {
-        // Every secret the run learns goes in here; no error leaves with one of them in its text.
-        const redactor = new Redactor();
+        // Every secret the run learns goes in here: no output or error leaves with one of them in its text.
+        const redactor = io.redactor;
         try {
             return await deliver(io, deps, redactor);
         } catch (err) {
@@ -44,7 +45,7 @@ export function deliverCommand(deps: DeliverDependencies = realDependencies): (i
     };
 }
 
-async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redactor): Promise<number> {
+async function deliver(io: CommandContext, deps: DeliverDependencies, redactor: Redactor): Promise<number> {
     const args = parseCommandLine(io.argv, {
         "stack": { type: "string" },
         "mail-server": { type: "string", multiple: true },
@@ -56,6 +57,7 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
         ...PULUMI_TIMEOUT_OPTION,
     }, USAGE);
     const stack = stackOption(args.stack, USAGE);
+    refuseUnverifiedTls(io.env, "deliver");
     const slot = slotOption(args.slot);
     const mailServers = [...new Set(args["mail-server"] ?? [])];
     if (mailServers.some(name => name.trim() === "")) {
@@ -71,7 +73,7 @@ async function deliver(io: CommandIO, deps: DeliverDependencies, redactor: Redac
     const pulumiTimeout = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
     const pulumi = (pulumiArgs: string[]) => io.pulumi(pulumiArgs, { timeoutMs: pulumiTimeout });
     const creatioCredentials = creatioCredentialsFromEnv(io.env);
-    redactor.add(creatioCredentials.kind === "forms" ? creatioCredentials.password : creatioCredentials.clientSecret);
+    redactCreatioCredentials(redactor, creatioCredentials);
     const dryRun = args["dry-run"]!;
 
     const outputs = await readOutputsWithSecret(pulumi, stack, redactor);

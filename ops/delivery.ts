@@ -10,9 +10,10 @@ import { CreatioCredentials, CreatioError, CreatioOutcome, CreatioTarget, signIn
 import { DeliveryTarget, OAuthApplicationRecord, findTargets, quoted, readBack, sameClientId } from "./creatioRecords";
 import { readSite } from "./creatioRuntime";
 import { TokenAnswer, TokenRequest, requestToken } from "./entraToken";
-import { CommandIO } from "./io";
+import { CommandContext } from "./io";
 import { printable } from "./printable";
 import { DELIVERED_KEY_ID_TAG, readStackTag, requireOutput, requireSecret } from "./pulumiStack";
+import { Redactor } from "./redact";
 import { Slot, describeSlot, slotOutputNames } from "./secretSlot";
 
 /** Bounds the mail servers (each costs OData reads) a run looks up. */
@@ -104,7 +105,7 @@ export function readCredential(outputs: Record<string, unknown>, stack: string, 
     };
 }
 
-/** What a run can be given besides its CommandIO: only a test changes these. */
+/** What a run can be given besides its CommandContext: only a test changes these. */
 export interface DeliverDependencies {
     /** Waits between token attempts; a test passes one that does not wait. */
     sleep(ms: number): Promise<void>;
@@ -174,7 +175,29 @@ export interface Delivery {
  * Client ID (and those of the mail servers named), reads each back, and records the key id in the
  * stack tag. Prints what it did; throws an OpsError or CreatioError on what stops it.
  */
-export async function deliverCredential(io: CommandIO, deps: DeliverDependencies, d: Delivery): Promise<number> {
+/**
+ * Refuses a run with certificate checks turned off: it would send the Creatio credentials and the
+ * client secret to servers it has not verified. Node's documentation (cli.md): "If value equals
+ * '0', certificate validation is disabled for TLS connections."
+ */
+export function refuseUnverifiedTls(env: Readonly<Record<string, string | undefined>>, command: string): void {
+    if (env.NODE_TLS_REJECT_UNAUTHORIZED === "0") {
+        throw new OpsError(`NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks: ${command} would send the Creatio ` +
+            "credentials and the client secret to servers it has not verified; unset it, and give a private CA's certificate " +
+            "in NODE_EXTRA_CA_CERTS instead", USAGE_EXIT_CODE);
+    }
+}
+
+/** The Creatio secret, with the user it goes with (the redactor then knows the base64 of `user:secret` too). */
+export function redactCreatioCredentials(redactor: Redactor, credentials: CreatioCredentials): void {
+    if (credentials.kind === "forms") {
+        redactor.add(credentials.password, { user: credentials.userName });
+    } else {
+        redactor.add(credentials.clientSecret, { user: credentials.clientId });
+    }
+}
+
+export async function deliverCredential(io: CommandContext, deps: DeliverDependencies, d: Delivery): Promise<number> {
     const { stack, slot, credential, creatioCredentials, mailServers, dryRun, authorityHost, timeoutMs, waitSeconds, pulumi } = d;
     // 1. The secret works, or it is never delivered.
     const { answer, attempts } = await proveSecret({
@@ -192,6 +215,8 @@ export async function deliverCredential(io: CommandIO, deps: DeliverDependencies
     // 2. Creatio: sign in, find every record, check them all before anything is written.
     const target: CreatioTarget = { siteBaseUrl: credential.siteBaseUrl, netCore: credential.netCore, timeoutMs, trustedCa: io.trustedCa };
     const session = await signIn(target, creatioCredentials);
+    // The session's own credentials (cookies or a bearer token) are as good as the password.
+    session.credentials.forEach(credential => io.redactor.add(credential));
     const targets = await findTargets(session, credential.clientId, mailServers);
     for (const { record } of targets) {
         if (!isGuid(record.id)) {

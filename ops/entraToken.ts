@@ -4,7 +4,7 @@
  */
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { OpsError, USAGE_EXIT_CODE } from "./cli";
-import { NetworkRecord, httpsNetworkClient } from "./httpsClient";
+import { NetworkRecord, httpsNetworkClient, isCertificateError, tooLargeAnswer } from "./httpsClient";
 import { printable } from "./printable";
 import { Redactor } from "./redact";
 
@@ -118,11 +118,6 @@ export async function requestToken(req: TokenRequest): Promise<TokenAnswer> {
     }
 }
 
-/** Node's error codes of a TLS certificate that is not trusted or not for this host. */
-function isCertificateError(code: string | undefined): boolean {
-    return code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/.test(code);
-}
-
 function firstLine(text: string): string {
     return text.split(/\r?\n/)[0].trim();
 }
@@ -134,6 +129,8 @@ function noAnswer(record: NetworkRecord, host: string): string {
             return `no answer from ${host} in time`;
         case "not-json":
             return `${host} answered HTTP ${record.status} without a JSON body`;
+        case "too-large":
+            return tooLargeAnswer(host);
         case "connection":
             if (record.code === "ENOTFOUND" || record.code === "EAI_AGAIN") {
                 return `the host ${new URL(record.url).host} is unknown (DNS: ${record.code})`;

@@ -9,10 +9,27 @@ import * as https from "https";
 import * as tls from "tls";
 import { AuthError, INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 
+/**
+ * The most an HTTP answer may hold, for Entra ID here and Creatio (ops/creatioClient.ts): their
+ * answers are a few KiB; more is not what they send, and is not read.
+ */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/** How an answer over the limit is described. */
+export function tooLargeAnswer(origin: string): string {
+    return `${origin} answered more than ${MAX_ANSWER_BYTES / (1024 * 1024)} MiB; the rest was not read`;
+}
+
+/** Node's error codes of a TLS certificate that is not trusted or not for this host. */
+export function isCertificateError(code: string | undefined): boolean {
+    return code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/.test(code);
+}
+
 /** How one request ended: a JSON answer, or why there was none. */
 export type NetworkRecord = { method: "GET" | "POST"; url: string } & (
     | { outcome: "answer"; status: number; body: unknown }
     | { outcome: "not-json"; status: number }
+    | { outcome: "too-large"; status: number }
     | { outcome: "connection"; code: string | undefined; message: string }
     | { outcome: "timeout" });
 
@@ -56,18 +73,34 @@ export function httpsNetworkClient(options: { trustedCa?: string; timeoutMs: num
                 method,
                 headers: { ...req?.headers, ...(body !== undefined ? { "content-length": Buffer.byteLength(body) } : {}) },
                 ca,
+                // Stated, so NODE_TLS_REJECT_UNAUTHORIZED=0 cannot turn the check off (an explicit option wins:
+                // Node's lib/_tls_wrap.js takes the variable only as the default).
+                rejectUnauthorized: true,
                 timeout: timeoutMs,
             }, response => {
-                let text = "";
-                response.setEncoding("utf8");
-                response.on("data", chunk => (text += chunk));
+                const chunks: Buffer[] = [];
+                let size = 0;
+                const tooLarge = () => settle({ method, url, outcome: "too-large", status: response.statusCode ?? 0 },
+                    networkError(tooLargeAnswer(new URL(url).origin)));
+                if (Number(response.headers["content-length"]) > MAX_ANSWER_BYTES) {
+                    tooLarge();
+                    return;
+                }
+                response.on("data", (chunk: Buffer) => {
+                    size += chunk.length;
+                    if (size > MAX_ANSWER_BYTES) {
+                        tooLarge();
+                    } else {
+                        chunks.push(chunk);
+                    }
+                });
                 response.on("error", err => settle({ method, url, outcome: "connection", code: (err as NodeJS.ErrnoException).code,
                     message: err.message }, networkError(err.message)));
                 response.on("end", () => {
                     const status = response.statusCode ?? 0;
                     let parsed: unknown;
                     try {
-                        parsed = JSON.parse(text);
+                        parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
                     } catch {
                         settle({ method, url, outcome: "not-json", status },
                             new AuthError("token_parsing_error", "", `Failed to parse response: HTTP ${status}`));

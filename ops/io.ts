@@ -6,6 +6,7 @@
 import { OpsError } from "./cli";
 import { printable } from "./printable";
 import { PulumiRunner, spawnPulumi } from "./pulumiRunner";
+import { Redactor } from "./redact";
 
 export interface CommandIO {
     /** The command's arguments, without `node` and the script. */
@@ -20,7 +21,22 @@ export interface CommandIO {
     trustedCa?: string;
 }
 
-export type CommandMain = (io: CommandIO) => Promise<number>;
+/**
+ * What a command runs with: the outside world, with stdout and stderr passed through the run's
+ * redactor. A command adds every secret it learns to `redactor` at once.
+ */
+export interface CommandContext extends CommandIO {
+    readonly redactor: Redactor;
+    /**
+     * Writes to stdout past the redactor: only for the one secret `credentials` is asked to print
+     * (it redacts every other value of its output itself).
+     */
+    stdoutWithSecret(text: string): void;
+    /** Writes to stderr past the redactor: only for GitHub's `::add-mask::` line of that secret, which must carry it. */
+    stderrWithSecret(text: string): void;
+}
+
+export type CommandMain = (io: CommandContext) => Promise<number>;
 
 /** The real process: its arguments, environment, streams, clock, and the Pulumi CLI on PATH. */
 export function processIO(): CommandIO {
@@ -35,10 +51,20 @@ export function processIO(): CommandIO {
 }
 
 /**
- * Runs a command and returns its exit code. A failure becomes one line on stderr, prefixed with
- * the command's name; an `OpsError` carries its own exit code, anything else is 1.
+ * Runs a command and returns its exit code. Everything it prints passes through a redactor of its
+ * own. A failure becomes one line on stderr, prefixed with the command's name; an `OpsError`
+ * carries its own exit code, anything else is 1.
  */
-export async function executeCommand(name: string, main: CommandMain, io: CommandIO): Promise<number> {
+export async function executeCommand(name: string, main: CommandMain, world: CommandIO): Promise<number> {
+    const redactor = new Redactor();
+    const io: CommandContext = {
+        ...world,
+        redactor,
+        stdout: text => world.stdout(redactor.redact(text)),
+        stderr: text => world.stderr(redactor.redact(text)),
+        stdoutWithSecret: text => world.stdout(text),
+        stderrWithSecret: text => world.stderr(text),
+    };
     try {
         return await main(io);
     } catch (err) {

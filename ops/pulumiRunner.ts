@@ -3,7 +3,7 @@
  * (exit 2). The process-spawning runner and the tests' in-process stand-in share everything but
  * the spawning, so both fail the same way.
  */
-import { execFile } from "child_process";
+import { spawn } from "child_process";
 import * as path from "path";
 import { DEFAULT_PULUMI_TIMEOUT_SECONDS, OpsError, USAGE_EXIT_CODE } from "./cli";
 import { printable } from "./printable";
@@ -43,11 +43,19 @@ export class PulumiError extends OpsError {
     }
 }
 
-/** The CLI is missing or does not answer: nothing about any stack can be known. */
+/** The CLI did not answer (timed out, ended by a signal, could not be run): nothing came back from this call. */
 export class PulumiUnavailableError extends OpsError {
     constructor(message: string) {
         super(message, USAGE_EXIT_CODE);
         this.name = "PulumiUnavailableError";
+    }
+}
+
+/** There is no `pulumi` on PATH: no call can succeed, so a command stops at once. */
+export class PulumiMissingError extends PulumiUnavailableError {
+    constructor() {
+        super(NO_CLI);
+        this.name = "PulumiMissingError";
     }
 }
 
@@ -68,7 +76,7 @@ function commandName(args: readonly string[]): string {
 function processFailure(err: unknown, args: readonly string[], maxOutputBytes: number): OpsError {
     const { code, signal } = err as { code?: unknown; signal?: unknown };
     if (code === "ENOENT") {
-        return new PulumiUnavailableError(NO_CLI);
+        return new PulumiMissingError();
     }
     if (code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") {
         // The stack's own answer is too large: a problem of that stack, like a failed call.
@@ -112,23 +120,103 @@ export function pulumiRunner(execute: PulumiExecutor, maxOutputBytes = PULUMI_MA
     };
 }
 
+/**
+ * At most `max` calls of `runner` at once; the others wait their turn, first come first served
+ * (a call's time limit starts when it runs).
+ */
+export function limitCalls(runner: PulumiRunner, max: number): PulumiRunner {
+    let running = 0;
+    const waiting: (() => void)[] = [];
+    return async (args, options) => {
+        if (running >= max) {
+            await new Promise<void>(resolve => waiting.push(resolve));
+        } else {
+            running++;
+        }
+        try {
+            return await runner(args, options);
+        } finally {
+            const next = waiting.shift();
+            if (next) {
+                next(); // the slot passes on: `running` stays
+            } else {
+                running--;
+            }
+        }
+    };
+}
+
 const PROJECT_DIR = path.join(__dirname, "..");
 
-/** The Pulumi CLI on PATH, run in the project folder; a call that times out kills the process. */
+/** Kills a process and everything it started: the process group it leads. */
+function killGroup(pid: number): void {
+    try {
+        process.kill(-pid, "SIGKILL");
+    } catch {
+        // already gone
+    }
+}
+
+/** The process groups of `pulumi` calls still running, killed when this process exits. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+/**
+ * The Pulumi CLI on PATH, run in the project folder. Each call leads a process group of its own
+ * (spawn's `detached`; execFile does not pass that option on, Node's lib/child_process.js), so a
+ * call that times out or prints too much is killed with everything it started: a `pulumi` that is a
+ * wrapper script (which does not `exec`) leaves no process behind. Rejects as execFile would:
+ * the spawn error (ENOENT), ERR_CHILD_PROCESS_STDIO_MAXBUFFER, or an error with the `signal`.
+ */
 export function spawnPulumi(cwd = PROJECT_DIR, maxOutputBytes = PULUMI_MAX_OUTPUT_BYTES): PulumiRunner {
+    if (!exitHookInstalled) {
+        exitHookInstalled = true;
+        process.on("exit", () => liveGroups.forEach(killGroup));
+    }
     return pulumiRunner((args, signal) => new Promise((resolve, reject) => {
-        const child = execFile("pulumi", args, { cwd, maxBuffer: maxOutputBytes, killSignal: "SIGKILL" },
-            (err, stdout, stderr) => {
-                if (!err) {
-                    resolve({ exitCode: 0, stdout, stderr });
-                } else if (typeof err.code === "number") {
-                    resolve({ exitCode: err.code, stdout, stderr });
+        const child = spawn("pulumi", args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+        const pid = child.pid; // undefined when the process could not be started ("error" follows)
+        if (pid !== undefined) {
+            liveGroups.add(pid);
+        }
+        let settled = false;
+        const finish = (result: PulumiProcessResult | Error) => {
+            if (settled) {
+                return;
+            }
+            settled = true;
+            if (pid !== undefined) {
+                liveGroups.delete(pid);
+                if (result instanceof Error) {
+                    killGroup(pid);
+                }
+            }
+            if (result instanceof Error) {
+                reject(result);
+            } else {
+                resolve(result);
+            }
+        };
+        const collect = (stream: NodeJS.ReadableStream, chunks: Buffer[]) => {
+            let size = 0;
+            stream.on("data", (chunk: Buffer) => {
+                size += chunk.length;
+                if (size > maxOutputBytes) {
+                    finish(Object.assign(new RangeError(), { code: "ERR_CHILD_PROCESS_STDIO_MAXBUFFER" }));
                 } else {
-                    reject(err); // ENOENT, too much output, a signal, or killed by the deadline (already reported)
+                    chunks.push(chunk);
                 }
             });
-        // Not execFile's `signal` option: execFile hands it to spawn without its killSignal, so an abort
-        // would send only SIGTERM, which a hung CLI may ignore (Node's lib/child_process.js).
-        signal.addEventListener("abort", () => child.kill("SIGKILL"));
+        };
+        const stdout: Buffer[] = [];
+        const stderr: Buffer[] = [];
+        collect(child.stdout!, stdout);
+        collect(child.stderr!, stderr);
+        child.on("error", err => finish(err)); // ENOENT, EACCES: the process never ran
+        child.on("close", (code, killedBy) => finish(killedBy !== null
+            ? Object.assign(new Error(), { signal: killedBy })
+            : { exitCode: code ?? 0, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }));
+        // Killed by the deadline, whose error is already reported.
+        signal.addEventListener("abort", () => finish(new Error()));
     }), maxOutputBytes);
 }

@@ -122,7 +122,10 @@ export function isIsoUtcInstant(text: string): boolean {
         return false;
     }
     const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
-    const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+    // Not Date.UTC: it reads years 0 to 99 as 1900 to 1999 (ECMA-262, MakeFullYear), setUTCFullYear does not.
+    const date = new Date(0);
+    date.setUTCFullYear(year, month - 1, day);
+    date.setUTCHours(hour, minute, second);
     return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day &&
         date.getUTCHours() === hour && date.getUTCMinutes() === minute && date.getUTCSeconds() === second;
 }

@@ -1,28 +1,102 @@
 /**
- * Keeping a secret out of anything printed: text from outside (a `pulumi` error line, an Entra ID
- * error description) is passed through `redact` once the secret is known.
+ * Keeping a secret out of anything printed. Every command's stdout and stderr pass through the
+ * run's `Redactor` (ops/io.ts, executeCommand); a command adds each secret as soon as it learns it.
+ *
+ * A secret comes back from the outside in more forms than its own: a form body or a URL echoed by
+ * a server (percent-encoded, with upper- or lower-case hex, `+` for a space, some characters left
+ * as they are: `encodeURIComponent` keeps `~ ( ) ! * '`, a form encoder does not), a JSON string
+ * (`\"`, `\/`, `\u007e`), an HTTP Basic header (base64 of `user:password`), and text that
+ * `printable` has already made safe (a tab shown as U+FFFD). The redactor matches each character of
+ * the secret in any of those forms, so a mix of them is found too.
  */
 import { OpsError } from "./cli";
 
 export const REDACTED = "[redacted]";
 
-/** The forms a secret takes in text: as is, URL-encoded (a form body), JSON-escaped. */
-function forms(secret: string): string[] {
-    return [...new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])]
-        .filter(form => form.length > 0)
-        .sort((a, b) => b.length - a.length);
+/** What `printable` replaces with U+FFFD (ops/printable.ts). */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/** The two JSON escapes of a character besides \uXXXX (RFC 8259 section 7; `\/` is allowed for "/"). */
+const JSON_SHORT: Readonly<Record<string, string>> = {
+    "\"": "\\\"", "\\": "\\\\", "/": "\\/", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+};
+
+function escapeRegExp(text: string): string {
+    return text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+}
+
+/** A hex digit in either case (`[aA]`), any other character as itself (one character). */
+function anyCaseHex(character: string): string {
+    return /[a-f]/i.test(character) ? `[${character.toLowerCase()}${character.toUpperCase()}]` : escapeRegExp(character);
+}
+
+/** The pattern of `text` percent-encoded byte by byte (UTF-8), hex digits in either case. */
+function percentEncoded(text: string): string {
+    return [...Buffer.from(text, "utf8")]
+        .map(byte => `%${[...byte.toString(16).padStart(2, "0")].map(anyCaseHex).join("")}`)
+        .join("");
+}
+
+/** The JSON escapes of one character (a code point): \uXXXX per UTF-16 unit, and the short form. */
+function jsonEscapes(character: string): string[] {
+    const units = [...Array(character.length).keys()].map(i => character.charCodeAt(i).toString(16).padStart(4, "0"));
+    return [units.map(unit => `\\u${unit}`).join(""), ...(JSON_SHORT[character] ? [JSON_SHORT[character]] : [])];
+}
+
+/**
+ * One character of a secret in every form it can take on the way out, as a regular expression:
+ * itself, a JSON escape, percent-encoded, `+` for a space; each of these once more percent-encoded
+ * character by character (a JSON string inside a URL, a URL inside another: %257E); U+FFFD where
+ * printable() has replaced it.
+ */
+function characterPattern(character: string): string {
+    const percent = [...Buffer.from(character, "utf8")].map(byte => `%${byte.toString(16).padStart(2, "0")}`).join("");
+    const escapes = [...jsonEscapes(character), percent, ...(character === " " ? ["+"] : [])];
+    const alternatives = [
+        `${escapeRegExp(character)}|${percentEncoded(character)}`,
+        ...escapes.map(escape => [...escape].map(c => `(?:${anyCaseHex(c)}|${percentEncoded(c)})`).join("")),
+        ...(UNPRINTABLE.test(character) ? ["\uFFFD"] : []),
+    ];
+    return `(?:${alternatives.join("|")})`;
+}
+
+/** Base64 and base64url of `text`, padding optional. */
+function base64Patterns(text: string): string[] {
+    const plain = Buffer.from(text, "utf8").toString("base64").replace(/=+$/, "");
+    const url = Buffer.from(text, "utf8").toString("base64url");
+    return [...new Set([plain, url])].map(form => `${escapeRegExp(form)}=*`);
+}
+
+/** Form encoding of a Basic header's parts (RFC 6749 section 2.3.1 encodes client id and secret first). */
+function formEncoded(text: string): string {
+    return new URLSearchParams({ v: text }).toString().slice(2);
 }
 
 export class Redactor {
-    private readonly secrets: string[] = [];
+    private readonly patterns: string[] = [];
+    private combined: RegExp | undefined;
 
-    add(secret: string): void {
-        this.secrets.push(...forms(secret));
-        this.secrets.sort((a, b) => b.length - a.length);
+    /**
+     * A secret to remove from everything printed from now on. `user`: the name it is sent with,
+     * for the base64 of `user:secret` an HTTP Basic header carries.
+     */
+    add(secret: string, options: { user?: string } = {}): void {
+        if (secret === "") {
+            return;
+        }
+        const encoded = [...base64Patterns(secret)];
+        if (options.user !== undefined) {
+            encoded.push(...base64Patterns(`${options.user}:${secret}`),
+                ...base64Patterns(`${formEncoded(options.user)}:${formEncoded(secret)}`));
+        }
+        this.patterns.push(...encoded, [...secret].map(characterPattern).join(""));
+        // Longer patterns first: one secret that contains another is removed whole.
+        this.patterns.sort((a, b) => b.length - a.length);
+        this.combined = new RegExp([...new Set(this.patterns)].join("|"), "gu");
     }
 
     redact(text: string): string {
-        return this.secrets.reduce((result, secret) => result.split(secret).join(REDACTED), text);
+        return this.combined === undefined ? text : text.replace(this.combined, REDACTED);
     }
 
     /** The same error with the secret removed from its message (an OpsError keeps its exit code). */

@@ -13,12 +13,12 @@ import { CreatioError } from "./creatioClient";
 import { RecordSelectionError } from "./creatioRecords";
 import {
     DeliverDependencies, EXIT_BY_OUTCOME, MAX_MAIL_SERVERS, StackCredential, creatioCredentialsFromEnv, deliverCredential,
-    readCredential, realDependencies,
+    readCredential, realDependencies, redactCreatioCredentials, refuseUnverifiedTls,
 } from "./delivery";
 import { authorityHostFrom } from "./entraToken";
 import { GraphRequest, NO_GRAPH_IDENTITY, graphTokenSource, listPasswordKeyIds } from "./graphKeyIds";
 import { checkEnvironmentPins } from "./environmentPins";
-import { CommandIO, runCommand } from "./io";
+import { CommandContext, runCommand } from "./io";
 import { PulumiError } from "./pulumiRunner";
 import { printable } from "./printable";
 import { DELIVERED_KEY_ID_TAG, StackOutputs, readOutputsWithSecret, readStackTag, requireGuid } from "./pulumiStack";
@@ -64,10 +64,10 @@ function stoppedAt(err: unknown, what: string): OpsError {
     return new OpsError(`${(err as Error).message}. ${what}`, exitCode);
 }
 
-export function rotateNowCommand(deps: DeliverDependencies = realDependencies): (io: CommandIO) => Promise<number> {
+export function rotateNowCommand(deps: DeliverDependencies = realDependencies): (io: CommandContext) => Promise<number> {
     return async io => {
-        // Every secret the run learns goes in here; no error leaves with one of them in its text.
-        const redactor = new Redactor();
+        // Every secret the run learns goes in here: no output or error leaves with one of them in its text.
+        const redactor = io.redactor;
         try {
             return await rotateNow(io, deps, redactor);
         } catch (err) {
@@ -76,7 +76,7 @@ export function rotateNowCommand(deps: DeliverDependencies = realDependencies): 
     };
 }
 
-async function rotateNow(io: CommandIO, deps: DeliverDependencies, redactor: Redactor): Promise<number> {
+async function rotateNow(io: CommandContext, deps: DeliverDependencies, redactor: Redactor): Promise<number> {
     const args = parseCommandLine(io.argv, {
         "stack": { type: "string" },
         "mail-server": { type: "string", multiple: true },
@@ -87,6 +87,7 @@ async function rotateNow(io: CommandIO, deps: DeliverDependencies, redactor: Red
         ...PULUMI_TIMEOUT_OPTION,
     }, USAGE);
     const stack = stackOption(args.stack, USAGE);
+    refuseUnverifiedTls(io.env, "rotate-now");
     const mailServers = [...new Set(args["mail-server"] ?? [])];
     if (mailServers.some(name => name.trim() === "")) {
         throw new OpsError("--mail-server is empty: give the name or id of Creatio's Microsoft 365 mail server", USAGE_EXIT_CODE);
@@ -102,7 +103,7 @@ async function rotateNow(io: CommandIO, deps: DeliverDependencies, redactor: Red
     const pulumiTimeout = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
     const pulumi = (pulumiArgs: string[]) => io.pulumi(pulumiArgs, { timeoutMs: pulumiTimeout });
     const creatioCredentials = creatioCredentialsFromEnv(io.env);
-    redactor.add(creatioCredentials.kind === "forms" ? creatioCredentials.password : creatioCredentials.clientSecret);
+    redactCreatioCredentials(redactor, creatioCredentials);
 
     const step = (text: string) => io.stdout(`== ${text}\n`);
     /** The stack's outputs now, checked and pinned before any secret goes anywhere. */

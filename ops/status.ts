@@ -8,8 +8,8 @@
 import { ewsDeadlineLine } from "../lib/ewsRetirement";
 import { DAY_MS } from "../lib/rotation";
 import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, usageError } from "./cli";
-import { CommandIO, runCommand } from "./io";
-import { PulumiRunner, PulumiUnavailableError } from "./pulumiRunner";
+import { CommandContext, runCommand } from "./io";
+import { PulumiMissingError, PulumiRunner, limitCalls } from "./pulumiRunner";
 import {
     DELIVERED_KEY_ID_TAG, StackOutputs, listStacks, optionalOutput, optionalWholeDays, readStackOutputs, readStackTag, requireInstant, requireOutput,
 } from "./pulumiStack";
@@ -17,6 +17,10 @@ import { printable } from "./printable";
 import { daysUntil } from "./verify";
 
 export const DEFAULT_THRESHOLD_DAYS = 30;
+
+/** How many `pulumi` calls run at once unless --parallel says otherwise, and the most it takes. */
+export const DEFAULT_PARALLEL = 4;
+export const MAX_PARALLEL = 32;
 
 /** Which of the stack's two secrets Creatio holds, by the delivered key id. */
 export type CreatioHolds = "newest" | "previous" | "unknown";
@@ -141,7 +145,10 @@ export function exitCodeFor(rows: StatusRow[]): number {
     return rows.every(r => r.state === "ok") ? 0 : 1;
 }
 
-/** Reads one stack; a problem of that stack becomes its row's error, a missing or silent CLI ends the command. */
+/**
+ * Reads one stack; a problem of that stack, a timeout or a signal included, becomes its row's
+ * error. Only a missing CLI ends the command.
+ */
 async function readStack(pulumi: PulumiRunner, stack: string): Promise<StackStatusInput | Error> {
     try {
         const [outputs, deliveredKeyId] = await Promise.all([
@@ -150,7 +157,7 @@ async function readStack(pulumi: PulumiRunner, stack: string): Promise<StackStat
         ]);
         return statusInputFrom(stack, outputs, deliveredKeyId);
     } catch (err) {
-        if (err instanceof PulumiUnavailableError) {
+        if (err instanceof PulumiMissingError) {
             throw err;
         }
         return err instanceof Error ? err : new Error(String(err));
@@ -158,16 +165,22 @@ async function readStack(pulumi: PulumiRunner, stack: string): Promise<StackStat
 }
 
 const USAGE = "npm run -s status -- [--stack <name>]... | --all [--threshold-days 30] [--require-delivery] " +
-    "[--pulumi-timeout-seconds 120]";
+    `[--parallel ${DEFAULT_PARALLEL}] [--pulumi-timeout-seconds 120]`;
 
-export async function main(io: CommandIO): Promise<number> {
+export async function main(io: CommandContext): Promise<number> {
     const args = parseCommandLine(io.argv, {
         stack: { type: "string", multiple: true },
         all: { type: "boolean", default: false },
         "threshold-days": { type: "string", default: String(DEFAULT_THRESHOLD_DAYS) },
         "require-delivery": { type: "boolean", default: false },
+        "parallel": { type: "string", default: String(DEFAULT_PARALLEL) },
         ...PULUMI_TIMEOUT_OPTION,
     }, USAGE);
+    const parallelText = args.parallel!;
+    if (!/^\d{1,2}$/.test(parallelText) || Number(parallelText) < 1 || Number(parallelText) > MAX_PARALLEL) {
+        throw usageError(`--parallel ${JSON.stringify(parallelText)} is not a whole number of pulumi calls at once from 1 to ` +
+            `${MAX_PARALLEL}`, USAGE);
+    }
     const thresholdText = args["threshold-days"]!;
     if (!/^\d{1,3}$/.test(thresholdText)) {
         throw new OpsError(`--threshold-days ${JSON.stringify(thresholdText)} is not a whole number of days from 0 to 999`,
@@ -182,7 +195,7 @@ export async function main(io: CommandIO): Promise<number> {
         throw usageError("give --stack or --all, not both", USAGE);
     }
     const timeoutMs = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
-    const pulumi: PulumiRunner = pulumiArgs => io.pulumi(pulumiArgs, { timeoutMs });
+    const pulumi = limitCalls(pulumiArgs => io.pulumi(pulumiArgs, { timeoutMs }), Number(parallelText));
     const stacks = named.length > 0 ? [...new Set(named)] : await listStacks(pulumi);
     if (stacks.length === 0) {
         throw new OpsError("the backend has no stack of this project", USAGE_EXIT_CODE);

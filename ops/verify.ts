@@ -6,10 +6,9 @@
 import { DAY_MS } from "../lib/rotation";
 import { PULUMI_TIMEOUT_OPTION, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
 import { checkSite, probeRuntime, readSite } from "./creatioRuntime";
-import { CommandIO, runCommand } from "./io";
+import { CommandContext, runCommand } from "./io";
 import { printable } from "./printable";
 import { StackOutputs, readOutputsWithSecret, requireGuid, requireInstant, requireSecret, requireStringList } from "./pulumiStack";
-import { Redactor } from "./redact";
 import { SLOT_OPTION, Slot, readSlot, slotOption } from "./secretSlot";
 import { TokenAnswer, authorityHostFrom, requestToken } from "./entraToken";
 
@@ -111,7 +110,7 @@ export function verifyOutputsFrom(outputs: StackOutputs, stack: string, slot?: S
     };
 }
 
-export async function main(io: CommandIO): Promise<number> {
+export async function main(io: CommandContext): Promise<number> {
     const args = parseCommandLine(io.argv, {
         stack: { type: "string" },
         "authority-host": { type: "string" },
@@ -126,7 +125,7 @@ export async function main(io: CommandIO): Promise<number> {
     const timeoutSeconds = wholeSeconds("timeout-seconds", args["timeout-seconds"]!, 1, 300);
     const pulumiTimeout = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
 
-    const redactor = new Redactor();
+    const redactor = io.redactor;
     const outputs = await readOutputsWithSecret(pulumiArgs => io.pulumi(pulumiArgs, { timeoutMs: pulumiTimeout }), stack, redactor);
     let checked: VerifyOutputs;
     let site: { siteBaseUrl: string; netCore: boolean } | undefined;

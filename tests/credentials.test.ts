@@ -54,7 +54,8 @@ describe("npm run credentials", () => {
         assert.strictEqual(outside.stderr, "");
         const order: string[] = [];
         const recording: CommandMain = io => credentialsMain({ ...io,
-            stdout: text => { order.push("stdout"); io.stdout(text); }, stderr: text => { order.push("stderr"); io.stderr(text); } });
+            stdoutWithSecret: text => { order.push("stdout"); io.stdoutWithSecret(text); },
+            stderrWithSecret: text => { order.push("stderr"); io.stderrWithSecret(text); } });
         const result = await runInProcess("credentials", recording, ["--stack", "dev", "--format", "json"], { dev: DEV },
             { env: { GITHUB_ACTIONS: "true" } });
         assert.strictEqual(result.code, 0, result.stderr);
@@ -221,5 +222,44 @@ describe("npm run credentials", () => {
         assert.strictEqual(unknown.stderr.split("\n").length, 2, unknown.stderr);
         assert.match(unknown.stderr, /^credentials: Unknown option '--x\uFFFDverify: forged'.* \(usage: npm run -s credentials -- .*\)\n$/);
         assert.deepStrictEqual(twice.pulumiCalls, []);
+    });
+
+    it("refuses a secret its format cannot carry instead of printing another value (a NUL, a lone surrogate)", async () => {
+        const nul = withOutputs({ clientSecret: "Zx8Q~a\0b" });
+        for (const format of ["env", "creatio"]) {
+            const result = await credentials(["--stack", "dev", "--format", format], { dev: nul });
+            assert.strictEqual(result.code, 2);
+            assert.strictEqual(result.stdout, "");
+            assert.strictEqual(result.stderr, 'credentials: stack "dev": the output clientSecret holds a NUL character (U+0000), ' +
+                `which a shell variable and a text field cannot hold; --format ${format} cannot print it as it is (--format json can)\n`);
+        }
+        // A lone surrogate would be written to stdout as U+FFFD: another secret.
+        const surrogate = await credentials(["--stack", "dev"], { dev: withOutputs({ clientSecret: "Zx8Q~\ud800" }) });
+        assert.strictEqual(surrogate.code, 2);
+        assert.strictEqual(surrogate.stderr, 'credentials: stack "dev": the output clientSecret holds a lone surrogate (U+D800), ' +
+            "which is not UTF-8 text; --format env cannot print it as it is (--format json can)\n");
+        // JSON carries both as escapes that read back as the same value.
+        const json = await credentials(["--stack", "dev", "--format", "json"], { dev: nul });
+        assert.strictEqual(json.code, 0, json.stderr);
+        assert.strictEqual(JSON.parse(json.stdout).clientSecret, "Zx8Q~a\0b");
+    });
+
+    it("refuses a line break in the creatio format, where a shell-quoted env value carries it", async () => {
+        const dev = withOutputs({ clientSecret: "Zx8Q~a\nb" });
+        const creatio = await credentials(["--stack", "dev", "--format", "creatio"], { dev });
+        assert.strictEqual(creatio.code, 2);
+        assert.strictEqual(creatio.stderr, 'credentials: stack "dev": the output clientSecret holds the control or format character ' +
+            "U+000A, which cannot be typed or pasted into Creatio's settings; --format creatio cannot print it as it is (--format json can)\n");
+        const env = await credentials(["--stack", "dev"], { dev });
+        assert.strictEqual(env.code, 0, env.stderr);
+        assert.match(env.stdout, /^CREATIO_CLIENT_SECRET='Zx8Q~a\nb'$/m);
+    });
+
+    it("prints the secret as the one unredacted value: another output holding it is redacted", async () => {
+        const result = await credentials(["--stack", "dev", "--format", "json"], { dev: withOutputs({ tenantId: `x${SECRET}` }) });
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.deepStrictEqual(JSON.parse(result.stdout), {
+            clientId: DEV.outputs.clientId, clientSecret: SECRET, tenantId: "x[redacted]", clientSecretExpiresAt: "2027-07-21T00:00:00Z",
+        });
     });
 });

@@ -240,9 +240,11 @@ describe("Creatio client against a stand-in", () => {
             new RegExp(`^could not reach ${down.url.replace(/\./g, "\\.")}: .*ECONNREFUSED`));
     });
 
-    it("does not trust a certificate it was not given", async () => {
+    it("does not trust a certificate it was not given: a set-up problem, naming NODE_EXTRA_CA_CERTS", async () => {
         await rejects(signIn({ ...target(server), trustedCa: undefined }, { kind: "forms", userName: USER, password: PASSWORD }),
-            "unreachable", /^could not reach https:\/\/127\.0\.0\.1:\d+: self-signed certificate/);
+            "misconfigured", `the TLS certificate of ${new URL(server.url).host} is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT): a ` +
+            "certificate from a private CA needs that CA's certificate in NODE_EXTRA_CA_CERTS (a PEM file); an expired one, or " +
+            "one made for another host, must be replaced on the site");
     });
 
     it("finds the record by the stack's Client ID, whatever its letter case", async () => {

@@ -213,13 +213,16 @@ describe("hostile config", () => {
                 // Creatio developer documentation, AuthService.svc: <site>/ServiceModel/AuthService.svc/Login
                 ["https://crm.example.com/creatio/ServiceModel/AuthService.svc/Login", "ServiceModel", "https://crm.example.com/creatio"],
                 // Creatio's login page <site>/Login/NuiLogin.aspx (clio, ReauthExecutor: .NET Framework …/Login/NuiLogin.aspx)
-                ["https://crm.example.com/Login/NuiLogin.aspx", "NuiLogin.aspx", "https://crm.example.com"],
-                ["https://crm.example.com/crm/Login/NuiLogin.aspx", "NuiLogin.aspx", "https://crm.example.com/crm"],
+                ["https://crm.example.com/Login/NuiLogin.aspx", "Login", "https://crm.example.com"],
+                ["https://crm.example.com/crm/Login/NuiLogin.aspx", "Login", "https://crm.example.com/crm"],
                 // a page or service elsewhere: where the site begins cannot be told
                 ["https://crm.example.com/crm/Default.aspx", "Default.aspx", undefined],
                 ["https://crm.example.com/Services/Data.svc", "Data.svc", undefined],
                 ["https://crm.example.com/Default.aspx", "Default.aspx", undefined],
-                ["https://crm.example.com/Login/Auth.svc", "Auth.svc", undefined],
+                ["https://crm.example.com/crm/index.html", "index.html", undefined],
+                ["https://crm.example.com/Handler.ashx", "Handler.ashx", undefined],
+                ["https://crm.example.com/crm/Service.ASMX", "Service.ASMX", undefined],
+                ["https://crm.example.com/index.htm", "index.htm", undefined],
                 ["https://crm.example.com/a/b/rest/x", "rest", "https://crm.example.com/a/b"],
             ];
             for (const [url, segment, instead] of cases) {
@@ -228,6 +231,51 @@ describe("hostile config", () => {
             // Not a service: a path segment that only contains these words
             assert.strictEqual(validateConfig({ siteUrl: "https://crm.example.com/restaurant/aspx" }).siteBaseUrl,
                 "https://crm.example.com/restaurant/aspx");
+        });
+
+        it("refuses every page and service path of either runtime Creatio's own code uses, suggesting the site's base", () => {
+            const what = (segment: string) => `has the path segment ${segment}: it is the URL of a Creatio service or page, ` +
+                "not the site's base URL";
+            const cases: [string, string, string][] = [
+                // clio, clio/Common/BrowserSession/AuthenticatedBrowserLauncher.cs: {Uri}/Shell/ (NetCore), {Uri}/0/Shell/ (NetFramework)
+                ["https://crm.example.com/Shell/", "Shell", "https://crm.example.com"],
+                ["https://crm.example.com/0/Shell/", "Shell", "https://crm.example.com"],
+                ["https://crm.example.com/creatio/0/shell", "shell", "https://crm.example.com/creatio"],
+                // clio, clio/Command/EnvironmentRuntimeDetectionService.cs: /Login/Login.html (NetCore), /0/Login/NuiLogin.aspx
+                ["https://crm.example.com/Login/Login.html", "Login", "https://crm.example.com"],
+                ["https://crm.example.com/0/Login/NuiLogin.aspx", "Login", "https://crm.example.com"],
+                // the same file: /api/HealthCheck/Ping (NetCore), /0/api/HealthCheck/Ping (NetFramework)
+                ["https://crm.example.com/api/HealthCheck/Ping", "api", "https://crm.example.com"],
+                ["https://crm.example.com/creatio/0/api/HealthCheck/Ping", "api", "https://crm.example.com/creatio"],
+                // Creatio 8.1 source (shiva01chh/CreatioDemoProject, SectionMenuModule.CrtNUI.js): "/Nui/ViewModule.aspx#"
+                ["https://crm.example.com/0/Nui/ViewModule.aspx", "Nui", "https://crm.example.com"],
+                ["https://crm.example.com/Nui/", "Nui", "https://crm.example.com"],
+                // clio, clio/Common/ServiceUrlBuilder.cs: DataService/json/SyncReply/SelectQuery, ServiceModel/...svc/..., /rest/...
+                ["https://crm.example.com/0/DataService/json/SyncReply/SelectQuery", "DataService", "https://crm.example.com"],
+                ["https://crm.example.com/0/ServiceModel/AuthService.svc/Login", "ServiceModel", "https://crm.example.com"],
+                ["https://crm.example.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode", "rest", "https://crm.example.com"],
+                ["https://crm.example.com/identityServiceInfo/canUseAuthorizationCodeFlow", "identityServiceInfo", "https://crm.example.com"],
+                // Creatio developer documentation, "OData": https://mycreatio.com/0/odata, https://mycreatio.com/odata
+                ["https://crm.example.com/0/odata", "odata", "https://crm.example.com"],
+                ["https://crm.example.com/creatio/odata/OAuthApplications", "odata", "https://crm.example.com/creatio"],
+            ];
+            for (const [url, segment, instead] of cases) {
+                assertSiteUrlRefused(url, what(segment), instead);
+            }
+            // /0 alone: the base is what comes before it.
+            const zero = "includes Creatio's /0 application path; leave it out: the program adds /0 to the redirect URIs, " +
+                "and omits it with netCore";
+            assertSiteUrlRefused("https://crm.example.com/creatio/0", zero, "https://crm.example.com/creatio");
+            assertSiteUrlRefused("https://crm.example.com/0/", zero, "https://crm.example.com");
+            assertSiteUrlRefused("https://crm.example.com/0/x", zero, "https://crm.example.com");
+            // No suggestion that would itself be refused: the part before /0 is percent-encoded.
+            assertSiteUrlRefused("https://crm.example.com/a%20b/0", zero);
+            // An application path, and segments that only begin like these words, stay allowed.
+            for (const url of ["https://crm.example.com/creatio", "https://crm.example.com/shellfish", "https://crm.example.com/apis/crm",
+                "https://crm.example.com/nuisance", "https://crm.example.com/login-portal", "https://crm.example.com/html",
+                "https://crm.example.com/app.htmlx", "https://crm.example.com/a.svc2", "https://crm.example.com/x0/crm"]) {
+                assert.strictEqual(validateConfig({ siteUrl: url }).siteBaseUrl, url);
+            }
         });
 
         it("shows invisible characters of a value escaped in the message", () => {
@@ -275,6 +323,31 @@ describe("hostile config", () => {
                     `displayName = ${shown}: blank; allowed: a name with visible characters, or unset for the default`,
                 ]);
             }
+        });
+
+        it("refuses a name that renders blank: Hangul fillers, the braille blank and their kin, shown escaped", () => {
+            const cases: [string, string][] = [
+                // Unicode DerivedCoreProperties.txt, Default_Ignorable_Code_Point: HANGUL FILLER U+3164, HANGUL CHOSEONG
+                // FILLER U+115F, HANGUL JUNGSEONG FILLER U+1160, HALFWIDTH HANGUL FILLER U+FFA0, KHMER VOWEL INHERENT AA U+17B5,
+                // COMBINING GRAPHEME JOINER U+034F, VARIATION SELECTOR-16 U+FE0F
+                ["\u3164", '"\\u3164"'],
+                ["\u115f\u1160", '"\\u115f\\u1160"'],
+                [" \uffa0 ", '" \\uffa0 "'],
+                ["\u17b5\u034f\ufe0f", '"\\u17b5\\u034f\\ufe0f"'],
+                // Not default-ignorable, yet blank: BRAILLE PATTERN BLANK U+2800, MUSICAL SYMBOL NULL NOTEHEAD U+1D159
+                ["\u2800\u2800", '"\\u2800\\u2800"'],
+                ["\u{1D159}", '"\\ud834\\udd59"'],
+                // mixed with white space and a format character
+                ["\u3000\u2800\u200b\u3164", '"\u3000\\u2800\\u200b\\u3164"'],
+            ];
+            for (const [name, shown] of cases) {
+                assert.deepStrictEqual(problemsOf({ siteName: "acme", displayName: name }), [
+                    `displayName = ${shown}: blank; allowed: a name with visible characters, or unset for the default`,
+                ], shown);
+            }
+            // One visible character is a name; Hangul letters (not fillers) are letters.
+            assert.strictEqual(validateConfig({ siteName: "acme", displayName: "\u3164x\u2800" }).displayName, "\u3164x\u2800");
+            assert.strictEqual(validateConfig({ siteName: "acme", displayName: "\u3131\u314f" }).displayName, "\u3131\u314f");
         });
 
         it("takes letters of any script", () => {

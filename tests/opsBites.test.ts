@@ -195,7 +195,20 @@ describe("operations commands (bites)", () => {
 
         it("takes only whole ISO 8601 UTC instants that exist", () => {
             assert.strictEqual(isIsoUtcInstant("2027-01-01T00:00:59Z"), true);
-            for (const text of ["x2027-01-01T00:00:00Z", "2027-01-01T00:00:00Zx", "0050-01-01T00:00:00Z", "2027-01-01T00:00:60Z"]) {
+            for (const text of ["x2027-01-01T00:00:00Z", "2027-01-01T00:00:00Zx", "2027-01-01T00:00:60Z"]) {
+                assert.strictEqual(isIsoUtcInstant(text), false, text);
+            }
+        });
+
+        it("takes instants of the years 0000 to 0099 as such (Date.UTC would read them as 1900 to 1999)", () => {
+            for (const text of ["0000-01-01T00:00:00Z", "0050-01-01T00:00:00Z", "0099-12-31T23:59:59.999Z", "0100-01-01T00:00:00Z"]) {
+                assert.strictEqual(isIsoUtcInstant(text), true, text);
+            }
+            // The calendar of the year written, proleptic Gregorian: 0000 and 0048 are leap years, 0099 and 0100 are not;
+            // 1948 is one too, so a check made in 1900 + year would take 0048-02-29 but also 0000-02-29 (1900 is not leap).
+            assert.strictEqual(isIsoUtcInstant("0000-02-29T00:00:00Z"), true);
+            assert.strictEqual(isIsoUtcInstant("0048-02-29T00:00:00Z"), true);
+            for (const text of ["0099-02-29T00:00:00Z", "0100-02-29T00:00:00Z", "0050-13-01T00:00:00Z", "0050-04-31T00:00:00Z"]) {
                 assert.strictEqual(isIsoUtcInstant(text), false, text);
             }
         });

@@ -1,9 +1,25 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { DEFAULT_PULUMI_TIMEOUT_SECONDS, PulumiError, PulumiUnavailableError, spawnPulumi } from "../ops/pulumiRunner";
+import { execFile } from "child_process";
+import { DEFAULT_PULUMI_TIMEOUT_SECONDS, PulumiError, PulumiMissingError, PulumiUnavailableError, spawnPulumi } from "../ops/pulumiRunner";
 import { PulumiOnPath, installPulumiOnPath } from "./fakes/pulumiOnPath";
 import { fakePulumi } from "./fakes/pulumiRunner";
+
+/** Whether a process is gone (or a zombie: state Z in /proc/<pid>/stat, dead and not yet reaped) within a second. */
+async function gone(pid: number): Promise<boolean> {
+    const alive = () => {
+        try {
+            return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+        } catch {
+            return false;
+        }
+    };
+    for (let i = 0; i < 50 && alive(); i++) {
+        await new Promise(resolve => setTimeout(resolve, 20));
+    }
+    return !alive();
+}
 
 describe("the pulumi runner", () => {
     it("waits 120 s by default", () => {
@@ -19,6 +35,88 @@ describe("the pulumi runner", () => {
                 err instanceof PulumiUnavailableError && err.exitCode === 2 &&
                 err.message === "pulumi stack ls gave no answer within 0.5 s (--pulumi-timeout-seconds sets the limit)");
             assert.ok(Date.now() - started < 3000);
+        } finally {
+            fake.restore();
+        }
+    });
+
+    it("kills what a wrapper script started, too, when it does not answer (its process group)", async () => {
+        const fake = installPulumiOnPath("wrapper-pulumi");
+        // A wrapper that does not exec: the shell waits for its child, which outlives a kill of the shell alone.
+        fake.script(`sleep 30 &\necho $! > "${fake.dir}/child.pid"\nwait`);
+        try {
+            await assert.rejects(spawnPulumi(fake.dir)(["stack", "ls", "--json"], { timeoutMs: 500 }), PulumiUnavailableError);
+            const child = Number(fs.readFileSync(path.join(fake.dir, "child.pid"), "utf8"));
+            assert.ok(await gone(child), `the wrapper's child ${child} is still running`);
+        } finally {
+            fake.restore();
+        }
+    });
+
+    it("names a missing CLI as such: the one failure that stops status whole", async () => {
+        const onlyEmpty = process.env.PATH;
+        const empty = installPulumiOnPath("no-pulumi");
+        process.env.PATH = empty.dir;
+        try {
+            await assert.rejects(spawnPulumi(empty.dir)(["stack", "ls", "--json"]), (err: unknown) =>
+                err instanceof PulumiMissingError && err.name === "PulumiMissingError" && err.exitCode === 2 &&
+                err.message.startsWith("the Pulumi CLI (pulumi) is not on PATH"));
+        } finally {
+            process.env.PATH = onlyEmpty;
+            empty.restore();
+        }
+    });
+
+    it("gives pulumi no stdin: a CLI that would ask a question reads end-of-file instead of waiting", async () => {
+        const fake = installPulumiOnPath("asking-pulumi");
+        fake.script("read answer\nprintf 'answer:%s.' \"$answer\"");
+        try {
+            assert.strictEqual(await spawnPulumi(fake.dir)(["stack", "ls", "--json"], { timeoutMs: 5000 }), "answer:.");
+        } finally {
+            fake.restore();
+        }
+    });
+
+    it("takes output of exactly the limit", async () => {
+        const fake = installPulumiOnPath("full-pulumi");
+        fake.script("head -c 65536 /dev/zero");
+        try {
+            assert.strictEqual((await spawnPulumi(fake.dir, 64 * 1024)(["stack", "ls", "--json"], { timeoutMs: 5000 })).length, 65536);
+        } finally {
+            fake.restore();
+        }
+    });
+
+    it("leaves no pulumi process behind when the command ends while a call still runs", async function () {
+        this.timeout(30_000);
+        const fake = installPulumiOnPath("left-pulumi");
+        // The outputs fail after a moment, while the tag read of the same stack still runs: status reports and exits.
+        fake.script([
+            'case "$2" in',
+            "  ls) echo '[{\"name\":\"dev\"}]' ;;",
+            '  output) sleep 0.5; echo "error: no access" >&2; exit 1 ;;',
+            `  tag) sleep 30 & echo $! > "${fake.dir}/tag.pid"; wait ;;`,
+            "esac",
+        ].join("\n"));
+        try {
+            const code = await new Promise<number | null>(resolve => execFile(process.execPath,
+                ["-r", "ts-node/register/transpile-only", path.join(__dirname, "..", "ops", "status.ts"), "--all"],
+                { cwd: path.join(__dirname, ".."), env: { ...process.env }, timeout: 25_000 },
+                err => resolve(err ? (typeof err.code === "number" ? err.code : null) : 0)));
+            assert.strictEqual(code, 1);
+            const child = Number(fs.readFileSync(path.join(fake.dir, "tag.pid"), "utf8"));
+            assert.ok(await gone(child), `the tag read's child ${child} is still running`);
+        } finally {
+            fake.restore();
+        }
+    });
+
+    it("kills the process group of a pulumi that prints too much, and says so", async () => {
+        const fake = installPulumiOnPath("chatty-pulumi");
+        fake.script("yes pulumi");
+        try {
+            await assert.rejects(spawnPulumi(fake.dir, 64 * 1024)(["stack", "ls", "--json"], { timeoutMs: 5000 }), (err: unknown) =>
+                err instanceof PulumiError && err.message === "pulumi stack ls printed more than 0.0625 MiB");
         } finally {
             fake.restore();
         }

@@ -1,7 +1,8 @@
 import * as assert from "assert";
-import { DEFAULT_THRESHOLD_DAYS, main as statusMain } from "../ops/status";
+import { executeCommand } from "../ops/io";
+import { DEFAULT_PARALLEL, DEFAULT_THRESHOLD_DAYS, main as statusMain } from "../ops/status";
 import { FakeStack, runInProcess, spawnCommand } from "./fakes/commands";
-import { killedBy, printedTooMuch } from "./fakes/pulumiRunner";
+import { fakePulumi, killedBy, printedTooMuch } from "./fakes/pulumiRunner";
 
 const DAY = 24 * 3600 * 1000;
 const NOW = new Date("2026-11-28T10:00:00Z");
@@ -223,6 +224,17 @@ describe("npm run status", () => {
         assert.strictEqual(withMillis.code, 0, withMillis.stderr);
     });
 
+    it("reads an expiry in the years 0000 to 0099 as the instant it is: long expired, not unreadable", async () => {
+        const result = await status(["--stack", "dev"], { dev: env(ID_DEV, 0, { outputs: { clientSecretExpiresAt: "0050-01-01T00:00:00Z" } }) });
+        assert.strictEqual(result.code, 1);
+        assert.strictEqual(result.stderr, "");
+        const row = rowsOf(result.stdout)[0];
+        assert.strictEqual(row[2], "0050-01-01T00:00:00Z");
+        // 0050-01-01 is 722,051 days (and 10 hours) before NOW, 2026-11-28T10:00Z: the year as written, not 1950.
+        assert.strictEqual(row[3], "-722051");
+        assert.strictEqual(row.at(-1), "expired");
+    });
+
     it("prints no control or format characters from outputs", async () => {
         const evil = "\u001b[2J\u001b]0;owned\u0007id\u202eevil\r";
         const result = await status(["--stack", "dev"], { dev: env(evil, 200) });
@@ -241,25 +253,84 @@ describe("npm run status", () => {
         }
     });
 
-    it("gives up on a pulumi that does not answer, exit 2", async () => {
+    it("gives up on a pulumi that does not answer: that stack's row is unreadable, the others are read (exit 1)", async () => {
         const started = Date.now();
-        const result = await status(["--stack", "dev", "--pulumi-timeout-seconds", "1"], { dev: env(ID_DEV, 200) },
-            { answer: () => "hang" });
-        assert.strictEqual(result.code, 2);
-        assert.match(result.stderr,
-            /^status: pulumi stack (output|tag get) gave no answer within 1 s \(--pulumi-timeout-seconds sets the limit\)\n$/);
+        const stacks = { dev: env(ID_DEV, 200), prod: env(ID_PROD, 200), test: env(ID_DEV, 200) };
+        const result = await status(["--all", "--pulumi-timeout-seconds", "1"], stacks,
+            { answer: args => args[1] === "output" && args.includes("prod") ? "hang" : undefined });
+        assert.strictEqual(result.code, 1);
+        assert.deepStrictEqual(rowsOf(result.stdout).map(r => [r[0], r.at(-1)]), [["dev", "ok"], ["prod", "unreadable"], ["test", "ok"]]);
+        assert.strictEqual(result.stderr,
+            "status: prod: pulumi stack output gave no answer within 1 s (--pulumi-timeout-seconds sets the limit)\n");
         assert.ok(Date.now() - started < 5000);
+        // The stack list itself is needed for every row: without it, nothing can be reported.
+        const noList = await status(["--pulumi-timeout-seconds", "1"], stacks, { answer: args => args[1] === "ls" ? "hang" : undefined });
+        assert.strictEqual(noList.code, 2);
+        assert.strictEqual(noList.stdout, "");
+        assert.strictEqual(noList.stderr, "status: pulumi stack ls gave no answer within 1 s (--pulumi-timeout-seconds sets the limit)\n");
     });
 
-    it("ends with exit 2 when pulumi is ended by a signal; a stack whose outputs are too large is unreadable", async () => {
+    describe("--parallel", () => {
+        const stacks = Object.fromEntries([...Array(12).keys()].map(i => [`s${i}`, env(ID_DEV, 200)]));
+
+        /** Runs status with a pulumi whose calls each take a few ms, and the most calls that ran at once. */
+        async function peak(argv: string[]): Promise<{ code: number; stderr: string; peak: number; calls: number }> {
+            const fake = fakePulumi(stacks);
+            let running = 0;
+            let most = 0;
+            let stderr = "";
+            const code = await executeCommand("status", statusMain, {
+                argv, env: {}, now: () => NOW, stdout: () => undefined, stderr: text => { stderr += text; },
+                pulumi: async (args, options) => {
+                    running++;
+                    most = Math.max(most, running);
+                    try {
+                        await new Promise(resolve => setTimeout(resolve, 5));
+                        return await fake.run(args, options);
+                    } finally {
+                        running--;
+                    }
+                },
+            });
+            return { code, stderr, peak: most, calls: fake.calls.length };
+        }
+
+        it("runs 4 pulumi calls at once by default, and as many as --parallel says", async () => {
+            assert.strictEqual(DEFAULT_PARALLEL, 4);
+            const byDefault = await peak([]);
+            assert.strictEqual(byDefault.code, 0, byDefault.stderr);
+            // One stack list, then an output and a tag read per stack.
+            assert.strictEqual(byDefault.calls, 1 + 2 * 12);
+            assert.strictEqual(byDefault.peak, 4);
+            assert.strictEqual((await peak(["--parallel", "1"])).peak, 1);
+            assert.strictEqual((await peak(["--parallel", "7"])).peak, 7);
+        });
+
+        it("refuses a count that is not a whole number from 1 to 32", async () => {
+            const usage = "(usage: npm run -s status -- [--stack <name>]... | --all [--threshold-days 30] [--require-delivery] " +
+                "[--parallel 4] [--pulumi-timeout-seconds 120])";
+            assert.strictEqual((await peak(["--parallel", "32"])).code, 0);
+            for (const value of ["0", "33", "4.5", "-1", "", " 4", "four", "100"]) {
+                const result = await peak([`--parallel=${value}`]);
+                assert.strictEqual(result.code, 2, value);
+                assert.strictEqual(result.calls, 0);
+                assert.strictEqual(result.stderr, `status: --parallel ${JSON.stringify(value)} is not a whole number of pulumi calls ` +
+                    `at once from 1 to 32 ${usage}\n`);
+            }
+        });
+    });
+
+    it("ends with exit 2 when the stack list's pulumi is ended by a signal; a stack's call so ended or too large is unreadable", async () => {
         const stacks = { dev: env(ID_DEV, 200), prod: env(ID_PROD, 200) };
         const killed = await status([], stacks, { answer: args => args[1] === "ls" ? killedBy("SIGSEGV", args, "secret\nmore") : undefined });
         assert.strictEqual(killed.code, 2);
         assert.strictEqual(killed.stderr, "status: pulumi stack ls ended by SIGSEGV\n");
+        // A call for one stack ended by a signal marks that stack's row only.
         const killedLater = await status(["--all"], stacks,
             { answer: args => args[1] === "output" && args.includes("prod") ? killedBy("SIGKILL", args, "secret") : undefined });
-        assert.strictEqual(killedLater.code, 2);
-        assert.strictEqual(killedLater.stderr, "status: pulumi stack output ended by SIGKILL\n");
+        assert.strictEqual(killedLater.code, 1);
+        assert.deepStrictEqual(rowsOf(killedLater.stdout).map(r => [r[0], r.at(-1)]), [["dev", "ok"], ["prod", "unreadable"]]);
+        assert.strictEqual(killedLater.stderr, "status: prod: pulumi stack output ended by SIGKILL\n");
         const huge = await status(["--all"], stacks,
             { answer: args => args[1] === "output" && args.includes("prod") ? printedTooMuch() : undefined });
         assert.strictEqual(huge.code, 1);
@@ -291,7 +362,7 @@ describe("npm run status", () => {
     it("refuses --stack together with --all, an empty --stack, an option given twice, and a bad threshold", async () => {
         const stacks = { dev: env(ID_DEV, 200) };
         const usage = "(usage: npm run -s status -- [--stack <name>]... | --all [--threshold-days 30] [--require-delivery] " +
-            "[--pulumi-timeout-seconds 120])";
+            "[--parallel 4] [--pulumi-timeout-seconds 120])";
         const both = await status(["--all", "--stack", "dev"], stacks);
         assert.strictEqual(both.code, 2);
         assert.strictEqual(both.stderr, `status: give --stack or --all, not both ${usage}\n`);
