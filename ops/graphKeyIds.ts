@@ -39,35 +39,48 @@ function getJson(url: string, headers: Record<string, string>, req: GraphRequest
     const ca = req.trustedCa ? [...tls.rootCertificates, req.trustedCa] : undefined;
     const host = new URL(url).host;
     return new Promise((resolve, reject) => {
+        // A deadline for the whole answer: the socket's own timeout only notices silence, not a slow trickle.
+        const deadline = setTimeout(() => {
+            request.destroy();
+            reject(new OpsError(`no answer from ${host} within ${req.timeoutMs / 1000} s`, 3));
+        }, req.timeoutMs);
+        const settle = <T>(done: (value: T) => void) => (value: T) => {
+            clearTimeout(deadline);
+            done(value);
+        };
+        const ok = settle(resolve);
+        const fail = settle(reject);
         const request = https.get(url, { headers: { accept: "application/json", ...headers }, ca, timeout: req.timeoutMs }, response => {
-            let text = "";
-            response.setEncoding("utf8");
-            response.on("data", chunk => {
-                text += chunk;
-                if (text.length > MAX_BODY_BYTES) {
+            const chunks: Buffer[] = [];
+            let bytes = 0;
+            response.on("data", (chunk: Buffer) => {
+                bytes += chunk.length;
+                chunks.push(chunk);
+                if (bytes > MAX_BODY_BYTES) {
                     request.destroy();
-                    reject(new OpsError(`${host} answered more than ${MAX_BODY_BYTES} bytes`, 3));
+                    fail(new OpsError(`${host} answered more than ${MAX_BODY_BYTES} bytes`, 3));
                 }
             });
             response.on("end", () => {
                 try {
-                    resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) });
+                    ok({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
                 } catch {
-                    reject(new OpsError(`${host} answered HTTP ${response.statusCode} without a JSON body`, 3));
+                    fail(new OpsError(`${host} answered HTTP ${response.statusCode} without a JSON body`, 3));
                 }
             });
         });
         request.on("timeout", () => {
             request.destroy();
-            reject(new OpsError(`no answer from ${host} within ${req.timeoutMs / 1000} s`, 3));
+            fail(new OpsError(`no answer from ${host} within ${req.timeoutMs / 1000} s`, 3));
         });
-        request.on("error", err => reject(new OpsError(`could not reach ${host}: ${printable(err.message)}`, 3)));
+        request.on("error", err => fail(new OpsError(`could not reach ${host}: ${printable(err.message)}`, 3)));
     });
 }
 
 /** Where the Graph token comes from, checked before anything is changed; undefined: no identity to ask with. */
-export function graphTokenSource(env: Readonly<Record<string, string | undefined>>, req: GraphRequest):
-    (() => Promise<string>) | undefined {
+export function graphTokenSource(env: Readonly<Record<string, string | undefined>>, req: GraphRequest,
+    /** Told every token met on the way (GitHub's request token, its OIDC token, the access token), for the run's redactor. */
+    redact: (secret: string) => void = () => undefined): (() => Promise<string>) | undefined {
     if (env.GRAPH_ACCESS_TOKEN) {
         const token = env.GRAPH_ACCESS_TOKEN;
         return async () => token;
@@ -76,6 +89,7 @@ export function graphTokenSource(env: Readonly<Record<string, string | undefined
     if (ARM_USE_OIDC !== "true" || !ARM_CLIENT_ID || !ACTIONS_ID_TOKEN_REQUEST_URL || !ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
         return undefined;
     }
+    redact(ACTIONS_ID_TOKEN_REQUEST_TOKEN);
     return async () => {
         // actions/toolkit packages/core/src/oidc-utils.ts (getIDToken): `&audience=`, a bearer request token, { value }.
         const github = await getJson(`${ACTIONS_ID_TOKEN_REQUEST_URL}&audience=${encodeURIComponent(GITHUB_AUDIENCE)}`,
@@ -84,6 +98,7 @@ export function graphTokenSource(env: Readonly<Record<string, string | undefined
             throw new OpsError(`GitHub's OIDC token endpoint answered HTTP ${github.status} without a token (id-token: write?)`, 1);
         }
         const jwt: string = github.body.value;
+        redact(jwt);
         const client = new ConfidentialClientApplication({
             auth: {
                 clientId: ARM_CLIENT_ID, clientAssertion: jwt,
@@ -99,6 +114,7 @@ export function graphTokenSource(env: Readonly<Record<string, string | undefined
         if (!result?.accessToken) {
             throw new OpsError(`Entra ID gave the CI identity ${ARM_CLIENT_ID} no token for Microsoft Graph`, 1);
         }
+        redact(result.accessToken);
         return result.accessToken;
     };
 }

@@ -135,7 +135,7 @@ async function rotateNow(io: CommandContext, deps: DeliverDependencies, redactor
     if (io.env.GRAPH_ACCESS_TOKEN) {
         redactor.add(io.env.GRAPH_ACCESS_TOKEN);
     }
-    const graphToken = graphTokenSource(io.env, graph);
+    const graphToken = graphTokenSource(io.env, graph, secret => redactor.add(secret));
     if (graphToken === undefined) {
         throw new OpsError(`${NO_GRAPH_IDENTITY}; nothing was replaced`, USAGE_EXIT_CODE);
     }
@@ -200,11 +200,15 @@ async function rotateNow(io: CommandContext, deps: DeliverDependencies, redactor
     ].join("\n"));
     const left = beforeKeyIds.filter(keyId => now.includes(keyId) || slotsNow.includes(keyId));
     if (left.length > 0) {
-        const foreign = left.filter(keyId => !slotsNow.includes(keyId));
+        // A slot's own key id from before: pulumi replaced it, but Graph still lists it (replication) or the delete failed.
+        const oldSlots = left.filter(keyId => [before.keyIds.a, before.keyIds.b].map(k => k.toLowerCase()).includes(keyId));
+        const foreign = left.filter(keyId => !oldSlots.includes(keyId) && !slotsNow.includes(keyId));
         throw new OpsError(`key id ${left.join(", ")} from before is still on application ${after.applicationObjectId}` +
-            (foreign.length > 0 ? `: ${foreign.join(", ")} is no slot of this stack, added outside this program; remove it ` +
-                `(az ad app credential delete --id ${after.credentials.a.clientId} --key-id ${foreign[0]}) and look for who added ` +
-                "it in Entra ID's audit log" : ""), 1);
+            (oldSlots.length > 0 ? `: ${oldSlots.join(", ")} was a slot of this stack, which pulumi replaced; Microsoft Graph may ` +
+                "not have caught up yet: list the key ids again in a minute (docs/leak-runbook.md), and remove it if it stays" : "") +
+            (foreign.length > 0 ? `${oldSlots.length > 0 ? ";" : ":"} ${foreign.join(", ")} is no slot of this stack, added outside ` +
+                `this program; remove it (az ad app credential delete --id ${after.credentials.a.clientId} --key-id ${foreign[0]}) ` +
+                "and look for who added it in Entra ID's audit log" : ""), 1);
     }
     io.stdout("No key id from before is left on the application.\n");
     return 0;

@@ -182,6 +182,14 @@ describe("npm run rotate-now", () => {
             `${CLIENT} --key-id ${FOREIGN_KEY}) and look for who added it in Entra ID's audit log\n`);
     });
 
+    it("says that a replaced slot's key id Graph still lists may be Graph catching up, not a foreign password", async () => {
+        const result = await rotateNow({ extraKeyIds: [KEY_A] });
+        assert.strictEqual(result.code, 1);
+        assert.strictEqual(result.stderr, `rotate-now: key id ${KEY_A} from before is still on application ${APP_OBJECT}: ${KEY_A} was a ` +
+            "slot of this stack, which pulumi replaced; Microsoft Graph may not have caught up yet: list the key ids again in a minute " +
+            "(docs/leak-runbook.md), and remove it if it stays\n");
+    });
+
     it("replaces nothing without an identity to read the key ids with, or when Graph refuses it", async () => {
         const none = await rotateNow({ env: {} });
         assert.strictEqual(none.code, 2);
@@ -213,6 +221,10 @@ describe("npm run rotate-now", () => {
         assert.strictEqual(result.code, 0, result.stderr);
         const assertions = entra.tokenRequests.filter(f => f.client_id === CI_CLIENT);
         assert.strictEqual(assertions.length, 2);
+        // GitHub's request token and its OIDC token are credentials too: never printed.
+        for (const token of ["gh-request-token", GITHUB_JWT]) {
+            assert.ok(!result.stdout.includes(token) && !result.stderr.includes(token), token);
+        }
         // MSAL's client assertion (RFC 7523): the type and GitHub's JWT in place of a secret.
         assert.strictEqual(assertions[0].client_assertion_type, "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
         assert.strictEqual(assertions[0].client_assertion, GITHUB_JWT);
