@@ -11,7 +11,7 @@ export default {
         ...base.mochaOptions,
         spec: ["credentials", "deliver", "opsBites", "plan", "printable", "pulumiRunner", "status", "verify",
             "deliverBites", "runnerBites", "planConfigBites", "planRenderBites", "planProgramBites", "redact", "answerLimit",
-            "tlsTrust"]
+            "tlsTrust", "creatioRuntime", "environmentPins", "planComment", "rotateNow", "routineCheck"]
             .map(name => `tests/${name}.test.ts`),
     },
 };
