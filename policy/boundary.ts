@@ -205,6 +205,35 @@ function whenKnown(check: () => void) {
     }
 }
 
+/** What a preview does not know yet: pulumi-policy's proxy throws on reading it. */
+const UNKNOWN = Symbol("unknown");
+function read(get: () => unknown): unknown {
+    try {
+        return get();
+    } catch (err) {
+        if (err instanceof UnknownValueError) {
+            return UNKNOWN;
+        }
+        throw err;
+    }
+}
+
+/**
+ * Holds a reference to this stack's own resource. While the own id is unknown (the resource is being
+ * created) there is nothing to compare with yet, and `pulumi up`'s stack check makes the comparison. A
+ * known own id and an unknown reference is reported: nothing shows the reference to be this stack's.
+ */
+function compareReference(own: unknown, reference: unknown, report: (shown: string) => void) {
+    if (own === UNKNOWN) {
+        return;
+    }
+    if (reference === UNKNOWN) {
+        report("a value the preview does not know yet");
+    } else if (reference !== own) {
+        report(String(reference));
+    }
+}
+
 const childrenOf = (resources: PolicyResource[], parent: PolicyResource, type: string) =>
     resources.filter(r => r.type === type && r.parent?.urn === parent.urn);
 
@@ -245,31 +274,25 @@ export function boundaryStackPolicies(): StackValidationPolicy[] {
                         }
                     });
                 }
+                const ownApplication = app === undefined ? undefined : read(() => app.props.objectId);
+                const ownApplicationId = ownApplication === undefined || ownApplication === UNKNOWN ? ownApplication
+                    : `/applications/${ownApplication}`;
                 for (const password of childrenOf(args.resources, component, BOUNDARY_TYPES.password)) {
-                    whenKnown(() => {
-                        const own = app === undefined ? undefined : `/applications/${app.props.objectId}`;
-                        if (password.props.applicationId !== own) {
-                            report(`the password ${password.name} is on ${password.props.applicationId}, not on this stack's ` +
-                                `application ${own}.`, password.urn);
-                        }
-                    });
+                    compareReference(ownApplicationId, read(() => password.props.applicationId), shown =>
+                        report(`the password ${password.name} is on ${shown}, not on this stack's application ` +
+                            `${String(ownApplicationId)}.`, password.urn));
                 }
                 if (sp !== undefined && app !== undefined) {
-                    whenKnown(() => {
-                        if (sp.props.clientId !== app.props.clientId) {
-                            report(`the service principal ${sp.name} is for the client ${sp.props.clientId}, not this stack's ` +
-                                `application ${app.props.clientId}.`, sp.urn);
-                        }
-                    });
+                    const ownClient = read(() => app.props.clientId);
+                    compareReference(ownClient, read(() => sp.props.clientId), shown =>
+                        report(`the service principal ${sp.name} is for the client ${shown}, not this stack's ` +
+                            `application ${String(ownClient)}.`, sp.urn));
                 }
+                const ownPrincipal = sp === undefined ? undefined : read(() => sp.props.objectId);
                 for (const grant of childrenOf(args.resources, component, BOUNDARY_TYPES.grant)) {
-                    whenKnown(() => {
-                        const own = sp?.props.objectId;
-                        if (grant.props.servicePrincipalObjectId !== own) {
-                            report(`the consent grant ${grant.name} is for the client service principal ` +
-                                `${grant.props.servicePrincipalObjectId}, not this stack's ${own}.`, grant.urn);
-                        }
-                    });
+                    compareReference(ownPrincipal, read(() => grant.props.servicePrincipalObjectId), shown =>
+                        report(`the consent grant ${grant.name} is for the client service principal ${shown}, not this ` +
+                            `stack's ${String(ownPrincipal)}.`, grant.urn));
                 }
             }
         },

@@ -246,5 +246,25 @@ describe("policy pack: the registration's reach", () => {
             assert.deepStrictEqual(runStack(d.stack), [`the password creatio-secret-a is on /applications/${FOREIGN}, not on ` +
                 `this stack's application /applications/${APP_OBJECT_ID}.`]);
         });
+
+        it("refuses a reference the preview does not know when this stack's own id is known", async () => {
+            const d = await declare(SITE);
+            const unknownIn = (name: string, key: string) => {
+                const r = d.stack.find(x => x.name === name)!;
+                (r as { props: unknown }).props = unknownCheckingProxy({ ...r.props, [key]: unknownStringValue });
+            };
+            // An existing registration: its own ids are known, so an unknown reference could be anyone's.
+            unknownIn("creatio-secret-b", "applicationId");
+            unknownIn("creatio-consent-graph", "servicePrincipalObjectId");
+            unknownIn("creatio-sp", "clientId");
+            assert.deepStrictEqual(runStack(d.stack), [
+                "the password creatio-secret-b is on a value the preview does not know yet, not on this stack's application " +
+                    `/applications/${APP_OBJECT_ID}.`,
+                "the service principal creatio-sp is for the client a value the preview does not know yet, not this stack's " +
+                    `application ${propsOf(d, "creatio-app").clientId}.`,
+                "the consent grant creatio-consent-graph is for the client service principal a value the preview does not " +
+                    `know yet, not this stack's ${SP_OBJECT_ID}.`,
+            ]);
+        });
     });
 });
