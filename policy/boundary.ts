@@ -46,8 +46,10 @@ export interface Recorded {
     profile: CreatioProfile;
     netCore?: boolean;
     /**
-     * The `owners` config; empty when unset, and then the deploying identity alone owns. Not recorded by a
-     * component registered before this rule (a targeted `pulumi up` sees its old inputs): not checked then.
+     * The `owners` config; empty when unset, and then the deploying identity alone owns. Not recorded is
+     * taken as unset: policies see the component as the program under check declares it (the engine hands
+     * old inputs only to custom resources a targeted update leaves out), so a missing record is that
+     * program's doing, not an old state's.
      */
     owners?: string[];
 }
@@ -72,6 +74,9 @@ const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const sameSet = (a: unknown[], b: unknown[]) =>
     JSON.stringify([...new Set(a.map(v => String(v).toLowerCase()))].sort()) ===
     JSON.stringify([...new Set(b.map(v => String(v).toLowerCase()))].sort());
+
+/** The recorded `owners`; none recorded is `owners` unset. */
+const recordedOwners = (owners: unknown): string[] => list(owners).map(String);
 
 /** Owners are as configured: exactly the `owners` list, or, unset, one owner (the identity running pulumi up). */
 function ownersProblem(owners: unknown[], configured: readonly string[]): string | undefined {
@@ -126,7 +131,7 @@ export function boundaryResourcePolicies(): ResourceValidationPolicy[] {
                     const props = args.props as Record<string, any>;
                     recorded.set(args.urn, {
                         siteBaseUrl: props.siteBaseUrl, profile: props.profile, netCore: props.netCore,
-                        owners: Array.isArray(props.owners) ? props.owners.map(String) : undefined,
+                        owners: recordedOwners(props.owners),
                     });
                     return;
                 }
@@ -173,10 +178,10 @@ export function boundaryResourcePolicies(): ResourceValidationPolicy[] {
                     return;
                 }
                 const configured = configurationOf(args, () => undefined);
-                if (configured?.owners === undefined) {
-                    return;
+                if (configured === undefined) {
+                    return; // resources-inside-the-component reports it
                 }
-                const problem = ownersProblem(list((args.props as Record<string, any>).owners), configured.owners);
+                const problem = ownersProblem(list((args.props as Record<string, any>).owners), recordedOwners(configured.owners));
                 if (problem) {
                     report(problem);
                 }
@@ -265,10 +270,10 @@ export function boundaryStackPolicies(): StackValidationPolicy[] {
                 for (const extra of [...moreApps, ...moreSps]) {
                     report(`${extra.type} ${extra.name}: a CreatioOAuthApp has one application and one service principal.`, extra.urn);
                 }
-                const configuredOwners = Array.isArray(configured.owners) ? configured.owners.map(String) : undefined;
-                for (const owned of [app, sp].filter((r): r is PolicyResource => r !== undefined && configuredOwners !== undefined)) {
+                const configuredOwners = recordedOwners(configured.owners);
+                for (const owned of [app, sp].filter((r): r is PolicyResource => r !== undefined)) {
                     whenKnown(() => {
-                        const problem = ownersProblem(list(owned.props.owners), configuredOwners!);
+                        const problem = ownersProblem(list(owned.props.owners), configuredOwners);
                         if (problem) {
                             report(problem, owned.urn);
                         }
