@@ -46,8 +46,10 @@ export interface Recorded {
     profile: CreatioProfile;
     netCore?: boolean;
     /**
-     * The `owners` config; empty when unset, and then the deploying identity alone owns. Not recorded by a
-     * component registered before this rule (a targeted `pulumi up` sees its old inputs): not checked then.
+     * The `owners` config; empty when unset, and then the deploying identity alone owns. Not recorded is
+     * taken as unset: policies see the component as the program under check declares it (the engine hands
+     * old inputs only to custom resources a targeted update leaves out), so a missing record is that
+     * program's doing, not an old state's.
      */
     owners?: string[];
 }
@@ -72,6 +74,9 @@ const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const sameSet = (a: unknown[], b: unknown[]) =>
     JSON.stringify([...new Set(a.map(v => String(v).toLowerCase()))].sort()) ===
     JSON.stringify([...new Set(b.map(v => String(v).toLowerCase()))].sort());
+
+/** The recorded `owners`; none recorded is `owners` unset. */
+const recordedOwners = (owners: unknown): string[] => list(owners).map(String);
 
 /** Owners are as configured: exactly the `owners` list, or, unset, one owner (the identity running pulumi up). */
 function ownersProblem(owners: unknown[], configured: readonly string[]): string | undefined {
@@ -126,7 +131,7 @@ export function boundaryResourcePolicies(): ResourceValidationPolicy[] {
                     const props = args.props as Record<string, any>;
                     recorded.set(args.urn, {
                         siteBaseUrl: props.siteBaseUrl, profile: props.profile, netCore: props.netCore,
-                        owners: Array.isArray(props.owners) ? props.owners.map(String) : undefined,
+                        owners: recordedOwners(props.owners),
                     });
                     return;
                 }
@@ -173,10 +178,10 @@ export function boundaryResourcePolicies(): ResourceValidationPolicy[] {
                     return;
                 }
                 const configured = configurationOf(args, () => undefined);
-                if (configured?.owners === undefined) {
-                    return;
+                if (configured === undefined) {
+                    return; // resources-inside-the-component reports it
                 }
-                const problem = ownersProblem(list((args.props as Record<string, any>).owners), configured.owners);
+                const problem = ownersProblem(list((args.props as Record<string, any>).owners), recordedOwners(configured.owners));
                 if (problem) {
                     report(problem);
                 }
@@ -202,6 +207,35 @@ function whenKnown(check: () => void) {
         if (!(err instanceof UnknownValueError)) {
             throw err;
         }
+    }
+}
+
+/** What a preview does not know yet: pulumi-policy's proxy throws on reading it. */
+const UNKNOWN = Symbol("unknown");
+function read(get: () => unknown): unknown {
+    try {
+        return get();
+    } catch (err) {
+        if (err instanceof UnknownValueError) {
+            return UNKNOWN;
+        }
+        throw err;
+    }
+}
+
+/**
+ * Holds a reference to this stack's own resource. While the own id is unknown (the resource is being
+ * created) there is nothing to compare with yet, and `pulumi up`'s stack check makes the comparison. A
+ * known own id and an unknown reference is reported: nothing shows the reference to be this stack's.
+ */
+function compareReference(own: unknown, reference: unknown, report: (shown: string) => void) {
+    if (own === UNKNOWN) {
+        return;
+    }
+    if (reference === UNKNOWN) {
+        report("a value the preview does not know yet");
+    } else if (reference !== own) {
+        report(String(reference));
     }
 }
 
@@ -236,40 +270,34 @@ export function boundaryStackPolicies(): StackValidationPolicy[] {
                 for (const extra of [...moreApps, ...moreSps]) {
                     report(`${extra.type} ${extra.name}: a CreatioOAuthApp has one application and one service principal.`, extra.urn);
                 }
-                const configuredOwners = Array.isArray(configured.owners) ? configured.owners.map(String) : undefined;
-                for (const owned of [app, sp].filter((r): r is PolicyResource => r !== undefined && configuredOwners !== undefined)) {
+                const configuredOwners = recordedOwners(configured.owners);
+                for (const owned of [app, sp].filter((r): r is PolicyResource => r !== undefined)) {
                     whenKnown(() => {
-                        const problem = ownersProblem(list(owned.props.owners), configuredOwners!);
+                        const problem = ownersProblem(list(owned.props.owners), configuredOwners);
                         if (problem) {
                             report(problem, owned.urn);
                         }
                     });
                 }
+                const ownApplication = app === undefined ? undefined : read(() => app.props.objectId);
+                const ownApplicationId = ownApplication === undefined || ownApplication === UNKNOWN ? ownApplication
+                    : `/applications/${ownApplication}`;
                 for (const password of childrenOf(args.resources, component, BOUNDARY_TYPES.password)) {
-                    whenKnown(() => {
-                        const own = app === undefined ? undefined : `/applications/${app.props.objectId}`;
-                        if (password.props.applicationId !== own) {
-                            report(`the password ${password.name} is on ${password.props.applicationId}, not on this stack's ` +
-                                `application ${own}.`, password.urn);
-                        }
-                    });
+                    compareReference(ownApplicationId, read(() => password.props.applicationId), shown =>
+                        report(`the password ${password.name} is on ${shown}, not on this stack's application ` +
+                            `${String(ownApplicationId)}.`, password.urn));
                 }
                 if (sp !== undefined && app !== undefined) {
-                    whenKnown(() => {
-                        if (sp.props.clientId !== app.props.clientId) {
-                            report(`the service principal ${sp.name} is for the client ${sp.props.clientId}, not this stack's ` +
-                                `application ${app.props.clientId}.`, sp.urn);
-                        }
-                    });
+                    const ownClient = read(() => app.props.clientId);
+                    compareReference(ownClient, read(() => sp.props.clientId), shown =>
+                        report(`the service principal ${sp.name} is for the client ${shown}, not this stack's ` +
+                            `application ${String(ownClient)}.`, sp.urn));
                 }
+                const ownPrincipal = sp === undefined ? undefined : read(() => sp.props.objectId);
                 for (const grant of childrenOf(args.resources, component, BOUNDARY_TYPES.grant)) {
-                    whenKnown(() => {
-                        const own = sp?.props.objectId;
-                        if (grant.props.servicePrincipalObjectId !== own) {
-                            report(`the consent grant ${grant.name} is for the client service principal ` +
-                                `${grant.props.servicePrincipalObjectId}, not this stack's ${own}.`, grant.urn);
-                        }
-                    });
+                    compareReference(ownPrincipal, read(() => grant.props.servicePrincipalObjectId), shown =>
+                        report(`the consent grant ${grant.name} is for the client service principal ${shown}, not this ` +
+                            `stack's ${String(ownPrincipal)}.`, grant.urn));
                 }
             }
         },

@@ -179,22 +179,23 @@ describe("policy pack: the registration's reach", () => {
         });
     });
 
-    it("does not judge owners against a component that recorded none (registered before owners were recorded)", async () => {
-        // A targeted `pulumi up` (the rotation) hands policies the old inputs of what it does not target.
+    it("holds a component that records no owners to owners unset: one owner", async () => {
+        // Policies see the component as the program declares it; only custom resources a targeted update
+        // leaves out are shown with old inputs (pulumi/pulumi pkg/resource/deploy/step_generator.go).
         const declaration = await declare({ ...SITE, owners: JSON.stringify([OWNER_1, DEPLOYER_OBJECT_ID]) });
-        const old = asRegistered(declaration).map(r => {
+        const unrecorded = asRegistered(declaration).map(r => {
             if (r.type !== COMPONENT) {
                 return r;
             }
             const { owners: _owners, ...rest } = r.props;
             return { ...r, props: rest };
         });
-        assert.deepStrictEqual(runResources(old), []);
+        const unsetMessage = `owners are [${OWNER_1}, ${DEPLOYER_OBJECT_ID}]; with owners unset only the identity running ` +
+            "pulumi up owns it.";
+        assert.deepStrictEqual(runResources(unrecorded), [`owners-as-configured: creatio-app: ${unsetMessage}`,
+            `owners-as-configured: creatio-sp: ${unsetMessage}`]);
         delete propsOf(declaration, "creatio").owners;
-        assert.deepStrictEqual(runStack(declaration.stack), []);
-        // An empty list is recorded configuration: one owner only.
-        propsOf(declaration, "creatio").owners = [];
-        assert.strictEqual(runStack(declaration.stack).length, 2);
+        assert.deepStrictEqual(runStack(declaration.stack), [unsetMessage, unsetMessage]);
     });
 
     describe("after all steps, and in every preview (the stack policy)", () => {
@@ -245,6 +246,26 @@ describe("policy pack: the registration's reach", () => {
             propsOf(d, "creatio-secret-a").applicationId = `/applications/${FOREIGN}`;
             assert.deepStrictEqual(runStack(d.stack), [`the password creatio-secret-a is on /applications/${FOREIGN}, not on ` +
                 `this stack's application /applications/${APP_OBJECT_ID}.`]);
+        });
+
+        it("refuses a reference the preview does not know when this stack's own id is known", async () => {
+            const d = await declare(SITE);
+            const unknownIn = (name: string, key: string) => {
+                const r = d.stack.find(x => x.name === name)!;
+                (r as { props: unknown }).props = unknownCheckingProxy({ ...r.props, [key]: unknownStringValue });
+            };
+            // An existing registration: its own ids are known, so an unknown reference could be anyone's.
+            unknownIn("creatio-secret-b", "applicationId");
+            unknownIn("creatio-consent-graph", "servicePrincipalObjectId");
+            unknownIn("creatio-sp", "clientId");
+            assert.deepStrictEqual(runStack(d.stack), [
+                "the password creatio-secret-b is on a value the preview does not know yet, not on this stack's application " +
+                    `/applications/${APP_OBJECT_ID}.`,
+                "the service principal creatio-sp is for the client a value the preview does not know yet, not this stack's " +
+                    `application ${propsOf(d, "creatio-app").clientId}.`,
+                "the consent grant creatio-consent-graph is for the client service principal a value the preview does not " +
+                    `know yet, not this stack's ${SP_OBJECT_ID}.`,
+            ]);
         });
     });
 });
