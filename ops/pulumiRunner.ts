@@ -157,9 +157,17 @@ function killGroup(pid: number): void {
     }
 }
 
-/** The process groups of `pulumi` calls still running, killed when this process exits. */
+/** The process groups of `pulumi` calls still running. */
 const liveGroups = new Set<number>();
-let exitHookInstalled = false;
+
+/** Kills every `pulumi` call still running, with everything it started. */
+export function killRunningCalls(): void {
+    liveGroups.forEach(killGroup);
+}
+
+// A command may end while a call it no longer waits for still runs (status reports a stack whose
+// other call failed first): its detached process group would outlive the command.
+process.on("exit", killRunningCalls);
 
 /**
  * The Pulumi CLI on PATH, run in the project folder. Each call leads a process group of its own
@@ -169,10 +177,6 @@ let exitHookInstalled = false;
  * the spawn error (ENOENT), ERR_CHILD_PROCESS_STDIO_MAXBUFFER, or an error with the `signal`.
  */
 export function spawnPulumi(cwd = PROJECT_DIR, maxOutputBytes = PULUMI_MAX_OUTPUT_BYTES): PulumiRunner {
-    if (!exitHookInstalled) {
-        exitHookInstalled = true;
-        process.on("exit", () => liveGroups.forEach(killGroup));
-    }
     return pulumiRunner((args, signal) => new Promise((resolve, reject) => {
         const child = spawn("pulumi", args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"] });
         const pid = child.pid; // undefined when the process could not be started ("error" follows)
@@ -187,9 +191,7 @@ export function spawnPulumi(cwd = PROJECT_DIR, maxOutputBytes = PULUMI_MAX_OUTPU
             settled = true;
             if (pid !== undefined) {
                 liveGroups.delete(pid);
-                if (result instanceof Error) {
-                    killGroup(pid);
-                }
+                killGroup(pid); // also what a wrapper that ended left running
             }
             if (result instanceof Error) {
                 reject(result);

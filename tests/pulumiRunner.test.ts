@@ -2,7 +2,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { execFile } from "child_process";
-import { DEFAULT_PULUMI_TIMEOUT_SECONDS, PulumiError, PulumiMissingError, PulumiUnavailableError, spawnPulumi } from "../ops/pulumiRunner";
+import {
+    DEFAULT_PULUMI_TIMEOUT_SECONDS, PulumiError, PulumiMissingError, PulumiUnavailableError, killRunningCalls, spawnPulumi,
+} from "../ops/pulumiRunner";
 import { PulumiOnPath, installPulumiOnPath } from "./fakes/pulumiOnPath";
 import { fakePulumi } from "./fakes/pulumiRunner";
 
@@ -82,6 +84,25 @@ describe("the pulumi runner", () => {
         fake.script("head -c 65536 /dev/zero");
         try {
             assert.strictEqual((await spawnPulumi(fake.dir, 64 * 1024)(["stack", "ls", "--json"], { timeoutMs: 5000 })).length, 65536);
+        } finally {
+            fake.restore();
+        }
+    });
+
+    it("kills every call still running, with what it started, when asked (at exit)", async () => {
+        const fake = installPulumiOnPath("running-pulumi");
+        fake.script(`sleep 30 &\necho $! > "${fake.dir}/child.pid"\nwait`);
+        try {
+            const call = spawnPulumi(fake.dir)(["stack", "ls", "--json"], { timeoutMs: 20_000 });
+            const pidFile = path.join(fake.dir, "child.pid");
+            for (let i = 0; i < 100 && !fs.existsSync(pidFile); i++) {
+                await new Promise(resolve => setTimeout(resolve, 20));
+            }
+            await new Promise(resolve => setTimeout(resolve, 50));
+            killRunningCalls();
+            await assert.rejects(call, (err: unknown) => err instanceof PulumiUnavailableError && err.message === "pulumi stack ls ended by SIGKILL");
+            const child = Number(fs.readFileSync(pidFile, "utf8"));
+            assert.ok(await gone(child), `the call's child ${child} is still running`);
         } finally {
             fake.restore();
         }
