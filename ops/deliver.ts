@@ -9,8 +9,8 @@ import { CreatioError } from "./creatioClient";
 import { RecordSelectionError } from "./creatioRecords";
 import { isSiteBaseUrl } from "./creatioRuntime";
 import {
-    DeliverDependencies, EXIT_BY_OUTCOME, MAX_MAIL_SERVERS, creatioCredentialsFromEnv, deliverCredential, readCredential, realDependencies,
-    redactCreatioCredentials, refuseUnverifiedTls,
+    DeliverDependencies, EXIT_BY_OUTCOME, creatioCredentialsFromEnv, deliverCredential, readCredential, realDependencies,
+    mailServersOption, redactCreatioCredentials, refuseUnverifiedTls,
 } from "./delivery";
 import { checkEnvironmentPins } from "./environmentPins";
 import { authorityHostFrom } from "./entraToken";
@@ -59,14 +59,7 @@ async function deliver(io: CommandContext, deps: DeliverDependencies, redactor: 
     const stack = stackOption(args.stack, USAGE);
     refuseUnverifiedTls(io.env, "deliver");
     const slot = slotOption(args.slot);
-    const mailServers = [...new Set(args["mail-server"] ?? [])];
-    if (mailServers.some(name => name.trim() === "")) {
-        throw new OpsError("--mail-server is empty: give the name or id of Creatio's Microsoft 365 mail server", USAGE_EXIT_CODE);
-    }
-    if (mailServers.length > MAX_MAIL_SERVERS) {
-        throw new OpsError(`--mail-server is given ${mailServers.length} times: at most ${MAX_MAIL_SERVERS} mail servers a run`,
-            USAGE_EXIT_CODE);
-    }
+    const mailServers = mailServersOption(args["mail-server"]);
     const authorityHost = authorityHostFrom(args["authority-host"], io.env);
     const timeoutMs = wholeSeconds("timeout-seconds", args["timeout-seconds"]!, 1, 300) * 1000;
     const waitSeconds = wholeSeconds("secret-wait-seconds", args["secret-wait-seconds"]!, 0, 600);

@@ -188,6 +188,19 @@ export function refuseUnverifiedTls(env: Readonly<Record<string, string | undefi
     }
 }
 
+/** `--mail-server`, repeatable: each name once, none empty, at most MAX_MAIL_SERVERS (a bounded number of lookups). */
+export function mailServersOption(given: string[] | undefined): string[] {
+    const mailServers = [...new Set(given ?? [])];
+    if (mailServers.some(name => name.trim() === "")) {
+        throw new OpsError("--mail-server is empty: give the name or id of Creatio's Microsoft 365 mail server", USAGE_EXIT_CODE);
+    }
+    if (mailServers.length > MAX_MAIL_SERVERS) {
+        throw new OpsError(`--mail-server is given ${mailServers.length} times: at most ${MAX_MAIL_SERVERS} mail servers a run`,
+            USAGE_EXIT_CODE);
+    }
+    return mailServers;
+}
+
 /** The Creatio secret, with the user it goes with (the redactor then knows the base64 of `user:secret` too). */
 export function redactCreatioCredentials(redactor: Redactor, credentials: CreatioCredentials): void {
     if (credentials.kind === "forms") {

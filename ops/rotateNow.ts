@@ -12,8 +12,8 @@ import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pul
 import { CreatioError } from "./creatioClient";
 import { RecordSelectionError } from "./creatioRecords";
 import {
-    DeliverDependencies, EXIT_BY_OUTCOME, MAX_MAIL_SERVERS, StackCredential, creatioCredentialsFromEnv, deliverCredential,
-    readCredential, realDependencies, redactCreatioCredentials, refuseUnverifiedTls,
+    DeliverDependencies, EXIT_BY_OUTCOME, StackCredential, creatioCredentialsFromEnv, deliverCredential,
+    mailServersOption, readCredential, realDependencies, redactCreatioCredentials, refuseUnverifiedTls,
 } from "./delivery";
 import { authorityHostFrom } from "./entraToken";
 import { GraphRequest, NO_GRAPH_IDENTITY, graphTokenSource, listPasswordKeyIds } from "./graphKeyIds";
@@ -88,14 +88,7 @@ async function rotateNow(io: CommandContext, deps: DeliverDependencies, redactor
     }, USAGE);
     const stack = stackOption(args.stack, USAGE);
     refuseUnverifiedTls(io.env, "rotate-now");
-    const mailServers = [...new Set(args["mail-server"] ?? [])];
-    if (mailServers.some(name => name.trim() === "")) {
-        throw new OpsError("--mail-server is empty: give the name or id of Creatio's Microsoft 365 mail server", USAGE_EXIT_CODE);
-    }
-    if (mailServers.length > MAX_MAIL_SERVERS) {
-        throw new OpsError(`--mail-server is given ${mailServers.length} times: at most ${MAX_MAIL_SERVERS} mail servers a run`,
-            USAGE_EXIT_CODE);
-    }
+    const mailServers = mailServersOption(args["mail-server"]);
     const authorityHost = authorityHostFrom(args["authority-host"], io.env);
     const timeoutMs = wholeSeconds("timeout-seconds", args["timeout-seconds"]!, 1, 300) * 1000;
     const waitSeconds = wholeSeconds("secret-wait-seconds", args["secret-wait-seconds"]!, 0, 600);
