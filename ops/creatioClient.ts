@@ -10,7 +10,7 @@ import {
     AUTH_COOKIE, CSRF_COOKIE, CSRF_HEADER, FORCE_USE_SESSION_HEADER, IDENTITY_TOKEN_PATH, LOGIN_PATH, ODATA_HEADERS,
     odataRoot, recordPath,
 } from "./creatioApi";
-import { MAX_ANSWER_BYTES, isCertificateError, tooLargeAnswer } from "./httpsClient";
+import { collectBody, isCertificateError, tooLargeAnswer } from "./httpsClient";
 import { printable } from "./printable";
 
 /**
@@ -71,30 +71,15 @@ async function send(call: HttpCall, target: Pick<CreatioTarget, "timeoutMs" | "t
             rejectUnauthorized: true,
             agent: false, // no kept-alive socket outlives the command
         }, res => {
-            const chunks: Buffer[] = [];
-            let size = 0;
-            const tooLarge = () => {
+            res.on("error", fail);
+            collectBody(res, () => {
                 clearTimeout(timer);
                 req.destroy();
                 reject(new CreatioError(tooLargeAnswer(url.origin), "unreachable"));
-            };
-            if (Number(res.headers["content-length"]) > MAX_ANSWER_BYTES) {
-                tooLarge();
-                return;
-            }
-            res.on("data", (chunk: Buffer) => {
-                size += chunk.length;
-                if (size > MAX_ANSWER_BYTES) {
-                    tooLarge();
-                } else {
-                    chunks.push(chunk);
-                }
-            });
-            res.on("end", () => {
+            }, body => {
                 clearTimeout(timer);
-                resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
+                resolve({ status: res.statusCode ?? 0, headers: res.headers, body: body.toString("utf8") });
             });
-            res.on("error", fail);
         });
         const timer = setTimeout(() => {
             req.destroy();

@@ -12,11 +12,9 @@ import * as tls from "tls";
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { OpsError, USAGE_EXIT_CODE } from "./cli";
 import { defaultScope } from "./entraToken";
-import { httpsNetworkClient } from "./httpsClient";
+import { collectBody, httpsNetworkClient, tooLargeAnswer } from "./httpsClient";
 import { printable } from "./printable";
 
-/** Graph answers far less for two passwords; more is not Graph's answer. */
-const MAX_BODY_BYTES = 1024 * 1024;
 /** The audience Entra ID's federated credentials expect (docs/ci.md, bootstrap). */
 const GITHUB_AUDIENCE = "api://AzureADTokenExchange";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -51,19 +49,12 @@ function getJson(url: string, headers: Record<string, string>, req: GraphRequest
         const ok = settle(resolve);
         const fail = settle(reject);
         const request = https.get(url, { headers: { accept: "application/json", ...headers }, ca, timeout: req.timeoutMs }, response => {
-            const chunks: Buffer[] = [];
-            let bytes = 0;
-            response.on("data", (chunk: Buffer) => {
-                bytes += chunk.length;
-                chunks.push(chunk);
-                if (bytes > MAX_BODY_BYTES) {
-                    request.destroy();
-                    fail(new OpsError(`${host} answered more than ${MAX_BODY_BYTES} bytes`, 3));
-                }
-            });
-            response.on("end", () => {
+            collectBody(response, () => {
+                request.destroy();
+                fail(new OpsError(tooLargeAnswer(new URL(url).origin), 3));
+            }, body => {
                 try {
-                    ok({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
+                    ok({ status: response.statusCode ?? 0, body: JSON.parse(body.toString("utf8")) });
                 } catch {
                     fail(new OpsError(`${host} answered HTTP ${response.statusCode} without a JSON body`, 3));
                 }

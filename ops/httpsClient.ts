@@ -5,6 +5,7 @@
  * remembers why the last request failed. MSAL swallows discovery failures into a generic error,
  * so that record is what says "unknown host" or "bad certificate" to the user.
  */
+import type * as http from "http";
 import * as https from "https";
 import * as tls from "tls";
 import { AuthError, INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
@@ -14,6 +15,36 @@ import { AuthError, INetworkModule, NetworkRequestOptions, NetworkResponse } fro
  * answers are a few KiB; more is not what they send, and is not read.
  */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/**
+ * Reads an answer's body up to MAX_ANSWER_BYTES: `done` with the whole body, or `tooLarge` once, as
+ * soon as the declared length or the bytes received pass the limit (the rest is not kept).
+ */
+export function collectBody(response: http.IncomingMessage, tooLarge: () => void, done: (body: Buffer) => void): void {
+    if (Number(response.headers["content-length"]) > MAX_ANSWER_BYTES) {
+        tooLarge();
+        return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    response.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_ANSWER_BYTES) {
+            if (!over) {
+                over = true;
+                tooLarge();
+            }
+        } else {
+            chunks.push(chunk);
+        }
+    });
+    response.on("end", () => {
+        if (!over) {
+            done(Buffer.concat(chunks));
+        }
+    });
+}
 
 /** How an answer over the limit is described. */
 export function tooLargeAnswer(origin: string): string {
@@ -78,29 +109,14 @@ export function httpsNetworkClient(options: { trustedCa?: string; timeoutMs: num
                 rejectUnauthorized: true,
                 timeout: timeoutMs,
             }, response => {
-                const chunks: Buffer[] = [];
-                let size = 0;
-                const tooLarge = () => settle({ method, url, outcome: "too-large", status: response.statusCode ?? 0 },
-                    networkError(tooLargeAnswer(new URL(url).origin)));
-                if (Number(response.headers["content-length"]) > MAX_ANSWER_BYTES) {
-                    tooLarge();
-                    return;
-                }
-                response.on("data", (chunk: Buffer) => {
-                    size += chunk.length;
-                    if (size > MAX_ANSWER_BYTES) {
-                        tooLarge();
-                    } else {
-                        chunks.push(chunk);
-                    }
-                });
                 response.on("error", err => settle({ method, url, outcome: "connection", code: (err as NodeJS.ErrnoException).code,
                     message: err.message }, networkError(err.message)));
-                response.on("end", () => {
+                collectBody(response, () => settle({ method, url, outcome: "too-large", status: response.statusCode ?? 0 },
+                    networkError(tooLargeAnswer(new URL(url).origin))), body => {
                     const status = response.statusCode ?? 0;
                     let parsed: unknown;
                     try {
-                        parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+                        parsed = JSON.parse(body.toString("utf8"));
                     } catch {
                         settle({ method, url, outcome: "not-json", status },
                             new AuthError("token_parsing_error", "", `Failed to parse response: HTTP ${status}`));
