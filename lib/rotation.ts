@@ -116,3 +116,8 @@ export function rfc3339(date: Date): string {
 export function isoDay(date: Date): string {
     return date.toISOString().slice(0, 10);
 }
+
+/** Whole days from `now` until `isoDate`; negative once it has passed. */
+export function daysUntil(isoDate: string, now: Date): number {
+    return Math.floor((Date.parse(isoDate) - now.getTime()) / DAY_MS);
+}

@@ -5,7 +5,7 @@
 import { codePointName } from "../lib/configProblems";
 import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, usageError } from "./cli";
 import { CommandContext, runCommand } from "./io";
-import { StackOutputs, readOutputsWithSecret, requireInstant, requireOutput, requireSecret } from "./pulumiStack";
+import { StackOutputs, readOutputsWithSecret, requireInstant, requireOutput, requireSecret } from "./pulumi/stack";
 
 export const CREDENTIAL_FORMATS = ["env", "json", "creatio"] as const;
 export type CredentialFormat = typeof CREDENTIAL_FORMATS[number];

@@ -5,23 +5,19 @@
  * id in the stack tag `creatio-delivered-key-id` (read by `status`).
  */
 import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
-import { CreatioError } from "./creatioClient";
-import { RecordSelectionError } from "./creatioRecords";
-import { isSiteBaseUrl } from "./creatioRuntime";
+import { CreatioError } from "./creatio/client";
+import { RecordSelectionError } from "./creatio/records";
 import {
     DeliverDependencies, EXIT_BY_OUTCOME, creatioCredentialsFromEnv, deliverCredential, readCredential, realDependencies,
     mailServersOption, redactCreatioCredentials, refuseUnverifiedTls,
-} from "./delivery";
-import { checkEnvironmentPins } from "./environmentPins";
-import { authorityHostFrom } from "./entraToken";
+} from "./creatio/delivery";
+import { checkEnvironmentPins } from "./creatio/environmentPins";
+import { authorityHostFrom } from "./entra/token";
 import { CommandContext, runCommand } from "./io";
-import { readOutputsWithSecret } from "./pulumiStack";
+import { readOutputsWithSecret } from "./pulumi/stack";
 import { Redactor } from "./redact";
-import { SLOT_OPTION, slotOption } from "./secretSlot";
+import { SLOT_OPTION, slotOption } from "./pulumi/secretSlot";
 
-// The delivery itself is shared with rotate-now (ops/delivery.ts); these names stay importable from here.
-export { isSiteBaseUrl };
-export { DeliverDependencies, WriteVerdict, backoffSeconds, creatioCredentialsFromEnv, judgeWrite } from "./delivery";
 
 const USAGE = "npm run -s deliver -- --stack <name> [--slot a|b] [--mail-server <name or id>]... [--dry-run] " +
     "[--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] [--secret-wait-seconds 120] " +

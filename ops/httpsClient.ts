@@ -11,7 +11,7 @@ import * as tls from "tls";
 import { AuthError, INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 
 /**
- * The most an HTTP answer may hold, for Entra ID here and Creatio (ops/creatioClient.ts): their
+ * The most an HTTP answer may hold, for Entra ID here and Creatio (ops/creatio/client.ts): their
  * answers are a few KiB; more is not what they send, and is not read.
  */
 export const MAX_ANSWER_BYTES = 1024 * 1024;

@@ -5,7 +5,7 @@
  */
 import { OpsError } from "./cli";
 import { printable } from "./printable";
-import { PulumiRunner, spawnPulumi } from "./pulumiRunner";
+import { PulumiRunner, spawnPulumi } from "./pulumi/runner";
 import { Redactor } from "./redact";
 
 export interface CommandIO {

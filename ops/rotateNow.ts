@@ -9,21 +9,21 @@
  * someone typed in since); when that fails, nothing is replaced.
  */
 import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
-import { CreatioError } from "./creatioClient";
-import { RecordSelectionError } from "./creatioRecords";
+import { CreatioError } from "./creatio/client";
+import { RecordSelectionError } from "./creatio/records";
 import {
     DeliverDependencies, EXIT_BY_OUTCOME, StackCredential, creatioCredentialsFromEnv, deliverCredential,
     mailServersOption, readCredential, realDependencies, redactCreatioCredentials, refuseUnverifiedTls,
-} from "./delivery";
-import { authorityHostFrom } from "./entraToken";
-import { GraphRequest, NO_GRAPH_IDENTITY, graphTokenSource, listPasswordKeyIds } from "./graphKeyIds";
-import { checkEnvironmentPins } from "./environmentPins";
+} from "./creatio/delivery";
+import { authorityHostFrom } from "./entra/token";
+import { GraphRequest, NO_GRAPH_IDENTITY, graphTokenSource, listPasswordKeyIds } from "./entra/graphKeyIds";
+import { checkEnvironmentPins } from "./creatio/environmentPins";
 import { CommandContext, runCommand } from "./io";
-import { PulumiError } from "./pulumiRunner";
+import { PulumiError } from "./pulumi/runner";
 import { printable } from "./printable";
-import { DELIVERED_KEY_ID_TAG, StackOutputs, readOutputsWithSecret, readStackTag, requireGuid } from "./pulumiStack";
+import { DELIVERED_KEY_ID_TAG, StackOutputs, readOutputsWithSecret, readStackTag, requireGuid } from "./pulumi/stack";
 import { Redactor } from "./redact";
-import { SLOTS, Slot, readSlot } from "./secretSlot";
+import { SLOTS, Slot, readSlot } from "./pulumi/secretSlot";
 
 const USAGE = "npm run -s rotate-now -- --stack <name> [--mail-server <name or id>]... " +
     "[--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] [--secret-wait-seconds 120] " +

@@ -10,8 +10,8 @@
 import { OpsError, parseCommandLine, pulumiTimeoutMs, stackOption, USAGE_EXIT_CODE } from "./cli";
 import { isGuid } from "../lib/guid";
 import { CommandIO, runCommand } from "./io";
-import { PulumiError } from "./pulumiRunner";
-import { PreviewFormatError, judgeSteps, previewSteps, renderSteps } from "./routineChanges";
+import { PulumiError } from "./pulumi/runner";
+import { PreviewFormatError, judgeSteps, previewSteps, renderSteps } from "./pulumi/routineChanges";
 
 const USAGE = "npm run -s routine-check -- --stack <name> [--pulumi-timeout-seconds 600]";
 

@@ -6,15 +6,14 @@
  * red in time. Reads no secret.
  */
 import { ewsDeadlineLine } from "../lib/ewsRetirement";
-import { DAY_MS } from "../lib/rotation";
+import { DAY_MS, daysUntil } from "../lib/rotation";
 import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, usageError } from "./cli";
 import { CommandContext, runCommand } from "./io";
-import { PulumiMissingError, PulumiRunner, limitCalls } from "./pulumiRunner";
+import { PulumiMissingError, PulumiRunner, limitCalls } from "./pulumi/runner";
 import {
     DELIVERED_KEY_ID_TAG, StackOutputs, listStacks, optionalOutput, optionalWholeDays, readStackOutputs, readStackTag, requireInstant, requireOutput,
-} from "./pulumiStack";
+} from "./pulumi/stack";
 import { printable } from "./printable";
-import { daysUntil } from "./verify";
 
 export const DEFAULT_THRESHOLD_DAYS = 30;
 

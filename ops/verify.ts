@@ -3,20 +3,15 @@
  * by asking Entra ID for a token with them (the client-credentials flow, through MSAL), then
  * reports the answer, the days until the secret expires and the redirect URIs.
  */
-import { DAY_MS } from "../lib/rotation";
+import { daysUntil } from "../lib/rotation";
 import { PULUMI_TIMEOUT_OPTION, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
-import { checkSite, probeRuntime, readSite } from "./creatioRuntime";
+import { checkSite, probeRuntime, readSite } from "./creatio/runtime";
 import { CommandContext, runCommand } from "./io";
 import { printable } from "./printable";
-import { StackOutputs, readOutputsWithSecret, requireGuid, requireInstant, requireSecret, requireStringList } from "./pulumiStack";
-import { SLOT_OPTION, Slot, readSlot, slotOption } from "./secretSlot";
-import { TokenAnswer, authorityHostFrom, requestToken } from "./entraToken";
+import { StackOutputs, readOutputsWithSecret, requireGuid, requireInstant, requireSecret, requireStringList } from "./pulumi/stack";
+import { SLOT_OPTION, Slot, readSlot, slotOption } from "./pulumi/secretSlot";
+import { TokenAnswer, authorityHostFrom, requestToken } from "./entra/token";
 
-// The token request is shared with deliver and rotate-now (ops/entraToken.ts); these names stay importable from here.
-export {
-    DEFAULT_AUTHORITY_HOST, ENTRA_ERRORS, KNOWN_AUTHORITY_HOSTS, TokenAnswer, TokenRequest, authorityHostFrom, checkAuthorityHost,
-    defaultScope, judge, requestToken,
-} from "./entraToken";
 
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 
@@ -35,10 +30,6 @@ export interface VerifyReport {
     slot?: { slot: Slot; keyId: string };
 }
 
-/** Whole days from `now` until `isoDate`; negative once it has passed. */
-export function daysUntil(isoDate: string, now: Date): number {
-    return Math.floor((Date.parse(isoDate) - now.getTime()) / DAY_MS);
-}
 
 function describeAnswer(answer: TokenAnswer): string {
     switch (answer.outcome) {

@@ -1,6 +1,6 @@
 /** What the deliver tests share: Creatio's class name of a Microsoft 365 record, and checking a CreatioError. */
 import * as assert from "assert";
-import { CreatioError } from "../ops/creatioClient";
+import { CreatioError } from "../ops/creatio/client";
 
 // Creatio 8.1 mail server page (Resources/ClientApp/301.*.js): Office365 = "Office365OAuthAuthenticator",
 // Google = "GoogleOAuthAuthenticator"

@@ -9,7 +9,7 @@ import { CreatioOAuthApp } from "../components/creatioOAuthApp";
 import { validateConfig } from "../lib/settings";
 import { TenantMocks, promiseOf } from "./mocks";
 import { POLICY_PACK } from "../ops/routineCheck";
-import { IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./bootstrapHarness";
+import { IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./bootstrap/harness";
 
 const ROOT = path.join(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
@@ -49,7 +49,7 @@ const STATE_SECRETS = {
 const CREATIO_SECRETS = ["CREATIO_USERNAME", "CREATIO_PASSWORD", "CREATIO_IDENTITY_URL", "CREATIO_API_CLIENT_ID", "CREATIO_API_CLIENT_SECRET"];
 const DELIVER_ENV = {
     ENVIRONMENT: "${{ matrix.environment }}",
-    // What the environment pins (ops/environmentPins.ts): a forged stack output cannot redirect the credentials.
+    // What the environment pins (ops/creatio/environmentPins.ts): a forged stack output cannot redirect the credentials.
     CREATIO_SITE_URL: "${{ vars.CREATIO_SITE_URL }}",
     AZURE_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
     ...STATE_SECRETS,

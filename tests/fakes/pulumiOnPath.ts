@@ -1,6 +1,6 @@
 /**
  * A `pulumi` shell script first on PATH, for the tests that run the real process runner
- * (ops/pulumiRunner.ts spawnPulumi): install it before a test, restore PATH and remove it after.
+ * (ops/pulumi/runner.ts spawnPulumi): install it before a test, restore PATH and remove it after.
  */
 import * as fs from "fs";
 import * as os from "os";

@@ -2,7 +2,7 @@
  * The Pulumi CLI in-process for tests: the same runner wrapper as a real run (timeout, failure
  * mapping) around the CLI emulation of pulumiCli.js instead of a process.
  */
-import { PulumiProcessResult, PulumiRunner, pulumiRunner } from "../../ops/pulumiRunner";
+import { PulumiProcessResult, PulumiRunner, pulumiRunner } from "../../ops/pulumi/runner";
 import { FakeBackendState, FakeStackState, emulate } from "./pulumiCli";
 
 export type FakeStack = FakeStackState;

@@ -1,0 +1,404 @@
+/**
+ * Every HTTP answer is read up to MAX_ANSWER_BYTES (1 MiB) and refused beyond it, by MSAL's network
+ * client (Entra ID) and by the Creatio client, whether or not the answer declares its length.
+ */
+import * as assert from "assert";
+import * as https from "https";
+import { AddressInfo } from "net";
+import { AuthError } from "@azure/msal-node";
+import { signIn } from "../../ops/creatio/client";
+import { deliverCommand } from "../../ops/deliver";
+import { httpsNetworkClient, MAX_ANSWER_BYTES } from "../../ops/httpsClient";
+import { main as verifyMain } from "../../ops/verify";
+import { requestToken } from "../../ops/entra/token";
+import { M365_CLASS, rejects } from "../creatioFixtures";
+import { certificateFor } from "../fakes/certificates";
+import { FakeStack, runInProcess } from "../fakes/commands";
+import { CreatioServer, startCreatioServer } from "../fakes/creatioServer";
+import { startTokenServer, TokenServer } from "../fakes/tokenServer";
+import * as net from "net";
+
+const TENANT = "72f988bf-0000-4000-8000-000000000001";
+const CLIENT = "c1c1c1c1-0000-4000-8000-000000000003";
+const SECRET = "Zx8Q~right-secret";
+
+/** A JSON text of exactly `bytes` bytes. */
+function jsonOf(bytes: number): string {
+    return `{"a":"${"x".repeat(bytes - 8)}"}`;
+}
+
+describe("HTTP answers are read up to 1 MiB", () => {
+    let server: https.Server;
+    let base: string;
+    let ca: string;
+    /** Bytes each answer's server side managed to write before the client hung up. */
+    const written: number[] = [];
+
+    before(async () => {
+        const pems = await certificateFor("127.0.0.1");
+        ca = pems.cert;
+        server = https.createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+            req.resume();
+            req.on("end", () => {
+                const path = req.url ?? "";
+                if (path.startsWith("/exact")) {
+                    res.writeHead(200, { "content-type": "application/json" });
+                    res.end(jsonOf(MAX_ANSWER_BYTES));
+                    return;
+                }
+                if (path.startsWith("/declared")) {
+                    // Says it is too large up front: nothing needs to be read.
+                    res.writeHead(200, { "content-type": "application/json", "content-length": String(MAX_ANSWER_BYTES + 1) });
+                    res.write("{");
+                    return;
+                }
+                // Chunked, no length: 64 KiB at a time, endlessly, until the client hangs up.
+                res.writeHead(200, { "content-type": "application/json" });
+                let sent = 0;
+                const more = () => {
+                    while (!res.destroyed && res.write("x".repeat(65536))) {
+                        sent += 65536;
+                        if (sent > 64 * MAX_ANSWER_BYTES) {
+                            res.end();
+                            return;
+                        }
+                    }
+                    if (!res.destroyed) {
+                        res.once("drain", more);
+                    }
+                };
+                res.on("close", () => written.push(sent));
+                res.write('{"a":"');
+                more();
+            });
+        });
+        await new Promise<void>(resolve => server.listen(0, "127.0.0.1", resolve));
+        base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    after(() => new Promise<void>(resolve => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+    }));
+
+    it("is 1 MiB", () => {
+        assert.strictEqual(MAX_ANSWER_BYTES, 1048576);
+    });
+
+    it("MSAL's network client takes an answer of exactly 1 MiB", async () => {
+        const client = httpsNetworkClient({ trustedCa: ca, timeoutMs: 5000 });
+        const answer = await client.sendGetRequestAsync<{ a: string }>(`${base}/exact`);
+        assert.strictEqual(answer.body.a.length, MAX_ANSWER_BYTES - 8);
+    });
+
+    for (const path of ["/declared", "/endless"]) {
+        it(`MSAL's network client refuses a longer one (${path.slice(1)}) and records why`, async () => {
+            const client = httpsNetworkClient({ trustedCa: ca, timeoutMs: 5000 });
+            await assert.rejects(client.sendGetRequestAsync(`${base}${path}`), (err: unknown) =>
+                err instanceof AuthError && err.errorCode === "network_error" &&
+                err.errorMessage === `Network request failed: ${base} answered more than 1 MiB; the rest was not read`);
+            assert.deepStrictEqual(client.requests, [{ method: "GET", url: `${base}${path}`, outcome: "too-large", status: 200 }]);
+        });
+
+        it(`the Creatio client refuses a longer one (${path.slice(1)}) as unreachable`, async () => {
+            // The sign-in request goes to <site>/ServiceModel/AuthService.svc/Login: the site here is base + path.
+            await rejects(signIn({ siteBaseUrl: `${base}${path}`, netCore: false, timeoutMs: 5000, trustedCa: ca },
+                { kind: "forms", userName: "u", password: "p" }), "unreachable", `${base} answered more than 1 MiB; the rest was not read`);
+        });
+    }
+
+    for (const [who, read] of [
+        ["MSAL's network client", () => httpsNetworkClient({ trustedCa: ca, timeoutMs: 5000 }).sendGetRequestAsync(`${base}/endless`)],
+        ["the Creatio client", () => signIn({ siteBaseUrl: `${base}/endless`, netCore: false, timeoutMs: 5000, trustedCa: ca },
+            { kind: "forms", userName: "u", password: "p" })],
+    ] as const) {
+        it(`${who} stops reading an endless answer soon after 1 MiB`, async () => {
+            written.length = 0;
+            await assert.rejects(read());
+            for (let i = 0; i < 100 && written.length === 0; i++) {
+                await new Promise(resolve => setTimeout(resolve, 20));
+            }
+            assert.strictEqual(written.length, 1);
+            assert.ok(written[0] < 8 * MAX_ANSWER_BYTES, `${written[0]} bytes sent`);
+        });
+    }
+});
+
+describe("a command given a too-large answer", () => {
+    it("verify: not checked, exit 3", async () => {
+        const entra = await startTokenServer(TENANT, { [CLIENT]: SECRET },
+            () => ({ status: 200, body: { access_token: "t", padding: "x".repeat(MAX_ANSWER_BYTES) } }));
+        try {
+            const result = await runInProcess("verify", verifyMain, ["--stack", "dev", "--authority-host", entra.url], {
+                dev: {
+                    outputs: {
+                        clientId: CLIENT, clientSecret: SECRET, tenantId: TENANT, clientSecretExpiresAt: "2027-03-08T12:00:00Z",
+                        redirectUris: [],
+                    },
+                    secrets: ["clientSecret"],
+                },
+            }, { trustedCa: entra.ca, now: new Date("2026-11-28T10:00:00Z") });
+            assert.strictEqual(result.code, 3);
+            assert.match(result.stdout, new RegExp(`^Client secret: {2}not checked: ${entra.url.replace(/\./g, "\\.")} answered more ` +
+                "than 1 MiB; the rest was not read$", "m"));
+        } finally {
+            await entra.close();
+        }
+    });
+
+    it("deliver: one line, exit 3, nothing written", async () => {
+        const entra = await startTokenServer(TENANT, { [CLIENT]: SECRET });
+        const creatio = await startCreatioServer({
+            users: { deliverer: "creatio-password-1" },
+            oauthApplications: [{ Id: "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", Name: "M", ClientId: CLIENT, SecretKey: "", AppClassName: M365_CLASS }],
+            intercept: r => r.method === "GET" ? { status: 200, body: jsonOf(MAX_ANSWER_BYTES + 1) } : undefined,
+        });
+        try {
+            const command = deliverCommand({ sleep: async () => undefined, requestToken });
+            const result = await runInProcess("deliver", command, ["--stack", "dev", "--authority-host", entra.url], {
+                dev: {
+                    outputs: {
+                        clientId: CLIENT, clientSecret: SECRET, tenantId: TENANT, siteBaseUrl: creatio.url, netCore: false,
+                        clientSecretKeyId: "0e4f6d2a-1111-4222-8333-444455556666",
+                    },
+                    secrets: ["clientSecret"],
+                },
+            }, { env: { CREATIO_USERNAME: "deliverer", CREATIO_PASSWORD: "creatio-password-1", CREATIO_SITE_URL: creatio.url }, trustedCa: `${entra.ca}\n${creatio.ca}` });
+            assert.strictEqual(result.code, 3);
+            assert.strictEqual(result.stderr, `deliver: ${creatio.url} answered more than 1 MiB; the rest was not read\n`);
+            assert.deepStrictEqual(creatio.requests.map(r => r.method), ["POST", "GET"]);
+        } finally {
+            await creatio.close();
+            await entra.close();
+        }
+    });
+});
+
+describe("https clients: trusting a certificate", () => {
+    /**
+     * deliver sends the Creatio credentials and the client secret only to servers whose certificate
+     * Node trusts: an untrusted Creatio certificate is a set-up problem (exit 2, naming
+     * NODE_EXTRA_CA_CERTS), and NODE_TLS_REJECT_UNAUTHORIZED=0 is refused, and ignored by its requests.
+     */
+    const CLIENT = "c1c1c1c1-0000-4000-8000-000000000003";
+    const TENANT = "72f988bf-0000-4000-8000-000000000001";
+    const SECRET = "Zx8Q~new-secret-value";
+    const USER = "Deliverer";
+    const PASSWORD = "creatio-password-1";
+    const ENV = { CREATIO_USERNAME: USER, CREATIO_PASSWORD: PASSWORD };
+
+    describe("deliver and TLS trust", () => {
+        let entra: TokenServer;
+        let creatio: CreatioServer;
+
+        beforeEach(async () => {
+            entra = await startTokenServer(TENANT, { [CLIENT]: SECRET });
+            creatio = await startCreatioServer({
+                users: { [USER]: PASSWORD },
+                oauthApplications: [{ Id: "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", Name: "M", ClientId: CLIENT, SecretKey: "", AppClassName: M365_CLASS }],
+            });
+        });
+        afterEach(async () => {
+            await creatio.close();
+            await entra.close();
+        });
+
+        function dev(): FakeStack {
+            return {
+                outputs: {
+                    clientId: CLIENT, clientSecret: SECRET, tenantId: TENANT, siteBaseUrl: creatio.url, netCore: false,
+                    clientSecretKeyId: "0e4f6d2a-1111-4222-8333-444455556666",
+                },
+                secrets: ["clientSecret"],
+            };
+        }
+
+        function deliver(env: Record<string, string>, trustedCa: string) {
+            return runInProcess("deliver", deliverCommand({ sleep: async () => undefined, requestToken }),
+                ["--stack", "dev", "--authority-host", entra.url], { dev: dev() },
+                { env: { CREATIO_SITE_URL: String(dev().outputs.siteBaseUrl), ...env }, trustedCa });
+        }
+
+        it("an untrusted Creatio certificate: exit 2 (set-up, not retry), naming NODE_EXTRA_CA_CERTS, nothing sent", async () => {
+            // Entra ID's certificate is trusted, Creatio's is not.
+            const result = await deliver(ENV, entra.ca);
+            assert.strictEqual(result.code, 2);
+            assert.strictEqual(result.stderr, `deliver: the TLS certificate of ${new URL(creatio.url).host} is not trusted ` +
+                "(DEPTH_ZERO_SELF_SIGNED_CERT): a certificate from a private CA needs that CA's certificate in NODE_EXTRA_CA_CERTS " +
+                "(a PEM file); an expired one, or one made for another host, must be replaced on the site\n");
+            assert.deepStrictEqual(creatio.requests, []);
+        });
+
+        it("refuses to run with NODE_TLS_REJECT_UNAUTHORIZED=0, before reading the stack or sending anything", async () => {
+            const result = await deliver({ ...ENV, NODE_TLS_REJECT_UNAUTHORIZED: "0" }, `${entra.ca}\n${creatio.ca}`);
+            assert.strictEqual(result.code, 2);
+            assert.strictEqual(result.stderr, "deliver: NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks: deliver " +
+                "would send the Creatio credentials and the client secret to servers it has not verified; unset it, and give a " +
+                "private CA's certificate in NODE_EXTRA_CA_CERTS instead\n");
+            assert.deepStrictEqual(result.pulumiCalls, []);
+            assert.deepStrictEqual(creatio.requests, []);
+            assert.deepStrictEqual(entra.requests, []);
+        });
+
+        it("runs with NODE_TLS_REJECT_UNAUTHORIZED=1, which checks certificates", async () => {
+            const result = await deliver({ ...ENV, NODE_TLS_REJECT_UNAUTHORIZED: "1" }, `${entra.ca}\n${creatio.ca}`);
+            assert.strictEqual(result.code, 0, result.stderr);
+        });
+
+        describe("with NODE_TLS_REJECT_UNAUTHORIZED=0 in this very process", () => {
+            let saved: string | undefined;
+            beforeEach(() => {
+                saved = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+                process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+            });
+            afterEach(() => {
+                if (saved === undefined) {
+                    delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+                } else {
+                    process.env.NODE_TLS_REJECT_UNAUTHORIZED = saved;
+                }
+            });
+
+            it("the Creatio client still refuses an untrusted certificate", async () => {
+                await rejects(signIn({ siteBaseUrl: creatio.url, netCore: false, timeoutMs: 5000 }, { kind: "forms", userName: USER, password: PASSWORD }),
+                    "misconfigured", /^the TLS certificate of 127\.0\.0\.1:\d+ is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+                assert.deepStrictEqual(creatio.requests, []);
+            });
+
+            it("MSAL's network client still refuses an untrusted certificate", async () => {
+                const client = httpsNetworkClient({ timeoutMs: 5000 });
+                await assert.rejects(client.sendPostRequestAsync(`${entra.url}/${TENANT}/oauth2/v2.0/token`, { body: `client_secret=${SECRET}` }));
+                assert.strictEqual(client.requests[0].outcome, "connection");
+                assert.deepStrictEqual(entra.tokenRequests, []);
+            });
+        });
+    });
+});
+
+/** Resolves when `check` holds, polling; rejects after `ms`. */
+async function eventually(what: string, check: () => boolean, ms = 2000): Promise<void> {
+    const until = Date.now() + ms;
+    while (!check()) {
+        if (Date.now() > until) {
+            throw new Error(`not within ${ms} ms: ${what}`);
+        }
+        await new Promise(resolve => setTimeout(resolve, 20));
+    }
+}
+
+describe("the https client of MSAL", () => {
+    let server: https.Server;
+    let base: string;
+    let ca: string;
+    const sockets: net.Socket[] = [];
+    const received: { method?: string; url?: string; headers: Record<string, unknown>; body: string }[] = [];
+
+    before(async () => {
+        const pems = await certificateFor("127.0.0.1");
+        ca = pems.cert;
+        server = https.createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+            let body = "";
+            req.on("data", chunk => (body += chunk));
+            req.on("end", () => {
+                received.push({ method: req.method, url: req.url, headers: req.headers, body });
+                switch (req.url) {
+                    case "/json":
+                        res.setHeader("set-cookie", ["a=1; Path=/", "b=2; Path=/"]);
+                        res.writeHead(200, { "content-type": "application/json" });
+                        return res.end('{"ok":true}');
+                    case "/html":
+                        res.writeHead(502, { "content-type": "text/html" });
+                        return res.end("<html>Bad gateway</html>");
+                    case "/cut":
+                        // Headers and half a body, then the connection drops.
+                        res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+                        res.write('{"a":');
+                        return setTimeout(() => req.socket.destroy(), 20);
+                    case "/silent":
+                        return; // never answers
+                    default:
+                        res.writeHead(200, { "content-type": "application/json" });
+                        return res.end(JSON.stringify({ echoed: true }));
+                }
+            });
+        });
+        server.on("secureConnection", socket => sockets.push(socket));
+        await new Promise<void>(resolve => server.listen(0, "127.0.0.1", resolve));
+        base = `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    });
+    after(() => new Promise<void>(resolve => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+    }));
+    beforeEach(() => {
+        received.length = 0;
+    });
+
+    it("answers with status, JSON body and headers, repeated headers joined by a comma and a space", async () => {
+        const client = httpsNetworkClient({ trustedCa: ca, timeoutMs: 2000 });
+        const answer = await client.sendGetRequestAsync(`${base}/json`);
+        assert.strictEqual(answer.status, 200);
+        assert.deepStrictEqual(answer.body, { ok: true });
+        // Fetch's Headers (what MSAL's own HttpClient reads) combine repeated values with ", " (fetch.spec.whatwg.org, "combine").
+        assert.strictEqual(answer.headers["set-cookie"], "a=1; Path=/, b=2; Path=/");
+        assert.strictEqual(answer.headers["content-type"], "application/json");
+        assert.deepStrictEqual(client.requests, [{ method: "GET", url: `${base}/json`, outcome: "answer", status: 200, body: { ok: true } }]);
+    });
+
+    it("sends a POST without a body as an empty one", async () => {
+        const client = httpsNetworkClient({ trustedCa: ca, timeoutMs: 2000 });
+        await client.sendPostRequestAsync(`${base}/token`);
+        assert.strictEqual(received.length, 1);
+        assert.strictEqual(received[0].method, "POST");
+        assert.strictEqual(received[0].body, "");
+        assert.strictEqual(received[0].headers["content-length"], "0");
+    });
+
+    it("sends a POST's body and headers", async () => {
+        const client = httpsNetworkClient({ trustedCa: ca, timeoutMs: 2000 });
+        await client.sendPostRequestAsync(`${base}/token`,
+            { body: "grant_type=client_credentials&é=1", headers: { "content-type": "application/x-www-form-urlencoded" } });
+        assert.strictEqual(received[0].body, "grant_type=client_credentials&é=1");
+        assert.strictEqual(received[0].headers["content-length"], String(Buffer.byteLength("grant_type=client_credentials&é=1")));
+        assert.strictEqual(received[0].headers["content-type"], "application/x-www-form-urlencoded");
+    });
+
+    it("refuses an answer that is not JSON as MSAL does, and records its status", async () => {
+        const client = httpsNetworkClient({ trustedCa: ca, timeoutMs: 2000 });
+        await assert.rejects(client.sendGetRequestAsync(`${base}/html`), (err: unknown) =>
+            // ClientAuthErrorCodes.tokenParsingError; message as msal-node's HttpClient.sendRequest words it (src/network/HttpClient.ts)
+            err instanceof AuthError && err.errorCode === "token_parsing_error" && err.errorMessage === "Failed to parse response: HTTP 502" &&
+            err.correlationId === "");
+        assert.deepStrictEqual(client.requests, [{ method: "GET", url: `${base}/html`, outcome: "not-json", status: 502 }]);
+    });
+
+    it("records a connection that drops in the middle of an answer", async () => {
+        const client = httpsNetworkClient({ trustedCa: ca, timeoutMs: 2000 });
+        await assert.rejects(client.sendGetRequestAsync(`${base}/cut`), (err: unknown) =>
+            // ClientAuthErrorCodes.networkError, "Network request failed: <message>" (msal-node src/network/HttpClient.ts)
+            err instanceof AuthError && err.errorCode === "network_error" && err.errorMessage === "Network request failed: aborted" &&
+            err.correlationId === "");
+        // Node's IncomingMessage fails with ECONNRESET "aborted" when the socket closes before the body ends.
+        assert.deepStrictEqual(client.requests,
+            [{ method: "GET", url: `${base}/cut`, outcome: "connection", code: "ECONNRESET", message: "aborted" }]);
+    });
+
+    it("gives up on a silent host after its timeout: one record, and the connection closed", async () => {
+        const client = httpsNetworkClient({ trustedCa: ca, timeoutMs: 150 });
+        const before = sockets.length;
+        await assert.rejects(client.sendGetRequestAsync(`${base}/silent`), (err: unknown) =>
+            // ClientAuthErrorCodes.networkError, "Request timeout" (msal-node src/network/HttpClient.ts)
+            err instanceof AuthError && err.errorCode === "network_error" && err.errorMessage === "Request timeout" &&
+            err.correlationId === "");
+        const socket = sockets[before];
+        assert.ok(socket, "the request reached the host");
+        await eventually("the connection is closed", () => socket.destroyed);
+        assert.deepStrictEqual(client.requests, [{ method: "GET", url: `${base}/silent`, outcome: "timeout" }]);
+    });
+
+    it("takes a GET's own timeout over the default one", async () => {
+        const client = httpsNetworkClient({ trustedCa: ca, timeoutMs: 10_000 });
+        const started = Date.now();
+        await assert.rejects(client.sendGetRequestAsync(`${base}/silent`, undefined, 100), { errorCode: "network_error" });
+        assert.ok(Date.now() - started < 2000);
+    });
+});
