@@ -98,6 +98,20 @@ describe("the README and docs/", () => {
         assert.ok(read("README.md").includes("npm run -s plan -- --stack acme-prod"));
     });
 
+    it("show in docs/configuration.md a stack file the program accepts", () => {
+        const block = /```yaml\n([\s\S]*?)```/.exec(read("docs/configuration.md"));
+        assert.ok(block, "a yaml block");
+        const config: Record<string, unknown> = parse(block[1]).config;
+        const prefix = "creatio-m365-oauth:";
+        assert.ok(Object.keys(config).every(key => key.startsWith(prefix)), Object.keys(config).join());
+        // Config values as the Pulumi CLI hands them to the program: lists as JSON, everything else as text.
+        const settings = validateConfig(Object.fromEntries(Object.entries(config).map(
+            ([key, value]) => [key.slice(prefix.length), typeof value === "object" ? JSON.stringify(value) : String(value)])));
+        assert.strictEqual(settings.siteBaseUrl, "https://crm.example.com/creatio");
+        assert.strictEqual(settings.netCore, true);
+        assert.deepStrictEqual(settings.owners, ["00000000-0000-4000-8000-000000000001"]);
+    });
+
     it("hold the sections the program's messages point to", () => {
         let count = 0;
         for (const dir of ["lib", "ops", "components", "policy", "bootstrap", "index.ts", "Pulumi.yaml"]) {
