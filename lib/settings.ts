@@ -62,7 +62,7 @@ export interface ExistingRegistration {
  * The account types the registration accepts (Graph `application.signInAudience`). Only the two
  * that are work or school accounts: multitenant, the default, because Creatio signs mailboxes in
  * through the `common` authority, which Entra ID refuses for single-tenant apps (AADSTS50194); or
- * single tenant as Creatio documents it (see the README).
+ * single tenant as Creatio documents it (see docs/configuration.md, "Which sign-in audience").
  */
 export const SIGN_IN_AUDIENCES = ["AzureADMyOrg", "AzureADMultipleOrgs"] as const;
 export type SignInAudience = typeof SIGN_IN_AUDIENCES[number];
@@ -72,7 +72,7 @@ export const DEFAULT_SIGN_IN_AUDIENCE: SignInAudience = "AzureADMultipleOrgs";
 export const SINGLE_TENANT_WARNING = "signInAudience is AzureADMyOrg (single tenant): Creatio signs mailboxes in through " +
     "the common authority (login.microsoftonline.com/common), which Entra ID refuses for a single-tenant app with " +
     "AADSTS50194, unless a mailbox sign-in in Creatio has shown otherwise on this tenant; AzureADMultipleOrgs, the " +
-    "default, works with both. See the README, Which sign-in audience.";
+    "default, works with both. See docs/configuration.md, Which sign-in audience.";
 
 export interface Settings {
     /** `https://acme.creatio.com` or the configured siteUrl, without a trailing slash. */

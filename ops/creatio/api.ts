@@ -1,7 +1,7 @@
 /**
  * Everything this project assumes about Creatio's integration API, in one place. Each value names
  * where it was read; the two marked "decided" are not spelled out by Creatio's documentation and
- * have not been tried on a live Creatio (see the README, "Delivering the secret into Creatio").
+ * have not been tried on a live Creatio (see docs/deliver.md, "What is proven and what is not").
  */
 
 /**

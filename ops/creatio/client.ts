@@ -107,11 +107,11 @@ async function send(call: HttpCall, target: Pick<CreatioTarget, "timeoutMs" | "t
  * object's own permissions.
  */
 export const ODATA_FORBIDDEN = 'the Creatio user lacks a right: the system operation "Access to OData" (CanUseODataService), ' +
-    "or read and edit on OAuthApplications (and read on MailServer for --mail-server); see the README";
+    "or read and edit on OAuthApplications (and read on MailServer for --mail-server); see docs/deliver.md";
 
 /** What an unexpected HTTP status means for the command, said in one line. */
 function statusError(what: string, answer: HttpAnswer, url: string,
-    forbidden = "the Creatio user lacks the rights, see the README"): CreatioError {
+    forbidden = "the Creatio user lacks the rights, see docs/deliver.md"): CreatioError {
     const status = `HTTP ${answer.status}`;
     switch (answer.status) {
         case 401:

@@ -208,7 +208,7 @@ describe("CreatioOAuthApp", () => {
             assert.deepStrictEqual(warnings, ["warning: [runtime] signInAudience is AzureADMyOrg (single tenant): Creatio " +
                 "signs mailboxes in through the common authority (login.microsoftonline.com/common), which Entra ID refuses " +
                 "for a single-tenant app with AADSTS50194, unless a mailbox sign-in in Creatio has shown otherwise on this " +
-                "tenant; AzureADMultipleOrgs, the default, works with both. See the README, Which sign-in audience."]);
+                "tenant; AzureADMultipleOrgs, the default, works with both. See docs/configuration.md, Which sign-in audience."]);
             const multi = await capturingWarnings(() => declare({ siteName: "acme" }));
             assert.deepStrictEqual(multi.warnings, []);
         });

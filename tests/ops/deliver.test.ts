@@ -19,7 +19,7 @@ import { startTokenServer, TokenServer } from "../fakes/tokenServer";
 const CLIENT = "c1c1c1c1-0000-4000-8000-000000000003";
 /** Creatio 8.2 system-operation reference, "Integration setting management": "Access to OData", code CanUseODataService. */
 const ODATA_403 = 'the Creatio user lacks a right: the system operation "Access to OData" (CanUseODataService), or read and ' +
-    "edit on OAuthApplications (and read on MailServer for --mail-server); see the README";
+    "edit on OAuthApplications (and read on MailServer for --mail-server); see docs/deliver.md";
 const PORTAL_CLIENT = "9a9a9a9a-0000-4000-8000-000000000009";
 const NEW_SECRET = "Zx8Q~new-secret-value";
 const USER = "Deliverer";

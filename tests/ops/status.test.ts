@@ -142,7 +142,7 @@ describe("npm run status", () => {
             ["c", "unknown", "creatio-gone"], ["e", "unknown", "creatio-gone"], ["old", "unknown", "ok"],
         ]);
         // deliver records the newest slot's key id; a slot is replaced once its secret expired, or both when
-        // secretRotationDays changes (README "Secret rotation").
+        // secretRotationDays changes (docs/rotation.md).
         const why = (stack: string, keyId: string) => `status: ${stack}: the stack tag creatio-delivered-key-id names the key id ${keyId}, ` +
             "neither clientSecretKeyId nor previousClientSecretKeyId: Creatio holds a secret this stack no longer has " +
             `(rotated away after it expired, or replaced by a change of secretRotationDays); deliver the newest: npm run -s deliver -- --stack ${stack}\n`;

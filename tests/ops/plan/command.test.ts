@@ -452,7 +452,7 @@ describe("npm run plan", () => {
                 "  warning: signInAudience is AzureADMyOrg (single tenant): Creatio signs mailboxes in through the common " +
                 "authority (login.microsoftonline.com/common), which Entra ID refuses for a single-tenant app with AADSTS50194, " +
                 "unless a mailbox sign-in in Creatio has shown otherwise on this tenant; AzureADMultipleOrgs, the default, " +
-                "works with both. See the README, Which sign-in audience.\n"), run.stdout);
+                "works with both. See docs/configuration.md, Which sign-in audience.\n"), run.stdout);
             assert.ok(run.stdout.includes("  Sign-in audience:  AzureADMyOrg\n"), run.stdout);
             assert.ok(!run.stdout.includes("Note: signInAudience"), run.stdout);
             // Set in the stack file, the default's value needs no upgrade note either.

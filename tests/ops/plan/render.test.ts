@@ -41,7 +41,7 @@ function resource(type: string, name: string, inputs: Record<string, unknown>, i
 }
 
 const ASSIGNED = "(assigned by Entra ID at pulumi up)";
-// Unset owners are the deploying identity (COMMON interface 2; README, the plan): named, never left blank.
+// Unset owners are the deploying identity (COMMON interface 2; docs/commands.md, the plan): named, never left blank.
 const DEPLOYER = "the identity that runs pulumi up";
 
 describe("npm run plan: the plan built from an evaluation", () => {
