@@ -124,7 +124,7 @@ describe("Creatio client: forms sign-in that goes wrong", () => {
 
     for (const [status, outcome, text] of [
         [500, "unreachable", "HTTP 500"],
-        [403, "refused", "HTTP 403 (the Creatio user lacks the rights, see the README)"],
+        [403, "refused", "HTTP 403 (the Creatio user lacks the rights, see docs/deliver.md)"],
     ] as const) {
         it(`an HTTP ${status} answer: ${outcome}, with the status`, async () => {
             await withCreatio({ failures: { login: status } }, async server => {
@@ -194,7 +194,7 @@ describe("Creatio client: Identity Service token that goes wrong", () => {
             "Creatio's Identity Service refused CREATIO_API_CLIENT_ID: HTTP 400"],
         ["500", { status: 500, body: "{}" }, "unreachable", "Creatio Identity Service token (CREATIO_API_CLIENT_ID): HTTP 500"],
         ["403", { status: 403, body: "{}" }, "refused",
-            "Creatio Identity Service token (CREATIO_API_CLIENT_ID): HTTP 403 (the Creatio user lacks the rights, see the README)"],
+            "Creatio Identity Service token (CREATIO_API_CLIENT_ID): HTTP 403 (the Creatio user lacks the rights, see docs/deliver.md)"],
         ["200 that is not JSON", { status: 200, body: "<html></html>" }, "malformed",
             "Creatio Identity Service token (CREATIO_API_CLIENT_ID): the answer is not JSON (HTTP 200)"],
         ["200 without access_token", { status: 200, body: '{"token_type":"Bearer","expires_in":3600}' }, "malformed",
