@@ -12,7 +12,8 @@ import * as tls from "tls";
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { OpsError, USAGE_EXIT_CODE } from "../cli";
 import { defaultScope } from "./token";
-import { collectBody, httpsNetworkClient, tooLargeAnswer } from "../httpsClient";
+import { collectBody, tooLargeAnswer } from "../httpsClient";
+import { httpsNetworkClient } from "./msalNetwork";
 import { printable } from "../printable";
 
 /** The audience Entra ID's federated credentials expect (docs/ci.md, bootstrap). */
