@@ -284,19 +284,18 @@ describe("validateConfig", () => {
 
         it("each owner that is not a GUID", () => {
             const owners = JSON.stringify(["11111111-2222-3333-4444-555555555555", "bob@contoso.com", 42]);
-            const allowed = "allowed: a GUID such as 00000000-0000-0000-0000-000000000000, " +
-                "the Object ID of a user or service principal";
+            const allowed = "allowed: the Object ID of a user or service principal, such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301";
             assert.deepStrictEqual(problemsOf({ siteName: "acme", owners }), [
-                `owners[1] = "bob@contoso.com": not an object id; ${allowed}`,
-                `owners[2] = 42: not an object id; ${allowed}`,
+                `owners[1] = "bob@contoso.com": not a GUID (8-4-4-4-12 hexadecimal digits); ${allowed}`,
+                `owners[2] = 42: not a GUID (8-4-4-4-12 hexadecimal digits); ${allowed}`,
             ]);
         });
 
         it("ids of a registration to adopt that are not ids, or lack what they belong to", () => {
             const GRANT = "YUZ7mLrrSEWuNmtMuCJxz2E9P7-GZyRFvALjZ6eLGm0";
             assert.deepStrictEqual(problemsOf({ siteName: "acme", existingApplicationObjectId: "Creatio" }), [
-                'existingApplicationObjectId = "Creatio": not an object id; ' +
-                "allowed: a GUID, the Object ID shown on the Overview page in the portal",
+                'existingApplicationObjectId = "Creatio": not a GUID (8-4-4-4-12 hexadecimal digits); ' +
+                "allowed: the Object ID shown on the Overview page in the portal, such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301",
             ]);
             assert.deepStrictEqual(problemsOf({ siteName: "acme", existingServicePrincipalObjectId: "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb" }), [
                 'existingServicePrincipalObjectId = "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb": set without existingApplicationObjectId; ' +
@@ -683,7 +682,8 @@ describe("hostile config", () => {
 
         it("refuses the nil GUID", () => {
             assert.deepStrictEqual(problemsOf({ siteName: "acme", owners: JSON.stringify([APP, NIL]) }), [
-                `owners[1] = "${NIL}": the nil GUID, the id of no object; allowed: the Object ID of a user or service principal`,
+                `owners[1] = "${NIL}": the nil GUID, the id of no object; allowed: the Object ID of a user or service principal, ` +
+                "such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301",
             ]);
         });
 
@@ -703,28 +703,28 @@ describe("hostile config", () => {
 
         it("refuses an entry that is a list holding a GUID", () => {
             assert.deepStrictEqual(problemsOf({ siteName: "acme", owners: JSON.stringify([[APP]]) }), [
-                `owners[0] = ["${APP}"]: not an object id; allowed: a GUID such as ` +
-                "00000000-0000-0000-0000-000000000000, the Object ID of a user or service principal",
+                `owners[0] = ["${APP}"]: not a GUID (8-4-4-4-12 hexadecimal digits); allowed: ` +
+                "the Object ID of a user or service principal, such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301",
             ]);
         });
 
         it("refuses an entry that starts with a GUID and goes on", () => {
             const injected = `${APP}'; Remove-Item *`;
             assert.deepStrictEqual(problemsOf({ siteName: "acme", owners: JSON.stringify([injected]) }), [
-                `owners[0] = ${JSON.stringify(injected)}: not an object id; allowed: a GUID such as ` +
-                "00000000-0000-0000-0000-000000000000, the Object ID of a user or service principal",
+                `owners[0] = ${JSON.stringify(injected)}: not a GUID (8-4-4-4-12 hexadecimal digits); allowed: ` +
+                "the Object ID of a user or service principal, such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301",
             ]);
         });
     });
 
     describe("ids of a registration to adopt", () => {
-        const guidAllowed = "allowed: a GUID, the Object ID shown on the Overview page in the portal";
+        const guidAllowed = "allowed: the Object ID shown on the Overview page in the portal, such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301";
 
         it("refuses an id that starts with a GUID and goes on, or ends with one", () => {
             for (const id of [`${APP}'; Remove-Item *`, `${APP}\n`, `x${APP}`, ` ${APP}`]) {
                 assert.strictEqual(isGuid(id), false, JSON.stringify(id));
                 assert.deepStrictEqual(problemsOf({ siteName: "acme", existingApplicationObjectId: id }), [
-                    `existingApplicationObjectId = ${JSON.stringify(id)}: not an object id; ${guidAllowed}`,
+                    `existingApplicationObjectId = ${JSON.stringify(id)}: not a GUID (8-4-4-4-12 hexadecimal digits); ${guidAllowed}`,
                 ]);
             }
             assert.strictEqual(isGuid(APP.toUpperCase()), true);
