@@ -10,7 +10,7 @@ const SITE_NAME_ALLOWED = "allowed: one DNS label of a-z, 0-9 and hyphens, 1 to 
 
 /** The one problem line for a siteUrl; `instead` is the value the message suggests. */
 function siteUrlLine(url: string, what: string, instead?: string): string {
-    return `siteUrl = ${JSON.stringify(url)}: ${what}; ${SITE_URL_ALLOWED}` + (instead ? `; set siteUrl to ${instead}` : "");
+    return `siteUrl = ${JSON.stringify(url)}: ${what}; ${SITE_URL_ALLOWED}` + (instead ? `; did you mean ${instead}?` : "");
 }
 
 function assertSiteUrlRefused(url: string, what: string, instead?: string): void {
@@ -200,19 +200,33 @@ describe("validateConfig", () => {
             }
         });
 
-        it("site URLs that are not https base URLs", () => {
-            const cases: [string, string][] = [
-                ["crm.example.com", "not an absolute URL"],
-                ["http://crm.example.com", "the scheme is http, not https"],
+        it("site URLs that are not https base URLs, with the base URL meant where it can be told", () => {
+            const cases: [string, string, string?][] = [
+                ["crm.example.com", "has no scheme (https://)", "https://crm.example.com"],
+                // Read as the scheme crm.acme.local by a URL parser (whatwg/url url.bs, scheme state)
+                ["crm.acme.local:8443", "has no scheme (https://)", "https://crm.acme.local:8443"],
+                ["crm.acme.local:8443/0/Shell/", "has no scheme (https://)", "https://crm.acme.local:8443"],
+                ["acme", "not an absolute URL"],
+                ["localhost:8443", "the scheme is localhost, not https"],
+                ["http://crm.example.com", "the scheme is http, not https", "https://crm.example.com"],
+                ["HTTP://crm.example.com/creatio/", "the scheme is http, not https", "https://crm.example.com/creatio"],
+                ["ftp://crm.example.com", "the scheme is ftp, not https"],
                 ["https://user:pw@crm.example.com", "has user info"],
-                ["https://crm.example.com/?tenant=1", "has a query"],
-                ["https://crm.example.com/?", "has a query"],
-                ["https://crm.example.com/#top", "has a fragment"],
-                [" https://crm.example.com", "has leading or trailing white space"],
+                ["https://crm.example.com/?tenant=1", "has a query", "https://crm.example.com"],
+                ["https://crm.example.com/?", "has a query", "https://crm.example.com"],
+                ["https://crm.example.com/#top", "has a fragment", "https://crm.example.com"],
+                [" https://crm.example.com", "has leading or trailing white space", "https://crm.example.com"],
+                ["https://crm.example.com\n", "has leading or trailing white space", "https://crm.example.com"],
+                // A page's address pasted from the browser: the fragment and the page path go (Shell: clio's
+                // AuthenticatedBrowserLauncher.cs opens /0/Shell/; Nui: Creatio 8.1 SectionMenuModule.CrtNUI.js)
+                ["https://crm.acme.local:8443/0/Shell/#Section/Contacts_ListPage", "has a fragment", "https://crm.acme.local:8443"],
+                ["https://crm.acme.local:8443/0/Nui/ViewModule.aspx#SectionModuleV2/ContactSectionV2", "has a fragment",
+                    "https://crm.acme.local:8443"],
+                ["crm.acme.local:8443/creatio/0/Shell/?autoOpen=1#Section", "has no scheme (https://)", "https://crm.acme.local:8443/creatio"],
+                ["http://crm.acme.local/Shell/#Section", "the scheme is http, not https", "https://crm.acme.local"],
             ];
-            for (const [url, what] of cases) {
-                assert.deepStrictEqual(problemsOf({ siteUrl: url }),
-                    [`siteUrl = ${JSON.stringify(url)}: ${what}; ${SITE_URL_ALLOWED}`], url);
+            for (const [url, what, instead] of cases) {
+                assert.deepStrictEqual(problemsOf({ siteUrl: url }), [siteUrlLine(url, what, instead)], url);
             }
         });
 
@@ -356,8 +370,9 @@ describe("hostile config", () => {
             assertSiteUrlRefused("https://crm.example.com\\creatio", "has a backslash, which URL parsers read as /");
             // The authority ends at \ (as at /, ? and #), so an @ behind it is not user info
             assertSiteUrlRefused("https://crm.example.com\\@evil.com", "has a backslash, which URL parsers read as /");
-            assertSiteUrlRefused("https://crm.example.com?@evil.com", "has a query");
-            assertSiteUrlRefused("https://crm.example.com#@evil.com", "has a fragment");
+            // ...and the base URL offered is the host the parser reads
+            assertSiteUrlRefused("https://crm.example.com?@evil.com", "has a query", "https://crm.example.com");
+            assertSiteUrlRefused("https://crm.example.com#@evil.com", "has a fragment", "https://crm.example.com");
         });
 
         it("refuses a non-ASCII look-alike host, naming the character", () => {
@@ -379,7 +394,7 @@ describe("hostile config", () => {
             }
             assert.deepStrictEqual(problemsOf({ siteUrl: "https://crm.example.com/\u007f" }), [
                 'siteUrl = "https://crm.example.com/\\u007f": has the control character U+007F, which URL parsers drop or refuse; ' +
-                `${SITE_URL_ALLOWED}; set siteUrl to https://crm.example.com`,
+                `${SITE_URL_ALLOWED}; did you mean https://crm.example.com?`,
             ]);
             assertSiteUrlRefused("https://crm.example.com/a b", "has a space");
         });
@@ -414,7 +429,9 @@ describe("hostile config", () => {
             // while the host parser percent-decodes the host
             assert.strictEqual(new URL("https://crm.example.com/%30/rest").pathname, "/%30/rest");
             assert.strictEqual(new URL("https://crm%2Eexample.com").hostname, "crm.example.com");
-            assertSiteUrlRefused("https://crm.example.com/%30/rest", "has percent-encoding (%30); write the characters themselves");
+            // Written out, /%30/rest is /0/rest: a service under the site's /0, whose base is offered
+            assertSiteUrlRefused("https://crm.example.com/%30/rest", "has percent-encoding (%30); write the characters themselves",
+                "https://crm.example.com");
             assertSiteUrlRefused("https://crm%2Eexample.com", "has percent-encoding (%2E); write the characters themselves",
                 "https://crm.example.com");
             assertSiteUrlRefused("https://crm.example.com/cre%61tio", "has percent-encoding (%61); write the characters themselves",
