@@ -5,7 +5,7 @@
  * id is on the list.
  */
 
-import { isGuid } from "./guid";
+import { GUID_EXAMPLE, GUID_FORM, isGuid } from "./guid";
 
 /** The script, relative to the repository folder the command line is run from. */
 export const EWS_ALLOW_LIST_SCRIPT = "scripts/Grant-CreatioEwsAccess.ps1";
@@ -17,7 +17,7 @@ export const EWS_ALLOW_LIST_SCRIPT = "scripts/Grant-CreatioEwsAccess.ps1";
 export function ewsAllowListScript(clientId: string): string {
     if (!isGuid(clientId)) {
         throw new Error(`ewsAllowListScript: the Client ID ${JSON.stringify(clientId)} is not a GUID; ` +
-            "allowed: 8-4-4-4-12 hexadecimal digits such as 00000000-0000-0000-0000-000000000000, nothing before or after");
+            `allowed: ${GUID_FORM} such as ${GUID_EXAMPLE}, nothing before or after`);
     }
     return `./${EWS_ALLOW_LIST_SCRIPT} -AppId '${clientId.toLowerCase()}'`;
 }

@@ -4,7 +4,7 @@
  */
 import { ConfigError, given, problem, quoted } from "./configProblems";
 import { displayNameProblems } from "./displayName";
-import { isGuid, isNilGuid } from "./guid";
+import { GUID_EXAMPLE, isGuid, objectIdProblem, readGuid } from "./guid";
 import { cappedPeriodDays } from "./rotation";
 import { Registration, readSiteUrl } from "./siteUrl";
 
@@ -145,7 +145,7 @@ function checkExisting(raw: RawConfig, profile: CreatioProfile | undefined, prob
         ["existingExchangeConsentGrantId", EXCHANGE_ONLINE.key, given(raw.existingExchangeConsentGrantId)],
         ["existingGraphConsentGrantId", MICROSOFT_GRAPH.key, given(raw.existingGraphConsentGrantId)],
     ];
-    const guidAllowed = "a GUID, the Object ID shown on the Overview page in the portal";
+    const guidAllowed = `the Object ID shown on the Overview page in the portal, such as ${GUID_EXAMPLE}`;
     const objectIds: [string, string | undefined][] = [
         ["existingApplicationObjectId", app],
         ["existingServicePrincipalObjectId", sp],
@@ -154,10 +154,9 @@ function checkExisting(raw: RawConfig, profile: CreatioProfile | undefined, prob
         if (value === undefined) {
             continue;
         }
-        if (!isGuid(value)) {
-            problems.push(problem(key, value, "not an object id", guidAllowed));
-        } else if (isNilGuid(value)) {
-            problems.push(problem(key, value, "the nil GUID, the id of no object", guidAllowed));
+        const why = objectIdProblem(value);
+        if (why !== undefined) {
+            problems.push(problem(key, value, why, guidAllowed));
         }
     }
     if (app !== undefined && sp !== undefined && app.toLowerCase() === sp.toLowerCase()) {
@@ -195,8 +194,8 @@ function checkExisting(raw: RawConfig, profile: CreatioProfile | undefined, prob
         return undefined;
     }
     return {
-        applicationObjectId: app.toLowerCase(),
-        servicePrincipalObjectId: sp !== undefined && isGuid(sp) ? sp.toLowerCase() : undefined,
+        applicationObjectId: readGuid(app)!,
+        servicePrincipalObjectId: readGuid(sp),
         consentGrantIds,
     };
 }
@@ -278,14 +277,11 @@ function checkOwners(value: string, problems: string[]): string[] {
     }
     const owners: string[] = [];
     list.forEach((owner: unknown, i) => {
-        if (!isGuid(owner)) {
-            problems.push(problem(`owners[${i}]`, owner, "not an object id",
-                "a GUID such as 00000000-0000-0000-0000-000000000000, the Object ID of a user or service principal"));
-        } else if (isNilGuid(owner)) {
-            problems.push(problem(`owners[${i}]`, owner, "the nil GUID, the id of no object",
-                "the Object ID of a user or service principal"));
+        const why = objectIdProblem(owner);
+        if (why !== undefined) {
+            problems.push(problem(`owners[${i}]`, owner, why, `the Object ID of a user or service principal, such as ${GUID_EXAMPLE}`));
         } else {
-            owners.push(owner.toLowerCase());
+            owners.push(readGuid(owner)!);
         }
     });
     const distinct = [...new Set(owners)];

@@ -44,39 +44,63 @@ export function readSiteUrl(value: string, registration: Registration | undefine
     if ("baseUrl" in finding) {
         return finding;
     }
-    // A candidate is offered as the base URL it gives, only when it passes every check itself.
-    const candidate = finding.instead?.();
-    const instead = candidate === undefined ? undefined : inspect(candidate);
-    const hint = instead !== undefined && "baseUrl" in instead ? `; set ${SITE_URL_KEY} to ${instead.baseUrl}` : "";
+    // A candidate is offered as the base URL it gives, only when it passes every check itself. A
+    // candidate with a fixable problem of its own leads to the next (a pasted page address loses its
+    // fragment, then its page path): a few steps, each removing something.
+    let next: Finding = finding;
+    for (let step = 0; step < MAX_FIX_STEPS && "what" in next; step++) {
+        const candidate = next.instead?.();
+        if (candidate === undefined) {
+            break;
+        }
+        next = inspect(candidate);
+    }
+    const hint = "baseUrl" in next ? `; did you mean ${next.baseUrl}?` : "";
     return { problem: problem(SITE_URL_KEY, value, finding.what, SITE_URL_ALLOWED) + hint };
 }
+
+/** The most fixes chained into one suggestion: scheme, white space, query or fragment, page path, slashes. */
+const MAX_FIX_STEPS = 6;
+
+/** A DNS name (and port) with no scheme in front, as copied from an address bar: `crm.example.com:8443/...`. */
+const HOST_WITHOUT_SCHEME = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d{1,5})?([/?#]|$)/;
 
 /** What is wrong, and a candidate to suggest (offered only when it passes every check itself). */
 type Finding = { baseUrl: string } | { what: string; instead?: () => string | undefined };
 
 function inspectWith(value: string, registration: Registration | undefined): Finding {
+    if (value.trim() !== value) {
+        return { what: "has leading or trailing white space", instead: () => value.trim() };
+    }
+    // `crm.example.com:8443` parses as the scheme crm.example.com: a host with no scheme is named as one.
+    if (!value.includes("://") && HOST_WITHOUT_SCHEME.test(value)) {
+        return { what: "has no scheme (https://)", instead: () => `https://${value}` };
+    }
     let url: URL;
     try {
         url = new URL(value);
     } catch {
         return { what: "not an absolute URL" };
     }
-    if (value.trim() !== value) {
-        return { what: "has leading or trailing white space" };
-    }
     if (url.protocol !== "https:") {
-        return { what: `the scheme is ${url.protocol.slice(0, -1)}, not https` };
+        return {
+            what: `the scheme is ${url.protocol.slice(0, -1)}, not https`,
+            // Entra ID takes only https redirect URIs (outside localhost): the same site over https.
+            instead: /^http:\/\//i.test(value) ? () => `https://${value.slice("http://".length)}` : undefined,
+        };
     }
     const authority = authorityOf(value);
     // The parser also finds user info behind extra slashes (https:///user@host), hence both.
     if (url.username !== "" || url.password !== "" || authority.includes("@")) {
         return { what: "has user info" };
     }
+    // What comes before the query or fragment: the page's address, whose base may be told from its path.
+    const beforeQuery = () => value.slice(0, value.search(/[?#]/));
     if (value.includes("?")) {
-        return { what: "has a query" };
+        return { what: "has a query", instead: beforeQuery };
     }
     if (value.includes("#")) {
-        return { what: "has a fragment" };
+        return { what: "has a fragment", instead: beforeQuery };
     }
     const zero = /\/0(\/|$)/.exec(url.pathname);
     if (zero) {

@@ -88,8 +88,6 @@ export function odataString(value: string): string {
     return `'${value.replace(/'/g, "''")}'`;
 }
 
-export { isGuid } from "../../lib/guid";
-
 /**
  * The `AppClassName` of a Microsoft 365 mail record: the name of Creatio's Microsoft 365 OAuth
  * service. 7.17 and later: `Office365OAuthAuthenticator` (8.1 source: Office365OAuthAuthenticator

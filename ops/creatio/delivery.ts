@@ -5,14 +5,15 @@
  * rotate-now.
  */
 import { OpsError, USAGE_EXIT_CODE } from "../cli";
-import { COLUMNS, OAUTH_APPLICATIONS, isGuid, odataRoot } from "./api";
+import { isGuid } from "../../lib/guid";
+import { COLUMNS, OAUTH_APPLICATIONS, odataRoot } from "./api";
 import { CreatioCredentials, CreatioError, CreatioOutcome, CreatioTarget, signIn } from "./client";
 import { DeliveryTarget, OAuthApplicationRecord, findTargets, quoted, readBack, sameClientId } from "./records";
 import { readSite } from "./runtime";
 import { TokenAnswer, TokenRequest, requestToken } from "../entra/token";
 import { CommandContext } from "../io";
 import { printable } from "../printable";
-import { DELIVERED_KEY_ID_TAG, readStackTag, requireOutput, requireSecret } from "../pulumi/stack";
+import { DELIVERED_KEY_ID_TAG, readStackTag, requireGuid, requireSecret } from "../pulumi/stack";
 import { Redactor } from "../redact";
 import { Slot, describeSlot, slotOutputNames } from "../pulumi/secretSlot";
 
@@ -83,25 +84,16 @@ export interface StackCredential {
     clientSecretKeyId: string;
 }
 
-function requireGuidOutput(outputs: Record<string, unknown>, name: string, stack: string): string {
-    const value = requireOutput(outputs, name, stack);
-    if (!isGuid(value)) {
-        throw new OpsError(`stack "${stack}" has an output ${name} that is not a GUID (8-4-4-4-12 hexadecimal digits): ` +
-            quoted(value), USAGE_EXIT_CODE);
-    }
-    return value;
-}
-
 export function readCredential(outputs: Record<string, unknown>, stack: string, slot: Slot | undefined): StackCredential {
     const { siteBaseUrl, netCore } = readSite(outputs, stack);
     const names = slotOutputNames(slot);
     return {
-        clientId: requireGuidOutput(outputs, "clientId", stack),
+        clientId: requireGuid(outputs, "clientId", stack),
         clientSecret: requireSecret(outputs, names.secret, stack),
-        tenantId: requireGuidOutput(outputs, "tenantId", stack),
+        tenantId: requireGuid(outputs, "tenantId", stack),
         siteBaseUrl,
         netCore,
-        clientSecretKeyId: requireGuidOutput(outputs, names.keyId, stack),
+        clientSecretKeyId: requireGuid(outputs, names.keyId, stack),
     };
 }
 

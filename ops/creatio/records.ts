@@ -2,7 +2,8 @@
  * Which `OAuthApplications` record gets the stack's credential, and how it is described. The
  * choice itself is pure; the lookups take anything that can run an OData query.
  */
-import { COLUMNS, MAIL_SERVER, MICROSOFT_365_APP_CLASS_NAMES, OAUTH_APPLICATIONS, isGuid, odataString } from "./api";
+import { isGuid, isNilGuid } from "../../lib/guid";
+import { COLUMNS, MAIL_SERVER, MICROSOFT_365_APP_CLASS_NAMES, OAUTH_APPLICATIONS, odataString } from "./api";
 import { ODataRecord } from "./client";
 import { printable } from "../printable";
 
@@ -121,8 +122,6 @@ export async function findTargets(odata: ODataReader, clientId: string, mailServ
     return [...targets.values()];
 }
 
-const EMPTY_GUID = "00000000-0000-0000-0000-000000000000";
-
 /** The record the mail server (by name, or by id when a Guid is given) points to, and the server's name, quoted. */
 export async function findByMailServer(odata: ODataReader, mailServer: string):
     Promise<{ record: OAuthApplicationRecord; serverName: string }> {
@@ -145,7 +144,7 @@ export async function findByMailServer(odata: ODataReader, mailServer: string):
     const server = servers[0];
     const serverName = quoted(String(server[COLUMNS.name] ?? ""));
     const applicationId = server[COLUMNS.mailServerOAuthApplication];
-    if (!isGuid(applicationId) || applicationId === EMPTY_GUID) {
+    if (!isGuid(applicationId) || isNilGuid(applicationId)) {
         throw new RecordSelectionError(`${MAIL_SERVER} ${serverName} has no OAuth ` +
             `application: choose OAuth authentication in its settings in Creatio first`);
     }

@@ -10,14 +10,15 @@
 import * as https from "https";
 import * as tls from "tls";
 import { ConfidentialClientApplication } from "@azure/msal-node";
+import { isGuid } from "../../lib/guid";
 import { OpsError, USAGE_EXIT_CODE } from "../cli";
 import { defaultScope } from "./token";
-import { collectBody, httpsNetworkClient, tooLargeAnswer } from "../httpsClient";
+import { collectBody, tooLargeAnswer } from "../httpsClient";
+import { httpsNetworkClient } from "./msalNetwork";
 import { printable } from "../printable";
 
 /** The audience Entra ID's federated credentials expect (docs/ci.md, bootstrap). */
 const GITHUB_AUDIENCE = "api://AzureADTokenExchange";
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface GraphRequest {
     authorityHost: string;
@@ -117,7 +118,7 @@ export const NO_GRAPH_IDENTITY = "no identity to list the application's key ids 
 
 /** The key ids (lower case) of the application's passwords, or an OpsError naming what Graph answered. */
 export async function listPasswordKeyIds(token: () => Promise<string>, applicationObjectId: string, req: GraphRequest): Promise<string[]> {
-    if (!GUID.test(applicationObjectId)) {
+    if (!isGuid(applicationObjectId)) {
         throw new OpsError(`applicationObjectId ${JSON.stringify(applicationObjectId)} is not a GUID`, USAGE_EXIT_CODE);
     }
     const url = `${graphOrigin(req.authorityHost)}/v1.0/applications/${applicationObjectId}?$select=passwordCredentials`;
@@ -128,7 +129,7 @@ export async function listPasswordKeyIds(token: () => Promise<string>, applicati
             `${applicationObjectId}` + (answer.status === 403 ? ": the identity needs Application.Read.All" : ""), answer.status >= 500 ? 3 : 1);
     }
     const credentials = answer.body?.passwordCredentials;
-    if (!Array.isArray(credentials) || !credentials.every(c => typeof c?.keyId === "string" && GUID.test(c.keyId))) {
+    if (!Array.isArray(credentials) || !credentials.every(c => isGuid(c?.keyId))) {
         throw new OpsError(`Microsoft Graph's answer for application ${applicationObjectId} has no list of passwordCredentials with key ids`, 1);
     }
     return credentials.map(c => (c.keyId as string).toLowerCase());

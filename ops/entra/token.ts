@@ -4,7 +4,8 @@
  */
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { OpsError, USAGE_EXIT_CODE } from "../cli";
-import { NetworkRecord, httpsNetworkClient, isCertificateError, tooLargeAnswer } from "../httpsClient";
+import { isCertificateError, tooLargeAnswer } from "../httpsClient";
+import { NetworkRecord, httpsNetworkClient } from "./msalNetwork";
 import { printable } from "../printable";
 import { Redactor } from "../redact";
 

@@ -6,6 +6,7 @@
 import { permissionsFor } from "../../lib/creatioProfile";
 import { ewsDeadlineLine } from "../../lib/ewsRetirement";
 import { EWS_ACCESS_AS_USER_ALL, EXCHANGE_ONLINE } from "../../lib/microsoftApis";
+import { ownersWarning } from "../../lib/owners";
 import { rotationPlan, rfc3339 } from "../../lib/rotation";
 import { DEFAULT_SIGN_IN_AUDIENCE } from "../../lib/settings";
 import { StackConfig } from "./config";
@@ -201,6 +202,28 @@ function audienceNotes(config: StackConfig): string[] {
         `pulumi config set signInAudience AzureADMyOrg --stack ${config.stack}`];
 }
 
+/**
+ * The program warns when `owners` leaves out the identity that runs `pulumi up`; the plan only has
+ * a stand-in for that identity, so the warning would always fire and name no one. Said once
+ * instead, as what the plan cannot know, when owners is set (unset owners is the deployer itself).
+ */
+function ownersNotes(evaluation: Evaluation): { notes: string[]; isStandInWarning: (message: string) => boolean } {
+    const standIn = new Set(evaluation.placeholders.map(p => `warning: ${ownersWarning(p.value)}`));
+    const configured = evaluation.declared
+        .filter(r => r.type === APPLICATION)
+        .map(r => r.inputs.owners)
+        .find((owners): owners is unknown[] => Array.isArray(owners) && owners.length > 0 &&
+            !owners.some(o => evaluation.placeholders.some(p => p.value === o)));
+    const notes = configured === undefined ? [] : [
+        `owners lists ${configured.length} object id${configured.length === 1 ? "" : "s"}. plan cannot know which identity ` +
+        "will run pulumi up: if it is not among them, the azuread provider leaves it out of the owners of the application " +
+        "and its service principal, and an identity with only the Microsoft Graph permission Application.ReadWrite.OwnedBy " +
+        "can then no longer change them (later deploys and rotations fail). pulumi up warns when that is so, naming the " +
+        "identity; with owners unset, that identity is the only owner.",
+    ];
+    return { notes, isStandInWarning: message => standIn.has(message) };
+}
+
 export interface PlanInput {
     config: StackConfig;
     evaluation: Evaluation;
@@ -246,6 +269,8 @@ export function buildPlan({ config, evaluation, now }: PlanInput): Plan {
         outputs[name] = output.secret ? `[secret] ${shown === output.value ? "" : String(shown)}`.trim() : shown;
     }
 
+    const owners = ownersNotes(evaluation);
+
     return {
         stack: config.stack,
         project: config.project,
@@ -263,8 +288,10 @@ export function buildPlan({ config, evaluation, now }: PlanInput): Plan {
                 from: config.stackFile,
             })),
         ],
-        notes: [...config.notes, ...audienceNotes(config)],
-        programMessages: evaluation.messages.map(message => revealedText(evaluation.placeholders, message)),
+        notes: [...config.notes, ...audienceNotes(config), ...owners.notes],
+        programMessages: evaluation.messages
+            .filter(message => !owners.isStandInWarning(message))
+            .map(message => revealedText(evaluation.placeholders, message)),
         application: of(APPLICATION).map(r => ({
             resource: r.name,
             action: actionOf(r),
@@ -335,15 +362,90 @@ export function buildPlan({ config, evaluation, now }: PlanInput): Plan {
     };
 }
 
+/** A value for people: text as it is, numbers and booleans bare, lists by their items; made printable. */
 function show(value: unknown): string {
-    return typeof value === "string" ? value : JSON.stringify(value);
+    if (typeof value === "string") {
+        return printable(value);
+    }
+    if (Array.isArray(value) && value.every(v => typeof v !== "object" || v === null)) {
+        return value.length === 0 ? "(none)" : value.map(show).join(", ");
+    }
+    return printable(String(JSON.stringify(value)));
 }
 
 function settingsLines(settings: Record<string, unknown>, indent: string): string[] {
     return Object.entries(settings).map(([path, value]) => `${indent}${path}: ${show(value)}`);
 }
 
-/** The plan for people: the same content as the JSON form. */
+/**
+ * The portal's "Supported account types" for a signInAudience (Microsoft, "Validation differences by
+ * supported account types", MicrosoftDocs/entra-docs docs/identity-platform/supported-accounts-validation.md).
+ */
+const ACCOUNT_TYPES: Record<string, string> = {
+    AzureADMyOrg: "Accounts in this organizational directory only (Single tenant)",
+    AzureADMultipleOrgs: "Accounts in any organizational directory (Any Microsoft Entra directory - Multitenant)",
+};
+
+/** "1 app registration", "2 client secrets". */
+function count(n: number, what: string): string {
+    return `${n} ${what}${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * The last line: how many resources pulumi up would create and adopt, by kind. The rotation offset
+ * is a resource of the stack's state only (random provider), nothing in Entra ID.
+ */
+export function summaryLine(plan: Plan): string {
+    const kinds: [string, { action: string }[]][] = [
+        ["app registration", plan.application],
+        ["service principal", plan.servicePrincipal],
+        ["admin consent grant", plan.consentGrants],
+        ["client secret", plan.secretSlots],
+        ["rotation offset (in the stack's state only)", plan.rotation?.offset ? [{ action: "create" }] : []],
+        ["other resource", plan.otherResources],
+    ];
+    const phrase = (adopted: boolean) => {
+        const parts = kinds
+            .map(([what, items]) => [what, items.filter(i => i.action.startsWith("adopt") === adopted).length] as const)
+            .filter(([, n]) => n > 0);
+        const total = parts.reduce((sum, [, n]) => sum + n, 0);
+        return total === 0 ? undefined : { total, list: parts.map(([what, n]) => count(n, what)).join(", ") };
+    };
+    const created = phrase(false);
+    const adopted = phrase(true);
+    const sentences = [
+        created && `Would create ${count(created.total, "resource")}: ${created.list}.`,
+        adopted && `Would adopt ${count(adopted.total, "existing resource")} (import, nothing created in their place): ${adopted.list}.`,
+    ].filter((s): s is string => s !== undefined);
+    return sentences.length > 0 ? sentences.join(" ") : "Would create nothing.";
+}
+
+/**
+ * Where the Client ID and secret go in Creatio: the Microsoft 365 mail service's "Application
+ * (client) ID" and "Client secret" fields, authentication "OAuth 2.0" (Creatio documentation, "Set
+ * up the MS Exchange and Microsoft 365 services"), stored in the OAuthApplications record the mail
+ * server points to, columns ClientId and SecretKey (Creatio 8.1 source, OAuthApplicationsSchema.CrtBase.cs).
+ */
+function creatioLines(plan: Plan): string[] {
+    const stack = plan.stack;
+    return [
+        "In Creatio, after pulumi up:",
+        "  The Microsoft 365 mail service (authentication OAuth 2.0) takes two fields:",
+        "    Application (client) ID  the stack output clientId",
+        "    Client secret            the stack output clientSecret",
+        `  Print both (the secret too):  npm run -s credentials -- --stack ${stack} --format creatio`,
+        `  Or write them into Creatio:   npm run -s deliver -- --stack ${stack} --mail-server <mail server name>`,
+        "    (--mail-server the first time; later runs find every OAuthApplications record that holds the Client ID.",
+        "    Signs in with CREATIO_USERNAME and CREATIO_PASSWORD, or CREATIO_IDENTITY_URL, CREATIO_API_CLIENT_ID and",
+        "    CREATIO_API_CLIENT_SECRET)",
+    ];
+}
+
+/**
+ * The plan for people: the same content as the JSON form, under the names the Entra admin center
+ * gives things (App registrations: Authentication, API permissions, Grant admin consent,
+ * Certificates & secrets; Enterprise applications), the provider's property names beside them.
+ */
 export function renderText(plan: Plan): string {
     const lines: string[] = [];
     const add = (...more: string[]) => lines.push(...more);
@@ -353,7 +455,8 @@ export function renderText(plan: Plan): string {
     add("Configuration (as pulumi up passes it to the program):");
     const width = Math.max(...plan.configuration.map(c => c.key.length));
     for (const c of plan.configuration) {
-        add(`  ${c.key.padEnd(width)}  ${JSON.stringify(c.value)}  (${c.from})`);
+        const value = c.value === "" ? "(not set)" : show(c.value);
+        add(`  ${printable(c.key).padEnd(width)}  ${value}  (${c.from})`);
     }
     for (const note of plan.notes) {
         add(`  Note: ${note}`);
@@ -362,33 +465,37 @@ export function renderText(plan: Plan): string {
         add("", "Messages from the program (pulumi up shows them too):", ...plan.programMessages.map(m => `  ${m}`));
     }
     for (const app of plan.application) {
-        add("", `Application ${app.resource}: ${app.action}`,
-            `  Display name:      ${show(app.displayName)}`,
-            `  Sign-in audience:  ${show(app.signInAudience)}`,
-            "  Redirect URIs:");
+        const audience = show(app.signInAudience);
+        add("", `App registration ${app.resource}: ${app.action}`,
+            `  Display name:             ${show(app.displayName)}`,
+            `  Supported account types:  ${ACCOUNT_TYPES[audience] ? `${ACCOUNT_TYPES[audience]}, ` : ""}signInAudience ${audience}`,
+            "  Authentication, Redirect URIs (Web):");
         for (const uri of Array.isArray(app.redirectUris) ? app.redirectUris : [app.redirectUris]) {
             add(`    ${show(uri)}`);
         }
-        add("  Permissions:");
+        add("  API permissions:");
         for (const p of app.permissions) {
-            add(`    ${p.api} (${p.apiAppId}): ${p.scope} (${p.scopeId}), ${p.type}`);
+            const type = p.type === "delegated" ? "Delegated" : p.type === "application" ? "Application" : p.type;
+            add(`    ${p.api}: ${p.scope}, ${type} (API ${p.apiAppId}, permission ${p.scopeId})`);
         }
-        add(`  Owners:            ${app.owners.map(show).join(", ")}`,
-            `  Client ID:         ${app.clientId}`,
-            `  Object ID:         ${app.objectId}`,
-            "  Other settings:", ...settingsLines(app.otherSettings, "    "));
+        add(`  Owners:                   ${app.owners.map(show).join(", ")}`,
+            `  Application (client) ID:  ${app.clientId}`,
+            `  Object ID:                ${app.objectId}`,
+            "  Other settings (the azuread provider's names):", ...settingsLines(app.otherSettings, "    "));
     }
     for (const sp of plan.servicePrincipal) {
-        add("", `Service principal ${sp.resource}: ${sp.action}`,
+        add("", `Enterprise application (service principal) ${sp.resource}: ${sp.action}`,
             `  Of the application: ${show(sp.application)}`,
             `  Owners:             ${sp.owners.map(show).join(", ")}`,
             `  Object ID:          ${sp.objectId}`, ...settingsLines(sp.otherSettings, "  "));
     }
     for (const grant of plan.consentGrants) {
-        add("", `Admin consent ${grant.resource}: ${grant.action}`,
-            `  API:      ${grant.api} (${grant.apiAppId}), looked up in the tenant, never created`,
-            `  Consent:  ${grant.consentType}`,
-            `  Claims:   ${Array.isArray(grant.claims) ? grant.claims.join(" ") : show(grant.claims)}`,
+        const consent = grant.consentType.startsWith("AllPrincipals")
+            ? "for all users of the tenant (consentType AllPrincipals)" : grant.consentType;
+        add("", `Grant admin consent ${grant.resource}: ${grant.action}`,
+            `  API:          ${grant.api} (${grant.apiAppId}), looked up in the tenant, never created`,
+            `  Consent:      ${consent}`,
+            `  Permissions:  ${Array.isArray(grant.claims) ? grant.claims.map(show).join(" ") : show(grant.claims)}`,
             ...settingsLines(grant.otherSettings, "  "));
     }
     if (plan.rotation) {
@@ -412,11 +519,11 @@ export function renderText(plan: Plan): string {
         }
     }
     for (const slot of plan.secretSlots) {
-        add("", `Secret slot ${slot.resource}: ${slot.action}`,
-            `  Display name:  ${show(slot.displayName)}`,
-            `  End date:      ${show(slot.endDate)}`,
-            `  Key id:        ${slot.keyId}`,
-            `  Value:         ${slot.value}`, ...settingsLines(slot.otherSettings, "  "));
+        add("", `Certificates & secrets, client secret ${slot.resource}: ${slot.action}`,
+            `  Description:  ${show(slot.displayName)}`,
+            `  Expires:      ${show(slot.endDate)}`,
+            `  Secret ID:    ${slot.keyId}`,
+            `  Value:        ${slot.value}`, ...settingsLines(slot.otherSettings, "  "));
     }
     for (const other of plan.otherResources) {
         add("", `${other.type} ${other.resource}: ${other.action}`, `  ${show(other.inputs)}`);
@@ -432,5 +539,6 @@ export function renderText(plan: Plan): string {
     for (const [name, value] of Object.entries(plan.outputs)) {
         add(`  ${name}: ${name === "ewsAllowListScript" ? "(the EWS allow list command above)" : show(value)}`);
     }
+    add("", ...creatioLines(plan), "", summaryLine(plan));
     return lines.join("\n") + "\n";
 }

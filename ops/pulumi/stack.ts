@@ -1,5 +1,5 @@
 /** Reading stacks through the Pulumi CLI. */
-import { isGuid, isNilGuid } from "../../lib/guid";
+import { GUID_FORM, isGuid, isNilGuid } from "../../lib/guid";
 import { OpsError, USAGE_EXIT_CODE } from "../cli";
 import { printable } from "../printable";
 import { PulumiError, PulumiRunner } from "./runner";
@@ -106,7 +106,7 @@ export function optionalOutput(outputs: StackOutputs, name: string, stack: strin
 export function requireGuid(outputs: StackOutputs, name: string, stack: string): string {
     const value = requireOutput(outputs, name, stack);
     if (!isGuid(value) || isNilGuid(value)) {
-        throw new OpsError(`stack "${stack}" has an output ${name} that is not a GUID (8-4-4-4-12 hexadecimal digits, ` +
+        throw new OpsError(`stack "${stack}" has an output ${name} that is not a GUID (${GUID_FORM}, ` +
             `not all zeros): ${printable(JSON.stringify(value))}`, USAGE_EXIT_CODE);
     }
     return value;

@@ -121,7 +121,7 @@ describe("EWS allow list", () => {
                 .filter(c => c?.type !== "command_argument_sep").map(c => c?.text).join(" "), `-AppId '${CLIENT_ID}'`);
         });
 
-        const allowed = "allowed: 8-4-4-4-12 hexadecimal digits such as 00000000-0000-0000-0000-000000000000, nothing before or after";
+        const allowed = "allowed: 8-4-4-4-12 hexadecimal digits such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301, nothing before or after";
         for (const bad of [
             `${CLIENT_ID}'; Remove-Item *`,   // a GUID and then a second command
             `${CLIENT_ID}\n`,                  // a trailing newline ($ in .NET would let it through)

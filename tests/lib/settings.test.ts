@@ -10,7 +10,7 @@ const SITE_NAME_ALLOWED = "allowed: one DNS label of a-z, 0-9 and hyphens, 1 to 
 
 /** The one problem line for a siteUrl; `instead` is the value the message suggests. */
 function siteUrlLine(url: string, what: string, instead?: string): string {
-    return `siteUrl = ${JSON.stringify(url)}: ${what}; ${SITE_URL_ALLOWED}` + (instead ? `; set siteUrl to ${instead}` : "");
+    return `siteUrl = ${JSON.stringify(url)}: ${what}; ${SITE_URL_ALLOWED}` + (instead ? `; did you mean ${instead}?` : "");
 }
 
 function assertSiteUrlRefused(url: string, what: string, instead?: string): void {
@@ -200,19 +200,33 @@ describe("validateConfig", () => {
             }
         });
 
-        it("site URLs that are not https base URLs", () => {
-            const cases: [string, string][] = [
-                ["crm.example.com", "not an absolute URL"],
-                ["http://crm.example.com", "the scheme is http, not https"],
+        it("site URLs that are not https base URLs, with the base URL meant where it can be told", () => {
+            const cases: [string, string, string?][] = [
+                ["crm.example.com", "has no scheme (https://)", "https://crm.example.com"],
+                // Read as the scheme crm.acme.local by a URL parser (whatwg/url url.bs, scheme state)
+                ["crm.acme.local:8443", "has no scheme (https://)", "https://crm.acme.local:8443"],
+                ["crm.acme.local:8443/0/Shell/", "has no scheme (https://)", "https://crm.acme.local:8443"],
+                ["acme", "not an absolute URL"],
+                ["localhost:8443", "the scheme is localhost, not https"],
+                ["http://crm.example.com", "the scheme is http, not https", "https://crm.example.com"],
+                ["HTTP://crm.example.com/creatio/", "the scheme is http, not https", "https://crm.example.com/creatio"],
+                ["ftp://crm.example.com", "the scheme is ftp, not https"],
                 ["https://user:pw@crm.example.com", "has user info"],
-                ["https://crm.example.com/?tenant=1", "has a query"],
-                ["https://crm.example.com/?", "has a query"],
-                ["https://crm.example.com/#top", "has a fragment"],
-                [" https://crm.example.com", "has leading or trailing white space"],
+                ["https://crm.example.com/?tenant=1", "has a query", "https://crm.example.com"],
+                ["https://crm.example.com/?", "has a query", "https://crm.example.com"],
+                ["https://crm.example.com/#top", "has a fragment", "https://crm.example.com"],
+                [" https://crm.example.com", "has leading or trailing white space", "https://crm.example.com"],
+                ["https://crm.example.com\n", "has leading or trailing white space", "https://crm.example.com"],
+                // A page's address pasted from the browser: the fragment and the page path go (Shell: clio's
+                // AuthenticatedBrowserLauncher.cs opens /0/Shell/; Nui: Creatio 8.1 SectionMenuModule.CrtNUI.js)
+                ["https://crm.acme.local:8443/0/Shell/#Section/Contacts_ListPage", "has a fragment", "https://crm.acme.local:8443"],
+                ["https://crm.acme.local:8443/0/Nui/ViewModule.aspx#SectionModuleV2/ContactSectionV2", "has a fragment",
+                    "https://crm.acme.local:8443"],
+                ["crm.acme.local:8443/creatio/0/Shell/?autoOpen=1#Section", "has no scheme (https://)", "https://crm.acme.local:8443/creatio"],
+                ["http://crm.acme.local/Shell/#Section", "the scheme is http, not https", "https://crm.acme.local"],
             ];
-            for (const [url, what] of cases) {
-                assert.deepStrictEqual(problemsOf({ siteUrl: url }),
-                    [`siteUrl = ${JSON.stringify(url)}: ${what}; ${SITE_URL_ALLOWED}`], url);
+            for (const [url, what, instead] of cases) {
+                assert.deepStrictEqual(problemsOf({ siteUrl: url }), [siteUrlLine(url, what, instead)], url);
             }
         });
 
@@ -284,19 +298,18 @@ describe("validateConfig", () => {
 
         it("each owner that is not a GUID", () => {
             const owners = JSON.stringify(["11111111-2222-3333-4444-555555555555", "bob@contoso.com", 42]);
-            const allowed = "allowed: a GUID such as 00000000-0000-0000-0000-000000000000, " +
-                "the Object ID of a user or service principal";
+            const allowed = "allowed: the Object ID of a user or service principal, such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301";
             assert.deepStrictEqual(problemsOf({ siteName: "acme", owners }), [
-                `owners[1] = "bob@contoso.com": not an object id; ${allowed}`,
-                `owners[2] = 42: not an object id; ${allowed}`,
+                `owners[1] = "bob@contoso.com": not a GUID (8-4-4-4-12 hexadecimal digits); ${allowed}`,
+                `owners[2] = 42: not a GUID (8-4-4-4-12 hexadecimal digits); ${allowed}`,
             ]);
         });
 
         it("ids of a registration to adopt that are not ids, or lack what they belong to", () => {
             const GRANT = "YUZ7mLrrSEWuNmtMuCJxz2E9P7-GZyRFvALjZ6eLGm0";
             assert.deepStrictEqual(problemsOf({ siteName: "acme", existingApplicationObjectId: "Creatio" }), [
-                'existingApplicationObjectId = "Creatio": not an object id; ' +
-                "allowed: a GUID, the Object ID shown on the Overview page in the portal",
+                'existingApplicationObjectId = "Creatio": not a GUID (8-4-4-4-12 hexadecimal digits); ' +
+                "allowed: the Object ID shown on the Overview page in the portal, such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301",
             ]);
             assert.deepStrictEqual(problemsOf({ siteName: "acme", existingServicePrincipalObjectId: "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb" }), [
                 'existingServicePrincipalObjectId = "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb": set without existingApplicationObjectId; ' +
@@ -357,8 +370,9 @@ describe("hostile config", () => {
             assertSiteUrlRefused("https://crm.example.com\\creatio", "has a backslash, which URL parsers read as /");
             // The authority ends at \ (as at /, ? and #), so an @ behind it is not user info
             assertSiteUrlRefused("https://crm.example.com\\@evil.com", "has a backslash, which URL parsers read as /");
-            assertSiteUrlRefused("https://crm.example.com?@evil.com", "has a query");
-            assertSiteUrlRefused("https://crm.example.com#@evil.com", "has a fragment");
+            // ...and the base URL offered is the host the parser reads
+            assertSiteUrlRefused("https://crm.example.com?@evil.com", "has a query", "https://crm.example.com");
+            assertSiteUrlRefused("https://crm.example.com#@evil.com", "has a fragment", "https://crm.example.com");
         });
 
         it("refuses a non-ASCII look-alike host, naming the character", () => {
@@ -380,7 +394,7 @@ describe("hostile config", () => {
             }
             assert.deepStrictEqual(problemsOf({ siteUrl: "https://crm.example.com/\u007f" }), [
                 'siteUrl = "https://crm.example.com/\\u007f": has the control character U+007F, which URL parsers drop or refuse; ' +
-                `${SITE_URL_ALLOWED}; set siteUrl to https://crm.example.com`,
+                `${SITE_URL_ALLOWED}; did you mean https://crm.example.com?`,
             ]);
             assertSiteUrlRefused("https://crm.example.com/a b", "has a space");
         });
@@ -415,7 +429,9 @@ describe("hostile config", () => {
             // while the host parser percent-decodes the host
             assert.strictEqual(new URL("https://crm.example.com/%30/rest").pathname, "/%30/rest");
             assert.strictEqual(new URL("https://crm%2Eexample.com").hostname, "crm.example.com");
-            assertSiteUrlRefused("https://crm.example.com/%30/rest", "has percent-encoding (%30); write the characters themselves");
+            // Written out, /%30/rest is /0/rest: a service under the site's /0, whose base is offered
+            assertSiteUrlRefused("https://crm.example.com/%30/rest", "has percent-encoding (%30); write the characters themselves",
+                "https://crm.example.com");
             assertSiteUrlRefused("https://crm%2Eexample.com", "has percent-encoding (%2E); write the characters themselves",
                 "https://crm.example.com");
             assertSiteUrlRefused("https://crm.example.com/cre%61tio", "has percent-encoding (%61); write the characters themselves",
@@ -683,7 +699,8 @@ describe("hostile config", () => {
 
         it("refuses the nil GUID", () => {
             assert.deepStrictEqual(problemsOf({ siteName: "acme", owners: JSON.stringify([APP, NIL]) }), [
-                `owners[1] = "${NIL}": the nil GUID, the id of no object; allowed: the Object ID of a user or service principal`,
+                `owners[1] = "${NIL}": the nil GUID, the id of no object; allowed: the Object ID of a user or service principal, ` +
+                "such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301",
             ]);
         });
 
@@ -703,28 +720,28 @@ describe("hostile config", () => {
 
         it("refuses an entry that is a list holding a GUID", () => {
             assert.deepStrictEqual(problemsOf({ siteName: "acme", owners: JSON.stringify([[APP]]) }), [
-                `owners[0] = ["${APP}"]: not an object id; allowed: a GUID such as ` +
-                "00000000-0000-0000-0000-000000000000, the Object ID of a user or service principal",
+                `owners[0] = ["${APP}"]: not a GUID (8-4-4-4-12 hexadecimal digits); allowed: ` +
+                "the Object ID of a user or service principal, such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301",
             ]);
         });
 
         it("refuses an entry that starts with a GUID and goes on", () => {
             const injected = `${APP}'; Remove-Item *`;
             assert.deepStrictEqual(problemsOf({ siteName: "acme", owners: JSON.stringify([injected]) }), [
-                `owners[0] = ${JSON.stringify(injected)}: not an object id; allowed: a GUID such as ` +
-                "00000000-0000-0000-0000-000000000000, the Object ID of a user or service principal",
+                `owners[0] = ${JSON.stringify(injected)}: not a GUID (8-4-4-4-12 hexadecimal digits); allowed: ` +
+                "the Object ID of a user or service principal, such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301",
             ]);
         });
     });
 
     describe("ids of a registration to adopt", () => {
-        const guidAllowed = "allowed: a GUID, the Object ID shown on the Overview page in the portal";
+        const guidAllowed = "allowed: the Object ID shown on the Overview page in the portal, such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301";
 
         it("refuses an id that starts with a GUID and goes on, or ends with one", () => {
             for (const id of [`${APP}'; Remove-Item *`, `${APP}\n`, `x${APP}`, ` ${APP}`]) {
                 assert.strictEqual(isGuid(id), false, JSON.stringify(id));
                 assert.deepStrictEqual(problemsOf({ siteName: "acme", existingApplicationObjectId: id }), [
-                    `existingApplicationObjectId = ${JSON.stringify(id)}: not an object id; ${guidAllowed}`,
+                    `existingApplicationObjectId = ${JSON.stringify(id)}: not a GUID (8-4-4-4-12 hexadecimal digits); ${guidAllowed}`,
                 ]);
             }
             assert.strictEqual(isGuid(APP.toUpperCase()), true);

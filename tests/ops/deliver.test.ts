@@ -905,9 +905,10 @@ describe("npm run deliver", () => {
     });
 
     for (const [output, value, problem] of [
-        ["tenantId", "contoso.onmicrosoft.com", "a GUID (8-4-4-4-12 hexadecimal digits)"],
-        ["clientId", "not-a-guid", "a GUID (8-4-4-4-12 hexadecimal digits)"],
-        ["clientSecretKeyId", "--help", "a GUID (8-4-4-4-12 hexadecimal digits)"],
+        ["tenantId", "contoso.onmicrosoft.com", "a GUID (8-4-4-4-12 hexadecimal digits, not all zeros)"],
+        ["clientId", "not-a-guid", "a GUID (8-4-4-4-12 hexadecimal digits, not all zeros)"],
+        ["clientId", "00000000-0000-0000-0000-000000000000", "a GUID (8-4-4-4-12 hexadecimal digits, not all zeros)"],
+        ["clientSecretKeyId", "--help", "a GUID (8-4-4-4-12 hexadecimal digits, not all zeros)"],
         ...[
             "https://evil.invalid\\acme.creatio.com", "https://127.0.0.1:99999", "http://acme.creatio.com",
             "https://user:pw@acme.creatio.com", "https://acme.creatio.com?x=1", "https://acme.creatio.com#top", "https://acme.creatio.com/",

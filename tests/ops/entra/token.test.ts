@@ -4,7 +4,7 @@
  */
 import * as assert from "assert";
 import * as net from "net";
-import { NetworkRecord } from "../../../ops/httpsClient";
+import { NetworkRecord } from "../../../ops/entra/msalNetwork";
 import { REDACTED } from "../../../ops/redact";
 import { renderReport } from "../../../ops/verify";
 import { judge, requestToken } from "../../../ops/entra/token";

@@ -193,62 +193,66 @@ describe("npm run plan", () => {
                 '"assigned by Entra ID at pulumi up" exist only after pulumi up.',
                 "",
                 "Configuration (as pulumi up passes it to the program):",
-                '  creatioVersion                    "8.1"  (Pulumi.dev.yaml)',
-                '  displayName                       ""  (Pulumi.yaml)',
-                '  existingApplicationObjectId       ""  (Pulumi.yaml)',
-                '  existingExchangeConsentGrantId    ""  (Pulumi.yaml)',
-                '  existingGraphConsentGrantId       ""  (Pulumi.yaml)',
-                '  existingServicePrincipalObjectId  ""  (Pulumi.yaml)',
-                '  maxSecretLifetimeDays             "0"  (Pulumi.yaml)',
-                '  netCore                           "false"  (Pulumi.yaml)',
-                '  owners                            "[]"  (Pulumi.yaml)',
-                '  secretRotationDays                "180"  (Pulumi.dev.yaml)',
-                '  signInAudience                    "AzureADMultipleOrgs"  (Pulumi.yaml)',
-                '  siteName                          "acme-dev"  (Pulumi.dev.yaml)',
-                '  siteUrl                           ""  (Pulumi.yaml)',
+                "  creatioVersion                    8.1  (Pulumi.dev.yaml)",
+                "  displayName                       (not set)  (Pulumi.yaml)",
+                "  existingApplicationObjectId       (not set)  (Pulumi.yaml)",
+                "  existingExchangeConsentGrantId    (not set)  (Pulumi.yaml)",
+                "  existingGraphConsentGrantId       (not set)  (Pulumi.yaml)",
+                "  existingServicePrincipalObjectId  (not set)  (Pulumi.yaml)",
+                "  maxSecretLifetimeDays             0  (Pulumi.yaml)",
+                "  netCore                           false  (Pulumi.yaml)",
+                "  owners                            []  (Pulumi.yaml)",
+                "  secretRotationDays                180  (Pulumi.dev.yaml)",
+                "  signInAudience                    AzureADMultipleOrgs  (Pulumi.yaml)",
+                "  siteName                          acme-dev  (Pulumi.dev.yaml)",
+                "  siteUrl                           (not set)  (Pulumi.yaml)",
                 // hashicorp/terraform-provider-azuread application_resource.go: sign_in_audience is not ForceNew, and
                 // applicationResourceUpdate sends it in the application's PATCH.
                 "  Note: signInAudience is not set in Pulumi.dev.yaml, so the default AzureADMultipleOrgs applies; a registration " +
                 "deployed while the default was AzureADMyOrg is changed to it in place at the next pulumi up (same application, " +
                 "Client ID, secrets and consent). To keep AzureADMyOrg: pulumi config set signInAudience AzureADMyOrg --stack dev",
                 "",
-                "Application creatio-app: create",
-                "  Display name:      Creatio acme-dev.creatio.com (Microsoft 365)",
-                // Multitenant: Creatio 8.1 signs in through /common, refused for single-tenant apps (AADSTS50194, FACTS.md)
-                "  Sign-in audience:  AzureADMultipleOrgs",
-                "  Redirect URIs:",
+                "App registration creatio-app: create",
+                "  Display name:             Creatio acme-dev.creatio.com (Microsoft 365)",
+                // Multitenant: Creatio 8.1 signs in through /common, refused for single-tenant apps (AADSTS50194, FACTS.md);
+                // the portal's words: MicrosoftDocs/entra-docs supported-accounts-validation.md
+                "  Supported account types:  Accounts in any organizational directory (Any Microsoft Entra directory - Multitenant), " +
+                "signInAudience AzureADMultipleOrgs",
+                "  Authentication, Redirect URIs (Web):",
                 // Creatio 8.1 source Office365OAuthAuthenticator + .NET Framework /0 (FACTS.md, shiva01chh/CreatioDemoProject)
                 "    https://acme-dev.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
-                "  Permissions:",
+                "  API permissions:",
                 // appId and scope id: Microsoft's documentation (GUIDE.md, Identifiers)
-                "    Office 365 Exchange Online (00000002-0000-0ff1-ce00-000000000000): EWS.AccessAsUser.All (3b5f3d61-589b-4a3c-a359-5dd4b5ee5bd5), delegated",
+                "    Office 365 Exchange Online: EWS.AccessAsUser.All, Delegated (API 00000002-0000-0ff1-ce00-000000000000, " +
+                "permission 3b5f3d61-589b-4a3c-a359-5dd4b5ee5bd5)",
                 // Microsoft Graph permissions reference, User.Read (GUIDE.md, Identifiers)
-                "    Microsoft Graph (00000003-0000-0000-c000-000000000000): User.Read (e1fe6dd8-ba31-4d61-89e7-88639da4683d), delegated",
-                "  Owners:            the identity that runs pulumi up",
-                "  Client ID:         (assigned by Entra ID at pulumi up)",
-                "  Object ID:         (assigned by Entra ID at pulumi up)",
-                "  Other settings:",
+                "    Microsoft Graph: User.Read, Delegated (API 00000003-0000-0000-c000-000000000000, permission " +
+                "e1fe6dd8-ba31-4d61-89e7-88639da4683d)",
+                "  Owners:                   the identity that runs pulumi up",
+                "  Application (client) ID:  (assigned by Entra ID at pulumi up)",
+                "  Object ID:                (assigned by Entra ID at pulumi up)",
+                "  Other settings (the azuread provider's names):",
                 "    fallbackPublicClientEnabled: false",
                 "    notes: Managed by Pulumi (project creatio-m365-oauth, stack dev); change it in code, not in the portal.",
                 "    preventDuplicateNames: true",
                 "    web.implicitGrant.accessTokenIssuanceEnabled: false",
                 "    web.implicitGrant.idTokenIssuanceEnabled: false",
                 "",
-                "Service principal creatio-sp: create",
+                "Enterprise application (service principal) creatio-sp: create",
                 "  Of the application: (Client ID, assigned by Entra ID at pulumi up)",
                 "  Owners:             the identity that runs pulumi up",
                 "  Object ID:          (assigned by Entra ID at pulumi up)",
                 "",
-                "Admin consent creatio-consent-exchange: create",
-                "  API:      Office 365 Exchange Online (00000002-0000-0ff1-ce00-000000000000), looked up in the tenant, never created",
+                "Grant admin consent creatio-consent-exchange: create",
+                "  API:          Office 365 Exchange Online (00000002-0000-0ff1-ce00-000000000000), looked up in the tenant, never created",
                 // Microsoft Graph oauth2PermissionGrant: consentType AllPrincipals when no principal is given
-                "  Consent:  AllPrincipals (admin consent for all users)",
-                "  Claims:   EWS.AccessAsUser.All",
+                "  Consent:      for all users of the tenant (consentType AllPrincipals)",
+                "  Permissions:  EWS.AccessAsUser.All",
                 "",
-                "Admin consent creatio-consent-graph: create",
-                "  API:      Microsoft Graph (00000003-0000-0000-c000-000000000000), looked up in the tenant, never created",
-                "  Consent:  AllPrincipals (admin consent for all users)",
-                "  Claims:   User.Read",
+                "Grant admin consent creatio-consent-graph: create",
+                "  API:          Microsoft Graph (00000003-0000-0000-c000-000000000000), looked up in the tenant, never created",
+                "  Consent:      for all users of the tenant (consentType AllPrincipals)",
+                "  Permissions:  User.Read",
                 "",
                 "Client secret rotation:",
                 "  Period:          180 days; each secret is valid for 360 days",
@@ -257,18 +261,18 @@ describe("npm run plan", () => {
                 // next midnight, the latest is 180 days after today's midnight
                 "  First rotation:  between 2026-06-16T00:00:00Z and 2026-12-12T00:00:00Z (if the first pulumi up runs at 2026-06-15T12:00:00Z)",
                 "",
-                "Secret slot creatio-secret-a: create",
-                `  Display name:  ${OFFSET}`,
-                `  End date:      ${OFFSET}`,
-                "  Key id:        (assigned by Entra ID at pulumi up)",
-                "  Value:         [secret] (assigned by Entra ID at pulumi up)",
+                "Certificates & secrets, client secret creatio-secret-a: create",
+                `  Description:  ${OFFSET}`,
+                `  Expires:      ${OFFSET}`,
+                "  Secret ID:    (assigned by Entra ID at pulumi up)",
+                "  Value:        [secret] (assigned by Entra ID at pulumi up)",
                 `  rotateWhenChanged.windowStart: ${OFFSET}`,
                 "",
-                "Secret slot creatio-secret-b: create",
-                `  Display name:  ${OFFSET}`,
-                `  End date:      ${OFFSET}`,
-                "  Key id:        (assigned by Entra ID at pulumi up)",
-                "  Value:         [secret] (assigned by Entra ID at pulumi up)",
+                "Certificates & secrets, client secret creatio-secret-b: create",
+                `  Description:  ${OFFSET}`,
+                `  Expires:      ${OFFSET}`,
+                "  Secret ID:    (assigned by Entra ID at pulumi up)",
+                "  Value:        [secret] (assigned by Entra ID at pulumi up)",
                 `  rotateWhenChanged.windowStart: ${OFFSET}`,
                 "",
                 "EWS allow list: after pulumi up, an Exchange administrator runs in Exchange Online PowerShell:",
@@ -282,7 +286,7 @@ describe("npm run plan", () => {
                 "  clientId: (Client ID, assigned by Entra ID at pulumi up)",
                 `  clientSecret: [secret] ${OFFSET}`,
                 "  tenantId: (the tenant of the identity that runs pulumi up)",
-                '  redirectUris: ["https://acme-dev.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode"]',
+                "  redirectUris: https://acme-dev.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode",
                 "  applicationObjectId: (application object id, assigned by Entra ID at pulumi up)",
                 "  servicePrincipalObjectId: (service principal object id, assigned by Entra ID at pulumi up)",
                 `  clientSecretExpiresAt: ${OFFSET}`,
@@ -301,6 +305,21 @@ describe("npm run plan", () => {
                 "  signInAudience: AzureADMultipleOrgs",
                 "  secretRotationDays: 180",
                 "  ewsAllowListScript: (the EWS allow list command above)",
+                "",
+                // Creatio documentation, "Set up the MS Exchange and Microsoft 365 services": OAuth 2.0, the fields
+                // "Application (client) ID" and "Client secret"; deliver's variables: ops/creatio/delivery.ts
+                "In Creatio, after pulumi up:",
+                "  The Microsoft 365 mail service (authentication OAuth 2.0) takes two fields:",
+                "    Application (client) ID  the stack output clientId",
+                "    Client secret            the stack output clientSecret",
+                "  Print both (the secret too):  npm run -s credentials -- --stack dev --format creatio",
+                "  Or write them into Creatio:   npm run -s deliver -- --stack dev --mail-server <mail server name>",
+                "    (--mail-server the first time; later runs find every OAuthApplications record that holds the Client ID.",
+                "    Signs in with CREATIO_USERNAME and CREATIO_PASSWORD, or CREATIO_IDENTITY_URL, CREATIO_API_CLIENT_ID and",
+                "    CREATIO_API_CLIENT_SECRET)",
+                "",
+                "Would create 7 resources: 1 app registration, 1 service principal, 2 admin consent grants, 2 client secrets, " +
+                "1 rotation offset (in the stack's state only).",
                 "",
             ].join("\n"));
         });
@@ -378,20 +397,31 @@ describe("npm run plan", () => {
     });
 
     describe("other stacks", () => {
-        it("shows the program's warning about owners once, in the plan, with the deployer named as such", async () => {
+        it("says once that it cannot know the deploying identity when owners is set, and does not warn about a stand-in", async () => {
             const dir = projectWith({ "Pulumi.owners.yaml": OWNERS_STACK });
-            // lib/owners.ts: the program's pulumi.log.warn, which pulumi up shows as a warning
-            const warning = `warning: ${ownersWarning("the identity that runs pulumi up")}`;
+            // The program's warning (lib/owners.ts) compares the owners with the deployer's object id, which the plan
+            // only stands in for: it would always fire, naming no one.
+            const note = "owners lists 1 object id. plan cannot know which identity will run pulumi up: if it is not among " +
+                "them, the azuread provider leaves it out of the owners of the application and its service principal, and an " +
+                "identity with only the Microsoft Graph permission Application.ReadWrite.OwnedBy can then no longer change them " +
+                "(later deploys and rotations fail). pulumi up warns when that is so, naming the identity; with owners unset, " +
+                "that identity is the only owner.";
             const text = await planAndLeaks(["--stack", "owners"], dir);
             assert.strictEqual(text.code, 0, text.stderr);
             assert.strictEqual(text.leaked, "");
             assert.strictEqual(text.stderr, "");
-            assert.strictEqual(text.stdout.split(warning).length - 1, 1, text.stdout);
-            assert.ok(text.stdout.includes(`\nMessages from the program (pulumi up shows them too):\n  ${warning}\n`), text.stdout);
-            const json = await plan(["--stack", "owners", "--json"], dir);
-            assert.deepStrictEqual(JSON.parse(json.stdout).programMessages, [warning]);
-            const dev = await plan(["--stack", "dev", "--json"]);
-            assert.deepStrictEqual(JSON.parse(dev.stdout).programMessages, []);
+            assert.strictEqual(text.stdout.split(note).length - 1, 1, text.stdout);
+            assert.ok(text.stdout.includes(`\n  Note: ${note}\n`), text.stdout);
+            assert.ok(!text.stdout.includes("does not list"), text.stdout);
+            assert.ok(!text.stdout.includes("Messages from the program"), text.stdout);
+            const json = JSON.parse((await plan(["--stack", "owners", "--json"], dir)).stdout);
+            assert.deepStrictEqual(json.programMessages, []);
+            assert.deepStrictEqual(json.notes.filter((n: string) => n.startsWith("owners")), [note]);
+            const dev = JSON.parse((await plan(["--stack", "dev", "--json"])).stdout);
+            assert.deepStrictEqual(dev.programMessages, []);
+            assert.deepStrictEqual(dev.notes.filter((n: string) => n.startsWith("owners")), []);
+            // pulumi up still warns, with the real object id (the program is unchanged)
+            assert.ok(ownersWarning("x").startsWith("owners does not list the identity running pulumi up (object id x)"));
         });
 
         it("shows an adopted registration with the ids the config gives, and the configured owners", async () => {
@@ -453,7 +483,8 @@ describe("npm run plan", () => {
                 "authority (login.microsoftonline.com/common), which Entra ID refuses for a single-tenant app with AADSTS50194, " +
                 "unless a mailbox sign-in in Creatio has shown otherwise on this tenant; AzureADMultipleOrgs, the default, " +
                 "works with both. See docs/configuration.md, Which sign-in audience.\n"), run.stdout);
-            assert.ok(run.stdout.includes("  Sign-in audience:  AzureADMyOrg\n"), run.stdout);
+            assert.ok(run.stdout.includes("  Supported account types:  Accounts in this organizational directory only (Single tenant), " +
+                "signInAudience AzureADMyOrg\n"), run.stdout);
             assert.ok(!run.stdout.includes("Note: signInAudience"), run.stdout);
             // Set in the stack file, the default's value needs no upgrade note either.
             const multiDir = projectWith({
@@ -461,7 +492,7 @@ describe("npm run plan", () => {
             });
             const multi = await plan(["--stack", "multi"], multiDir);
             assert.strictEqual(multi.code, 0, multi.stderr);
-            assert.ok(multi.stdout.includes('  signInAudience                    "AzureADMultipleOrgs"  (Pulumi.multi.yaml)\n'), multi.stdout);
+            assert.ok(multi.stdout.includes("  signInAudience                    AzureADMultipleOrgs  (Pulumi.multi.yaml)\n"), multi.stdout);
             assert.ok(!multi.stdout.includes("Note: signInAudience"), multi.stdout);
             assert.ok(!multi.stdout.includes("Messages from the program"), multi.stdout);
         });
@@ -490,7 +521,7 @@ describe("npm run plan", () => {
             assert.strictEqual(run.code, 0, run.stderr);
             assert.ok(run.stdout.includes("  Note: azuread:clientSecret is encrypted (secure:) in Pulumi.sec.yaml: " +
                 "not decrypted, so the plan runs without it\n"), run.stdout);
-            assert.ok(run.stdout.includes('  azuread:clientSecret              "[secure: not decrypted]"  (Pulumi.sec.yaml)\n'), run.stdout);
+            assert.ok(run.stdout.includes("  azuread:clientSecret              [secure: not decrypted]  (Pulumi.sec.yaml)\n"), run.stdout);
             assert.ok(!run.stdout.includes("c2VjcmV0Y2lwaGVy"));
         });
 

@@ -4,9 +4,10 @@ import { main, runAsScript } from "../../../ops/plan/command";
 import { StackConfig } from "../../../ops/plan/config";
 import { Evaluation, OFFSET_DEPENDENT } from "../../../ops/plan/program";
 import {
-    APPLICATION, CONSENT_GRANT, PASSWORD, Plan, RANDOM_INTEGER, SERVICE_PRINCIPAL, buildPlan, renderText, revealer,
+    APPLICATION, CONSENT_GRANT, PASSWORD, Plan, RANDOM_INTEGER, SERVICE_PRINCIPAL, buildPlan, renderText, revealer, summaryLine,
 } from "../../../ops/plan/render";
 import { DeclaredResource, Placeholder } from "../../../ops/plan/tenant";
+import { ownersWarning } from "../../../lib/owners";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const NOW = new Date("2026-06-15T12:00:00Z");
@@ -245,6 +246,44 @@ describe("npm run plan: the plan built from an evaluation", () => {
         });
     });
 
+    describe("owners and the identity that runs pulumi up, which the plan cannot know", () => {
+        const DEPLOYER_ID: Placeholder = {
+            value: "0e1d0000-0000-4000-a000-000000000009", name: "deployer", text: "(the identity that runs pulumi up)",
+        };
+        // lib/owners.ts: the program's warning when owners leaves the deployer's object id out
+        const standInWarning = `warning: ${ownersWarning(DEPLOYER_ID.value)}`;
+        const note = "owners lists 2 object ids. plan cannot know which identity will run pulumi up: if it is not among " +
+            "them, the azuread provider leaves it out of the owners of the application and its service principal, and an " +
+            "identity with only the Microsoft Graph permission Application.ReadWrite.OwnedBy can then no longer change them " +
+            "(later deploys and rotations fail). pulumi up warns when that is so, naming the identity; with owners unset, " +
+            "that identity is the only owner.";
+        const planOf = (owners: string[], messages: string[]) => buildPlan({
+            now: NOW, config: config(), evaluation: evaluation({
+                placeholders: [CLIENT_ID, SECRET, DEPLOYER_ID], messages,
+                declared: [resource(APPLICATION, "app", { owners }), resource(SERVICE_PRINCIPAL, "sp", { owners })],
+            }),
+        });
+
+        it("says once, as a note, what it cannot know when owners is set, instead of the program's warning about a stand-in", () => {
+            const plan = planOf(["11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"],
+                [standInWarning, "warning: another"]);
+            assert.deepStrictEqual(plan.notes, [note]);
+            assert.deepStrictEqual(plan.programMessages, ["warning: another"]);
+            assert.ok(!renderText(plan).includes("does not list"), renderText(plan));
+        });
+
+        it("says nothing when owners is unset: the deploying identity is the owner", () => {
+            const plan = planOf([DEPLOYER_ID.value], []);
+            assert.deepStrictEqual(plan.notes, []);
+            assert.deepStrictEqual(plan.application[0].owners, [DEPLOYER_ID.text]);
+        });
+
+        it("keeps a warning about owners that names a real object id", () => {
+            const real = `warning: ${ownersWarning("33333333-3333-4333-8333-333333333333")}`;
+            assert.deepStrictEqual(planOf(["11111111-1111-4111-8111-111111111111"], [real]).programMessages, [real]);
+        });
+    });
+
     it("gives no first rotation without an offset range, and no offset without a drawn range", () => {
         const plan = buildPlan({
             now: NOW, config: config(),
@@ -278,11 +317,31 @@ describe("npm run plan: the plan built from an evaluation", () => {
     });
 });
 
+/**
+ * Where the Client ID and secret go: Creatio's Microsoft 365 mail service, authentication "OAuth 2.0", fields
+ * "Application (client) ID" and "Client secret" (Creatio documentation, "Set up the MS Exchange and Microsoft 365
+ * services"), kept in OAuthApplications.ClientId and SecretKey (Creatio 8.1 source, OAuthApplicationsSchema.CrtBase.cs);
+ * deliver's sign-in variables: ops/creatio/delivery.ts FORMS_VARIABLES and OAUTH_VARIABLES.
+ */
+const IN_CREATIO = [
+    "In Creatio, after pulumi up:",
+    "  The Microsoft 365 mail service (authentication OAuth 2.0) takes two fields:",
+    "    Application (client) ID  the stack output clientId",
+    "    Client secret            the stack output clientSecret",
+    "  Print both (the secret too):  npm run -s credentials -- --stack s --format creatio",
+    "  Or write them into Creatio:   npm run -s deliver -- --stack s --mail-server <mail server name>",
+    "    (--mail-server the first time; later runs find every OAuthApplications record that holds the Client ID.",
+    "    Signs in with CREATIO_USERNAME and CREATIO_PASSWORD, or CREATIO_IDENTITY_URL, CREATIO_API_CLIENT_ID and",
+    "    CREATIO_API_CLIENT_SECRET)",
+];
+
 /** A plan with every section, written out as buildPlan gives it. */
 function fullPlan(): Plan {
     return {
         stack: "s", project: "proj", files: ["Pulumi.yaml", "Pulumi.s.yaml"], at: "2026-06-15T12:00:00Z",
-        configuration: [{ key: "siteName", value: "acme", from: "Pulumi.s.yaml" }, { key: "aws:region", value: "r", from: "Pulumi.yaml" }],
+        configuration: [{ key: "siteName", value: "acme", from: "Pulumi.s.yaml" }, { key: "aws:region", value: "r", from: "Pulumi.yaml" },
+            { key: "siteUrl", value: "", from: "Pulumi.yaml" }, { key: "netCore", value: "false", from: "Pulumi.yaml" },
+            { key: "displayName", value: "a\u001b[2Jb", from: "Pulumi.s.yaml" }],
         notes: ["a note"],
         programMessages: ["warning: one", "info: two"],
         application: [{
@@ -304,11 +363,14 @@ function fullPlan(): Plan {
             offset: { resource: "offset", minDays: 2, maxDays: 3, drawn: "once" },
             firstRotation: { earliest: "2026-06-21T00:00:00Z", latest: "2026-06-22T00:00:00Z" },
         },
-        secretSlots: [],
+        secretSlots: [{
+            resource: "secret-a", action: "create", displayName: "slot a", endDate: "2027-01-01T00:00:00Z", keyId: ASSIGNED,
+            value: `[secret] ${ASSIGNED}`, otherSettings: { "rotateWhenChanged.windowStart": "w" },
+        }],
         otherResources: [{ type: "random:index/randomString:RandomString", resource: "extra", action: "create", inputs: { length: 8 } }],
         ewsAllowListCommand: "first line\nsecond line\n",
         ewsDeadline: "EWS deadline: a line",
-        outputs: { clientId: "(Client ID)", ewsAllowListScript: "first line\nsecond line\n", n: 3 },
+        outputs: { clientId: "(Client ID)", ewsAllowListScript: "first line\nsecond line\n", n: 3, netCore: false, uris: ["u1", "u2"] },
     };
 }
 
@@ -320,37 +382,45 @@ describe("npm run plan: the plan as text", () => {
             '"assigned by Entra ID at pulumi up" exist only after pulumi up.',
             "",
             "Configuration (as pulumi up passes it to the program):",
-            '  siteName    "acme"  (Pulumi.s.yaml)',
-            '  aws:region  "r"  (Pulumi.yaml)',
+            // Numbers, booleans and text bare; an empty value is said to be unset; a terminal escape is not passed on
+            "  siteName     acme  (Pulumi.s.yaml)",
+            "  aws:region   r  (Pulumi.yaml)",
+            "  siteUrl      (not set)  (Pulumi.yaml)",
+            "  netCore      false  (Pulumi.yaml)",
+            "  displayName  a\uFFFD[2Jb  (Pulumi.s.yaml)",
             "  Note: a note",
             "",
             "Messages from the program (pulumi up shows them too):",
             "  warning: one",
             "  info: two",
             "",
-            "Application app: create",
-            "  Display name:      App",
-            "  Sign-in audience:  AzureADMyOrg",
-            "  Redirect URIs:",
+            // The Entra admin center's names: App registrations with its Authentication, API permissions and
+            // Certificates & secrets pages, "Grant admin consent for <tenant>" (Creatio 8.1 documentation, "Set up OAuth
+            // authentication for Microsoft Office 365"; GUIDE.md, the portal steps)
+            "App registration app: create",
+            "  Display name:             App",
+            // MicrosoftDocs/entra-docs supported-accounts-validation.md: Supported account types <-> signInAudience
+            "  Supported account types:  Accounts in this organizational directory only (Single tenant), signInAudience AzureADMyOrg",
+            "  Authentication, Redirect URIs (Web):",
             "    https://one",
-            "  Permissions:",
-            `    Office 365 Exchange Online (${EXCHANGE}): EWS.AccessAsUser.All (${EWS_SCOPE}), delegated`,
-            "  Owners:            o1, o2",
-            `  Client ID:         ${ASSIGNED}`,
-            `  Object ID:         ${ASSIGNED}`,
-            "  Other settings:",
+            "  API permissions:",
+            `    Office 365 Exchange Online: EWS.AccessAsUser.All, Delegated (API ${EXCHANGE}, permission ${EWS_SCOPE})`,
+            "  Owners:                   o1, o2",
+            `  Application (client) ID:  ${ASSIGNED}`,
+            `  Object ID:                ${ASSIGNED}`,
+            "  Other settings (the azuread provider's names):",
             "    web.x: false",
             "",
-            "Service principal sp: create",
+            "Enterprise application (service principal) sp: create",
             "  Of the application: (Client ID)",
             "  Owners:             o1, o2",
             `  Object ID:          ${ASSIGNED}`,
             "  appRoleAssignmentRequired: false",
             "",
-            "Admin consent grant: create",
-            `  API:      Office 365 Exchange Online (${EXCHANGE}), looked up in the tenant, never created`,
-            "  Consent:  AllPrincipals (admin consent for all users)",
-            "  Claims:   A B",
+            "Grant admin consent grant: create",
+            `  API:          Office 365 Exchange Online (${EXCHANGE}), looked up in the tenant, never created`,
+            "  Consent:      for all users of the tenant (consentType AllPrincipals)",
+            "  Permissions:  A B",
             "  expiry: never",
             "",
             "Client secret rotation:",
@@ -358,6 +428,13 @@ describe("npm run plan: the plan as text", () => {
             "  Lifetime cap:    61 days (maxSecretLifetimeDays): the period is lowered from secretRotationDays 90 to 30 days",
             "  Offset:          2 to 3 days (offset), drawn once",
             "  First rotation:  between 2026-06-21T00:00:00Z and 2026-06-22T00:00:00Z (if the first pulumi up runs at 2026-06-15T12:00:00Z)",
+            "",
+            "Certificates & secrets, client secret secret-a: create",
+            "  Description:  slot a",
+            "  Expires:      2027-01-01T00:00:00Z",
+            `  Secret ID:    ${ASSIGNED}`,
+            `  Value:        [secret] ${ASSIGNED}`,
+            "  rotateWhenChanged.windowStart: w",
             "",
             "random:index/randomString:RandomString extra: create",
             '  {"length":8}',
@@ -372,8 +449,29 @@ describe("npm run plan: the plan as text", () => {
             "  clientId: (Client ID)",
             "  ewsAllowListScript: (the EWS allow list command above)",
             "  n: 3",
+            "  netCore: false",
+            "  uris: u1, u2",
+            "",
+            ...IN_CREATIO,
+            "",
+            "Would create 6 resources: 1 app registration, 1 service principal, 1 admin consent grant, 1 client secret, " +
+            "1 rotation offset (in the stack's state only), 1 other resource.",
             "",
         ].join("\n"));
+    });
+
+    it("sums up what would be created and what adopted, by kind", () => {
+        const adopted = fullPlan();
+        adopted.application[0].action = "adopt (import /applications/x)";
+        adopted.servicePrincipal[0].action = "adopt (import /servicePrincipals/y)";
+        assert.strictEqual(summaryLine(adopted), "Would create 4 resources: 1 admin consent grant, 1 client secret, " +
+            "1 rotation offset (in the stack's state only), 1 other resource. Would adopt 2 existing resources (import, " +
+            "nothing created in their place): 1 app registration, 1 service principal.");
+        const twoSecrets = { ...fullPlan(), otherResources: [], secretSlots: [...fullPlan().secretSlots, ...fullPlan().secretSlots] };
+        assert.strictEqual(summaryLine(twoSecrets), "Would create 6 resources: 1 app registration, 1 service principal, " +
+            "1 admin consent grant, 2 client secrets, 1 rotation offset (in the stack's state only).");
+        assert.strictEqual(summaryLine({ ...fullPlan(), application: [], servicePrincipal: [], consentGrants: [], secretSlots: [],
+            rotation: undefined, otherResources: [] }), "Would create nothing.");
     });
 
     it("leaves out the parts a plan does not have", () => {
@@ -382,18 +480,20 @@ describe("npm run plan: the plan as text", () => {
             rotation: { periodDays: 7, secretLifetimeDays: 14, cap: undefined, offset: undefined, firstRotation: undefined },
             otherResources: [], ewsAllowListCommand: undefined, ewsDeadline: undefined, outputs: {},
         };
+        const end = ["", ...IN_CREATIO, "", "Would create 1 resource: 1 client secret.", ""].join("\n");
         const tail = [
             "",
             "Client secret rotation:",
             "  Period:          7 days; each secret is valid for 14 days",
             "",
-            "Stack outputs:",
-            "",
+            "Certificates & secrets, client secret secret-a: create",
         ].join("\n");
         const text = renderText(plan);
-        assert.ok(text.endsWith(`  aws:region  "r"  (Pulumi.yaml)\n${tail}`), text);
-        const noRotation = renderText({ ...plan, rotation: undefined });
-        assert.ok(noRotation.endsWith('  aws:region  "r"  (Pulumi.yaml)\n\nStack outputs:\n'), noRotation);
+        assert.ok(text.includes(`  displayName  a\uFFFD[2Jb  (Pulumi.s.yaml)\n${tail}`), text);
+        assert.ok(text.endsWith(`\nStack outputs:\n${end}`), text);
+        const noRotation = renderText({ ...plan, rotation: undefined, secretSlots: [] });
+        assert.ok(noRotation.endsWith(`  displayName  a\uFFFD[2Jb  (Pulumi.s.yaml)\n\nStack outputs:\n` +
+            end.replace("Would create 1 resource: 1 client secret.", "Would create nothing.")), noRotation);
     });
 });
 
