@@ -3,7 +3,7 @@ import { ConfigError, given, problem } from "../lib/configProblems";
 import { MAX_STACKS, STACK_NAME, StackFilesError, deployEnvironment, rotationEnvironment } from "../lib/stackFiles";
 
 const ENVIRONMENTS_FOLLOW_STACKS = "the GitHub environments follow the stacks: stack <stack> deploys in the environment <stack> " +
-    "and rotates in rotation-<stack> (docs/ci.md, \"Environments\"); list the stacks in stacks, or leave it unset to take the root's stack files";
+    "and rotates in rotation-<stack> (docs/ci.md, \"Stacks and environments\"); list the stacks in stacks, or leave it unset to take the root's stack files";
 
 /**
  * Keys of earlier versions that would now change nothing: refused rather than ignored, so nobody

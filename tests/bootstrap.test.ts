@@ -230,7 +230,7 @@ describe("bootstrap program", () => {
 
         it("refuses the environment lists of earlier versions: the environments follow the stacks", () => {
             const why = "no longer exists: the GitHub environments follow the stacks: stack <stack> deploys in the environment <stack> " +
-                'and rotates in rotation-<stack> (docs/ci.md, "Environments"); list the stacks in stacks, or leave it unset to take ' +
+                'and rotates in rotation-<stack> (docs/ci.md, "Stacks and environments"); list the stacks in stacks, or leave it unset to take ' +
                 "the root's stack files";
             assert.deepStrictEqual(refusal({ githubRepository: "contoso/crm", deployEnvironments: '["dev","production"]', rotationEnvironments: '["rotation-dev"]' }), [
                 `deployEnvironments = "[\\"dev\\",\\"production\\"]": ${why}; allowed: nothing: pulumi config rm deployEnvironments`,

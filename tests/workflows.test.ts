@@ -612,6 +612,15 @@ describe("GitHub workflows", () => {
             assert.deepStrictEqual(list(), { status: 1, stdout: error, stderr: "", lib: error.slice("::error title=Too many stacks::".length, -1) });
         });
 
+        it("is what the CI page says: the naming rule, the limit, max-parallel, how to add a stack", () => {
+            const page = readText(path.join("docs", "ci.md"));
+            for (const text of ["deploys (and rotates by hand, `rotate-now.yml`) in the environment **`<stack>`**, and rotates\nweekly in **`rotation-<stack>`**",
+                "`.github/scripts/stacks.sh`", "At most 256 stacks", "add `max-parallel: <n>`", "### Add a stack",
+                "create the environments `<name>` and `rotation-<name>`"]) {
+                assert.ok(page.includes(text), text);
+            }
+        });
+
         it("with a stack name, gives that stack alone when it has a stack file, and refuses it otherwise", () => {
             withFiles(["Pulumi.acme-dev.yaml", "Pulumi.acme-prod.yaml"]);
             assert.deepStrictEqual(list(["acme-prod"]).stdout, 'stacks=["acme-prod"]\ncount=1\n');
