@@ -1,6 +1,9 @@
 /**
  * npm run bench [-- --runs N] [--stack NAME] [--with-defaults]
  *
+ * Without --stack, the tests' example stack dev (tests/fixtures/stacks); with it, the root's
+ * Pulumi.<NAME>.yaml.
+ *
  * Compares the program evaluation, as `pulumi preview` performs it with this project's settings,
  * against the SDK-load floor: whole processes, alternated, N runs each; prints medians of wall
  * time, CPU time and peak memory, and their ratios to the floor. Not a test: it never fails on
@@ -25,9 +28,10 @@ function main(argv: string[]): number {
         return 2;
     }
     const stack = option(argv, "stack", "dev");
-    const subjects: Subject[] = [floor(ROOT), program(ROOT, stack), emptyProgram(ROOT)];
+    const stackDir = argv.includes("--stack") ? ROOT : path.join(ROOT, "tests", "fixtures", "stacks");
+    const subjects: Subject[] = [floor(ROOT), program(ROOT, stack, false, stackDir), emptyProgram(ROOT)];
     if (argv.includes("--with-defaults")) {
-        subjects.push(program(ROOT, stack, true));
+        subjects.push(program(ROOT, stack, true, stackDir));
     }
     try {
         return compare(subjects, runs);

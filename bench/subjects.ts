@@ -37,15 +37,16 @@ export function floor(root: string): Subject {
  * language host starts it for this project's Pulumi.yaml (runtime options) and stack config,
  * running Pulumi's own entry point @pulumi/pulumi/cmd/run; only the engine is replaced by mocks.
  * `runtimeDefaults` drops the runtime options but the package manager, as the project ran before
- * it had them: ts-node then type-checks the program on every run.
+ * it had them: ts-node then type-checks the program on every run. The stack file is read from
+ * `stackDir` (the project's root unless given).
  */
-export function program(root: string, stack: string, runtimeDefaults = false): Subject {
+export function program(root: string, stack: string, runtimeDefaults = false, stackDir = root): Subject {
     const readYaml = (file: string) => parse(fs.readFileSync(path.join(root, file), "utf8"));
     const project = readYaml("Pulumi.yaml");
     const runtime = runtimeDefaults
         ? { name: project.runtime.name, options: { packagemanager: project.runtime.options?.packagemanager } }
         : project.runtime;
-    const config = stackConfig(project.name, project.config ?? {}, readYaml(`Pulumi.${stack}.yaml`).config ?? {});
+    const config = stackConfig(project.name, project.config ?? {}, parse(fs.readFileSync(path.join(stackDir, `Pulumi.${stack}.yaml`), "utf8")).config ?? {});
     const launch = programLaunch(runtime, project.name, stack, root, config, true);
     const runPath = require.resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
     return {

@@ -3,9 +3,11 @@
  * GitHub environment, each with the Microsoft Graph application permissions of routine work only
  * (no consent, no owners).
  */
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
 import { MICROSOFT_GRAPH } from "../lib/microsoftApis";
+import { stacksIn } from "../lib/stackFiles";
 import { GitHubOidcIdentity } from "./githubOidcIdentity";
 import { ciIdentities } from "./identities";
 import { validateBootstrapConfig } from "./settings";
@@ -14,11 +16,12 @@ const config = new pulumi.Config();
 const settings = validateBootstrapConfig({
     githubRepository: config.get("githubRepository"),
     githubSubjectPrefix: config.get("githubSubjectPrefix"),
+    stacks: config.get("stacks"),
     deployEnvironments: config.get("deployEnvironments"),
     rotationEnvironments: config.get("rotationEnvironments"),
     applicationPermission: config.get("applicationPermission"),
     previewReadsConsentGrants: config.get("previewReadsConsentGrants"),
-});
+}, () => stacksIn(path.join(__dirname, "..")));
 
 const graphPrincipal = azuread.getServicePrincipalOutput({ clientId: MICROSOFT_GRAPH.appId });
 const graph = pulumi.all([graphPrincipal.objectId, graphPrincipal.appRoleIds])

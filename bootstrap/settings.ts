@@ -1,5 +1,9 @@
 /** The bootstrap program's config: validation, pure, before any resource is declared. */
 import { ConfigError, given, problem } from "../lib/configProblems";
+import { MAX_STACKS, STACK_NAME, StackFilesError, deployEnvironment, rotationEnvironment } from "../lib/stackFiles";
+
+const ENVIRONMENTS_FOLLOW_STACKS = "the GitHub environments follow the stacks: stack <stack> deploys in the environment <stack> " +
+    "and rotates in rotation-<stack> (docs/ci.md, \"Stacks and environments\"); list the stacks in stacks, or leave it unset to take the root's stack files";
 
 /**
  * Keys of earlier versions that would now change nothing: refused rather than ignored, so nobody
@@ -9,17 +13,19 @@ export const REMOVED_KEYS = {
     applicationPermission: "the deployer now holds Application.ReadWrite.OwnedBy and Application.Read.All only; " +
         "an administrator grants consent and sets owners (docs/ci.md, \"Admin acts\")",
     previewReadsConsentGrants: "pull requests no longer sign in to Entra ID: there is no preview identity",
+    deployEnvironments: ENVIRONMENTS_FOLLOW_STACKS,
+    rotationEnvironments: ENVIRONMENTS_FOLLOW_STACKS,
 } as const;
 
 export interface BootstrapRawConfig {
     githubRepository?: string;
     /** `repo:<owner>/<repo>` or `repo:<owner>@<owner-id>/<repo>@<repo-id>`. */
     githubSubjectPrefix?: string;
-    /** A JSON list of GitHub environment names. */
-    deployEnvironments?: string;
-    /** A JSON list of GitHub environment names. */
-    rotationEnvironments?: string;
+    /** A JSON list of stack names; unset or `[]`: the stacks of the repository root's Pulumi.<stack>.yaml files. */
+    stacks?: string;
     /** Removed (REMOVED_KEYS): refused when set. */
+    deployEnvironments?: string;
+    rotationEnvironments?: string;
     applicationPermission?: string;
     previewReadsConsentGrants?: string;
 }
@@ -29,19 +35,21 @@ export interface BootstrapSettings {
     githubRepository: string;
     /** What GitHub puts before `:environment:...` or `:pull_request` in this repository's OIDC subjects. */
     githubSubjectPrefix: string;
+    stacks: string[];
+    /** Per stack, in the stacks' order: deployEnvironment(stack). */
     deployEnvironments: string[];
+    /** Per stack, in the stacks' order: rotationEnvironment(stack). */
     rotationEnvironments: string[];
 }
 
-export const DEFAULT_DEPLOY_ENVIRONMENTS = ["dev", "production"];
-export const DEFAULT_ROTATION_ENVIRONMENTS = ["rotation-dev", "rotation-prod"];
-
 /**
- * Each environment is an application of its own in the tenant, with one federated credential (Entra
- * ID allows 20 per application: Microsoft, "Workload identity federation considerations"); 20
- * stacks a repository keep the tenant's count and the workflows' matrices small.
+ * As many stacks as the workflows run (MAX_STACKS, GitHub's matrix limit), each with two
+ * environments, each an application of its own with one federated credential: Entra ID's limit
+ * of 20 federated credentials is per application (Microsoft, "Workload identity federation
+ * considerations"), so it never binds here.
  */
-const MAX_ENVIRONMENTS = 20;
+const STACKS_ALLOWED = `1 to ${MAX_STACKS} distinct stack names of letters, digits, - and _ (91 at most, none starting with rotation-), ` +
+    "such as [\"dev\",\"prod\"]; or unset, to take the stacks of the repository root's Pulumi.<stack>.yaml files";
 
 const OWNER = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})";
 const REPO = "[A-Za-z0-9._-]{1,100}";
@@ -49,9 +57,22 @@ const REPOSITORY = new RegExp(`^(${OWNER})/(${REPO})$`);
 /** GitHub's classic subject prefix, or the immutable one with the owner's and repository's numeric ids after `@`. */
 const SUBJECT_PREFIX = new RegExp(`^repo:(${OWNER})(?:@([1-9][0-9]*))?/(${REPO})(?:@([1-9][0-9]*))?$`);
 
-function environmentList(key: string, text: string | undefined, fallback: string[], problems: string[]): string[] {
-    if (text === undefined) {
-        return fallback;
+function stackList(text: string | undefined, rootStacks: () => string[], problems: string[]): string[] {
+    if (text === undefined || text.trim() === "[]") {
+        let stacks: string[];
+        try {
+            stacks = rootStacks();
+        } catch (err) {
+            if (!(err instanceof StackFilesError)) {
+                throw err;
+            }
+            problems.push(problem("stacks", text ?? "", `unset, and the root's stack files are not all stacks: ${err.message}`, STACKS_ALLOWED));
+            return [];
+        }
+        if (stacks.length === 0) {
+            problems.push(problem("stacks", text ?? "", "unset, and the repository's root has no Pulumi.<stack>.yaml file", STACKS_ALLOWED));
+        }
+        return stacks;
     }
     let parsed: unknown;
     try {
@@ -59,13 +80,12 @@ function environmentList(key: string, text: string | undefined, fallback: string
     } catch {
         parsed = undefined;
     }
-    const valid = Array.isArray(parsed) && parsed.length >= 1 && parsed.length <= MAX_ENVIRONMENTS &&
-        parsed.every(e => typeof e === "string" && /^[A-Za-z0-9_-]{1,100}$/.test(e)) &&
-        new Set(parsed).size === parsed.length;
+    const valid = Array.isArray(parsed) && parsed.length >= 1 && parsed.length <= MAX_STACKS &&
+        parsed.every(s => typeof s === "string" && STACK_NAME.test(s) && !/^rotation-/i.test(s)) &&
+        new Set(parsed.map(s => (s as string).toLowerCase())).size === parsed.length;
     if (!valid) {
-        problems.push(problem(key, text, "not a list of GitHub environment names",
-            `1 to ${MAX_ENVIRONMENTS} distinct names of letters, digits, - and _, such as ${JSON.stringify(fallback)}`));
-        return fallback;
+        problems.push(problem("stacks", text, "not a list of this repository's stack names", STACKS_ALLOWED));
+        return [];
     }
     return parsed as string[];
 }
@@ -102,7 +122,11 @@ function subjectPrefix(raw: string | undefined, repo: RegExpExecArray | null, pr
     return text;
 }
 
-export function validateBootstrapConfig(raw: BootstrapRawConfig): BootstrapSettings {
+/**
+ * `rootStacks` lists the stacks of the repository root's Pulumi.<stack>.yaml files (stacksIn of
+ * lib/stackFiles.ts); it is read only when `stacks` is unset.
+ */
+export function validateBootstrapConfig(raw: BootstrapRawConfig, rootStacks: () => string[]): BootstrapSettings {
     const problems: string[] = [];
     const repoText = given(raw.githubRepository);
     const repo = repoText === undefined ? null : REPOSITORY.exec(repoText);
@@ -112,16 +136,7 @@ export function validateBootstrapConfig(raw: BootstrapRawConfig): BootstrapSetti
     }
     const prefix = subjectPrefix(raw.githubSubjectPrefix, repo, problems);
 
-    const deployEnvironments = environmentList("deployEnvironments", given(raw.deployEnvironments), DEFAULT_DEPLOY_ENVIRONMENTS, problems);
-    const rotationEnvironments = environmentList("rotationEnvironments", given(raw.rotationEnvironments), DEFAULT_ROTATION_ENVIRONMENTS, problems);
-    // A shared environment would let the unattended rotation use the deploy environment's secrets
-    // and protection, or the deploy identity sign in where the rotation runs without a reviewer.
-    const shared = rotationEnvironments.filter(e => deployEnvironments.includes(e));
-    if (shared.length > 0) {
-        problems.push(problem("rotationEnvironments", JSON.stringify(rotationEnvironments), `shares ${shared.join(", ")} with deployEnvironments`,
-            "environments of their own, without reviewers, such as [\"rotation-dev\",\"rotation-prod\"]"));
-    }
-
+    const stacks = stackList(given(raw.stacks), rootStacks, problems);
     for (const [key, why] of Object.entries(REMOVED_KEYS)) {
         const value = given(raw[key as keyof typeof REMOVED_KEYS]);
         if (value !== undefined) {
@@ -135,8 +150,9 @@ export function validateBootstrapConfig(raw: BootstrapRawConfig): BootstrapSetti
     return {
         githubRepository: repoText!,
         githubSubjectPrefix: prefix,
-        deployEnvironments,
-        rotationEnvironments,
+        stacks,
+        deployEnvironments: stacks.map(deployEnvironment),
+        rotationEnvironments: stacks.map(rotationEnvironment),
     };
 }
 

@@ -9,7 +9,8 @@ import { CreatioOAuthApp } from "../components/creatioOAuthApp";
 import { validateConfig } from "../lib/settings";
 import { TenantMocks, promiseOf } from "./mocks";
 import { POLICY_PACK } from "../ops/routineCheck";
-import { IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./bootstrap/harness";
+import { HARNESS_STACKS, IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./bootstrap/harness";
+import { MAX_STACKS, StackFilesError, deployEnvironment, rotationEnvironment, stacksIn } from "../lib/stackFiles";
 
 const ROOT = path.join(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
@@ -19,24 +20,19 @@ const readText = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8"
 const readYaml = (file: string) => parse(readText(file));
 const workflow = (name: string) => readYaml(path.join(".github", "workflows", name));
 
-/** The stacks that exist as Pulumi.<stack>.yaml. */
-const STACKS = fs.readdirSync(ROOT)
-    .map(file => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-    .filter((stack): stack is string => stack !== undefined)
-    .sort();
+/** The script the jobs that list the stacks run (its result: the stacks of the root's Pulumi.<stack>.yaml files, whatever they are). */
+const STACKS_SCRIPT = path.join(".github", "scripts", "stacks.sh");
 
 type Step = { uses?: string; run?: string; name?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string };
 type Job = {
     steps: Step[]; environment?: string; strategy?: { matrix: any }; needs?: string | string[]; if?: string;
-    permissions?: Record<string, string>; env?: Record<string, string>;
+    permissions?: Record<string, string>; env?: Record<string, string>; outputs?: Record<string, string>;
 };
 const stepNamed = (job: Job, name: string) => {
     const step = job.steps.find(s => s.name === name);
     assert.ok(step, `a step named ${name}`);
     return step!;
 };
-const matrixEnvironments = (job: Job): Record<string, string> =>
-    Object.fromEntries(job.strategy!.matrix.include.map((i: { stack: string; environment: string }) => [i.stack, i.environment]));
 /** Any expression that reads the secrets context, in any form (`secrets.X`, `secrets['X']`, `toJSON(secrets)`). */
 const mentionsSecret = (value: unknown) => /\$\{\{[^}]*\bsecrets\b/.test(JSON.stringify(value ?? null));
 
@@ -47,14 +43,14 @@ const STATE_SECRETS = {
 };
 /** Creatio credentials, as the deliver command reads them, from the job's environment secrets. */
 const CREATIO_SECRETS = ["CREATIO_USERNAME", "CREATIO_PASSWORD", "CREATIO_IDENTITY_URL", "CREATIO_API_CLIENT_ID", "CREATIO_API_CLIENT_SECRET"];
-const DELIVER_ENV = {
-    ENVIRONMENT: "${{ matrix.environment }}",
+const deliverEnv = (environment: string) => ({
+    ENVIRONMENT: environment,
     // What the environment pins (ops/creatio/environmentPins.ts): a forged stack output cannot redirect the credentials.
     CREATIO_SITE_URL: "${{ vars.CREATIO_SITE_URL }}",
     AZURE_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
     ...STATE_SECRETS,
     ...Object.fromEntries(CREATIO_SECRETS.map(name => [name, `\${{ secrets.${name} }}`])),
-};
+});
 
 /**
  * The job environment of a job that signs in to Entra ID: as its GitHub environment's own identity,
@@ -70,17 +66,45 @@ const SIGN_IN_ENV = {
     ARM_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
 };
 
-/** The job that holds no secret and no OIDC token runs the tests; the jobs that do wait for it. */
-function assertTestJobFirst(wf: any, writer: string) {
+/** The job that holds no secret and no OIDC token runs the tests; the jobs that do wait for it and for the stacks' listing. */
+function assertTestJobFirst(wf: any, writer: string, lister: string) {
     const test: Job = wf.jobs.test;
     assert.deepStrictEqual(test.permissions, { contents: "read" });
     assert.deepStrictEqual(test.steps.map(s => s.uses ?? s.run), [
         "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1", "./.github/actions/setup", "npm test"]);
-    assert.strictEqual(wf.jobs[writer].needs, "test");
+    assert.deepStrictEqual(wf.jobs[writer].needs, ["test", lister]);
 }
+
+/**
+ * The stacks job of deploy and rotation: lists the root's stack files when the run starts, in a job
+ * that may only read the code, as outputs the matrix reads with fromJSON (github/docs,
+ * expressions.md, fromJSON "Example returning a JSON object": a job's `outputs` from a step's
+ * `$GITHUB_OUTPUT`, then `needs.<job>.outputs.<name>` in the next job's strategy.matrix).
+ */
+const STACKS_JOB = {
+    "runs-on": "ubuntu-latest",
+    "timeout-minutes": 5,
+    permissions: { contents: "read" },
+    outputs: { stacks: "${{ steps.list.outputs.stacks }}", count: "${{ steps.list.outputs.count }}" },
+    steps: [
+        { uses: "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1", with: { "persist-credentials": false } },
+        { name: "List the stacks", id: "list", run: `bash ${STACKS_SCRIPT} >> "$GITHUB_OUTPUT"` },
+    ],
+};
+
+/** A matrix job over the listed stacks, skipped when there are none. */
+function assertStackMatrix(job: Job) {
+    // A matrix of no values fails the run ("Matrix vector ... does not contain any values", GatoGraphQL/GatoGraphQL#315): no stack, no job.
+    assert.strictEqual(job.if, "needs.stacks.outputs.count != '0'");
+    assert.deepStrictEqual(job.strategy, { "fail-fast": false, matrix: { stack: "${{ fromJSON(needs.stacks.outputs.stacks) }}" } });
+}
+
+/** What GitHub makes of an environment expression for this stack: the workflows use `${{ matrix.stack }}` or `${{ inputs.stack }}` only. */
+const environmentOf = (expression: string, stack: string) => expression.replace(/\$\{\{ (?:matrix|inputs)\.stack \}\}/g, stack);
 
 /** Verify, then deliver: the order both writing workflows keep after their `pulumi up`. */
 function assertUpVerifyDeliver(job: Job, up: Step) {
+    const environment = job.environment!;
     const verify = stepNamed(job, "Verify the credential");
     const deliver = stepNamed(job, "Deliver the secret to Creatio");
     assert.deepStrictEqual([job.steps.indexOf(up) < job.steps.indexOf(verify), job.steps.indexOf(verify) < job.steps.indexOf(deliver)], [true, true]);
@@ -88,7 +112,7 @@ function assertUpVerifyDeliver(job: Job, up: Step) {
     assert.deepStrictEqual(verify.env, STATE_SECRETS);
     // No `if:`: deliver runs only when verify succeeded (GitHub's default success()).
     assert.strictEqual(deliver.if, undefined);
-    assert.deepStrictEqual(deliver.env, DELIVER_ENV);
+    assert.deepStrictEqual(deliver.env, deliverEnv(environment));
 }
 
 /** A folder with stand-in executables that record their arguments; `script` is the body of each. */
@@ -111,19 +135,18 @@ function runStep(script: string, cwd: string, env: Record<string, string>) {
     return result;
 }
 
-const MATRIX_ENVIRONMENT = "${{ matrix.environment }}";
+/** The environments of the jobs that sign in, by one rule (lib/stackFiles.ts): stack S deploys in S, rotates in rotation-S. */
+const DEPLOY_ENVIRONMENT = "${{ matrix.stack }}";
+const ROTATION_ENVIRONMENT = "rotation-${{ matrix.stack }}";
 /** rotate-now.yml's one job: the deploy environment of the stack chosen. */
-const ROTATE_NOW_ENVIRONMENT = "${{ inputs.stack == 'prod' && 'production' || inputs.stack }}";
+const ROTATE_NOW_ENVIRONMENT = "${{ inputs.stack }}";
+const ENVIRONMENTS = [DEPLOY_ENVIRONMENT, ROTATION_ENVIRONMENT, ROTATE_NOW_ENVIRONMENT];
 
 const PACKAGE_SCRIPTS: Record<string, string> = JSON.parse(readText("package.json")).scripts;
 /** The ops commands that run the pulumi CLI; a new one must be added here and kept out of pull requests. */
 const PULUMI_SCRIPTS = ["credentials", "deliver", "rotate-now", "routine-check", "status", "verify"];
 
 describe("GitHub workflows", () => {
-    it("has stacks to run", () => {
-        assert.deepStrictEqual(STACKS, ["dev", "prod"]);
-    });
-
     describe("pull requests", () => {
         const wf = workflow("pull-request.yml");
 
@@ -278,13 +301,19 @@ describe("GitHub workflows", () => {
         });
 
         it("tests first, in a job with no secret and no OIDC token", () => {
-            assertTestJobFirst(wf, "deploy");
+            assertTestJobFirst(wf, "deploy", "stacks");
         });
 
-        it("deploys every stack through its GitHub environment, prod through production, as that environment's identity", () => {
-            assert.deepStrictEqual(matrixEnvironments(job), { dev: "dev", prod: "production" });
-            assert.deepStrictEqual(Object.keys(matrixEnvironments(job)).sort(), STACKS);
-            assert.strictEqual(job.environment, "${{ matrix.environment }}");
+        it("lists the stacks when the run starts, in a job that may only read the code", () => {
+            assert.deepStrictEqual(wf.jobs.stacks, STACKS_JOB);
+        });
+
+        it("deploys every stack listed through the GitHub environment named as the stack, as that environment's identity", () => {
+            assertStackMatrix(job);
+            assert.strictEqual(job.environment, DEPLOY_ENVIRONMENT);
+            for (const stack of ["dev", "acme-prod", "Contoso_2"]) {
+                assert.strictEqual(environmentOf(job.environment, stack), deployEnvironment(stack));
+            }
             assert.strictEqual((job as any).concurrency.group, "pulumi-${{ matrix.stack }}");
             assert.deepStrictEqual(job.permissions, { "contents": "read", "id-token": "write" });
             assert.deepStrictEqual(job.env, SIGN_IN_ENV);
@@ -326,14 +355,20 @@ describe("GitHub workflows", () => {
         });
 
         it("tests first, in a job with no secret and no OIDC token", () => {
-            assertTestJobFirst(wf, "rotate");
+            assertTestJobFirst(wf, "rotate", "stacks");
+        });
+
+        it("lists the stacks as the deploy workflow does", () => {
+            assert.deepStrictEqual(wf.jobs.stacks, STACKS_JOB);
         });
 
         it("rotates every stack through its own rotation environment, never a deploy environment, as that environment's identity", () => {
-            assert.deepStrictEqual(matrixEnvironments(job), { dev: "rotation-dev", prod: "rotation-prod" });
-            assert.strictEqual(job.environment, "${{ matrix.environment }}");
-            const deployEnvironments = Object.values(matrixEnvironments(workflow("deploy.yml").jobs.deploy));
-            assert.deepStrictEqual(Object.values(matrixEnvironments(job)).filter(e => deployEnvironments.includes(e)), []);
+            assertStackMatrix(job);
+            assert.strictEqual(job.environment, ROTATION_ENVIRONMENT);
+            for (const stack of ["dev", "acme-prod", "Contoso_2"]) {
+                assert.strictEqual(environmentOf(job.environment, stack), rotationEnvironment(stack));
+            }
+            // No stack's rotation environment is a deploy environment: stacks.sh refuses a stack named rotation-<anything>.
             assert.strictEqual((job as any).concurrency.group, "pulumi-${{ matrix.stack }}");
             assert.deepStrictEqual(job.permissions, { "contents": "read", "id-token": "write" });
             assert.deepStrictEqual(job.env, SIGN_IN_ENV);
@@ -380,23 +415,29 @@ describe("GitHub workflows", () => {
         const wf = workflow("rotate-now.yml");
         const job: Job = wf.jobs["rotate-now"];
 
-        it("runs only by hand, for one stack chosen among the stack files", () => {
+        it("runs only by hand, for one stack named, which must have a stack file before any job takes an environment", () => {
             assert.deepStrictEqual(Object.keys(wf.on), ["workflow_dispatch"]);
+            // A choice's options are fixed in the file: a name, checked against the stack files when the run starts.
             const input = wf.on.workflow_dispatch.inputs.stack;
-            assert.deepStrictEqual([input.type, input.required, input.options], ["choice", true, STACKS]);
+            assert.deepStrictEqual([input.type, input.required, input.options], ["string", true, undefined]);
+            assert.deepStrictEqual(wf.jobs.stack, {
+                "runs-on": "ubuntu-latest", "timeout-minutes": 5, permissions: { contents: "read" },
+                steps: [
+                    { uses: "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1", with: { "persist-credentials": false } },
+                    // The name reaches the script as an argument from the environment, never into the script's text.
+                    { name: "Check the stack has a stack file", run: `bash ${STACKS_SCRIPT} "$STACK"`, env: { STACK: "${{ inputs.stack }}" } },
+                ],
+            });
         });
 
         it("tests first, in a job with no secret and no OIDC token", () => {
-            assertTestJobFirst(wf, "rotate-now");
+            assertTestJobFirst(wf, "rotate-now", "stack");
         });
 
-        it("runs in the stack's deploy environment, production for prod, as that environment's identity, one pulumi run at a time", () => {
-            // The expression as GitHub evaluates it (a && b || c): each stack's environment is the deploy job's.
-            const deployEnvironments = matrixEnvironments(workflow("deploy.yml").jobs.deploy);
-            for (const stack of STACKS) {
-                assert.strictEqual(stack === "prod" ? "production" : stack, deployEnvironments[stack], stack);
-            }
+        it("runs in the stack's deploy environment, as that environment's identity, one pulumi run at a time", () => {
             assert.strictEqual(job.environment, ROTATE_NOW_ENVIRONMENT);
+            assert.strictEqual(environmentOf(job.environment, "acme-prod"), deployEnvironment("acme-prod"));
+            assert.strictEqual(environmentOf(job.environment, "acme-prod"), environmentOf(workflow("deploy.yml").jobs.deploy.environment, "acme-prod"));
             assert.deepStrictEqual(job.env, { ...SIGN_IN_ENV, STACK: "${{ inputs.stack }}" });
             assert.deepStrictEqual(job.permissions, { contents: "read", "id-token": "write" });
             assert.deepStrictEqual((job as any).concurrency, { group: "pulumi-${{ inputs.stack }}", "cancel-in-progress": false });
@@ -405,7 +446,7 @@ describe("GitHub workflows", () => {
         it("runs rotate-now with the state and Creatio credentials and the environment's pins, in that step only", () => {
             const step = stepNamed(job, "Replace both secrets, delivering each into Creatio");
             assert.strictEqual(step.run, 'npm run -s rotate-now -- --stack "$STACK"');
-            const { ENVIRONMENT: _unused, ...expected } = DELIVER_ENV;
+            const { ENVIRONMENT: _unused, ...expected } = deliverEnv(ROTATE_NOW_ENVIRONMENT);
             assert.deepStrictEqual(step.env, expected);
             assert.deepStrictEqual(job.steps.filter(s => mentionsSecret(s)), [step]);
         });
@@ -466,26 +507,26 @@ describe("GitHub workflows", () => {
 
     describe("the CI identities the bootstrap creates", () => {
         const REPO = "contoso/creatio-m365-oauth";
-        const bootstrapProject = readYaml(path.join("bootstrap", "Pulumi.yaml"));
-        const WRITERS: [string, string][] = [["deploy.yml", "deploy"], ["rotation.yml", "rotate"]];
+        const WRITERS: [string, string][] = [["deploy.yml", "deploy"], ["rotation.yml", "rotate"], ["rotate-now.yml", "rotate-now"]];
 
         it("let each environment's jobs sign in as that environment's identity alone, and a pull request as none", async () => {
             const { values, mocks } = await runBootstrap({ githubRepository: REPO });
             const trusted = (identity: string) => ofType(mocks, "applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential")
                 .filter(([name]) => name.startsWith(`${identity}-oidc-`)).map(([, inputs]) => inputs.subject as string);
             const environments = values.environments as Record<string, { clientId: string }>;
-            const seen: string[] = [];
+            const seen = new Set<string>();
             for (const [file, jobName] of WRITERS) {
                 const job: Job = workflow(file).jobs[jobName];
                 assert.strictEqual(job.env!.ARM_CLIENT_ID, "${{ vars.AZURE_CI_CLIENT_ID }}", file);
-                for (const environment of Object.values(matrixEnvironments(job))) {
+                // The stacks the bootstrap was run for: each job's environment for each of them has its identity.
+                for (const environment of (JSON.parse(HARNESS_STACKS) as string[]).map(stack => environmentOf(job.environment!, stack))) {
                     assert.strictEqual(environments[environment].clientId, IDENTITY_IDS[`ci-${environment}`].clientId, environment);
                     // github/docs oidc.md, "Filtering for a specific environment": repo:ORG-NAME/REPO-NAME:environment:ENVIRONMENT-NAME
                     assert.deepStrictEqual(trusted(`ci-${environment}`), [`repo:${REPO}:environment:${environment}`]);
-                    seen.push(environment);
+                    seen.add(environment);
                 }
             }
-            assert.deepStrictEqual(seen.sort(), Object.keys(environments).sort());
+            assert.deepStrictEqual([...seen].sort(), Object.keys(environments).sort());
             for (const [name, job] of Object.entries(workflow("pull-request.yml").jobs as Record<string, Job>)) {
                 assert.ok(!("id-token" in (job.permissions ?? {})), name);
             }
@@ -496,12 +537,103 @@ describe("GitHub workflows", () => {
             assert.ok(page.includes("`tenantId` to the repository variable `AZURE_TENANT_ID`"));
             assert.ok(page.includes("`environments.<environment>.clientId` to that environment's variable `AZURE_CI_CLIENT_ID`"));
         });
+    });
 
-        it("default to the environments the workflows declare", () => {
-            assert.deepStrictEqual(bootstrapProject.config.deployEnvironments.default,
-                Object.values(matrixEnvironments(workflow("deploy.yml").jobs.deploy)));
-            assert.deepStrictEqual(bootstrapProject.config.rotationEnvironments.default,
-                Object.values(matrixEnvironments(workflow("rotation.yml").jobs.rotate)));
+    describe("the stacks script (.github/scripts/stacks.sh)", () => {
+        let work: string;
+        beforeEach(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-script-")); });
+        afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+        function withFiles(names: string[]) {
+            fs.writeFileSync(path.join(work, "Pulumi.yaml"), "name: creatio-m365-oauth\n");
+            for (const name of names) {
+                fs.writeFileSync(path.join(work, name), "config: {}\n");
+            }
+        }
+        /** The script as the step runs it, in a root with these files; with what lib/stackFiles.ts (the bootstrap's reading) makes of them. */
+        function list(args: string[] = []) {
+            const run = spawnSync("bash", [path.join(ROOT, STACKS_SCRIPT), ...args], { cwd: work, env: { PATH: process.env.PATH }, encoding: "utf8", timeout: 20_000 });
+            let lib: string[] | string;
+            try {
+                lib = stacksIn(work);
+            } catch (err) {
+                assert.ok(err instanceof StackFilesError);
+                lib = err.message;
+            }
+            return { status: run.status, stdout: run.stdout, stderr: run.stderr, lib };
+        }
+
+        it("gives no stacks for a root without stack files, so the matrix jobs are skipped", () => {
+            withFiles([]);
+            assert.deepStrictEqual(list(), { status: 0, stdout: "stacks=[]\ncount=0\n", stderr: "", lib: [] });
+        });
+
+        it("gives every Pulumi.<stack>.yaml's stack, sorted, as JSON for fromJSON, and their count", () => {
+            withFiles(["Pulumi.acme-prod.yaml", "Pulumi.Contoso_2.yaml", "Pulumi.acme-dev.yaml", "Pulumi.yml.yml", "README.md", "Pulumi.x.json"]);
+            const run = list();
+            assert.deepStrictEqual(run, { status: 0, stdout: 'stacks=["Contoso_2","acme-dev","acme-prod"]\ncount=3\n', stderr: "", lib: ["Contoso_2", "acme-dev", "acme-prod"] });
+            assert.deepStrictEqual(JSON.parse(run.stdout.split("\n")[0].slice("stacks=".length)), run.lib);
+        });
+
+        // github/docs workflow-commands.md: ::error title={title}::{message}
+        const refusals: [string, string[], string][] = [
+            ["a file whose stack name has a period or a space, printed without markup", ["Pulumi.ok.yaml", "Pulumi.acme.prod.yaml"],
+                '::error title=Not a stack name::Pulumi.acme.prod.yaml is not a stack file this repository can deploy: the name between "Pulumi." and ".yaml" ' +
+                "must be 1 to 91 letters, digits, - and _ (it names the GitHub environments <stack> and rotation-<stack>); rename it or move it out of the root.\n"],
+            ["a name whose rotation environment would be too long", [`Pulumi.${"a".repeat(92)}.yaml`],
+                `::error title=Not a stack name::Pulumi.${"a".repeat(92)}.yaml is not a stack file this repository can deploy: the name between "Pulumi." and ".yaml" ` +
+                "must be 1 to 91 letters, digits, - and _ (it names the GitHub environments <stack> and rotation-<stack>); rename it or move it out of the root.\n"],
+            ["a file name with markup", ["Pulumi.a%0A::b.yaml"],
+                '::error title=Not a stack name::Pulumi.a?0A??b.yaml is not a stack file this repository can deploy: the name between "Pulumi." and ".yaml" ' +
+                "must be 1 to 91 letters, digits, - and _ (it names the GitHub environments <stack> and rotation-<stack>); rename it or move it out of the root.\n"],
+            ["a stack named rotation-<name>", ["Pulumi.dev.yaml", "Pulumi.Rotation-dev.yaml"],
+                "::error title=Reserved stack name::Pulumi.Rotation-dev.yaml names a stack that starts with rotation-: its deploy environment would be stack dev's rotation environment; rename it.\n"],
+            ["two stacks whose names differ in case only", ["Pulumi.Prod.yaml", "Pulumi.prod.yaml"],
+                "::error title=Stacks differ only in case::Pulumi.Prod.yaml and Pulumi.prod.yaml would share the GitHub environments prod and rotation-prod (GitHub ignores case in environment names); rename one.\n"],
+        ];
+        for (const [what, files, error] of refusals) {
+            it(`refuses ${what}, as the bootstrap does`, () => {
+                withFiles(files);
+                const run = list();
+                assert.deepStrictEqual([run.status, run.stdout, run.stderr], [1, error, ""]);
+                assert.strictEqual(`::error title=${error.split("::")[1].slice("error title=".length)}::${run.lib}\n`, error);
+            });
+        }
+
+        it(`runs up to ${MAX_STACKS} stacks, GitHub's limit of jobs per matrix, and refuses more`, () => {
+            // github/docs, "Running variations of jobs in a workflow": "A matrix will generate a maximum of 256 jobs per workflow run."
+            assert.strictEqual(MAX_STACKS, 256);
+            withFiles(Array.from({ length: 256 }, (_, i) => `Pulumi.s${String(i).padStart(3, "0")}.yaml`));
+            const run = list();
+            assert.deepStrictEqual([run.status, run.stderr, run.stdout.endsWith("\ncount=256\n")], [0, "", true]);
+            assert.strictEqual(JSON.parse(run.stdout.split("\n")[0].slice("stacks=".length)).length, 256);
+            withFiles(["Pulumi.t.yaml"]);
+            const error = "::error title=Too many stacks::257 Pulumi.<stack>.yaml files, and one GitHub Actions matrix runs at most 256 jobs; split the stacks across repositories.\n";
+            assert.deepStrictEqual(list(), { status: 1, stdout: error, stderr: "", lib: error.slice("::error title=Too many stacks::".length, -1) });
+        });
+
+        it("is what the CI page says: the naming rule, the limit, max-parallel, how to add a stack", () => {
+            const page = readText(path.join("docs", "ci.md"));
+            for (const text of ["deploys (and rotates by hand, `rotate-now.yml`) in the environment **`<stack>`**, and rotates\nweekly in **`rotation-<stack>`**",
+                "`.github/scripts/stacks.sh`", "At most 256 stacks", "add `max-parallel: <n>`", "### Add a stack",
+                "create the environments `<name>` and `rotation-<name>`"]) {
+                assert.ok(page.includes(text), text);
+            }
+        });
+
+        it("with a stack name, gives that stack alone when it has a stack file, and refuses it otherwise", () => {
+            withFiles(["Pulumi.acme-dev.yaml", "Pulumi.acme-prod.yaml"]);
+            assert.deepStrictEqual(list(["acme-prod"]).stdout, 'stacks=["acme-prod"]\ncount=1\n');
+            assert.deepStrictEqual(list(["acme-test"]), { status: 1, stderr: "", lib: ["acme-dev", "acme-prod"],
+                stdout: "::error title=No such stack::There is no stack file Pulumi.acme-test.yaml in the repository's root; the stacks are: acme-dev acme-prod\n" });
+            // Not echoed: a name with markup or a path never reaches the log.
+            for (const name of ["Acme-prod", "../acme-prod", "x%0A::warning::y", ""]) {
+                const run = list([name]);
+                assert.strictEqual(run.status, 1, name);
+                assert.ok(!run.stdout.includes("warning") && !run.stdout.includes("../"), run.stdout);
+            }
+            assert.strictEqual(list(["x::y"]).stdout, "::error title=Not a stack name::The stack given is not a stack name of this repository " +
+                "(1 to 91 letters, digits, - and _); the stacks are: acme-dev acme-prod\n");
         });
     });
 
@@ -623,7 +755,7 @@ describe("GitHub workflows", () => {
             for (const wf of workflows) {
                 for (const [name, job] of jobsOf(wf)) {
                     if (job.permissions?.["id-token"] === "write") {
-                        assert.ok([MATRIX_ENVIRONMENT, ROTATE_NOW_ENVIRONMENT].includes(job.environment!), name);
+                        assert.ok(ENVIRONMENTS.includes(job.environment!), name);
                     }
                     for (const login of job.steps.filter(s => s.uses?.startsWith("azure/login@"))) {
                         assert.strictEqual(login.if, "vars.AZURE_STORAGE_ACCOUNT != '' || startsWith(vars.PULUMI_SECRETS_PROVIDER, 'azurekeyvault://')");
@@ -662,7 +794,7 @@ describe("GitHub workflows", () => {
                     }
                     // The environments admit main only ("Selected branches: main", docs/ci.md): a run of another branch,
                     // a workflow_dispatch from one included, never starts this job.
-                    assert.ok([MATRIX_ENVIRONMENT, ROTATE_NOW_ENVIRONMENT].includes(job.environment!), name);
+                    assert.ok(ENVIRONMENTS.includes(job.environment!), name);
                     for (const checkout of job.steps.filter(s => s.uses?.startsWith("actions/checkout@"))) {
                         // No ref, repository or path: the commit the run is for, in the workspace pulumi runs in.
                         assert.deepStrictEqual(checkout.with, { "persist-credentials": false }, name);

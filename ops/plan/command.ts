@@ -75,9 +75,9 @@ export interface ScriptProcess {
 }
 
 /** Runs the command with this process's arguments and writers, and exits with its code once stdout is flushed. */
-export async function runAsScript(proc: ScriptProcess): Promise<void> {
+export async function runAsScript(proc: ScriptProcess, projectDir?: string): Promise<void> {
     const code = await main({
-        argv: proc.argv.slice(2),
+        argv: proc.argv.slice(2), projectDir,
         stdout: text => proc.stdout.write(text),
         stderr: text => proc.stderr.write(text),
         now: () => new Date(),

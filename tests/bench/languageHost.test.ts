@@ -4,6 +4,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { programLaunch, stackConfig, median } from "../../bench/languageHost";
 import { measure, program } from "../../bench/subjects";
+import { EXAMPLE_STACKS } from "../exampleStacks";
 
 const ROOT = path.join(__dirname, "..", "..");
 /**
@@ -55,7 +56,7 @@ describe("Pulumi runs of the program (preview, up)", () => {
 
     it("evaluate the program through Pulumi's own entry point with these settings", function () {
         this.timeout(60_000);
-        const { declared } = measure(program(ROOT, "dev"), 50_000);
+        const { declared } = measure(program(ROOT, "dev", false, EXAMPLE_STACKS), 50_000);
         assert.deepStrictEqual(declared.sort(), [
             "azuread:index/application:Application creatio-app",
             "azuread:index/applicationPassword:ApplicationPassword creatio-secret-a",

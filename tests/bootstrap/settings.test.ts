@@ -1,10 +1,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { DEFAULT_DEPLOY_ENVIRONMENTS, DEFAULT_ROTATION_ENVIRONMENTS, validateBootstrapConfig } from "../../bootstrap/settings";
+import { BootstrapRawConfig, validateBootstrapConfig } from "../../bootstrap/settings";
 import { ConfigError } from "../../lib/configProblems";
+import { stacksIn } from "../../lib/stackFiles";
 import { TENANT_ID, TenantMocks, runProgram } from "../mocks";
 import { BOOTSTRAP_PROGRAM, BOOTSTRAP_PROJECT, IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./harness";
 
@@ -15,8 +17,10 @@ const ROLE = {
     ownedBy: "18a4783c-866b-4cc7-a460-3d5e5662c884",      // Microsoft Graph permissions reference: Application.ReadWrite.OwnedBy, Application
 };
 const REPO = "contoso/creatio-m365-oauth";
-/** The default environments: deploy (dev, production), then rotation (rotation-dev, rotation-prod). */
-const ENVIRONMENTS = ["dev", "production", "rotation-dev", "rotation-prod"];
+const STACKS_ALLOWED = "1 to 256 distinct stack names of letters, digits, - and _ (91 at most, none starting with rotation-), " +
+    'such as ["dev","prod"]; or unset, to take the stacks of the repository root\'s Pulumi.<stack>.yaml files';
+/** The environments of the harness's stacks dev and prod: deploy (dev, prod), then rotation (rotation-dev, rotation-prod). */
+const ENVIRONMENTS = ["dev", "prod", "rotation-dev", "rotation-prod"];
 
 const assignment = (principalObjectId: string, appRoleId: string) => ({ principalObjectId, resourceObjectId: GRAPH_SP, appRoleId });
 const subjectsOf = (mocks: TenantMocks, identity: string) =>
@@ -35,7 +39,7 @@ describe("bootstrap program", () => {
         ]));
         assert.deepStrictEqual(ofType(mocks, "application:Application"), [
             ["ci-dev-app", { displayName: `Creatio M365 OAuth deploy (dev, ${REPO})`, signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
-            ["ci-production-app", { displayName: `Creatio M365 OAuth deploy (production, ${REPO})`, signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
+            ["ci-prod-app", { displayName: `Creatio M365 OAuth deploy (prod, ${REPO})`, signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
             ["ci-rotation-dev-app", { displayName: `Creatio M365 OAuth rotation (rotation-dev, ${REPO})`, signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
             ["ci-rotation-prod-app", { displayName: `Creatio M365 OAuth rotation (rotation-prod, ${REPO})`, signInAudience: "AzureADMyOrg", preventDuplicateNames: true }],
         ]);
@@ -77,9 +81,9 @@ describe("bootstrap program", () => {
 
     it("uses the immutable subject prefix when configured", async () => {
         const prefix = "repo:contoso@123456/creatio-m365-oauth@456789";
-        const { mocks } = await runBootstrap({ githubRepository: REPO, githubSubjectPrefix: prefix, deployEnvironments: '["production"]', rotationEnvironments: '["rotation-prod"]' });
+        const { mocks } = await runBootstrap({ githubRepository: REPO, githubSubjectPrefix: prefix, stacks: '["prod"]' });
         // github/docs oidc.md, "Immutable subject claims": repo:OWNER@OWNER-ID/REPO@REPO-ID, then the context as before
-        assert.deepStrictEqual(subjectsOf(mocks, "ci-production"), ["repo:contoso@123456/creatio-m365-oauth@456789:environment:production"]);
+        assert.deepStrictEqual(subjectsOf(mocks, "ci-prod"), ["repo:contoso@123456/creatio-m365-oauth@456789:environment:prod"]);
         assert.deepStrictEqual(subjectsOf(mocks, "ci-rotation-prod"), ["repo:contoso@123456/creatio-m365-oauth@456789:environment:rotation-prod"]);
     });
 
@@ -101,9 +105,11 @@ describe("bootstrap program", () => {
     });
 
     describe("config", () => {
-        const refusal = (raw: Parameters<typeof validateBootstrapConfig>[0]) => {
+        /** The root's stacks, when the config lists none. */
+        const root = () => ["dev", "prod"];
+        const refusal = (raw: BootstrapRawConfig, rootStacks = root) => {
             try {
-                validateBootstrapConfig(raw);
+                validateBootstrapConfig(raw, rootStacks);
             } catch (err) {
                 assert.ok(err instanceof ConfigError);
                 return err.problems;
@@ -113,10 +119,10 @@ describe("bootstrap program", () => {
 
         it("rejects what it cannot use, naming key, value and what is allowed", () => {
             assert.deepStrictEqual(refusal({
-                githubRepository: "https://github.com/contoso/crm", deployEnvironments: '["prod uction"]',
+                githubRepository: "https://github.com/contoso/crm", stacks: '["prod uction"]',
             }), [
                 'githubRepository = "https://github.com/contoso/crm": not a GitHub repository; allowed: owner/name, such as contoso/creatio-m365-oauth',
-                'deployEnvironments = "[\\"prod uction\\"]": not a list of GitHub environment names; allowed: 1 to 20 distinct names of letters, digits, - and _, such as ["dev","production"]',
+                `stacks = "[\\"prod uction\\"]": not a list of this repository's stack names; allowed: ${STACKS_ALLOWED}`,
             ]);
         });
 
@@ -131,12 +137,12 @@ describe("bootstrap program", () => {
                 "allowed: nothing: pulumi config rm previewReadsConsentGrants",
             ]);
             // Unset or empty (Pulumi.yaml's old default) is fine.
-            assert.doesNotThrow(() => validateBootstrapConfig({ githubRepository: "contoso/crm", applicationPermission: "" }));
+            assert.doesNotThrow(() => validateBootstrapConfig({ githubRepository: "contoso/crm", applicationPermission: "" }, root));
         });
 
         it("takes the classic subject prefix by default and the immutable one when given, spelled as given", () => {
-            assert.strictEqual(validateBootstrapConfig({ githubRepository: "Contoso/CRM" }).githubSubjectPrefix, "repo:Contoso/CRM");
-            assert.strictEqual(validateBootstrapConfig({ githubRepository: "Contoso/CRM", githubSubjectPrefix: "repo:Contoso@42/CRM@4242" }).githubSubjectPrefix,
+            assert.strictEqual(validateBootstrapConfig({ githubRepository: "Contoso/CRM" }, root).githubSubjectPrefix, "repo:Contoso/CRM");
+            assert.strictEqual(validateBootstrapConfig({ githubRepository: "Contoso/CRM", githubSubjectPrefix: "repo:Contoso@42/CRM@4242" }, root).githubSubjectPrefix,
                 "repo:Contoso@42/CRM@4242");
         });
 
@@ -172,14 +178,63 @@ describe("bootstrap program", () => {
             }
         });
 
-        it("refuses rotation environments shared with deploy environments, and more than 20 of either", () => {
-            assert.deepStrictEqual(refusal({ githubRepository: "contoso/crm", rotationEnvironments: '["rotation-dev","production"]' }), [
-                'rotationEnvironments = "[\\"rotation-dev\\",\\"production\\"]": shares production with deployEnvironments; allowed: environments of their own, without reviewers, such as ["rotation-dev","rotation-prod"]',
-            ]);
-            // Microsoft, "Workload identity federation considerations": at most 20 federated identity credentials per application.
-            const many = JSON.stringify(Array.from({ length: 21 }, (_, i) => `r${i}`));
-            assert.deepStrictEqual(refusal({ githubRepository: "contoso/crm", rotationEnvironments: many }), [
-                `rotationEnvironments = ${JSON.stringify(many)}: not a list of GitHub environment names; allowed: 1 to 20 distinct names of letters, digits, - and _, such as ["rotation-dev","rotation-prod"]`,
+        it("derives each stack's environments by one rule: <stack> to deploy, rotation-<stack> to rotate", () => {
+            const settings = validateBootstrapConfig({ githubRepository: "contoso/crm", stacks: '["acme-prod","contoso_1"]' }, () => assert.fail("reads the root"));
+            assert.deepStrictEqual([settings.stacks, settings.deployEnvironments, settings.rotationEnvironments],
+                [["acme-prod", "contoso_1"], ["acme-prod", "contoso_1"], ["rotation-acme-prod", "rotation-contoso_1"]]);
+        });
+
+        it("takes the stacks of the root's stack files when stacks is unset or empty, and says when there are none", () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bootstrap-root-"));
+            try {
+                const fromFiles = () => stacksIn(dir);
+                for (const file of ["Pulumi.yaml", "Pulumi.acme-prod.yaml", "Pulumi.acme-dev.yaml"]) {
+                    fs.writeFileSync(path.join(dir, file), "config: {}\n");
+                }
+                for (const stacks of [undefined, "", "[]"]) {
+                    assert.deepStrictEqual(validateBootstrapConfig({ githubRepository: "contoso/crm", stacks }, fromFiles).rotationEnvironments,
+                        ["rotation-acme-dev", "rotation-acme-prod"]);
+                }
+                fs.writeFileSync(path.join(dir, "Pulumi.acme.prod.yaml"), "config: {}\n");
+                assert.deepStrictEqual(refusal({ githubRepository: "contoso/crm" }, fromFiles), [
+                    'stacks = "": unset, and the root\'s stack files are not all stacks: Pulumi.acme.prod.yaml is not a stack file this ' +
+                    'repository can deploy: the name between "Pulumi." and ".yaml" must be 1 to 91 letters, digits, - and _ (it names ' +
+                    `the GitHub environments <stack> and rotation-<stack>); rename it or move it out of the root.; allowed: ${STACKS_ALLOWED}`,
+                ]);
+                for (const file of fs.readdirSync(dir).filter(f => f !== "Pulumi.yaml")) {
+                    fs.rmSync(path.join(dir, file));
+                }
+                assert.deepStrictEqual(refusal({ githubRepository: "contoso/crm", stacks: "[]" }, fromFiles), [
+                    `stacks = "[]": unset, and the repository's root has no Pulumi.<stack>.yaml file; allowed: ${STACKS_ALLOWED}`,
+                ]);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("refuses stacks whose environments would collide or not be environment names, and more than one matrix runs", () => {
+            const many = JSON.stringify(Array.from({ length: 257 }, (_, i) => `s${i}`));
+            for (const stacks of [
+                '["dev","rotation-dev"]',   // rotation-dev's deploy environment is dev's rotation environment
+                '["dev","Dev"]',            // GitHub environment names ignore case
+                '["acme.prod"]',            // a Pulumi stack name, not an environment name here
+                `["${"a".repeat(92)}"]`,    // rotation-<stack> over 100 characters
+                "[]x", '[""]', "[1]",
+                many,                       // github/docs, run-job-variations: "A matrix will generate a maximum of 256 jobs per workflow run."
+            ]) {
+                assert.deepStrictEqual(refusal({ githubRepository: "contoso/crm", stacks }),
+                    [`stacks = ${JSON.stringify(stacks)}: not a list of this repository's stack names; allowed: ${STACKS_ALLOWED}`], stacks);
+            }
+            assert.strictEqual(validateBootstrapConfig({ githubRepository: "contoso/crm", stacks: JSON.stringify(JSON.parse(many).slice(1)) }, root).stacks.length, 256);
+        });
+
+        it("refuses the environment lists of earlier versions: the environments follow the stacks", () => {
+            const why = "no longer exists: the GitHub environments follow the stacks: stack <stack> deploys in the environment <stack> " +
+                'and rotates in rotation-<stack> (docs/ci.md, "Stacks and environments"); list the stacks in stacks, or leave it unset to take ' +
+                "the root's stack files";
+            assert.deepStrictEqual(refusal({ githubRepository: "contoso/crm", deployEnvironments: '["dev","production"]', rotationEnvironments: '["rotation-dev"]' }), [
+                `deployEnvironments = "[\\"dev\\",\\"production\\"]": ${why}; allowed: nothing: pulumi config rm deployEnvironments`,
+                `rotationEnvironments = "[\\"rotation-dev\\"]": ${why}; allowed: nothing: pulumi config rm rotationEnvironments`,
             ]);
         });
 
@@ -196,13 +251,13 @@ describe("bootstrap program", () => {
             const project = parse(fs.readFileSync(path.join(__dirname, "..", "..", "bootstrap", "Pulumi.yaml"), "utf8"));
             assert.strictEqual(project.name, BOOTSTRAP_PROJECT);
             assert.deepStrictEqual(Object.keys(project.config), [
-                "githubRepository", "githubSubjectPrefix", "deployEnvironments", "rotationEnvironments",
+                "githubRepository", "githubSubjectPrefix", "stacks",
             ]);
             for (const key of Object.keys(project.config)) {
                 assert.ok(project.config[key].description && "default" in project.config[key], key);
             }
-            assert.deepStrictEqual(project.config.deployEnvironments.default, DEFAULT_DEPLOY_ENVIRONMENTS);
-            assert.deepStrictEqual(project.config.rotationEnvironments.default, DEFAULT_ROTATION_ENVIRONMENTS);
+            // Empty: the root's stack files.
+            assert.deepStrictEqual(project.config.stacks.default, []);
             assert.strictEqual(project.config.githubSubjectPrefix.default, "");
         });
     });

@@ -9,6 +9,7 @@ import { contrastingOffset } from "../../../ops/plan/program";
 import { PLACEHOLDER_GUID_PREFIX } from "../../../ops/plan/tenant";
 import { ownersWarning } from "../../../lib/owners";
 import { rotationPlan } from "../../../lib/rotation";
+import { exampleProject, exampleStack, repositoryCopy } from "../../exampleStacks";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 /** A fixed instant for the plan: the first rotation is given as if `pulumi up` ran then. */
@@ -21,7 +22,7 @@ interface Run {
 }
 
 /** Runs the plan in this process; what reaches the process's own stdout or stderr meanwhile goes to `leaked`. */
-async function planAndLeaks(argv: string[], projectDir = ROOT): Promise<Run & { leaked: string }> {
+async function planAndLeaks(argv: string[], projectDir = exampleProject()): Promise<Run & { leaked: string }> {
     let stdout = "";
     let stderr = "";
     let leaked = "";
@@ -46,7 +47,7 @@ async function planAndLeaks(argv: string[], projectDir = ROOT): Promise<Run & { 
     }
 }
 
-async function plan(argv: string[], projectDir = ROOT): Promise<Run> {
+async function plan(argv: string[], projectDir = exampleProject()): Promise<Run> {
     const { code, stdout, stderr, leaked } = await planAndLeaks(argv, projectDir);
     assert.strictEqual(leaked, "", "the plan wrote to the process's own stdout or stderr");
     return { code, stdout, stderr };
@@ -70,7 +71,7 @@ const OFFSET = "(set at the first pulumi up: depends on the rotation offset draw
 describe("npm run plan", () => {
     describe("the stack config as pulumi up passes it", () => {
         it("hands the dev stack's values and Pulumi.yaml's defaults to the program as PULUMI_CONFIG", () => {
-            const config = loadStackConfig(ROOT, "dev");
+            const config = loadStackConfig(exampleProject(), "dev");
             // pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs/main.go constructConfig: JSON, keys
             // <namespace>:config:<name>; pkg/workspace/config.go createConfigValue: defaults "" as is, 180 as "180",
             // [] as JSON; sdk/go/common/resource/config/object.go MarshalString: a YAML 180 as "180".
@@ -384,7 +385,7 @@ describe("npm run plan", () => {
 
         it("never prints a stand-in value as if it were real, on stdout or stderr", async () => {
             const dir = projectWith({ "Pulumi.owners.yaml": OWNERS_STACK });
-            for (const [argv, projectDir] of [[["--stack", "dev"], ROOT], [["--stack", "prod", "--json"], ROOT],
+            for (const [argv, projectDir] of [[["--stack", "dev"], exampleProject()], [["--stack", "prod", "--json"], exampleProject()],
                 [["--stack", "owners"], dir], [["--stack", "owners", "--json"], dir]] as const) {
                 const run = await planAndLeaks([...argv], projectDir);
                 assert.strictEqual(run.code, 0, run.stderr);
@@ -618,15 +619,20 @@ describe("npm run plan", () => {
         });
     });
 
-    it("runs from a fresh clone with npm run -s plan, without the Pulumi CLI", function () {
+    it("runs from a fresh clone with one stack of the user's own, with npm run -s plan, without the Pulumi CLI", function () {
         this.timeout(60000);
-        const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("PULUMI_")));
-        env.PATH = [path.dirname(process.execPath), "/usr/bin", "/bin"].join(path.delimiter);
-        const result = spawnSync("npm", ["run", "-s", "plan", "--", "--stack", "dev"], {
-            cwd: ROOT, env, encoding: "utf8", timeout: 50000,
-        });
-        assert.strictEqual(result.status, 0, result.stderr);
-        assert.ok(result.stdout.startsWith('Plan of stack "dev" (project creatio-m365-oauth)'), result.stdout);
-        assert.ok(result.stdout.includes("    https://acme-dev.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode\n"));
+        const clone = repositoryCopy({ "Pulumi.acme-dev.yaml": exampleStack("dev") });
+        try {
+            const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("PULUMI_")));
+            env.PATH = [path.dirname(process.execPath), "/usr/bin", "/bin"].join(path.delimiter);
+            const result = spawnSync("npm", ["run", "-s", "plan", "--", "--stack", "acme-dev"], {
+                cwd: clone.root, env, encoding: "utf8", timeout: 50000,
+            });
+            assert.strictEqual(result.status, 0, result.stderr);
+            assert.ok(result.stdout.startsWith('Plan of stack "acme-dev" (project creatio-m365-oauth) from Pulumi.yaml and Pulumi.acme-dev.yaml'), result.stdout);
+            assert.ok(result.stdout.includes("    https://acme-dev.creatio.com/0/rest/Office365OAuthAuthenticator/ProcessAuthenticationCode\n"));
+        } finally {
+            clone.remove();
+        }
     });
 });

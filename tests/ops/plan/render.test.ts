@@ -8,6 +8,7 @@ import {
 } from "../../../ops/plan/render";
 import { DeclaredResource, Placeholder } from "../../../ops/plan/tenant";
 import { ownersWarning } from "../../../lib/owners";
+import { exampleProject } from "../../exampleStacks";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const NOW = new Date("2026-06-15T12:00:00Z");
@@ -501,7 +502,7 @@ describe("npm run plan as a script", () => {
     interface Recorded { stdout: string; stderr: string; exits: number[]; exitedAfterFlush: boolean }
 
     /** A stand-in for the Node.js process: stdout's write callback runs once the text is "flushed", as Node's does. */
-    async function runScript(args: string[]): Promise<Recorded> {
+    async function runScript(args: string[], projectDir?: string): Promise<Recorded> {
         const recorded: Recorded = { stdout: "", stderr: "", exits: [], exitedAfterFlush: false };
         let flushing = false;
         await runAsScript({
@@ -521,7 +522,7 @@ describe("npm run plan as a script", () => {
                 recorded.exits.push(code);
                 recorded.exitedAfterFlush = flushing;
             },
-        });
+        }, projectDir);
         await new Promise(resolve => setImmediate(resolve));
         return recorded;
     }
@@ -535,10 +536,10 @@ describe("npm run plan as a script", () => {
         });
     });
 
-    it("plans this project's stack with its own program, at the time it runs, and exits 0 once stdout is flushed", async function () {
+    it("plans a stack with this project's own program, at the time it runs, and exits 0 once stdout is flushed", async function () {
         this.timeout(60000);
         const before = Date.now();
-        const run = await runScript(["--stack", "dev", "--json"]);
+        const run = await runScript(["--stack", "dev", "--json"], exampleProject());
         const after = Date.now();
         assert.strictEqual(run.stderr, "");
         assert.deepStrictEqual(run.exits, [0]);
@@ -550,7 +551,7 @@ describe("npm run plan as a script", () => {
         // The same plan as the program named explicitly, at the same instant.
         let expected = "";
         const code = await main({
-            argv: ["--stack", "dev", "--json"], projectDir: ROOT, program: path.join(ROOT, "index.ts"), now: () => new Date(at),
+            argv: ["--stack", "dev", "--json"], projectDir: exampleProject(), program: path.join(ROOT, "index.ts"), now: () => new Date(at),
             stdout: text => { expected += text; }, stderr: () => undefined,
         });
         assert.strictEqual(code, 0);

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The stacks of the repository: one per Pulumi.<stack>.yaml file in the root, as GitHub Actions
+# step outputs (append them to "$GITHUB_OUTPUT"):
+#   stacks=<a JSON list of the names, sorted, for fromJSON in a job's strategy.matrix>
+#   count=<how many>
+# With a stack name as its argument, it prints the same for that stack alone, and refuses a name
+# that has no stack file. It refuses a file whose stack name cannot name the stack's GitHub
+# environments (<stack> and rotation-<stack>), and more stacks than one matrix can run.
+# Plain bash: no node, no jq, nothing installed.
+set -euo pipefail
+export LC_ALL=C
+# GitHub: "A matrix will generate a maximum of 256 jobs per workflow run."
+max=256
+shopt -s nullglob
+names=()
+for file in Pulumi.*.yaml; do
+    name=${file#Pulumi.}
+    name=${name%.yaml}
+    # A stack name (pulumi's sdk/go/common/tokens/stack_name.go: letters, digits, -, _ and .) that
+    # is also an environment name here (letters, digits, - and _, 100 at most with "rotation-").
+    if ! [[ $name =~ ^[A-Za-z0-9_-]{1,91}$ ]]; then
+        # Printed with what a workflow command could read as markup replaced.
+        printf '::error title=Not a stack name::%s is not a stack file this repository can deploy: the name between "Pulumi." and ".yaml" must be 1 to 91 letters, digits, - and _ (it names the GitHub environments <stack> and rotation-<stack>); rename it or move it out of the root.\n' "${file//[^A-Za-z0-9._ -]/?}"
+        exit 1
+    fi
+    lower=${name,,}
+    if [ "${lower#rotation-}" != "$lower" ]; then
+        printf '::error title=Reserved stack name::%s names a stack that starts with rotation-: its deploy environment would be stack %s'"'"'s rotation environment; rename it.\n' "$file" "${name:9}"
+        exit 1
+    fi
+    for seen in "${names[@]}"; do
+        # GitHub environment names ignore case: two such stacks would share their environments.
+        if [ "${seen,,}" = "${name,,}" ]; then
+            printf '::error title=Stacks differ only in case::Pulumi.%s.yaml and Pulumi.%s.yaml would share the GitHub environments %s and rotation-%s (GitHub ignores case in environment names); rename one.\n' "$seen" "$name" "$name" "$name"
+            exit 1
+        fi
+    done
+    names+=("$name")
+done
+if [ "${#names[@]}" -gt "$max" ]; then
+    printf '::error title=Too many stacks::%s Pulumi.<stack>.yaml files, and one GitHub Actions matrix runs at most %s jobs; split the stacks across repositories.\n' "${#names[@]}" "$max"
+    exit 1
+fi
+if [ "$#" -gt 0 ]; then
+    wanted=$1
+    if ! [[ $wanted =~ ^[A-Za-z0-9_-]{1,91}$ ]]; then
+        printf '::error title=Not a stack name::The stack given is not a stack name of this repository (1 to 91 letters, digits, - and _); the stacks are: %s\n' "${names[*]:-none}"
+        exit 1
+    fi
+    found=false
+    for name in "${names[@]}"; do
+        if [ "$name" = "$wanted" ]; then
+            found=true
+        fi
+    done
+    if [ "$found" != true ]; then
+        printf '::error title=No such stack::There is no stack file Pulumi.%s.yaml in the repository'"'"'s root; the stacks are: %s\n' "$wanted" "${names[*]:-none}"
+        exit 1
+    fi
+    names=("$wanted")
+fi
+list=""
+for name in "${names[@]}"; do
+    list="$list${list:+,}\"$name\""
+done
+printf 'stacks=[%s]\n' "$list"
+printf 'count=%s\n' "${#names[@]}"
