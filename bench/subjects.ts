@@ -7,7 +7,8 @@ import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { parse } from "yaml";
-import { programLaunch, stackConfig } from "./languageHost";
+import { loadStackConfig } from "../ops/plan/config";
+import { programLaunch } from "./languageHost";
 
 export interface Subject {
     name: string;
@@ -45,7 +46,8 @@ export function program(root: string, stack: string, runtimeDefaults = false): S
     const runtime = runtimeDefaults
         ? { name: project.runtime.name, options: { packagemanager: project.runtime.options?.packagemanager } }
         : project.runtime;
-    const config = stackConfig(project.name, project.config ?? {}, readYaml(`Pulumi.${stack}.yaml`).config ?? {});
+    // The stack config as `pulumi up` passes it, read by the plan's reader.
+    const config = loadStackConfig(root, stack).values;
     const launch = programLaunch(runtime, project.name, stack, root, config, true);
     const runPath = require.resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
     return {

@@ -27,10 +27,10 @@ function distance(a: string, b: string): number {
 const MAX_SUGGESTION_DISTANCE = 2;
 
 /** The declared key closest to `key` within two edits (letter case aside), first in documented order on a tie. */
-export function closestConfigKey(key: string): string | undefined {
+export function closestConfigKey(key: string, declaredKeys: readonly string[] = CONFIG_KEYS): string | undefined {
     let best: string | undefined;
     let bestDistance = MAX_SUGGESTION_DISTANCE + 1;
-    for (const declared of CONFIG_KEYS) {
+    for (const declared of declaredKeys) {
         const d = distance(key, declared);
         if (d < bestDistance) {
             best = declared;
@@ -49,16 +49,18 @@ export function shownKey(key: string): string {
  * One problem per key of the project's namespace (`<project>:<name>`, as `pulumi.runtime.allConfig()`
  * gives them) that Pulumi.yaml does not declare, sorted. The value is never shown: it may be a secret.
  * Keys of other namespaces (`azuread:`, `pulumi:`, ...) are not this project's and are left alone.
+ * The program passes its CONFIG_KEYS, `plan` Pulumi.yaml's keys (tests/projectFiles.test.ts keeps them equal).
  */
-export function unknownKeyProblems(keys: Iterable<string>, project: string): string[] {
+export function unknownKeyProblems(keys: Iterable<string>, project: string,
+    declaredKeys: readonly string[] = CONFIG_KEYS): string[] {
     const prefix = `${project}:`;
-    const declared = new Set<string>(CONFIG_KEYS);
+    const declared = new Set<string>(declaredKeys);
     const unknown = [...keys].filter(key => key.startsWith(prefix) && !declared.has(key.slice(prefix.length))).sort();
     return unknown.map(key => {
         const name = key.slice(prefix.length);
-        const closest = closestConfigKey(name);
+        const closest = closestConfigKey(name, declaredKeys);
         return `${shownKey(key)} is not a config key of this project` +
             (closest === undefined ? "" : ` (did you mean ${closest}?)`) +
-            `; allowed: the keys Pulumi.yaml declares: ${CONFIG_KEYS.join(", ")}`;
+            `; allowed: the keys Pulumi.yaml declares: ${declaredKeys.join(", ")}`;
     });
 }

@@ -353,7 +353,7 @@ export function renderText(plan: Plan): string {
     add("Configuration (as pulumi up passes it to the program):");
     const width = Math.max(...plan.configuration.map(c => c.key.length));
     for (const c of plan.configuration) {
-        add(`  ${c.key.padEnd(width)}  ${JSON.stringify(c.value)}  (${c.from})`);
+        add(`  ${printable(c.key).padEnd(width)}  ${JSON.stringify(c.value)}  (${c.from})`);
     }
     for (const note of plan.notes) {
         add(`  Note: ${note}`);
