@@ -3,8 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ConfigError } from "../../../lib/configProblems";
-import { PlanError, decodeText, loadStackConfig, parseConfigKey, stackConfigFrom, stackNameOf } from "../../../ops/plan/config";
-import { resolvePlain, valueText } from "../../../ops/plan/stackYaml";
+import { PlanError, loadStackConfig, parseConfigKey, stackConfigFrom, stackNameOf } from "../../../ops/plan/config";
 
 /** Asserts a PlanError with exactly this message and exit code. */
 function refuses(run: () => unknown, message: string, exitCode = 1): void {
@@ -118,65 +117,12 @@ describe("plan: the stack config, refusal by refusal", () => {
         });
     });
 
-    describe("YAML as yaml.v3 reads it", () => {
+    describe("YAML (the reading itself: tests/ops/plan/stackYaml.test.ts)", () => {
         it("refuses text that is no YAML, naming the file, exit 1", () => {
             assert.throws(() => configOf("name: [proj", "config: {}"), (err: Error) =>
                 err instanceof PlanError && err.exitCode === 1 && err.message.startsWith("Pulumi.yaml is not valid YAML: "));
             assert.throws(() => configOf(PROJECT, "config: {a"), (err: Error) =>
                 err instanceof PlanError && err.exitCode === 1 && err.message.startsWith("Pulumi.s.yaml is not valid YAML: "));
-        });
-
-        it("refuses a key given twice, by its text, as yaml.v3 does", () => {
-            // go-yaml/yaml v3.0.1 decode.go mapping: "line %d: mapping key %#v already defined at line %d", by node kind and text
-            refuses(() => configOf(PROJECT, "config:\n  proj:name: x\n  'proj:name': y\n"),
-                'Pulumi.s.yaml is not valid YAML for pulumi up: line 3: mapping key "proj:name" already defined at line 2 (yaml.v3)');
-            refuses(() => configOf(PROJECT, "config:\n  proj:list: [{a: 1, b: 2, a: 3}]\n"),
-                'Pulumi.s.yaml is not valid YAML for pulumi up: line 2: mapping key "a" already defined at line 2 (yaml.v3)');
-        });
-
-        it("reads the first document only", () => {
-            // go-yaml/yaml v3.0.1 yaml.go unmarshal: p.parse() once, one document
-            const config = configOf(PROJECT, "config:\n  proj:name: first\n---\nconfig:\n  proj:name: second\n---\n[not: valid\n");
-            assert.strictEqual(config.values["proj:name"], "first");
-        });
-
-        it("merges << keys: the map's own keys first, then the merged maps in order", () => {
-            // go-yaml/yaml v3.0.1 decode.go mapping and merge: mergedFields keeps the keys already set
-            const config = configOf(PROJECT, [
-                "base: &base {proj:name: base, proj:count: 1}",
-                "more: &more {proj:name: more, proj:flag: true}",
-                "config:",
-                "  <<: [*more, *base]",
-                "  proj:count: 2",
-            ].join("\n"));
-            assert.deepStrictEqual([config.values["proj:name"], config.values["proj:count"], config.values["proj:flag"]],
-                ["more", "2", "true"]);
-            // decode.go merge: failWantMap
-            refuses(() => configOf(PROJECT, "config:\n  <<: [a]\n"),
-                "Pulumi.s.yaml: line 2: map merge requires map or sequence of maps as the value (yaml.v3)");
-        });
-
-        it("refuses keys that are no text, as pulumi does", () => {
-            // sdk/go/common/workspace/project.go SimplifyMarshalledValue: "expected only string keys, got '%s'"
-            refuses(() => configOf(PROJECT, "config:\n  1: x\n"), "Pulumi.s.yaml: line 2: expected only string keys, got 1; quote the key");
-        });
-
-        it("refuses a document that is mostly aliases, as yaml.v3 does", () => {
-            // go-yaml/yaml v3.0.1 decode.go unmarshal: "document contains excessive aliasing" (allowedAliasRatio)
-            const lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"];
-            for (let i = 1; i < 8; i++) {
-                lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]`);
-            }
-            refuses(() => configOf(PROJECT, lines.join("\n")), "Pulumi.s.yaml: yaml.v3 refuses it: document contains excessive aliasing");
-        });
-
-        it("reads 40,000 keys in linear time", function () {
-            this.timeout(60000);
-            // The yaml package's uniqueKeys check compares every pair of keys: 31 s for 40,000 keys.
-            const text = "config:\n" + Array.from({ length: 40000 }, (_, i) => `  other:k${i}: v${i}\n`).join("");
-            const start = Date.now();
-            assert.strictEqual(Object.keys(configOf(PROJECT, text).values).length, 40004);
-            assert.ok(Date.now() - start < 10000, `${Date.now() - start} ms`);
         });
 
         it("refuses a Pulumi.yaml without a project name and a stack file that is no map of config", () => {
@@ -192,36 +138,7 @@ describe("plan: the stack config, refusal by refusal", () => {
         });
     });
 
-    describe("plain scalars as yaml.v3 resolves them", () => {
-        // go-yaml/yaml v3.0.1 resolve.go resolve; then object.go MarshalString writes numbers as Go's JSON
-        const text = (yaml: string) => { const v = resolvePlain(yaml); return typeof v === "string" ? `"${v}"` : valueText(v); };
-        const cases: [string, string, string][] = [
-            ["017", "15", "strconv.ParseInt(s, 0, 64): a leading 0 is octal (YAML 1.1)"],
-            ["0o17", "15", "0o is octal (YAML 1.2)"],
-            ["-0o17", "-15", "ParseInt takes a sign before the prefix"],
-            ["1_80", "180", "every _ is dropped first"],
-            ["0x1E", "30", "0x is hexadecimal"],
-            ["0b101", "5", "0b is binary"],
-            ["+12", "12", "a sign"],
-            ["08", "8", "no octal, then yamlStyleFloat: the float 8"],
-            ["8.10", "8.1", "yamlStyleFloat: the float 8.1"],
-            ["8.0", "8", "the float 8, Go's JSON 8"],
-            ["1e3", "1000", "yamlStyleFloat with an exponent"],
-            [".5", "0.5", "a '.' first: strconv.ParseFloat"],
-            ["9223372036854775808", "9223372036854775808", "beyond int64: strconv.ParseUint"],
-            ["1.5.0", '"1.5.0"', "no number: text"],
-            ["0x", '"0x"', "no digits: text"],
-            ["yes", '"yes"', "YAML 1.1 booleans are text in v3"],
-            ["True", "true", "resolveMap: true, True, TRUE"],
-            ["~", "null", "resolveMap: '', ~, null, Null, NULL"],
-            ["2026-13-01", '"2026-13-01"', "no timestamp (month 13) and no number: text"],
-        ];
-        for (const [yaml, expected, why] of cases) {
-            it(`reads ${yaml} as ${expected}: ${why}`, () => {
-                assert.strictEqual(text(yaml), expected);
-            });
-        }
-
+    describe("numbers, timestamps and tags in stack values", () => {
         it("passes the number's text and says so when it differs from what is written", () => {
             const config = configOf(PROJECT, stackOf("name: 8.10", "count: 017", "x:other: 1_80"));
             assert.deepStrictEqual([config.values["proj:name"], config.values["proj:count"]], ["8.1", "15"]);
@@ -249,32 +166,6 @@ describe("plan: the stack config, refusal by refusal", () => {
             assert.deepStrictEqual(config.notes, []);
             refuses(() => configOf(PROJECT, stackOf("count: !!int 5")),
                 'Pulumi.s.yaml: line 2: the YAML tag "tag:yaml.org,2002:int" is one plan does not read; write the value without it');
-        });
-    });
-
-    describe("the bytes of a stack file", () => {
-        const stackText = "config:\n  proj:name: acme\n";
-        it("drops a UTF-8 byte order mark", () => {
-            // sdk/go/common/workspace/loaders.go readFileStripUTF8BOM
-            assert.strictEqual(decodeText(Buffer.from(`\ufeff${stackText}`), "f"), stackText);
-        });
-
-        it("reads UTF-16 with a byte order mark, as Windows PowerShell 5.1's > writes it", () => {
-            // go-yaml/yaml v3.0.1 readerc.go yaml_parser_determine_encoding: bom_UTF16LE, bom_UTF16BE
-            const le = Buffer.from(`\ufeff${stackText}`, "utf16le");
-            assert.strictEqual(decodeText(le, "f"), stackText);
-            assert.strictEqual(decodeText(Buffer.from(le).swap16(), "f"), stackText);
-        });
-
-        it("refuses invalid UTF-8 and UTF-16 without a byte order mark", () => {
-            // readerc.go yaml_parser_update_buffer: "invalid leading UTF-8 octet", "control characters are not allowed"
-            refuses(() => decodeText(Buffer.from([0x61, 0x3a, 0x20, 0xff, 0x0a]), "f"), "f is neither UTF-8 nor UTF-16 with a " +
-                "byte order mark: pulumi up refuses it too (yaml.v3: invalid UTF-8 or UTF-16); save it as UTF-8");
-            refuses(() => decodeText(Buffer.from(stackText, "utf16le"), "f"), "f holds the control character U+0000 on line 1: " +
-                "pulumi up refuses it too (yaml.v3: control characters are not allowed); in a double-quoted string write it as an escape such as \\t");
-            refuses(() => decodeText(Buffer.from("config:\n  a:b: \u001b[2J\n"), "f"), "f holds the control character U+001B on " +
-                "line 2: pulumi up refuses it too (yaml.v3: control characters are not allowed); in a double-quoted string write it " +
-                "as an escape such as \\t");
         });
     });
 
