@@ -10,6 +10,7 @@
 import { Alias, Document, LineCounter, Node, Scalar, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
 import { shownKey } from "../../lib/configKeys";
 import { quoted } from "../../lib/configProblems";
+import { printable } from "../printable";
 
 /** A file pulumi up refuses too, or one plan cannot read as pulumi up would: the message says which. */
 export class YamlRefusal extends Error {
@@ -93,8 +94,12 @@ function goParseInteger(s: string, signed: boolean): bigint | undefined {
     return value >= min && value <= max ? value : undefined;
 }
 
-/** What yaml.v3 reads a plain scalar as: an `int`-like YAML value is timestamp-checked only by pattern here. */
-const TIMESTAMP = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]| +)\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?)?$/;
+/**
+ * resolve.go allowedTimestampFormats: 2006-1-2, then T and a time with a zone (Z07:00), or one space and a
+ * time without one; time.Parse then checks the ranges (month and day below, hour, minute and second here).
+ */
+const TIME = String.raw`([01]?\d|2[0-3]):[0-5]?\d:[0-5]?\d(\.\d{1,9})?`;
+const TIMESTAMP = new RegExp(String.raw`^(\d{4})-(\d{1,2})-(\d{1,2})([Tt]${TIME}(Z|[+-]\d{2}:\d{2})| ${TIME})?$`);
 
 /**
  * A plain (unquoted, untagged) scalar as yaml.v3 v3.0.1 resolves it (resolve.go `resolve`): null, bool,
@@ -283,7 +288,7 @@ export function readYaml(text: string, file: string): YamlValue {
         return null;
     }
     if (doc.errors.length > 0) {
-        refuse(`${file} is not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
+        refuse(`${file} is not valid YAML: ${printable(doc.errors[0].message.split("\n")[0])}`);
     }
     try {
         return new Reader(doc as Document, lines, file).value(doc.contents);

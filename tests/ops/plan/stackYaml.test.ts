@@ -45,12 +45,23 @@ describe("plan: YAML as pulumi reads it with gopkg.in/yaml.v3 (ops/plan/stackYam
             ["FALSE", "false", "resolveMap: false, False, FALSE"],
             ["~", "null", "resolveMap: '', ~, null, Null, NULL"],
             ["2026-13-01", '"2026-13-01"', "parseTimestamp fails (month 13) and no number: text"],
+            ["2026-02-30", '"2026-02-30"', "parseTimestamp fails (no 30 February): text"],
+            ["2026-01-02T10:00:00", '"2026-01-02T10:00:00"', "a T time needs a zone (2006-1-2T15:4:5.999999999Z07:00): text"],
+            ["2026-01-02 10:00:00Z", '"2026-01-02 10:00:00Z"', "a time after a space has no zone (2006-1-2 15:4:5.999999999): text"],
         ];
         for (const [yaml, expected, why] of cases) {
             it(`reads ${yaml} as ${expected}: ${why}`, () => {
                 assert.strictEqual(shown(yaml), expected);
             });
         }
+
+        it("refuses timestamps, whose Go time text plan does not write", () => {
+            // resolve.go parseTimestamp; object.go unmarshalObject passes time.Time's String()
+            for (const text of ["2026-01-02", "2026-1-2", "2026-01-02T10:00:00Z", "2026-01-02t10:00:00.5+02:00", "2026-01-02 10:00:00"]) {
+                refuses(() => readYaml(`a: ${text}`, "f"), `f: a is ${JSON.stringify(text)} unquoted, a YAML timestamp, which pulumi ` +
+                    "up passes as Go's time text (such as \"2026-01-02 00:00:00 +0000 UTC\"), not as written; quote it for the text");
+            }
+        });
 
         it("keeps what is written beside the number's text", () => {
             assert.deepStrictEqual(resolvePlain("1_80"), new GoNumber("180", "1_80"));
