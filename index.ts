@@ -1,8 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CreatioOAuthApp } from "./components/creatioOAuthApp";
-import { CONFIG_KEYS, RawConfig, validateConfig } from "./lib/settings";
+import { unknownKeyProblems } from "./lib/configKeys";
+import { CONFIG_KEYS, ConfigError, RawConfig, validateConfig } from "./lib/settings";
 
-// Validate everything before declaring anything: bad config creates nothing.
+// Validate everything before declaring anything: bad config creates nothing. A key of this project
+// that Pulumi.yaml does not declare is a misspelling whose value would be ignored: refused first.
+const unknownKeys = unknownKeyProblems(Object.keys(pulumi.runtime.allConfig()), pulumi.getProject());
+if (unknownKeys.length > 0) {
+    throw new ConfigError(unknownKeys);
+}
 const config = new pulumi.Config();
 const raw: RawConfig = Object.fromEntries(CONFIG_KEYS.map(key => [key, config.get(key)]));
 const settings = validateConfig(raw);

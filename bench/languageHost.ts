@@ -51,27 +51,6 @@ export function programLaunch(runtime: RuntimeInfo, project: string, stack: stri
     return { nodeArgs: nodeargs.split(/\s+/).filter(Boolean), runArgs, env };
 }
 
-/** A config value as the CLI passes it to the program: strings as they are, anything else as JSON. */
-const asConfigText = (value: unknown) => typeof value === "string" ? value : JSON.stringify(value);
-
-/**
- * The stack config the CLI passes: the project's declared defaults (Pulumi.yaml `config`), overridden
- * by the stack file's values (Pulumi.<stack>.yaml `config`), keys namespaced by the project.
- */
-export function stackConfig(project: string, declared: Record<string, { default?: unknown }>,
-    stackValues: Record<string, unknown>): Record<string, string> {
-    const config: Record<string, string> = {};
-    for (const [key, schema] of Object.entries(declared)) {
-        if (schema.default !== undefined) {
-            config[`${project}:${key}`] = asConfigText(schema.default);
-        }
-    }
-    for (const [key, value] of Object.entries(stackValues)) {
-        config[key] = asConfigText(value);
-    }
-    return config;
-}
-
 /** The middle value (mean of the two middle ones for an even count). */
 export function median(values: number[]): number {
     if (values.length === 0) {

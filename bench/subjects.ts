@@ -7,7 +7,8 @@ import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { parse } from "yaml";
-import { programLaunch, stackConfig } from "./languageHost";
+import { stackConfigFrom } from "../ops/plan/config";
+import { programLaunch } from "./languageHost";
 
 export interface Subject {
     name: string;
@@ -46,7 +47,10 @@ export function program(root: string, stack: string, runtimeDefaults = false, st
     const runtime = runtimeDefaults
         ? { name: project.runtime.name, options: { packagemanager: project.runtime.options?.packagemanager } }
         : project.runtime;
-    const config = stackConfig(project.name, project.config ?? {}, parse(fs.readFileSync(path.join(stackDir, `Pulumi.${stack}.yaml`), "utf8")).config ?? {});
+    // The stack config as `pulumi up` passes it, read by the plan's reader.
+    const stackFile = `Pulumi.${stack}.yaml`;
+    const config = stackConfigFrom(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"),
+        fs.readFileSync(path.join(stackDir, stackFile), "utf8"), stack, stackFile).values;
     const launch = programLaunch(runtime, project.name, stack, root, config, true);
     const runPath = require.resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
     return {

@@ -175,6 +175,50 @@ describe("the program (index.ts)", () => {
         ]);
     });
 
+    describe("with keys Pulumi.yaml does not declare", () => {
+        const allowed = "allowed: the keys Pulumi.yaml declares: siteName, siteUrl, creatioVersion, netCore, signInAudience, " +
+            "displayName, owners, secretRotationDays, maxSecretLifetimeDays, existingApplicationObjectId, " +
+            "existingServicePrincipalObjectId, existingExchangeConsentGrantId, existingGraphConsentGrantId";
+        const cases: [Record<string, string>, string[]][] = [
+            [{ creatioVerison: "8.1" }, [`creatio-m365-oauth:creatioVerison is not a config key of this project (did you mean creatioVersion?); ${allowed}`]],
+            [{ secretRotationDay: "90" }, [`creatio-m365-oauth:secretRotationDay is not a config key of this project (did you mean secretRotationDays?); ${allowed}`]],
+            [{ sitename: "acme", colour: "hunter2" }, [
+                `creatio-m365-oauth:colour is not a config key of this project; ${allowed}`,
+                `creatio-m365-oauth:sitename is not a config key of this project (did you mean siteName?); ${allowed}`,
+            ]],
+            // A key holding a terminal escape is shown escaped (lib/configProblems.ts quoted).
+            [{ "x\u001b[2J": "v" }, [`"creatio-m365-oauth:x\\u001b[2J" is not a config key of this project; ${allowed}`]],
+        ];
+        for (const [extra, problems] of cases) {
+            it(`refuses ${Object.keys(extra).join(" and ")} before declaring anything, without echoing the value`, async () => {
+                const mocks = new TenantMocks(37);
+                await assert.rejects(run({ ...DEFAULTS, siteName: "acme", ...extra }, mocks), (err: Error) => {
+                    assert.ok(err instanceof ConfigError, String(err));
+                    assert.deepStrictEqual(err.problems, problems);
+                    for (const value of Object.values(extra)) {
+                        assert.ok(!err.message.includes(`"${value}"`) && !err.message.includes("hunter2"), err.message);
+                    }
+                    return true;
+                });
+                await new Promise(resolve => setTimeout(resolve, 50));
+                assert.deepStrictEqual(mocks.declared, []);
+                assert.deepStrictEqual(mocks.lookups, []);
+            });
+        }
+
+        it("leaves keys of other namespaces alone", async () => {
+            const mocks = new TenantMocks(37);
+            await mocks.install("creatio-m365-oauth", "dev");
+            pulumi.runtime.setAllConfig({
+                ...Object.fromEntries(Object.entries({ ...DEFAULTS, siteName: "acme" }).map(([k, v]) => [`creatio-m365-oauth:${k}`, v])),
+                "azuread:environment": "global", "pulumi:disable-default-providers": "[]", "other-project:sitename": "x",
+            });
+            delete require.cache[PROGRAM];
+            const outputs: Outputs = require(PROGRAM);
+            assert.strictEqual(await promiseOf(outputs.siteBaseUrl), "https://acme.creatio.com");
+        });
+    });
+
     describe("with bad config", () => {
         const bad: [string, Record<string, string>, string][] = [
             ["no site", { ...DEFAULTS }, "siteName or siteUrl must be set"],

@@ -1,19 +1,22 @@
 /**
- * The stack configuration exactly as `pulumi up` hands it to the Node.js program, read from
- * Pulumi.yaml and Pulumi.<stack>.yaml without the Pulumi CLI, a backend or the network.
+ * The stack configuration `pulumi up` hands the program, read from Pulumi.yaml and Pulumi.<stack>.yaml
+ * without the Pulumi CLI, a backend or the network: only what this project's files use.
  *
- * Mirrors pulumi/pulumi: the stack file's values become text as `config.Value` stores them
- * (sdk/go/common/resource/config/object.go `MarshalString`: strings as they are, numbers and
- * booleans and structured values as JSON, map keys sorted); Pulumi.yaml's `config:` defaults are
- * merged in for keys the stack does not set and the stack values are checked against the declared
- * types (pkg/workspace/config.go `mergeConfig`, `createConfigValue`, `validateStackConfigValue`);
- * the Node.js language host passes the result as the PULUMI_CONFIG environment variable, a JSON
- * object keyed `<namespace>:config:<name>` (sdk/nodejs/cmd/pulumi-language-nodejs/main.go
- * `constructConfig`). Secure values are never decrypted here: they are left out and reported.
+ * Read as pulumi/pulumi reads them (sdk/go/common/workspace/loaders.go LoadProjectStackBytes): bytes
+ * decoded as Go's gopkg.in/yaml.v3 v3.0.1 decodes them (readerc.go), its first document only (yaml.go
+ * unmarshal), plain scalars resolved by its rules (resolve.go), merge keys and duplicate keys as its
+ * decode.go handles them; keys without a namespace belong to the project (loaders.go
+ * stackConfigNamespacedWithProject); each value becomes the text `config.Value` stores
+ * (resource/config/object.go MarshalString) and is checked against Pulumi.yaml's declared type
+ * (pkg/workspace/config.go validateStackConfigValue). Encrypted (`secure:`) values are never decrypted.
+ * The YAML itself is read in stackYaml.ts.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { shownKey, unknownKeyProblems } from "../../lib/configKeys";
+import { ConfigError, quoted } from "../../lib/configProblems";
+import { printable } from "../printable";
+import { GoNumber, INT64, YamlRefusal, YamlValue, decodeText as decode, isRecord, readYaml as read, valueText } from "./stackYaml";
 
 /** A failure of the plan command, with the exit code to end with. */
 export class PlanError extends Error {
@@ -23,7 +26,7 @@ export class PlanError extends Error {
     }
 }
 
-/** Exit code of bad configuration (the same refusals `pulumi up` gives). */
+/** Exit code of bad configuration (the same refusals `pulumi up` gives) or of a stack plan cannot read. */
 export const BAD_CONFIG_EXIT_CODE = 1;
 /** Exit code of a usage error or a stack file that does not exist. */
 export const USAGE_EXIT_CODE = 2;
@@ -37,26 +40,36 @@ export interface StackConfig {
     values: Record<string, string>;
     /** Where each value comes from: the stack file or Pulumi.yaml. */
     sources: Record<string, string>;
-    /** Keys whose values are encrypted (`secure:`): not decrypted, not passed to the program. */
+    /** Keys of other namespaces whose values are encrypted (`secure:`): not decrypted, not passed to the program. */
     secureKeys: string[];
-    /** What the plan could not take into account. */
+    /** What the plan could not take into account, or read otherwise than the file seems to say. */
     notes: string[];
 }
 
-/** A Pulumi.yaml `config:` entry (sdk/go/common/workspace/project.go `ProjectConfigType`). */
-interface ProjectConfigType {
-    /** The key as written in Pulumi.yaml, as the CLI's messages name it. */
-    rawKey: string;
-    type?: string;
-    items?: ItemsType;
-    default?: unknown;
-    value?: unknown;
-    secret?: boolean;
+function refuse(message: string): never {
+    throw new PlanError(message, BAD_CONFIG_EXIT_CODE);
 }
 
-interface ItemsType {
-    type: string;
-    items?: ItemsType;
+/** The stackYaml reading, its refusals as the plan's (exit 1). */
+function yamlRefusalsAsPlanErrors<T>(read: () => T): T {
+    try {
+        return read();
+    } catch (err) {
+        if (err instanceof YamlRefusal) {
+            refuse(err.message);
+        }
+        throw err;
+    }
+}
+
+/** A file's bytes as text, as yaml.v3 decodes them (stackYaml.ts decodeText). */
+export function decodeText(bytes: Uint8Array, file: string): string {
+    return yamlRefusalsAsPlanErrors(() => decode(bytes, file));
+}
+
+/** A file's text as yaml.v3 reads it into Go's `any` (stackYaml.ts readYaml). */
+export function readYaml(text: string, file: string): YamlValue {
+    return yamlRefusalsAsPlanErrors(() => read(text, file));
 }
 
 /** sdk/go/common/tokens/stack_name.go `ParseStackName`: `.` and `..` are stack names too. */
@@ -81,76 +94,21 @@ export function stackNameOf(value: string): string {
     return stack;
 }
 
-function parseYaml(text: string, file: string): unknown {
-    try {
-        // Big whole numbers stay exact, as Go's int64 keeps them.
-        return parse(text, { intAsBigInt: true, uniqueKeys: true });
-    } catch (err) {
-        throw new PlanError(`${file} is not valid YAML: ${(err as Error).message}`, BAD_CONFIG_EXIT_CODE);
-    }
-}
-
-function isMap(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** JSON as Go's encoding/json writes it: no spaces, map keys sorted, <, > and & escaped. */
-export function goJson(value: unknown): string {
-    const sorted = (v: unknown): unknown => {
-        if (typeof v === "bigint") {
-            return new RawNumber(v.toString());
-        }
-        if (Array.isArray(v)) {
-            return v.map(sorted);
-        }
-        if (isMap(v)) {
-            return Object.fromEntries(Object.keys(v).sort().map(k => [k, sorted(v[k])]));
-        }
-        return v;
-    };
-    const text = JSON.stringify(sorted(value), (_key, v) => (v instanceof RawNumber ? `\u0000${v.digits}\u0000` : v));
-    return text
-        .replace(/"\\u0000(-?\d+)\\u0000"/g, "$1")
-        .replace(/[<>&\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-
-/** A whole number beyond JavaScript's safe range, written with all its digits. */
-class RawNumber {
-    constructor(readonly digits: string) {}
-}
-
-/** `{secure: <ciphertext>}` anywhere inside a value (config/object.go `isSecureValue`). */
-function containsSecure(value: unknown): boolean {
+/** `{secure: <text>}` anywhere inside a value (config/object.go isSecureValue). */
+function containsSecure(value: YamlValue): boolean {
     if (Array.isArray(value)) {
         return value.some(containsSecure);
     }
-    if (isMap(value)) {
+    if (isRecord(value)) {
         const keys = Object.keys(value);
-        // One key whose `secure` is text: that key is `secure` (a parsed map has no inherited `secure`).
-        if (keys.length === 1 && typeof value.secure === "string") {
-            return true;
-        }
-        return keys.some(k => containsSecure(value[k]));
+        return (keys.length === 1 && typeof value.secure === "string") || keys.some(k => containsSecure(value[k]));
     }
     return false;
 }
 
-/** The text `pulumi up` passes for a stack file value (object.go `MarshalString`, plaintext.go `marshalText`). */
-export function stackValueText(value: unknown): string {
-    return typeof value === "string" ? value : goJson(value ?? null);
-}
-
 /**
- * The text `pulumi up` passes for a Pulumi.yaml default (pkg/workspace/config.go `createConfigValue`):
- * strings as they are; ints and booleans by `%v`, which is their JSON text; anything else as JSON.
- */
-export function defaultValueText(value: unknown): string {
-    return typeof value === "string" ? value : goJson(value);
-}
-
-/**
- * Parses a config key as pulumi/pulumi's `config.ParseKey`: `<namespace>:<name>`, or the old
- * `<namespace>:config:<name>` (either part may be empty there, as tokens.go `ParseModuleMember` allows).
+ * Parses a key that has a namespace as config.ParseKey does (resource/config/key.go): `<namespace>:<name>`,
+ * or the old `<namespace>:config:<name>`.
  */
 export function parseConfigKey(key: string): string {
     const parts = key.split(":");
@@ -160,213 +118,137 @@ export function parseConfigKey(key: string): string {
     if (parts.length === 3 && parts[1] === "config") {
         return `${parts[0]}:${parts[2]}`;
     }
-    throw new PlanError(`could not parse ${key} as a configuration key ` +
-        "(configuration keys should be of the form `<namespace>:<name>`)", BAD_CONFIG_EXIT_CODE);
+    return refuse(`could not parse ${shownKey(key)} as a configuration key ` +
+        "(configuration keys should be of the form `<namespace>:<name>`)");
 }
 
-/** Integers as Go's strconv.Atoi reads them: an optional sign and decimal digits, within int64. */
-function isAtoiInteger(text: string): boolean {
-    if (!/^[+-]?\d+$/.test(text)) {
-        return false;
-    }
-    const n = BigInt(text);
-    return n >= -(2n ** 63n) && n < 2n ** 63n;
-}
+/** The declared types this project's Pulumi.yaml uses. */
+type DeclaredType = "string" | "integer" | "boolean" | "array<string>";
 
-/** sdk/go/common/workspace/project.go `ValidateConfigValue`. */
-export function matchesConfigType(type: string, items: ItemsType | undefined, value: unknown): boolean {
+/** sdk/go/common/workspace/project.go ValidateConfigValue, on a value as the stack file holds it. */
+function ofType(type: DeclaredType, value: YamlValue): boolean {
+    // config.Value: null, text, numbers and booleans are text (checkForEmptyConfig: a null is ""); lists and maps JSON.
+    const text = value === null ? "" : valueText(value);
+    const structured = Array.isArray(value) || isRecord(value);
     switch (type) {
         case "string":
-            return typeof value === "string";
+            return !structured;
         case "integer":
-            // Number.isInteger: a whole float64, as math.Trunc(f) == f; false for anything not a number.
-            return typeof value === "bigint" || Number.isInteger(value) ||
-                (typeof value === "string" && isAtoiInteger(value));
+            // strconv.Atoi: a sign and decimal digits within int64
+            return !structured && /^[+-]?\d+$/.test(text) && BigInt(text) >= INT64[0] && BigInt(text) <= INT64[1];
         case "boolean":
-            return typeof value === "boolean" || value === "true" || value === "false";
-        case "object":
-            return isMap(value);
-        default:
-            return Array.isArray(value) && items !== undefined &&
-                value.every(item => matchesConfigType(items.type, items.items, item));
+            return !structured && (text === "true" || text === "false");
+        case "array<string>":
+            return Array.isArray(value) && value.every(item => typeof item === "string");
     }
 }
 
-/** project.go `InferFullTypeName`. */
-function fullTypeName(type: string, items: ItemsType | undefined): string {
-    return items ? `array<${fullTypeName(items.type, items.items)}>` : type;
+interface Declaration {
+    type: DeclaredType;
+    default: YamlValue;
 }
 
-/** Set in YAML: Go's `!= nil` (a YAML null is nil). */
-function isSet<T>(value: T): value is NonNullable<T> {
-    return value !== undefined && value !== null;
-}
-
-/** What project.json lets a config entry be when it is not a declaration map (YAML integers are bigints here). */
-function isShorthandValue(entry: unknown): boolean {
-    return typeof entry === "string" || typeof entry === "boolean" || typeof entry === "bigint" || Number.isInteger(entry) ||
-        Array.isArray(entry);
-}
-
-/** The refusals of project.go `(*Project).Validate`, which loading Pulumi.yaml runs (loaders.go `LoadProjectBytes`). */
-function validateProjectConfigType(key: string, namespaced: boolean, type: ProjectConfigType): void {
-    const refuse = (message: string) => {
-        throw new PlanError(message, BAD_CONFIG_EXIT_CODE);
-    };
-    if (isSet(type.default) && isSet(type.value)) {
-        refuse(`project config '${key}' cannot have both a 'default' and 'value' attribute`);
+/** Pulumi.yaml: the project's name and its `config:` declarations, each with a type and a default, as this project writes them. */
+function readProject(text: string): { project: string; declared: Map<string, Declaration> } {
+    const doc = readYaml(text, "Pulumi.yaml");
+    if (!isRecord(doc) || typeof doc.name !== "string" || doc.name === "") {
+        refuse("Pulumi.yaml has no project name");
     }
-    if (namespaced) {
-        if (type.type === "array" && !isSet(type.items)) {
-            refuse(`The configuration key '${key}' declares an array but does not specify the underlying type via the 'items' attribute`);
+    const declared = new Map<string, Declaration>();
+    for (const [key, entry] of Object.entries(isRecord(doc.config) ? doc.config : {})) {
+        const items = isRecord(entry) && isRecord(entry.items) ? entry.items.type : undefined;
+        const type = isRecord(entry) ? (entry.type === "array" && items === "string" ? "array<string>" : entry.type) : undefined;
+        if (!isRecord(entry) || key.includes(":") || !["string", "integer", "boolean", "array<string>"].includes(String(type)) ||
+            !("default" in entry) || !ofType(type as DeclaredType, entry.default) || entry.secret !== undefined) {
+            refuse(`Pulumi.yaml: config ${shownKey(key)}: plan reads declarations of the project's own keys with a type ` +
+                "(string, integer, boolean or array of strings) and a default of that type, as this project's Pulumi.yaml has them");
         }
-        if (isSet(type.type) && isSet(type.default) && !matchesConfigType(type.type, type.items, type.default)) {
-            refuse(`The default value specified for configuration key '${key}' is not of the expected type ` +
-                `'${fullTypeName(type.type, type.items)}'`);
-        }
-        return;
+        declared.set(key, { type: type as DeclaredType, default: entry.default });
     }
-    if (isSet(type.type)) {
-        refuse(`Configuration key '${key}' is not namespaced by the project and should not define a type`);
-    }
-    if (isSet(type.default)) {
-        refuse(`Configuration key '${key}' is not namespaced by the project and should not define a default value. ` +
-            "Did you mean to use the 'value' attribute instead of 'default'?");
-    }
-    if (!isSet(type.value)) {
-        refuse(`Configuration key '${key}' is namespaced and must provide an attribute 'value'`);
-    }
-}
-
-/** Pulumi.yaml's `config:` entries by full key, shorthand values rewritten (project.go `RewriteShorthandConfigValues`). */
-function projectConfigTypes(project: string, config: unknown): Map<string, ProjectConfigType> {
-    const types = new Map<string, ProjectConfigType>();
-    if (!isMap(config)) {
-        return types;
-    }
-    const declared: [string, ProjectConfigType][] = [];
-    for (const [key, entry] of Object.entries(config)) {
-        if (!isMap(entry) && !isShorthandValue(entry)) {
-            // pulumi/pulumi sdk/go/common/workspace/project.json: config.additionalProperties is one of
-            // string, integer, boolean, array or a declaration (checked before anything else reads the file).
-            throw new PlanError(`Pulumi.yaml: config '${key}' is ${JSON.stringify(entry) ?? String(entry)}; allowed: a string, ` +
-                "an integer, a boolean, a list, or a map declaring the key (pulumi refuses this file)", BAD_CONFIG_EXIT_CODE);
-        }
-        // project.go configKeyIsNamespacedByProject
-        const namespaced = !key.includes(":") || key.startsWith(`${project}:`);
-        // A shorthand is a project key's default, or another namespace's value.
-        const type: ProjectConfigType = isMap(entry) ? { ...entry, rawKey: key }
-            : namespaced ? { rawKey: key, default: entry } : { rawKey: key, value: entry };
-        validateProjectConfigType(key, namespaced, type);
-        declared.push([key, type]);
-    }
-    // Keys are parsed only after the whole file is valid: loaders.go runs Validate when it loads
-    // Pulumi.yaml, and the keys are parsed later, when the config is merged.
-    for (const [key, type] of declared) {
-        types.set(key.includes(":") ? parseConfigKey(key) : `${project}:${key}`, type);
-    }
-    return types;
+    return { project: doc.name, declared };
 }
 
 /**
  * The configuration `pulumi up` would pass to the program for this stack: pure, from the text of
- * Pulumi.yaml and of the stack file. Throws the CLI's own refusals (exit 1).
+ * Pulumi.yaml and of the stack file. Throws pulumi's own refusals, the program's refusal of unknown keys
+ * (ConfigError), and says so where plan cannot know what pulumi up would do (exit 1).
  */
 export function stackConfigFrom(projectText: string, stackText: string, stack: string, stackFile: string): StackConfig {
-    const projectDoc = parseYaml(projectText, "Pulumi.yaml");
-    if (!isMap(projectDoc) || typeof projectDoc.name !== "string") {
-        throw new PlanError("Pulumi.yaml has no project name", BAD_CONFIG_EXIT_CODE);
-    }
-    const project = projectDoc.name;
-    const types = projectConfigTypes(project, projectDoc.config);
-
-    const stackDoc = parseYaml(stackText, stackFile) ?? {};
-    if (!isMap(stackDoc) || (stackDoc.config !== undefined && stackDoc.config !== null && !isMap(stackDoc.config))) {
-        throw new PlanError(`${stackFile} is not a stack file: expected a map with a config: map`, BAD_CONFIG_EXIT_CODE);
+    const { project, declared } = readProject(projectText);
+    const doc = readYaml(stackText, stackFile) ?? {};
+    if (!isRecord(doc) || (doc.config !== undefined && doc.config !== null && !isRecord(doc.config))) {
+        refuse(`${stackFile} is not a stack file: expected a map with a config: map`);
     }
     const notes: string[] = [];
-    if (stackDoc.environment !== undefined && stackDoc.environment !== null) {
+    if (doc.environment !== undefined && doc.environment !== null) {
         notes.push(`${stackFile} imports Pulumi ESC environments: their values are not read here, pulumi up adds them`);
+    }
+
+    // loaders.go stackConfigNamespacedWithProject: a key without a colon is the project's; then config.ParseKey.
+    const written = new Map<string, string>();
+    const stackValues = new Map<string, YamlValue>();
+    for (const [rawKey, value] of Object.entries(isRecord(doc.config) ? doc.config : {})) {
+        const key = rawKey.includes(":") ? parseConfigKey(rawKey) : `${project}:${rawKey}`;
+        const other = written.get(key);
+        if (other !== undefined) {
+            // Both land in one Go map (loaders.go, config/map.go Map.UnmarshalYAML): which value stays is not defined.
+            refuse(`${stackFile} sets ${shownKey(key)} twice, as ${shownKey(other)} and as ${shownKey(rawKey)}: pulumi up keeps ` +
+                "one of them, and which one is not defined; keep one");
+        }
+        written.set(key, rawKey);
+        stackValues.set(key, value);
+    }
+
+    const unknown = unknownKeyProblems(stackValues.keys(), project, [...declared.keys()]);
+    if (unknown.length > 0) {
+        throw new ConfigError(unknown);
     }
 
     const values: Record<string, string> = {};
     const sources: Record<string, string> = {};
-    const secure = new Map<string, unknown>();
-    const stackValues = new Map<string, unknown>();
-    for (const [rawKey, value] of Object.entries(stackDoc.config ?? {})) {
-        const key = parseConfigKey(rawKey);
-        stackValues.set(key, value);
+    const secureKeys: string[] = [];
+    for (const [key, value] of stackValues) {
         if (containsSecure(value)) {
-            secure.set(key, value);
-        } else {
-            values[key] = stackValueText(value);
-            sources[key] = stackFile;
+            if (key.startsWith(`${project}:`)) {
+                refuse(`${shownKey(key)} is set, but encrypted (secure:) in ${stackFile}: plan cannot read it, so it cannot ` +
+                    "show what pulumi up would do with it; pulumi preview decrypts it");
+            }
+            secureKeys.push(key);
+            continue;
+        }
+        values[key] = value === null ? "" : valueText(value);
+        sources[key] = stackFile;
+        if (value === null) {
+            // loaders.go checkForEmptyConfig: pulumi up warns and passes "".
+            notes.push(`${shownKey(key)} has no value in ${stackFile}: pulumi up passes "" for it (and warns)`);
+        } else if (value instanceof GoNumber && value.text !== value.source) {
+            notes.push(`${shownKey(key)} is written ${quoted(value.source)} unquoted, a YAML number: pulumi up passes ` +
+                `${quoted(value.text)}; quote it if you meant the text`);
+        }
+    }
+    for (const [name, declaration] of declared) {
+        const key = `${project}:${name}`;
+        if (!stackValues.has(key)) {
+            // pkg/workspace/config.go mergeConfig and createConfigValue: the default, as text.
+            values[key] = valueText(declaration.default);
+            sources[key] = "Pulumi.yaml";
         }
     }
 
-    // Defaults for keys the stack does not set; required keys without one are refused.
-    const missing: string[] = [];
-    for (const key of types.keys()) {
-        const type = types.get(key)!;
-        if (stackValues.has(key)) {
-            continue;
-        }
-        const fallback = type.default ?? type.value;
-        if (!isSet(fallback)) {
-            // Only a project key can lack both (Validate), as config.go mergeConfig's namespace check says.
-            missing.push(type.rawKey);
-            continue;
-        }
-        values[key] = defaultValueText(fallback);
-        sources[key] = "Pulumi.yaml";
-    }
-    if (missing.length > 0) {
-        // pkg/workspace/config.go formatMissingKeys: 'a', 'b' and 'c'
-        const quoted = missing.sort().map(k => `'${k}'`);
-        const list = quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}`;
-        throw new PlanError(`validating stack config: Stack '${stack}' is missing configuration ` +
-            `${missing.length === 1 ? "value" : "values"} ${list}`, BAD_CONFIG_EXIT_CODE);
-    }
-
-    // The stack values (and defaults) against the declared types, in key order, first refusal wins.
-    // Raw keys are unique (a YAML map's keys), so no two compare equal.
-    const byRawKey = [...types.entries()].sort(([, a], [, b]) => (a.rawKey < b.rawKey ? -1 : 1));
-    for (const [key, type] of byRawKey) {
-        if (!isSet(type.type) || secure.has(key)) {
-            continue;
-        }
-        if (type.secret) {
-            throw new PlanError(`validating stack config: Stack '${stack}' with configuration key '${type.rawKey}' ` +
-                "must be encrypted as it's secret", BAD_CONFIG_EXIT_CODE);
-        }
-        // config.Value.Object(): a stack file's null, list or map (object.go MarshalString), or a default
-        // that is no string, int or bool (createConfigValue): a list, a map or a float (YAML ints are bigints here).
-        const raw = stackValues.has(key) ? stackValues.get(key) : type.default ?? type.value;
-        const structured = Array.isArray(raw) || isMap(raw) || raw === null ||
-            (!stackValues.has(key) && typeof raw === "number");
-        const content = structured ? JSON.parse(values[key]) : values[key];
-        if (!matchesConfigType(type.type, type.items, content)) {
-            throw new PlanError(`validating stack config: Stack '${stack}' with configuration key '${type.rawKey}' ` +
-                `must be of type '${fullTypeName(type.type, type.items)}'`, BAD_CONFIG_EXIT_CODE);
+    // validateStackConfigValues: the declared keys in sorted order, the first refusal wins.
+    for (const name of [...declared.keys()].sort()) {
+        const key = `${project}:${name}`;
+        const { type } = declared.get(name)!;
+        if (stackValues.has(key) && !ofType(type, stackValues.get(key)!)) {
+            refuse(`validating stack config: Stack '${stack}' with configuration key '${name}' must be of type '${type}'`);
         }
     }
 
-    const secureKeys = [...secure.keys()].sort();
+    secureKeys.sort();
     for (const key of secureKeys) {
-        notes.push(`${key} is encrypted (secure:) in ${stackFile}: not decrypted, so the plan runs without it`);
+        notes.push(`${shownKey(key)} is encrypted (secure:) in ${stackFile}: not decrypted, so the plan runs without it`);
     }
     return { project, stack, stackFile, values, sources, secureKeys, notes };
-}
-
-/**
- * The PULUMI_CONFIG variable the Node.js language host would set: JSON, keys
- * `<namespace>:config:<name>` (pulumi-language-nodejs `constructConfig`), sorted as Go writes maps.
- */
-export function pulumiConfigEnv(config: StackConfig): string {
-    return goJson(Object.fromEntries(Object.entries(config.values).map(([key, value]) => {
-        const at = key.indexOf(":");
-        return [`${key.slice(0, at)}:config:${key.slice(at + 1)}`, value];
-    })));
 }
 
 /** Reads Pulumi.yaml and the stack's file from the project folder. A missing stack file: exit 2, naming those there are. */
@@ -376,9 +258,9 @@ export function loadStackConfig(projectDir: string, stackOption: string): StackC
     if (!fs.existsSync(projectFile)) {
         throw new PlanError(`no Pulumi.yaml in ${projectDir}: run the plan from the project folder`, USAGE_EXIT_CODE);
     }
-    const projectText = fs.readFileSync(projectFile, "utf8");
-    const projectDoc = parseYaml(projectText, "Pulumi.yaml");
-    const configDir = isMap(projectDoc) && typeof projectDoc.stackConfigDir === "string" ? projectDoc.stackConfigDir : "";
+    const projectText = decodeText(fs.readFileSync(projectFile), "Pulumi.yaml");
+    const projectDoc = readYaml(projectText, "Pulumi.yaml");
+    const configDir = isRecord(projectDoc) && typeof projectDoc.stackConfigDir === "string" ? projectDoc.stackConfigDir : "";
     const stackFile = path.join(configDir, `Pulumi.${stack}.yaml`);
     const stackPath = path.join(projectDir, stackFile);
     if (!fs.existsSync(stackPath)) {
@@ -386,8 +268,8 @@ export function loadStackConfig(projectDir: string, stackOption: string): StackC
             // Stack names may hold periods (stack_name.go); Pulumi.yaml itself is the project file.
             .filter(f => /^Pulumi\..+\.ya?ml$/.test(f)).sort();
         throw new PlanError(`stack "${stack}" has no stack file ${stackFile}; ` +
-            (existing.length > 0 ? `stack files here: ${existing.join(", ")}` : "there are no stack files here") +
+            (existing.length > 0 ? `stack files here: ${printable(existing.join(", "))}` : "there are no stack files here") +
             ` (create one with: pulumi stack init ${stack})`, USAGE_EXIT_CODE);
     }
-    return stackConfigFrom(projectText, fs.readFileSync(stackPath, "utf8"), stack, stackFile);
+    return stackConfigFrom(projectText, decodeText(fs.readFileSync(stackPath), stackFile), stack, stackFile);
 }

@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { format } from "util";
 import { rotationPlan } from "../../lib/rotation";
-import { StackConfig, pulumiConfigEnv } from "./config";
+import { StackConfig } from "./config";
 import { DeclaredResource, Lookup, Placeholder, StandInTenant } from "./tenant";
 
 export interface StackOutput {
@@ -76,8 +76,8 @@ export async function evaluateOnce(programPath: string, config: StackConfig, rot
 async function evaluateQuietly(programPath: string, config: StackConfig, rotationOffset: number): Promise<Omit<Evaluation, "messages">> {
     const tenant = new StandInTenant(rotationOffset);
     await pulumi.runtime.setMocks(tenant, config.project, config.stack, false);
-    // What the Node.js language host sets in PULUMI_CONFIG, through the SDK's own reader.
-    pulumi.runtime.setAllConfig(JSON.parse(pulumiConfigEnv(config)));
+    // The values as the SDK reads them from PULUMI_CONFIG (sdk/nodejs/runtime/config.ts), keys <namespace>:<name>.
+    pulumi.runtime.setAllConfig(config.values);
     delete require.cache[programPath];
     const exports: Record<string, unknown> = require(programPath);
     const outputs: Record<string, StackOutput> = {};

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../../ops/plan/command";
-import { PlanError, goJson, loadStackConfig, pulumiConfigEnv, stackConfigFrom } from "../../../ops/plan/config";
+import { PlanError, loadStackConfig, stackConfigFrom } from "../../../ops/plan/config";
 import { contrastingOffset } from "../../../ops/plan/program";
 import { PLACEHOLDER_GUID_PREFIX } from "../../../ops/plan/tenant";
 import { ownersWarning } from "../../../lib/owners";
@@ -70,116 +70,124 @@ const OFFSET = "(set at the first pulumi up: depends on the rotation offset draw
 
 describe("npm run plan", () => {
     describe("the stack config as pulumi up passes it", () => {
-        it("hands the dev stack's values and Pulumi.yaml's defaults to the program as PULUMI_CONFIG", () => {
+        it("hands the dev stack's values and Pulumi.yaml's defaults to the program", () => {
             const config = loadStackConfig(exampleProject(), "dev");
-            // pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs/main.go constructConfig: JSON, keys
-            // <namespace>:config:<name>; pkg/workspace/config.go createConfigValue: defaults "" as is, 180 as "180",
-            // [] as JSON; sdk/go/common/resource/config/object.go MarshalString: a YAML 180 as "180".
-            assert.strictEqual(pulumiConfigEnv(config), "{" + [
-                '"creatio-m365-oauth:config:creatioVersion":"8.1"',
-                '"creatio-m365-oauth:config:displayName":""',
-                '"creatio-m365-oauth:config:existingApplicationObjectId":""',
-                '"creatio-m365-oauth:config:existingExchangeConsentGrantId":""',
-                '"creatio-m365-oauth:config:existingGraphConsentGrantId":""',
-                '"creatio-m365-oauth:config:existingServicePrincipalObjectId":""',
-                '"creatio-m365-oauth:config:maxSecretLifetimeDays":"0"',
-                '"creatio-m365-oauth:config:netCore":"false"',
-                '"creatio-m365-oauth:config:owners":"[]"',
-                '"creatio-m365-oauth:config:secretRotationDays":"180"',
-                '"creatio-m365-oauth:config:signInAudience":"AzureADMultipleOrgs"',
-                '"creatio-m365-oauth:config:siteName":"acme-dev"',
-                '"creatio-m365-oauth:config:siteUrl":""',
-            ].join(",") + "}");
+            // pkg/workspace/config.go createConfigValue: defaults "" as is, 180 as "180", [] as JSON;
+            // sdk/go/common/resource/config/object.go MarshalString: a YAML 180 as "180".
+            assert.deepStrictEqual(config.values, {
+                "creatio-m365-oauth:creatioVersion": "8.1",
+                "creatio-m365-oauth:displayName": "",
+                "creatio-m365-oauth:existingApplicationObjectId": "",
+                "creatio-m365-oauth:existingExchangeConsentGrantId": "",
+                "creatio-m365-oauth:existingGraphConsentGrantId": "",
+                "creatio-m365-oauth:existingServicePrincipalObjectId": "",
+                "creatio-m365-oauth:maxSecretLifetimeDays": "0",
+                "creatio-m365-oauth:netCore": "false",
+                "creatio-m365-oauth:owners": "[]",
+                "creatio-m365-oauth:secretRotationDays": "180",
+                "creatio-m365-oauth:signInAudience": "AzureADMultipleOrgs",
+                "creatio-m365-oauth:siteName": "acme-dev",
+                "creatio-m365-oauth:siteUrl": "",
+            });
             assert.deepStrictEqual(config.secureKeys, []);
         });
 
-        const PROJECT = [
-            "name: proj",
-            "runtime: nodejs",
-            "config:",
-            "  name: {type: string, default: ''}",
-            "  count: {type: integer, default: 180}",
-            "  flag: {type: boolean, default: false}",
-            "  list: {type: array, items: {type: string}, default: []}",
-            "  plain: hello",
-            "  required: {type: string}",
-            "  azuread:environment: public",
-        ].join("\n");
-        const stack = (...lines: string[]) => ["config:", "  proj:required: x", ...lines.map(l => `  ${l}`)].join("\n");
-
-        it("turns stack values and defaults into text the way the CLI does", () => {
-            const config = stackConfigFrom(PROJECT, stack(
-                "proj:count: 7",
-                "proj:flag: true",
-                "proj:list: [b, a]",
-                'proj:config:name: "<a&b>"',
-                "proj:obj: {z: 1, a: [true, null, 12345678901234567890]}",
-                "aws:region: us-east-1",
-                "azuread:clientSecret: {secure: v1:Zm9vYmFy}",
-            ), "s", "Pulumi.s.yaml");
-            assert.deepStrictEqual(config.values, {
-                "proj:required": "x",
-                "proj:count": "7", // config/object.go MarshalString: numbers as JSON
-                "proj:flag": "true", // booleans as JSON
-                "proj:list": '["b","a"]', // structured values as JSON
-                "proj:name": "<a&b>", // config/key.go ParseKey: <namespace>:config:<name> is <namespace>:<name>; strings as they are
-                "proj:obj": '{"a":[true,null,12345678901234567890],"z":1}', // Go's encoding/json: map keys sorted, int64 exact
-                "aws:region": "us-east-1",
-                "proj:plain": "hello", // workspace/project.go RewriteShorthandConfigValues: a project key's shorthand is its default
-                "azuread:environment": "public", // ... another namespace's shorthand is its value
-            });
-            assert.deepStrictEqual(config.secureKeys, ["azuread:clientSecret"]);
-            assert.deepStrictEqual(config.notes,
-                ["azuread:clientSecret is encrypted (secure:) in Pulumi.s.yaml: not decrypted, so the plan runs without it"]);
-        });
+        const PROJECT = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
 
         it("says that values of Pulumi ESC environments are not read", () => {
-            const config = stackConfigFrom(PROJECT, "environment:\n  - acme/dev\n" + stack(), "s", "Pulumi.s.yaml");
+            const config = stackConfigFrom(PROJECT, "environment:\n  - acme/dev\nconfig:\n  siteName: acme\n", "s", "Pulumi.s.yaml");
             assert.deepStrictEqual(config.notes,
                 ["Pulumi.s.yaml imports Pulumi ESC environments: their values are not read here, pulumi up adds them"]);
         });
 
-        it("writes JSON as Go's encoding/json does", () => {
-            // Go's encoding/json escapes <, > and & (HTMLEscape) and sorts map keys.
-            assert.strictEqual(goJson({ b: "<&>", a: [1, 2.5] }), '{"a":[1,2.5],"b":"\\u003c\\u0026\\u003e"}');
-        });
-
         const refusals: [string, string, string][] = [
-            ["a word for an integer", stack("proj:count: abc"),
+            ["a word for an integer", "secretRotationDays: often",
                 // pkg/workspace/config.go validateStackConfigValue; cmd/pulumi/operations/up.go wraps it
-                "validating stack config: Stack 's' with configuration key 'count' must be of type 'integer'"],
-            ["a text that is no boolean", stack("proj:flag: yes"),
-                "validating stack config: Stack 's' with configuration key 'flag' must be of type 'boolean'"],
-            ["a text for a list", stack("proj:list: a"),
+                "validating stack config: Stack 's' with configuration key 'secretRotationDays' must be of type 'integer'"],
+            ["a text that is no boolean", "netCore: yes",
+                // go-yaml/yaml v3.0.1 resolve.go: yes is text; project.go ValidateConfigValue: "true" or "false"
+                "validating stack config: Stack 's' with configuration key 'netCore' must be of type 'boolean'"],
+            ["a text for a list", "owners: a",
                 // workspace/project.go InferFullTypeName
-                "validating stack config: Stack 's' with configuration key 'list' must be of type 'array<string>'"],
-            ["an empty value", stack("proj:name:"),
-                // config/object.go: a YAML null is the JSON text null, not a string
-                "validating stack config: Stack 's' with configuration key 'name' must be of type 'string'"],
-            ["a missing required key", "config: {}",
-                // pkg/workspace/config.go missingStackConfigurationKeysError
-                "validating stack config: Stack 's' is missing configuration value 'required'"],
-            ["a key without namespace", stack("count: 7"),
+                "validating stack config: Stack 's' with configuration key 'owners' must be of type 'array<string>'"],
+            ["a key of a module other than config", "creatio-m365-oauth:module:siteName: acme",
                 // sdk/go/common/resource/config/key.go ParseKey
-                "could not parse count as a configuration key (configuration keys should be of the form `<namespace>:<name>`)"],
+                "could not parse creatio-m365-oauth:module:siteName as a configuration key (configuration keys should be of the form `<namespace>:<name>`)"],
         ];
-        for (const [what, stackText, message] of refusals) {
+        for (const [what, line, message] of refusals) {
             it(`refuses ${what} as pulumi up does`, () => {
-                assert.throws(() => stackConfigFrom(PROJECT, stackText, "s", "Pulumi.s.yaml"),
+                assert.throws(() => stackConfigFrom(PROJECT, `config:\n  siteName: acme\n  ${line}\n`, "s", "Pulumi.s.yaml"),
                     (err: Error) => err instanceof PlanError && err.exitCode === 1 && err.message === message);
             });
         }
 
         it("accepts an integer written as text, as strconv.Atoi reads it", () => {
             // workspace/project.go ValidateConfigValue: strings that parse as integers are integers
-            const config = stackConfigFrom(PROJECT, stack('proj:count: "12"'), "s", "Pulumi.s.yaml");
-            assert.strictEqual(config.values["proj:count"], "12");
+            const config = stackConfigFrom(PROJECT, "config:\n  secretRotationDays: '90'\n", "s", "Pulumi.s.yaml");
+            assert.strictEqual(config.values["creatio-m365-oauth:secretRotationDays"], "90");
+        });
+    });
+
+    describe("stack files as pulumi up reads them", () => {
+        const allowed = "allowed: the keys Pulumi.yaml declares: siteName, siteUrl, creatioVersion, netCore, signInAudience, " +
+            "displayName, owners, secretRotationDays, maxSecretLifetimeDays, existingApplicationObjectId, " +
+            "existingServicePrincipalObjectId, existingExchangeConsentGrantId, existingGraphConsentGrantId";
+
+        it("plans keys written without the project's prefix, as pulumi up takes them", async () => {
+            // sdk/go/common/workspace/loaders.go stackConfigNamespacedWithProject
+            const dir = projectWith({ "Pulumi.short.yaml": "config:\n  siteName: acme\n  creatioVersion: '7.16'\n" });
+            const run = await plan(["--stack", "short", "--json"], dir);
+            assert.strictEqual(run.code, 0, run.stderr);
+            assert.deepStrictEqual(JSON.parse(run.stdout).application[0].redirectUris,
+                ["https://acme.creatio.com/0/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode"]);
         });
 
-        it("names every missing key as the CLI does", () => {
-            const project = PROJECT.replace("  name: {type: string, default: ''}", "  name: {type: string}");
-            assert.throws(() => stackConfigFrom(project, "config: {}", "s", "Pulumi.s.yaml"), (err: Error) =>
-                err.message === "validating stack config: Stack 's' is missing configuration values 'name' and 'required'");
+        it("refuses misspelt keys with the closest declared one, as the program does, exit 1", async () => {
+            const dir = projectWith({ "Pulumi.typo.yaml": "config:\n  sitename: acme\n  creatio-m365-oauth:creatioVerison: '8.1'\n" +
+                "  secretRotationDay: 90\n  azuread:environment: global\n" });
+            const run = await plan(["--stack", "typo"], dir);
+            assert.deepStrictEqual(run, { code: 1, stdout: "", stderr: [
+                "Invalid stack configuration, nothing was declared:",
+                `  - creatio-m365-oauth:creatioVerison is not a config key of this project (did you mean creatioVersion?); ${allowed}`,
+                `  - creatio-m365-oauth:secretRotationDay is not a config key of this project (did you mean secretRotationDays?); ${allowed}`,
+                `  - creatio-m365-oauth:sitename is not a config key of this project (did you mean siteName?); ${allowed}`,
+                "",
+            ].join("\n") });
+        });
+
+        it("says that an encrypted siteUrl cannot be read instead of asking for one, exit 1", async () => {
+            const dir = projectWith({ "Pulumi.enc.yaml": "config:\n  siteUrl:\n    secure: v1:c2VjcmV0Y2lwaGVy\n" });
+            const run = await plan(["--stack", "enc"], dir);
+            assert.deepStrictEqual(run, { code: 1, stdout: "", stderr: "plan: creatio-m365-oauth:siteUrl is set, but encrypted " +
+                "(secure:) in Pulumi.enc.yaml: plan cannot read it, so it cannot show what pulumi up would do with it; " +
+                "pulumi preview decrypts it\n" });
+        });
+
+        it("plans a UTF-16 stack file as Windows PowerShell 5.1's > writes it", async () => {
+            // go-yaml/yaml v3.0.1 readerc.go yaml_parser_determine_encoding: UTF-16 LE after its byte order mark
+            const dir = projectWith({});
+            fs.writeFileSync(path.join(dir, "Pulumi.ps.yaml"), Buffer.from("\ufeffconfig:\r\n  siteName: acme\r\n", "utf16le"));
+            const run = await plan(["--stack", "ps", "--json"], dir);
+            assert.strictEqual(run.code, 0, run.stderr);
+            assert.strictEqual(JSON.parse(run.stdout).outputs.siteBaseUrl, "https://acme.creatio.com");
+        });
+
+        it("plans an unquoted creatioVersion 8.10 as the 8.1 pulumi up passes, and says so", async () => {
+            // go-yaml/yaml v3.0.1 resolve.go: 8.10 is the float 8.1; resource/config/object.go MarshalString: "8.1"
+            const dir = projectWith({ "Pulumi.num.yaml": "config:\n  siteName: acme\n  creatioVersion: 8.10\n" });
+            const run = await plan(["--stack", "num"], dir);
+            assert.strictEqual(run.code, 0, run.stderr);
+            assert.ok(run.stdout.includes('  creatioVersion                    8.1  (Pulumi.num.yaml)\n'), run.stdout);
+            assert.ok(run.stdout.includes('  Note: creatio-m365-oauth:creatioVersion is written "8.10" unquoted, a YAML number: ' +
+                'pulumi up passes "8.1"; quote it if you meant the text\n'), run.stdout);
+        });
+
+        it("shows keys of other namespaces printable", async () => {
+            const dir = projectWith({ "Pulumi.esc.yaml": 'config:\n  siteName: acme\n  "azuread:\\e[2J\\u202e": x\n' });
+            const run = await plan(["--stack", "esc"], dir);
+            assert.strictEqual(run.code, 0, run.stderr);
+            assert.ok(!/[\u001b\u202e]/.test(run.stdout), run.stdout);
+            assert.ok(run.stdout.includes("  azuread:\ufffd[2J\ufffd"), run.stdout);
         });
     });
 

@@ -2,7 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PlanError, defaultValueText, loadStackConfig, matchesConfigType, parseConfigKey, stackConfigFrom, stackNameOf } from "../../../ops/plan/config";
+import { ConfigError } from "../../../lib/configProblems";
+import { PlanError, loadStackConfig, parseConfigKey, stackConfigFrom, stackNameOf } from "../../../ops/plan/config";
 
 /** Asserts a PlanError with exactly this message and exit code. */
 function refuses(run: () => unknown, message: string, exitCode = 1): void {
@@ -15,7 +16,13 @@ function refuses(run: () => unknown, message: string, exitCode = 1): void {
     });
 }
 
-const project = (...config: string[]) => ["name: proj", "runtime: nodejs", "config:", ...config.map(l => `  ${l}`)].join("\n");
+/** A Pulumi.yaml with declarations as this project writes them. */
+const PROJECT = ["name: proj", "runtime: nodejs", "config:",
+    "  name: {type: string, default: ''}",
+    "  count: {type: integer, default: 180}",
+    "  flag: {type: boolean, default: false}",
+    "  list: {type: array, items: {type: string}, default: []}",
+].join("\n");
 const stackOf = (...lines: string[]) => ["config:", ...lines.map(l => `  ${l}`)].join("\n");
 const configOf = (projectText: string, stackText: string) => stackConfigFrom(projectText, stackText, "s", "Pulumi.s.yaml");
 
@@ -60,24 +67,61 @@ describe("plan: the stack config, refusal by refusal", () => {
             assert.strictEqual(parseConfigKey("a:config:b"), "a:b");
             assert.strictEqual(parseConfigKey(":config:b"), ":b");
             assert.strictEqual(parseConfigKey("a:config:"), "a:");
-            for (const key of ["a:module:b", "a:config:b:c", "a", "a::b"]) {
+            for (const key of ["a:module:b", "a:config:b:c", "a::b"]) {
                 refuses(() => parseConfigKey(key),
                     `could not parse ${key} as a configuration key (configuration keys should be of the form \`<namespace>:<name>\`)`);
             }
         });
+
+        it("takes a key without a namespace as the project's, as pulumi up does", () => {
+            // sdk/go/common/workspace/loaders.go stackConfigNamespacedWithProject: `name` becomes `<project>:name`
+            const config = configOf(PROJECT, stackOf("name: a", "proj:count: 7", "proj:config:flag: true", "aws:region: x"));
+            assert.deepStrictEqual(config.values, {
+                "proj:name": "a", "proj:count": "7", "proj:flag": "true", "aws:region": "x", "proj:list": "[]",
+            });
+            assert.deepStrictEqual(config.sources["proj:name"], "Pulumi.s.yaml");
+        });
+
+        it("refuses one key written twice, which pulumi up would pick from at random", () => {
+            // loaders.go stackConfigNamespacedWithProject and resource/config/map.go Map.UnmarshalYAML fill one Go map
+            refuses(() => configOf(PROJECT, stackOf("name: a", "proj:name: b")), "Pulumi.s.yaml sets proj:name twice, " +
+                "as name and as proj:name: pulumi up keeps one of them, and which one is not defined; keep one");
+            refuses(() => configOf(PROJECT, stackOf("proj:config:name: a", '"proj:name": b')), "Pulumi.s.yaml sets proj:name twice, " +
+                "as proj:config:name and as proj:name: pulumi up keeps one of them, and which one is not defined; keep one");
+        });
+
+        it("refuses a key of the project that Pulumi.yaml does not declare, as the program does", () => {
+            assert.throws(() => configOf(PROJECT, stackOf("nmae: a", "proj:colour:", "other:nmae: x")), (err: Error) => {
+                assert.ok(err instanceof ConfigError, String(err));
+                // lib/configKeys.ts unknownKeyProblems, which index.ts runs on pulumi.runtime.allConfig()
+                assert.deepStrictEqual(err.problems, [
+                    "proj:colour is not a config key of this project; allowed: the keys Pulumi.yaml declares: name, count, flag, list",
+                    "proj:nmae is not a config key of this project (did you mean name?); allowed: the keys Pulumi.yaml declares: " +
+                        "name, count, flag, list",
+                ]);
+                return true;
+            });
+        });
+
+        it("refuses an encrypted value of a key of the project, which plan cannot read, and never shows it", () => {
+            refuses(() => configOf(PROJECT, stackOf("name: {secure: v1:c2VjcmV0}")), "proj:name is set, but encrypted (secure:) " +
+                "in Pulumi.s.yaml: plan cannot read it, so it cannot show what pulumi up would do with it; pulumi preview decrypts it");
+            assert.throws(() => configOf(PROJECT, stackOf("nmae: {secure: v1:c2VjcmV0}")), (err: Error) =>
+                err instanceof ConfigError && !err.message.includes("c2VjcmV0") && err.problems[0].startsWith("proj:nmae is not"));
+        });
+
+        it("shows a key holding control characters escaped", () => {
+            refuses(() => configOf(PROJECT, stackOf('"\\e[2Jx": 1', '"proj:\\e[2Jx": 2')), "Pulumi.s.yaml sets " +
+                '"proj:\\u001b[2Jx" twice, as "\\u001b[2Jx" and as "proj:\\u001b[2Jx": pulumi up keeps one of them, and which one ' +
+                "is not defined; keep one");
+        });
     });
 
-    describe("YAML", () => {
+    describe("YAML (the reading itself: tests/ops/plan/stackYaml.test.ts)", () => {
         it("refuses text that is no YAML, naming the file, exit 1", () => {
             assert.throws(() => configOf("name: [proj", "config: {}"), (err: Error) =>
                 err instanceof PlanError && err.exitCode === 1 && err.message.startsWith("Pulumi.yaml is not valid YAML: "));
-            assert.throws(() => configOf(project(), "config: {a"), (err: Error) =>
-                err instanceof PlanError && err.exitCode === 1 && err.message.startsWith("Pulumi.s.yaml is not valid YAML: "));
-        });
-
-        it("refuses a key given twice, as gopkg.in/yaml.v3 does", () => {
-            // go-yaml/yaml (v3) decode.go mapping: "mapping key %#v already defined at line %d"
-            assert.throws(() => configOf(project(), "config:\n  proj:a: x\n  proj:a: y\n"), (err: Error) =>
+            assert.throws(() => configOf(PROJECT, "config: {a"), (err: Error) =>
                 err instanceof PlanError && err.exitCode === 1 && err.message.startsWith("Pulumi.s.yaml is not valid YAML: "));
         });
 
@@ -86,183 +130,123 @@ describe("plan: the stack config, refusal by refusal", () => {
             refuses(() => configOf("name: 5", "config: {}"), "Pulumi.yaml has no project name");
             refuses(() => configOf("- name", "config: {}"), "Pulumi.yaml has no project name");
             for (const text of ["- a", "config: [a]", "config: a"]) {
-                refuses(() => configOf(project(), text), "Pulumi.s.yaml is not a stack file: expected a map with a config: map");
+                refuses(() => configOf(PROJECT, text), "Pulumi.s.yaml is not a stack file: expected a map with a config: map");
             }
             // An empty stack file or an empty config: is no config (pulumi stack init writes none).
-            assert.deepStrictEqual(configOf(project(), "").values, {});
-            assert.deepStrictEqual(configOf(project(), "config:\nenvironment:\n").values, {});
-            assert.deepStrictEqual(configOf(project(), "config:\nenvironment:\n").notes, []);
+            assert.deepStrictEqual(configOf(PROJECT, "").notes, []);
+            assert.deepStrictEqual(configOf(PROJECT, "config:\nenvironment:\n").values["proj:name"], "");
         });
     });
 
-    describe("Pulumi.yaml config: as project.go Validate checks it", () => {
-        // sdk/go/common/workspace/project.go (*Project).Validate, run by loaders.go LoadProjectBytes
-        const cases: [string, string][] = [
-            ["n: {type: integer, default: abc}", "The default value specified for configuration key 'n' is not of the expected type 'integer'"],
-            ["n: {type: integer, default: 2.5}", "The default value specified for configuration key 'n' is not of the expected type 'integer'"],
-            ["n: {type: integer, default: true}", "The default value specified for configuration key 'n' is not of the expected type 'integer'"],
-            ["n: {type: integer, default: [7]}", "The default value specified for configuration key 'n' is not of the expected type 'integer'"],
-            ["n: {type: integer, default: {a: 7}}", "The default value specified for configuration key 'n' is not of the expected type 'integer'"],
-            ["n: {type: string, default: 7}", "The default value specified for configuration key 'n' is not of the expected type 'string'"],
-            ["proj:n: {type: boolean, default: yes}", "The default value specified for configuration key 'proj:n' is not of the expected type 'boolean'"],
-            ["o: {type: object, default: [a]}", "The default value specified for configuration key 'o' is not of the expected type 'object'"],
-            ["l: {type: array, items: {type: array, items: {type: integer}}, default: [[1, x]]}",
-                "The default value specified for configuration key 'l' is not of the expected type 'array<array<integer>>'"],
-            ["l: {type: array, items: {type: string}, default: x}",
-                "The default value specified for configuration key 'l' is not of the expected type 'array<string>'"],
-            // project.json allows no other type name; ValidateConfigValue takes nothing for one
-            ["f: {type: float, default: []}", "The default value specified for configuration key 'f' is not of the expected type 'float'"],
-            ["l: {type: array, default: []}",
-                "The configuration key 'l' declares an array but does not specify the underlying type via the 'items' attribute"],
-            ["n: {default: a, value: b}", "project config 'n' cannot have both a 'default' and 'value' attribute"],
-            ["aws:region: {type: string, value: x}", "Configuration key 'aws:region' is not namespaced by the project and should not define a type"],
-            ["aws:region: {default: x}", "Configuration key 'aws:region' is not namespaced by the project and should not define a default value. " +
-                "Did you mean to use the 'value' attribute instead of 'default'?"],
-            ["aws:region: {description: where}", "Configuration key 'aws:region' is namespaced and must provide an attribute 'value'"],
-        ];
-        const notAllowed = (key: string, value: string) => `Pulumi.yaml: config '${key}' is ${value}; allowed: a string, ` +
-            "an integer, a boolean, a list, or a map declaring the key (pulumi refuses this file)";
-        // sdk/go/common/workspace/project.json: config values are string, integer, boolean, array or a declaration;
-        // loaders.go checks that schema before Validate runs, and before any key is parsed
-        cases.push(
-            ["aws:region:", notAllowed("aws:region", "null")],
-            ["n:", notAllowed("n", "null")],
-            ["n: 1.5", notAllowed("n", "1.5")],
-            ["a:b:c: 1.5", notAllowed("a:b:c", "1.5")],
-            // Validate before the keys are parsed: its refusal, not the key's
-            ["a:b:c: {default: 1}", "Configuration key 'a:b:c' is not namespaced by the project and should not define a default value. " +
-                "Did you mean to use the 'value' attribute instead of 'default'?"],
-        );
-        for (const [entry, message] of cases) {
-            it(`refuses ${entry}`, () => {
-                refuses(() => configOf(project(entry), stackOf("proj:n: 1")), message);
-            });
-        }
+    describe("numbers, timestamps and tags in stack values", () => {
+        it("passes the number's text and says so when it differs from what is written", () => {
+            const config = configOf(PROJECT, stackOf("name: 8.10", "count: 017", "x:other: 1_80"));
+            assert.deepStrictEqual([config.values["proj:name"], config.values["proj:count"]], ["8.1", "15"]);
+            assert.deepStrictEqual(config.notes, [
+                'proj:name is written "8.10" unquoted, a YAML number: pulumi up passes "8.1"; quote it if you meant the text',
+                'proj:count is written "017" unquoted, a YAML number: pulumi up passes "15"; quote it if you meant the text',
+                'x:other is written "1_80" unquoted, a YAML number: pulumi up passes "180"; quote it if you meant the text',
+            ]);
+        });
 
-        it("takes defaults of the declared type, a whole float for an integer and shorthand values", () => {
-            const config = configOf(project(
-                "n: {type: integer, default: 2.0}",
-                "big: {type: integer, default: 1e20}",
-                "t: {type: integer, default: '-7'}",
-                "o: {type: object, default: {b: 1, a: x}}",
-                "b: {type: boolean, default: 'true'}",
-                "l: {type: array, items: {type: array, items: {type: integer}}, default: [[1, '2']]}",
-                "v: {type: string, value: from-value}",
-                "proj:short: 5",
-                "aws:region: us-west-2",
-                "aws:profile: {value: p}",
-                "unset: {type: string, default: null, value: x}",
-            ), "");
-            assert.deepStrictEqual(config.values, {
-                "proj:n": "2", // config.go createConfigValue: a float64 as JSON
-                "proj:big": "100000000000000000000", // encoding/json: floats below 1e21 without exponent
-                "proj:t": "-7",
-                "proj:o": '{"a":"x","b":1}',
-                "proj:b": "true",
-                "proj:l": '[[1,"2"]]',
-                "proj:v": "from-value", // mergeConfig: the value when there is no default
-                "proj:short": "5", // RewriteShorthandConfigValues: a project key's shorthand is its default
-                "aws:region": "us-west-2", // ... another namespace's is its value
-                "aws:profile": "p",
-                "proj:unset": "x",
-            });
-            assert.deepStrictEqual(Object.values(config.sources), Array(11).fill("Pulumi.yaml"));
+        it("refuses what pulumi up cannot pass as written: NaN, infinities, timestamps", () => {
+            // object.go MarshalString: json.Marshal refuses NaN and infinities
+            refuses(() => configOf(PROJECT, stackOf("count: .inf")), 'Pulumi.s.yaml: config.count is ".inf" unquoted, a YAML NaN ' +
+                "or infinity, which pulumi up cannot store (json: unsupported value); quote it for the text");
+            // resolve.go parseTimestamp, then object.go unmarshalObject: time.Time's String()
+            refuses(() => configOf(PROJECT, stackOf("name: 2026-01-02")), 'Pulumi.s.yaml: config.name is "2026-01-02" unquoted, ' +
+                "a YAML timestamp, which pulumi up passes as Go's time text (such as \"2026-01-02 00:00:00 +0000 UTC\"), not as " +
+                "written; quote it for the text");
+        });
+
+        it("reads quoted, block and !!str scalars as text", () => {
+            // decode.go scalar: indicatedString, or a !!str tag
+            const config = configOf(PROJECT, stackOf("name: '017'", "x:a: \"8.10\"", "x:b: !!str 1_80", "x:c: |-\n    017"));
+            assert.deepStrictEqual(["proj:name", "x:a", "x:b", "x:c"].map(k => config.values[k]), ["017", "8.10", "1_80", "017"]);
+            assert.deepStrictEqual(config.notes, []);
+            refuses(() => configOf(PROJECT, stackOf("count: !!int 5")),
+                'Pulumi.s.yaml: line 2: the YAML tag "tag:yaml.org,2002:int" is one plan does not read; write the value without it');
         });
     });
 
     describe("the stack values against the declared types", () => {
-        // pkg/workspace/config.go validateStackConfigValue
+        // pkg/workspace/config.go validateStackConfigValue; sdk/go/common/workspace/project.go ValidateConfigValue
         const mustBe = (key: string, type: string) =>
             `validating stack config: Stack 's' with configuration key '${key}' must be of type '${type}'`;
-        const typed = project("n: {type: integer}", "o: {type: object, default: {}}", "b: {type: boolean, default: false}");
 
-        it("reads integers as strconv.Atoi does: a sign, digits, within int64", () => {
-            // strconv.Atoi on 64-bit: [+-]?digits in [-2^63, 2^63)
-            for (const text of ["+12", "-12", "0012", "9223372036854775807", "-9223372036854775808"]) {
-                assert.strictEqual(configOf(typed, stackOf(`proj:n: "${text}"`)).values["proj:n"], text);
+        it("reads integers as strconv.Atoi does: a sign and decimal digits within int64", () => {
+            for (const text of ['"+12"', '"-12"', '"0012"', "9223372036854775807", "1e2"]) {
+                assert.ok(configOf(PROJECT, stackOf(`count: ${text}`)).values["proj:count"] !== undefined);
             }
-            for (const text of ["12a", "a12", "1 2", "", "9223372036854775808", "-9223372036854775809", "1_000", "0x10", "1.0"]) {
-                refuses(() => configOf(typed, stackOf(`proj:n: "${text}"`)), mustBe("n", "integer"));
+            for (const text of ['"12a"', '"1_000"', '"0x10"', "1.5", "9223372036854775808", "[1]", "''", "", "true"]) {
+                refuses(() => configOf(PROJECT, stackOf(`count: ${text}`)), mustBe("count", "integer"));
             }
-            assert.strictEqual(matchesConfigType("integer", undefined, 7n), true);
-            assert.strictEqual(matchesConfigType("integer", undefined, 7), true);
-            assert.strictEqual(matchesConfigType("integer", undefined, 7.5), false);
-            assert.strictEqual(matchesConfigType("integer", undefined, true), false);
         });
 
-        it("takes a map for an object and refuses anything else", () => {
-            assert.strictEqual(configOf(typed, stackOf("proj:n: 1", "proj:o: {z: [1]}")).values["proj:o"], '{"z":[1]}');
-            for (const value of ["[a]", "a", "1"]) {
-                refuses(() => configOf(typed, stackOf("proj:n: 1", `proj:o: ${value}`)), mustBe("o", "object"));
+        it("takes true and false for a boolean, written or quoted, and no other word", () => {
+            assert.strictEqual(configOf(PROJECT, stackOf('flag: "false"')).values["proj:flag"], "false");
+            for (const text of ["yes", "1", "[true]"]) {
+                refuses(() => configOf(PROJECT, stackOf(`flag: ${text}`)), mustBe("flag", "boolean"));
             }
+        });
+
+        it("takes a list of text for an array of strings, and any scalar for a string", () => {
+            assert.strictEqual(configOf(PROJECT, stackOf("list: [b, '1']")).values["proj:list"], '["b","1"]');
+            for (const text of ["a", "[1]", "[a, ~]", "{a: b}"]) {
+                refuses(() => configOf(PROJECT, stackOf(`list: ${text}`)), mustBe("list", "array<string>"));
+            }
+            assert.strictEqual(configOf(PROJECT, stackOf("name: true")).values["proj:name"], "true");
+            refuses(() => configOf(PROJECT, stackOf("name: [a]")), mustBe("name", "string"));
+        });
+
+        it("passes an empty value as the empty text, with pulumi's warning as a note", () => {
+            // loaders.go checkForEmptyConfig: a null is "" (yaml.v3 decode.go null leaves config.Value empty)
+            const config = configOf(PROJECT, stackOf("name:"));
+            assert.strictEqual(config.values["proj:name"], "");
+            assert.deepStrictEqual(config.notes, ['proj:name has no value in Pulumi.s.yaml: pulumi up passes "" for it (and warns)']);
         });
 
         it("checks the keys in the order of their names in Pulumi.yaml, the first refusal wins", () => {
             // validateStackConfigValues: sort.Strings of the Pulumi.yaml keys
-            const order = project("c: {type: integer}", "a: {type: integer}", "d: {type: integer}", "b: {type: integer}");
-            const all = ["proj:a: x", "proj:b: x", "proj:c: x", "proj:d: x"];
-            refuses(() => configOf(order, stackOf(...all)), mustBe("a", "integer"));
-            refuses(() => configOf(order, stackOf("proj:a: 1", "proj:b: x", "proj:c: x", "proj:d: x")), mustBe("b", "integer"));
-            refuses(() => configOf(order, stackOf("proj:a: 1", "proj:b: 1", "proj:c: x", "proj:d: x")), mustBe("c", "integer"));
-            refuses(() => configOf(order, stackOf("proj:a: 1", "proj:b: 1", "proj:c: 1", "proj:d: x")), mustBe("d", "integer"));
-            const raw = project("zz: {type: integer}", "proj:b: {type: integer}", "c: {type: integer}");
-            refuses(() => configOf(raw, stackOf("proj:zz: x", "proj:b: x", "proj:c: x")), mustBe("c", "integer"));
-        });
-
-        it("refuses a plain value of a secret key, set or defaulted, but not an encrypted one", () => {
-            const secret = project("pw: {type: string, secret: true}");
-            // validateStackConfigValue: "must be encrypted as it's secret"
-            refuses(() => configOf(secret, stackOf("proj:pw: hunter2")),
-                "validating stack config: Stack 's' with configuration key 'pw' must be encrypted as it's secret");
-            refuses(() => configOf(project("pw: {type: string, secret: true, default: x}"), ""),
-                "validating stack config: Stack 's' with configuration key 'pw' must be encrypted as it's secret");
-            const config = configOf(secret, stackOf("proj:pw: {secure: v1:abc}"));
-            assert.deepStrictEqual(config.secureKeys, ["proj:pw"]);
-            assert.deepStrictEqual(config.values, {});
-        });
-
-        it("names missing keys of the project only, sorted by their names in Pulumi.yaml", () => {
-            // config.go mergeConfig: only keys of the project's namespace; formatMissingKeys sorts them
-            refuses(() => configOf(project("proj:b: {type: string}", "c: {type: string}", "a: {}"), ""),
-                "validating stack config: Stack 's' is missing configuration values 'a', 'c' and 'proj:b'");
-            refuses(() => configOf(project("b: {type: string}", "proj:a: {type: string}"), ""),
-                "validating stack config: Stack 's' is missing configuration values 'b' and 'proj:a'");
+            refuses(() => configOf(PROJECT, stackOf("name: [x]", "count: x", "flag: x", "list: x")), mustBe("count", "integer"));
+            refuses(() => configOf(PROJECT, stackOf("name: [x]", "flag: x", "list: x")), mustBe("flag", "boolean"));
         });
     });
 
-    describe("encrypted values", () => {
+    describe("Pulumi.yaml", () => {
+        it("takes each declared key's default as text", () => {
+            // pkg/workspace/config.go createConfigValue: %v of a string, int or bool; JSON of the rest
+            assert.deepStrictEqual(configOf(PROJECT, "").values, { "proj:name": "", "proj:count": "180", "proj:flag": "false", "proj:list": "[]" });
+            assert.deepStrictEqual(Object.values(configOf(PROJECT, "").sources), Array(4).fill("Pulumi.yaml"));
+        });
+
+        it("refuses declarations this project does not write, which plan does not read", () => {
+            for (const entry of ["n: 5", "n: {type: string}", "n: {type: object, default: {}}", "n: {type: integer, default: x}",
+                "n: {type: array, items: {type: integer}, default: []}", "n: {type: string, default: '', secret: true}",
+                "aws:region: {value: x}"]) {
+                refuses(() => configOf(`name: proj\nconfig:\n  ${entry}\n`, ""), `Pulumi.yaml: config ${entry.split(":")[0] === "aws" ? "aws:region" : "n"}: ` +
+                    "plan reads declarations of the project's own keys with a type (string, integer, boolean or array of strings) " +
+                    "and a default of that type, as this project's Pulumi.yaml has them");
+            }
+        });
+    });
+
+    describe("encrypted values of other namespaces", () => {
         // sdk/go/common/resource/config/object.go isSecureValue: a map of exactly {secure: <string>}, anywhere in the value
-        it("finds {secure: <text>} inside lists and maps, and nothing else", () => {
-            const config = configOf(project(), stackOf(
+        it("finds {secure: <text>} inside lists and maps, notes them and passes no value", () => {
+            const config = configOf(PROJECT, stackOf(
                 "z:list: [a, {secure: v1:x}]",
                 "a:nested: {p: 1, q: {secure: v1:y}}",
                 "m:two: {secure: v1:x, other: 1}",
                 "m:number: {secure: 5}",
-                "m:plainlist: [a, b]",
-                "m:plainmap: {p: 1, q: 2}",
-                "m:empty: {}",
             ));
             assert.deepStrictEqual(config.secureKeys, ["a:nested", "z:list"]);
             assert.deepStrictEqual(config.notes, [
                 "a:nested is encrypted (secure:) in Pulumi.s.yaml: not decrypted, so the plan runs without it",
                 "z:list is encrypted (secure:) in Pulumi.s.yaml: not decrypted, so the plan runs without it",
             ]);
-            assert.deepStrictEqual(config.values, {
-                "m:two": '{"other":1,"secure":"v1:x"}',
-                "m:number": '{"secure":5}',
-                "m:plainlist": '["a","b"]',
-                "m:plainmap": '{"p":1,"q":2}',
-                "m:empty": "{}",
-            });
-        });
-    });
-
-    describe("defaults as text", () => {
-        it("writes strings as they are and everything else as Go's JSON", () => {
-            // config.go createConfigValue: %v of a string, int or bool; json.Marshal of the rest
-            assert.deepStrictEqual([true, 12n, 2, 1.5, 1e21, null, ["<"]].map(defaultValueText),
-                ["true", "12", "2", "1.5", "1e+21", "null", '["\\u003c"]']);
-            assert.strictEqual(defaultValueText("a b"), "a b");
+            assert.deepStrictEqual([config.values["m:two"], config.values["m:number"], config.values["z:list"]],
+                ['{"other":1,"secure":"v1:x"}', '{"secure":5}', undefined]);
         });
     });
 
@@ -280,10 +264,10 @@ describe("plan: the stack config, refusal by refusal", () => {
 
         it("reads the stack file from stackConfigDir", () => {
             // sdk/go/common/workspace/paths.go DetectProjectStackPath: <stackConfigDir>/Pulumi.<stack>.yaml
-            const dir = folderWith({ "Pulumi.yaml": "name: proj\nstackConfigDir: stacks\n", "stacks/Pulumi.dev.yaml": stackOf("proj:a: 1") });
+            const dir = folderWith({ "Pulumi.yaml": "name: proj\nstackConfigDir: stacks\n", "stacks/Pulumi.dev.yaml": stackOf("other:a: 1") });
             const config = loadStackConfig(dir, "dev");
             assert.strictEqual(config.stackFile, path.join("stacks", "Pulumi.dev.yaml"));
-            assert.deepStrictEqual(config.sources, { "proj:a": path.join("stacks", "Pulumi.dev.yaml") });
+            assert.deepStrictEqual(config.sources, { "other:a": path.join("stacks", "Pulumi.dev.yaml") });
         });
 
         it("says when there are no stack files at all, exit 2", () => {
