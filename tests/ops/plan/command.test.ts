@@ -3,7 +3,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../../ops/plan/command";
+import { main, planCommand } from "../../../ops/plan/command";
+import { CommandIO, executeCommand } from "../../../ops/io";
+import { runInProcess } from "../../fakes/commands";
 import { PlanError, goJson, loadStackConfig, pulumiConfigEnv, stackConfigFrom } from "../../../ops/plan/config";
 import { contrastingOffset } from "../../../ops/plan/program";
 import { PLACEHOLDER_GUID_PREFIX } from "../../../ops/plan/tenant";
@@ -18,6 +20,14 @@ interface Run {
     code: number;
     stdout: string;
     stderr: string;
+}
+
+/** The outside world of a plan run: no environment, a fixed clock, and a pulumi that must not be called. */
+function planIO(argv: string[], stdout: (text: string) => void, stderr: (text: string) => void, env: CommandIO["env"] = {}): CommandIO {
+    return {
+        argv, env, now: () => NOW, stdout, stderr,
+        pulumi: async args => assert.fail(`plan ran pulumi ${args.join(" ")}`),
+    };
 }
 
 /** Runs the plan in this process; what reaches the process's own stdout or stderr meanwhile goes to `leaked`. */
@@ -35,10 +45,8 @@ async function planAndLeaks(argv: string[], projectDir = ROOT): Promise<Run & { 
     process.stdout.write = leak as typeof process.stdout.write;
     process.stderr.write = leak as typeof process.stderr.write;
     try {
-        const code = await main({
-            argv, projectDir, program: path.join(ROOT, "index.ts"), now: () => NOW,
-            stdout: text => { stdout += text; }, stderr: text => { stderr += text; },
-        });
+        const code = await executeCommand("plan", planCommand({ projectDir, program: path.join(ROOT, "index.ts") }),
+            planIO(argv, text => { stdout += text; }, text => { stderr += text; }));
         return { code, stdout, stderr, leaked };
     } finally {
         process.stdout.write = writers.out;
@@ -306,7 +314,7 @@ describe("npm run plan", () => {
         });
 
         it("gives prod as one JSON document that parses back to the same plan", async () => {
-            const run = await plan(["--stack", "prod", "--json"]);
+            const run = await plan(["--stack", "prod", "--format", "json"]);
             assert.strictEqual(run.code, 0, run.stderr);
             const doc = JSON.parse(run.stdout);
             assert.strictEqual(doc.stack, "prod");
@@ -365,8 +373,8 @@ describe("npm run plan", () => {
 
         it("never prints a stand-in value as if it were real, on stdout or stderr", async () => {
             const dir = projectWith({ "Pulumi.owners.yaml": OWNERS_STACK });
-            for (const [argv, projectDir] of [[["--stack", "dev"], ROOT], [["--stack", "prod", "--json"], ROOT],
-                [["--stack", "owners"], dir], [["--stack", "owners", "--json"], dir]] as const) {
+            for (const [argv, projectDir] of [[["--stack", "dev"], ROOT], [["--stack", "prod", "--format", "json"], ROOT],
+                [["--stack", "owners"], dir], [["--stack", "owners", "--format", "json"], dir]] as const) {
                 const run = await planAndLeaks([...argv], projectDir);
                 assert.strictEqual(run.code, 0, run.stderr);
                 for (const text of [run.stdout, run.stderr, run.leaked]) {
@@ -388,9 +396,9 @@ describe("npm run plan", () => {
             assert.strictEqual(text.stderr, "");
             assert.strictEqual(text.stdout.split(warning).length - 1, 1, text.stdout);
             assert.ok(text.stdout.includes(`\nMessages from the program (pulumi up shows them too):\n  ${warning}\n`), text.stdout);
-            const json = await plan(["--stack", "owners", "--json"], dir);
+            const json = await plan(["--stack", "owners", "--format", "json"], dir);
             assert.deepStrictEqual(JSON.parse(json.stdout).programMessages, [warning]);
-            const dev = await plan(["--stack", "dev", "--json"]);
+            const dev = await plan(["--stack", "dev", "--format", "json"]);
             assert.deepStrictEqual(JSON.parse(dev.stdout).programMessages, []);
         });
 
@@ -405,7 +413,7 @@ describe("npm run plan", () => {
                     "    - 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
                 ].join("\n"),
             });
-            const run = await plan(["--stack", "adopt", "--json"], dir);
+            const run = await plan(["--stack", "adopt", "--format", "json"], dir);
             assert.strictEqual(run.code, 0, run.stderr);
             const doc = JSON.parse(run.stdout);
             const [app] = doc.application;
@@ -435,8 +443,8 @@ describe("npm run plan", () => {
                 "});",
             ].join("\n"));
             let stderr = "";
-            const code = await main({ argv: ["--stack", "fails"], projectDir: dir, program, now: () => NOW,
-                stdout: () => undefined, stderr: text => { stderr += text; } });
+            const code = await executeCommand("plan", planCommand({ projectDir: dir, program }),
+                planIO(["--stack", "fails"], () => undefined, text => { stderr += text; }));
             assert.strictEqual(code, 1);
             assert.strictEqual(stderr, "plan: the program failed: no access for (a value assigned by Entra ID at pulumi up)\n");
         });
@@ -477,7 +485,7 @@ describe("npm run plan", () => {
                 "  Period:          45 days; each secret is valid for 90 days\n" +
                 "  Lifetime cap:    90 days (maxSecretLifetimeDays): the period is lowered from secretRotationDays 180 to 45 days\n"),
             run.stdout);
-            const json = JSON.parse((await plan(["--stack", "capped", "--json"], dir)).stdout);
+            const json = JSON.parse((await plan(["--stack", "capped", "--format", "json"], dir)).stdout);
             assert.deepStrictEqual(json.rotation.cap, { maxSecretLifetimeDays: 90, secretRotationDays: "180" });
             assert.strictEqual(json.outputs.secretRotationDays, 45);
         });
@@ -538,14 +546,44 @@ describe("npm run plan", () => {
 
         it("reads the stack file of a fully qualified stack name", async () => {
             // sdk/go/common/workspace/paths.go ProjectStackPath: the file is named after the stack name alone
-            const run = await plan(["--stack", "acme-org/creatio-m365-oauth/dev", "--json"]);
+            const run = await plan(["--stack", "acme-org/creatio-m365-oauth/dev", "--format", "json"]);
             assert.strictEqual(run.code, 0, run.stderr);
             assert.strictEqual(JSON.parse(run.stdout).stack, "dev");
         });
     });
 
     describe("usage", () => {
-        const usage = " (usage: npm run -s plan -- --stack <name> [--json])\n";
+        const usage = " (usage: npm run -s plan -- --stack <name> [--format text|json])\n";
+        it("plans this project's stack with its own program, at the time it runs", async function () {
+            this.timeout(60000);
+            const before = Date.now();
+            const run = await runInProcess("plan", main, ["--stack", "dev", "--format", "json"], {});
+            const after = Date.now();
+            assert.strictEqual(run.code, 0, run.stderr);
+            assert.deepStrictEqual(run.pulumiCalls, []);
+            const doc = JSON.parse(run.stdout);
+            const at = Date.parse(doc.at);
+            assert.ok(at >= Math.floor(before / 1000) * 1000 && at <= after, doc.at);
+            // The same plan as the program and project named explicitly, at the same instant.
+            const named = await runInProcess("plan", planCommand({ projectDir: ROOT, program: path.join(ROOT, "index.ts") }),
+                ["--stack", "dev", "--format", "json"], {}, { now: new Date(at) });
+            assert.strictEqual(run.stdout, named.stdout);
+        });
+        it("refuses --json, which --format json replaced, exit 2", async () => {
+            assert.deepStrictEqual(await plan(["--stack", "dev", "--json"]),
+                { code: 2, stdout: "", stderr: `plan: --json is no longer an option: use --format json${usage}` });
+        });
+        it("refuses a --format it does not have, exit 2", async () => {
+            assert.deepStrictEqual(await plan(["--stack", "dev", "--format", "yaml"]),
+                { code: 2, stdout: "", stderr: `plan: --format "yaml" is not one of text, json${usage}` });
+        });
+        it("prints the text plan with --format text, as without --format", async function () {
+            this.timeout(60000);
+            const text = await plan(["--stack", "dev", "--format", "text"]);
+            assert.strictEqual(text.code, 0, text.stderr);
+            assert.ok(text.stdout.startsWith('Plan of stack "dev"'), text.stdout.slice(0, 40));
+            assert.strictEqual(text.stdout, (await plan(["--stack", "dev"])).stdout);
+        });
         it("requires --stack, exit 2", async () => {
             assert.deepStrictEqual(await plan([]), { code: 2, stdout: "", stderr: `plan: --stack is required${usage}` });
         });
