@@ -41,7 +41,7 @@ export const SPEC = {
     usage: "npm run -s plan-comment -- --base <folder> --head <folder>",
     description: [
         "Reads the <stack>.txt files of the two folders (each the output of npm run -s plan -- --stack <stack>, on the base " +
-        "branch and on the pull request; at most 256 per folder, each up to 256 KiB) and nothing else: no credential, no " +
+        "branch and on the pull request; at most 256 per folder; one over 256 KiB is named, not shown) and nothing else: no credential, no " +
         "network, no pulumi.",
         "Prints on stdout the comment in Markdown: a table of the stacks (unchanged, changed, new stack, removed) and, for " +
         "each that is not unchanged, the difference as a unified diff; the instant each plan was made at is left out of " +

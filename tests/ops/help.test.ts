@@ -117,6 +117,13 @@ describe("the commands' --help", () => {
         });
     }
 
+    it("takes a --help after -- as an argument, not as a request for help", async () => {
+        const result = await run("plan", plan, ["--stack", "dev", "--", "--help"]);
+        assert.strictEqual(result.code, 2);
+        assert.strictEqual(result.stdout, "");
+        assert.match(result.stderr, /^plan: Unexpected argument '--help': plan takes options only\. /);
+    });
+
     it("says plainly which commands print or send a secret", () => {
         assert.ok(renderHelp(credentialsSpec).includes("\nSECRET: prints the stack's client secret, as it is, on stdout."));
         assert.ok(renderHelp(deliverSpec).includes("\nSECRET: sends the stack's client secret to Creatio"));
@@ -211,9 +218,22 @@ describe("the closest name", () => {
 
 describe("docs/commands.md", () => {
     it("shows each command's help as the command prints it", () => {
-        const doc = fs.readFileSync(path.join(ROOT, "docs", "commands.md"), "utf8");
-        for (const [name, , spec] of COMMANDS) {
-            assert.ok(doc.includes(`\n### ${name}\n\n\`\`\`text\n${renderHelp(spec)}\`\`\`\n`), `docs/commands.md: ${name}'s help differs`);
+        // The section between the markers is the helps, in the table's order; UPDATE_COMMANDS_DOC=1 writes it.
+        const file = path.join(ROOT, "docs", "commands.md");
+        const doc = fs.readFileSync(file, "utf8");
+        const begin = "<!-- COMMANDS:BEGIN (each command's --help, as it prints it; tests/ops/help.test.ts keeps them equal) -->\n";
+        const end = "\n<!-- COMMANDS:END -->";
+        const order = ["plan", "credentials", "verify", "status", "deliver", "rotate-now", "routine-check", "plan-comment"];
+        const section = order.map(name => COMMANDS.find(([n]) => n === name)![2])
+            .map(spec => `\n### ${spec.name}\n\n\`\`\`text\n${renderHelp(spec)}\`\`\`\n`).join("");
+        const start = doc.indexOf(begin);
+        const stop = doc.indexOf(end);
+        assert.ok(start >= 0 && stop > start, "docs/commands.md has no COMMANDS markers");
+        const expected = doc.slice(0, start + begin.length) + section + doc.slice(stop);
+        if (process.env.UPDATE_COMMANDS_DOC === "1" && doc !== expected) {
+            fs.writeFileSync(file, expected);
+            return;
         }
+        assert.ok(doc === expected, "docs/commands.md: a command's help differs; UPDATE_COMMANDS_DOC=1 npm test rewrites it");
     });
 });
