@@ -189,8 +189,10 @@ function listed(names: string[]): string {
  * (@npmcli/config lib/index.js, unknownHandler). An option of this command found there is refused,
  * with the command line that was meant, so that a `--dry-run` npm took never runs a real delivery.
  */
-function npmTookOptions(spec: CommandSpec, argv: readonly string[], env: Readonly<Record<string, string | undefined>>): OpsError | undefined {
-    const known: Record<string, OptionSpec | undefined> = { ...spec.options, ...Object.fromEntries(Object.keys(spec.retired ?? {}).map(name => [name, undefined])) };
+function npmTookOptions(spec: CommandSpec, argv: readonly string[],
+    env: Readonly<Record<string, string | undefined>>): OpsError | undefined {
+    const retired = Object.keys(spec.retired ?? {}).map(name => [name, undefined]);
+    const known: Record<string, OptionSpec | undefined> = { ...spec.options, ...Object.fromEntries(retired) };
     const taken = Object.keys(known).filter(name => (env[`npm_config_${name.replace(/-/g, "_")}`] ?? "") !== "");
     if (taken.length === 0) {
         return undefined;

@@ -153,6 +153,57 @@ describe("the commands' --help", () => {
     });
 });
 
+describe("a help text", () => {
+    it("is laid out from the declaration: options with defaults, tables wrapped at 100 columns, examples indented", () => {
+        const spec: CommandSpec = {
+            name: "demo", summary: "does a thing", usage: "npm run -s demo -- --name <name> [--fast]",
+            description: ["First paragraph.", "Second paragraph."],
+            secret: "prints one",
+            options: {
+                name: { type: "string", value: "<name>", multiple: true, description: "a name" },
+                fast: { type: "boolean", default: false, description: "quicker" },
+                wait: { type: "string", default: "30", description: "word ".repeat(25).trim() },
+            },
+            environment: [["DEMO_TOKEN", "a token"]],
+            exitCodes: { 0: "done", [USAGE_EXIT_CODE]: "wrong usage" },
+            examples: [["npm run -s demo -- --name a", "names a"], ["npm run -s demo -- --name a --fast", "quickly"]],
+        };
+        assert.strictEqual(renderHelp(spec), [
+            "demo: does a thing",
+            "",
+            "Usage: npm run -s demo -- --name <name> [--fast]",
+            "(npm passes a command only what follows --; npm run -s keeps npm's own lines out of the output)",
+            "",
+            "SECRET: prints one",
+            "",
+            "First paragraph.",
+            "",
+            "Second paragraph.",
+            "",
+            "Options:",
+            "  --name <name> ...  a name",
+            "  --fast             quicker",
+            "  --wait <value>     word word word word word word word word word word word word word word word word",
+            "                     word word word word word word word word word (default 30)",
+            "  -h, --help         print this help and exit 0; nothing else is read or checked",
+            "",
+            "Environment:",
+            "  DEMO_TOKEN  a token",
+            "",
+            "Exit codes:",
+            "  0  done",
+            "  2  wrong usage",
+            "",
+            "Examples:",
+            "  npm run -s demo -- --name a",
+            "      names a",
+            "  npm run -s demo -- --name a --fast",
+            "      quickly",
+            "",
+        ].join("\n"));
+    });
+});
+
 describe("npm run without --", () => {
     it("pairs npm's values with the options it took, and keeps what followed --", async () => {
         // `npm run -s deliver --stack dev --dry-run -- --mail-server X`: npm keeps --stack (true, `dev` passed on) and --dry-run.
@@ -235,5 +286,12 @@ describe("docs/commands.md", () => {
             return;
         }
         assert.ok(doc === expected, "docs/commands.md: a command's help differs; UPDATE_COMMANDS_DOC=1 npm test rewrites it");
+    });
+
+    it("has the one exit-code table", () => {
+        const doc = fs.readFileSync(path.join(ROOT, "docs", "commands.md"), "utf8");
+        for (const [code, meaning] of Object.entries(EXIT_CODES)) {
+            assert.ok(doc.includes(`\n| ${code} | ${meaning} |\n`), `exit code ${code}`);
+        }
     });
 });
