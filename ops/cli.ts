@@ -289,11 +289,11 @@ function parseProblem(err: NodeJS.ErrnoException, names: string[], spec?: Comman
 }
 
 /**
- * A usage error in one line, like every error: the problem, then how the command is called. The
+ * A usage error in one line, like every error: the problem, then how the command is called and where to read more. The
  * message may quote what was typed (Node's parser does), so it is made printable.
  */
 export function usageError(message: string, usage: string): OpsError {
-    return new OpsError(`${printable(message)} (usage: ${usage})`, USAGE_EXIT_CODE);
+    return new OpsError(`${printable(message)} (usage: ${usage}; --help says more)`, USAGE_EXIT_CODE);
 }
 
 /** A whole number of seconds within bounds, or a usage error naming the option and the value. */

@@ -102,7 +102,7 @@ describe("the commands' --help", () => {
                 const typo = `${option.slice(0, -2)}${option.slice(-1)}${option.slice(-2, -1)}`; // the last two letters swapped
                 const result = await run(name, main, [`--${typo}`, "x"]);
                 assert.strictEqual(result.code, 2);
-                assert.strictEqual(result.stderr, `${name}: Unknown option '--${typo}': did you mean --${option}? (usage: ${spec.usage})\n`);
+                assert.strictEqual(result.stderr, `${name}: Unknown option '--${typo}': did you mean --${option}? (usage: ${spec.usage}; --help says more)\n`);
             });
 
             it("says that npm took an option of the command for itself (npm run without --)", async () => {
@@ -234,7 +234,7 @@ describe("npm run without --", () => {
         assert.strictEqual(result.code, 2);
         assert.strictEqual(result.stderr, "credentials: Unexpected argument 'json': credentials takes options only. npm keeps the " +
             "options before a -- for itself and passes on what follows them: put -- before the command's options (usage: " +
-            `${credentialsSpec.usage})\n`);
+            `${credentialsSpec.usage}; --help says more)\n`);
     });
 
     it("is what a real npm run -s plan --stack dev says", function () {

@@ -553,7 +553,7 @@ describe("npm run plan", () => {
     });
 
     describe("usage", () => {
-        const usage = " (usage: npm run -s plan -- --stack <name> [--format text|json])\n";
+        const usage = " (usage: npm run -s plan -- --stack <name> [--format text|json]; --help says more)\n";
         it("plans this project's stack with its own program, at the time it runs", async function () {
             this.timeout(60000);
             const before = Date.now();

@@ -157,7 +157,7 @@ describe("plan-comment", () => {
         });
 
         it("refuses missing options and unreadable folders (exit 2)", async () => {
-            const usage = "(usage: npm run -s plan-comment -- --base <folder> --head <folder>)";
+            const usage = "(usage: npm run -s plan-comment -- --base <folder> --head <folder>; --help says more)";
             for (const [argv, message] of [
                 [["--base", dir], `--base and --head are required ${usage}`],
                 [["--base", path.join(dir, "nope"), "--head", dir], `--base ${JSON.stringify(path.join(dir, "nope"))} cannot be read (ENOENT)`],
