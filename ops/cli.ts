@@ -1,5 +1,11 @@
-/** What the operations commands share: argument errors, exit codes, option checks. */
+/**
+ * What the operations commands share: the exit-code table, argument errors, option checks, and
+ * each command's declaration (its options, environment, exit codes, examples), from which both
+ * its parser and its --help come, so the two cannot drift apart.
+ */
 import { parseArgs, ParseArgsConfig } from "util";
+import { closest } from "../lib/closest";
+import type { CommandContext, CommandMain } from "./io";
 import { printable } from "./printable";
 
 /** A failure to report in one line on stderr, with the exit code to end with. */
@@ -13,26 +19,247 @@ export class OpsError extends Error {
 /** Exit code of a command used wrongly or pointed at a stack or output it cannot read, or without the CLI. */
 export const USAGE_EXIT_CODE = 2;
 
+/**
+ * The exit codes of every command, with what each means for all of them; a command's --help says
+ * what each of its codes means for it (verify's 1 is a rejected secret, status's a stack to look at).
+ */
+export const EXIT_CODES = {
+    0: "success: the command did what it is for",
+    1: "a problem found or a refusal (by Entra ID, Creatio, the configuration or a check)",
+    [USAGE_EXIT_CODE]: "wrong usage: a bad option or environment variable, a stack, output or file that cannot be read, " +
+        "or no pulumi CLI",
+    3: "an outside system (Entra ID, Microsoft Graph, Creatio) could not be reached, or answered with a passing failure, " +
+        "so nothing could be judged",
+} as const;
+
+export type ExitCode = keyof typeof EXIT_CODES;
+
 /** How long one `pulumi` call may take unless --pulumi-timeout-seconds says otherwise. */
 export const DEFAULT_PULUMI_TIMEOUT_SECONDS = 120;
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
-/** The option every command has: how long one `pulumi` call may take. */
+/** One option of a command: how Node's parser reads it, and how --help names and explains it. */
+export interface OptionSpec {
+    type: "string" | "boolean";
+    multiple?: boolean;
+    default?: string | boolean;
+    /** The value's placeholder in --help, e.g. `<name>` or `a|b`. */
+    value?: string;
+    description: string;
+}
+
+export type OptionTable = Record<string, OptionSpec>;
+
+/** The option every command that calls pulumi has: how long one `pulumi` call may take. */
 export const PULUMI_TIMEOUT_OPTION = {
-    "pulumi-timeout-seconds": { type: "string", default: String(DEFAULT_PULUMI_TIMEOUT_SECONDS) },
+    "pulumi-timeout-seconds": {
+        type: "string", default: String(DEFAULT_PULUMI_TIMEOUT_SECONDS), value: "<seconds>",
+        description: "how long one pulumi call may take, 1 to 3600",
+    },
 } as const;
+
+/** What the commands that call pulumi read of the environment: the CLI's own variables reach it untouched. */
+export const PULUMI_ENVIRONMENT: readonly [string, string][] = [
+    ["PATH", "where the pulumi CLI is found"],
+    ["PULUMI_BACKEND_URL, PULUMI_ACCESS_TOKEN, PULUMI_CONFIG_PASSPHRASE(_FILE), AZURE_STORAGE_*, ...",
+        "read by the pulumi CLI, not by the command: the backend that holds the stack's state and its secrets provider"],
+];
+
+/**
+ * A command's declaration: its --help is rendered from it, and its options are parsed with it.
+ * Every text is the project's own, shown as written.
+ */
+export interface CommandSpec<T extends OptionTable = OptionTable> {
+    /** The npm script's name. */
+    name: string;
+    /** What it does, in one line: the first line of --help. */
+    summary: string;
+    /** The one-line usage every usage error ends with. */
+    usage: string;
+    /** What it reads and what it prints or writes, lines as shown. */
+    description: string[];
+    /** Set when the command prints or writes a secret: said plainly, first. */
+    secret?: string;
+    options: T;
+    /** Options a command no longer has, with what to give instead. */
+    retired?: Record<string, string>;
+    /** Environment variables it reads (or that reach the programs it runs), with what each does. */
+    environment: readonly (readonly [string, string])[];
+    /** The codes it ends with and what each means for it (see EXIT_CODES). */
+    exitCodes: Partial<Record<ExitCode, string>>;
+    /** At least two: the command line and what it does. */
+    examples: readonly (readonly [string, string])[];
+}
+
+/** What Node's parser returns for a command's options. */
+export type OptionValues<T extends OptionTable> = ReturnType<typeof parseArgs<{ options: T }>>["values"];
+
+/**
+ * Text in lines of at most `width` columns (a longer word stays whole), the first starting at
+ * column `start`, the others after `indent`.
+ */
+function wrap(text: string, width: number, indent: string, start = 0): string {
+    const lines: string[] = [];
+    let line = "";
+    let column = start;
+    for (const word of text.split(" ")) {
+        if (line !== "" && line !== indent && column + line.length + 1 + word.length > width) {
+            lines.push(line);
+            line = indent + word;
+            column = 0;
+        } else {
+            line = line === "" || line === indent ? line + word : `${line} ${word}`;
+        }
+    }
+    lines.push(line);
+    return lines.join("\n");
+}
+
+const HELP_WIDTH = 100;
+
+/** A table of two columns: names, then their meaning wrapped beside them. */
+function table(rows: readonly (readonly [string, string])[]): string[] {
+    const width = Math.min(34, Math.max(...rows.map(([name]) => name.length)) + 2);
+    return rows.map(([name, meaning]) => {
+        const head = `  ${name}`;
+        const pad = head.length + 2 > width + 2 ? `${head}\n${" ".repeat(width + 2)}` : head.padEnd(width + 2);
+        return pad + wrap(meaning, HELP_WIDTH, " ".repeat(width + 2), width + 2);
+    });
+}
+
+/** An option as --help shows it: `--name <value>`, `...` when it may be given again. */
+export function optionSynopsis(name: string, option: OptionSpec): string {
+    const value = option.type === "string" ? ` ${option.value ?? "<value>"}` : "";
+    return `--${name}${value}${option.multiple ? " ..." : ""}`;
+}
+
+/** The command's --help: what it does, reads and prints, its options, environment, exit codes and examples. */
+export function renderHelp(spec: CommandSpec): string {
+    const options = Object.entries(spec.options).map(([name, option]): [string, string] => [optionSynopsis(name, option),
+        option.description + (option.default !== undefined && option.default !== false ? ` (default ${option.default})` : "")]);
+    const lines = [
+        `${spec.name}: ${spec.summary}`,
+        "",
+        `Usage: ${spec.usage}`,
+        "(npm passes a command only what follows --; npm run -s keeps npm's own lines out of the output)",
+        "",
+        ...(spec.secret === undefined ? [] : [wrap(`SECRET: ${spec.secret}`, HELP_WIDTH, "  "), ""]),
+        ...spec.description.flatMap((paragraph, i) => [...(i > 0 ? [""] : []), wrap(paragraph, HELP_WIDTH, "")]),
+        "",
+        "Options:",
+        ...table([...options, ["-h, --help", "print this help and exit 0; nothing else is read or checked"]]),
+        "",
+        "Environment:",
+        ...(spec.environment.length === 0 ? ["  (none read)"] : table(spec.environment)),
+        "",
+        "Exit codes:",
+        ...table(Object.entries(spec.exitCodes).map(([code, meaning]) => [code, meaning!])),
+        "",
+        "Examples:",
+        ...spec.examples.flatMap(([line, what]) => [`  ${line}`, `      ${wrap(what, HELP_WIDTH, "      ", 6)}`]),
+    ];
+    return lines.join("\n") + "\n";
+}
+
+/** True when the command line asks for help: `--help` or `-h` anywhere before a `--`, whatever else it holds. */
+export function wantsHelp(argv: readonly string[]): boolean {
+    const end = argv.indexOf("--");
+    return (end === -1 ? argv : argv.slice(0, end)).some(arg => arg === "--help" || arg === "-h");
+}
+
+/** A value as a shell would take it back: bare when plain, else in JSON's double quotes. */
+function shellWord(value: string): string {
+    return /^[\w.,:/@%+=<>|-]+$/.test(value) ? value : JSON.stringify(value);
+}
+
+/** `--a`, `--a and --b`, `--a, --b and --c`. */
+function listed(names: string[]): string {
+    const flags = names.map(name => `--${name}`);
+    return flags.length === 1 ? flags[0] : `${flags.slice(0, -1).join(", ")} and ${flags[flags.length - 1]}`;
+}
+
+/**
+ * `npm run -s plan --stack dev`, without `--`: npm takes `--stack` for its own configuration and
+ * passes the command only `dev`. npm's documentation (docs/content/commands/npm-run.md): "Any
+ * positional arguments are passed to the specified script. Use `--` to pass `-`-prefixed flags and
+ * options which would otherwise be parsed by npm." npm hands its non-default configuration to the
+ * script as `npm_config_<name, - as _>` (@npmcli/config lib/set-envs.js); a key it does not know
+ * followed by a value becomes `true`, the value "is being parsed as a normal command line argument"
+ * (@npmcli/config lib/index.js, unknownHandler). An option of this command found there is refused,
+ * with the command line that was meant, so that a `--dry-run` npm took never runs a real delivery.
+ */
+function npmTookOptions(spec: CommandSpec, argv: readonly string[],
+    env: Readonly<Record<string, string | undefined>>): OpsError | undefined {
+    const retired = Object.keys(spec.retired ?? {}).map(name => [name, undefined]);
+    const known: Record<string, OptionSpec | undefined> = { ...spec.options, ...Object.fromEntries(retired) };
+    const taken = Object.keys(known).filter(name => (env[`npm_config_${name.replace(/-/g, "_")}`] ?? "") !== "");
+    if (taken.length === 0) {
+        return undefined;
+    }
+    const firstOption = argv.findIndex(arg => arg.startsWith("-"));
+    const loose = [...(firstOption === -1 ? argv : argv.slice(0, firstOption))];
+    const rest = firstOption === -1 ? [] : argv.slice(firstOption);
+    const meant = taken.flatMap(name => {
+        const value = env[`npm_config_${name.replace(/-/g, "_")}`]!;
+        if (known[name]?.type === "boolean" || (known[name] === undefined && value === "true")) {
+            return [`--${name}`];
+        }
+        // A value npm did not know to give the option came to the command as an argument of its own.
+        const given = value === "true" ? (loose.shift() ?? known[name]?.value ?? "<value>") : value;
+        return [`--${name}`, shellWord(printable(given))];
+    });
+    return new OpsError(`npm took ${listed(taken)} for itself: put -- before the command's options: ` +
+        `npm run -s ${spec.name} -- ${[...meant, ...rest.map(arg => shellWord(printable(arg)))].join(" ")}`, USAGE_EXIT_CODE);
+}
+
+/**
+ * The command line read against the command's declaration: its values, or a usage error that says
+ * what to type instead (the closest option to an unknown one, the `--` npm needs, a retired
+ * option's replacement). --help is the caller's, before this.
+ */
+export function parseCommand<T extends OptionTable>(spec: CommandSpec<T>, argv: string[],
+    env: Readonly<Record<string, string | undefined>>): OptionValues<T> {
+    const npm = npmTookOptions(spec, argv, env);
+    if (npm !== undefined) {
+        throw npm;
+    }
+    const end = argv.indexOf("--");
+    for (const arg of end === -1 ? argv : argv.slice(0, end)) {
+        const name = /^--([^=]+)/.exec(arg)?.[1];
+        if (name !== undefined && spec.retired?.[name] !== undefined && !(name in spec.options)) {
+            throw usageError(`--${name} is no longer an option: ${spec.retired[name]}`, spec.usage);
+        }
+    }
+    return parseCommandLine(argv, spec.options as Options, spec.usage, spec) as OptionValues<T>;
+}
+
+/**
+ * A command made of its declaration and its work: `--help` prints the help and ends with 0 before
+ * anything else is read; otherwise the command line is parsed, then the work runs with its values.
+ */
+export function defineCommand<T extends OptionTable>(spec: CommandSpec<T>,
+    run: (io: CommandContext, args: OptionValues<T>) => Promise<number>): CommandMain & { spec: CommandSpec<T> } {
+    const main = async (io: CommandContext) => {
+        if (wantsHelp(io.argv)) {
+            io.stdout(renderHelp(spec));
+            return 0;
+        }
+        return run(io, parseCommand(spec, io.argv, io.env));
+    };
+    return Object.assign(main, { spec });
+}
 
 /**
  * Parses the command line with Node's own parser; a bad option, or an option that takes one
  * value given twice, becomes a usage error.
  */
-export function parseCommandLine<T extends Options>(argv: string[], options: T, usage: string) {
+export function parseCommandLine<T extends Options>(argv: string[], options: T, usage: string, spec?: CommandSpec) {
     let parsed;
     try {
         parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false, tokens: true });
     } catch (err) {
-        throw usageError((err as Error).message, usage);
+        throw usageError(parseProblem(err as NodeJS.ErrnoException, Object.keys(options), spec), usage);
     }
     const seen = new Set<string>();
     for (const token of parsed.tokens ?? []) {
@@ -46,12 +273,27 @@ export function parseCommandLine<T extends Options>(argv: string[], options: T, 
     return parsed.values;
 }
 
+/** Node's parser's complaint, with the hint that makes it actionable: the closest option, the `--` npm needs. */
+function parseProblem(err: NodeJS.ErrnoException, names: string[], spec?: CommandSpec): string {
+    if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+        const typed = /^Unknown option '-{1,2}([^'=]*)/.exec(err.message)?.[1];
+        const near = typed === undefined ? undefined : closest(typed, [...names, "help"]);
+        return near === undefined ? err.message : `${err.message}: did you mean --${near}?`;
+    }
+    if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+        const loose = /^Unexpected argument '([^']*)'/.exec(err.message)?.[1] ?? "";
+        return `Unexpected argument '${loose}': ${spec?.name ?? "the command"} takes options only. npm keeps the options ` +
+            "before a -- for itself and passes on what follows them: put -- before the command's options";
+    }
+    return err.message;
+}
+
 /**
- * A usage error in one line, like every error: the problem, then how the command is called. The
+ * A usage error in one line, like every error: the problem, then how the command is called and where to read more. The
  * message may quote what was typed (Node's parser does), so it is made printable.
  */
 export function usageError(message: string, usage: string): OpsError {
-    return new OpsError(`${printable(message)} (usage: ${usage})`, USAGE_EXIT_CODE);
+    return new OpsError(`${printable(message)} (usage: ${usage}; --help says more)`, USAGE_EXIT_CODE);
 }
 
 /** A whole number of seconds within bounds, or a usage error naming the option and the value. */

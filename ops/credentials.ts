@@ -3,7 +3,9 @@
  * Client ID and Client Secret for a deploy script. The secret goes to stdout only.
  */
 import { codePointName } from "../lib/configProblems";
-import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, usageError } from "./cli";
+import {
+    CommandSpec, OpsError, PULUMI_ENVIRONMENT, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, defineCommand, pulumiTimeoutMs, stackOption, usageError,
+} from "./cli";
 import { CommandContext, runCommand } from "./io";
 import { StackOutputs, readOutputsWithSecret, requireInstant, requireOutput, requireSecret } from "./pulumi/stack";
 
@@ -77,7 +79,43 @@ export function uncarriable(value: string, format: CredentialFormat): string | u
     return undefined;
 }
 
-const USAGE = "npm run -s credentials -- --stack <name> [--format env|json|creatio] [--pulumi-timeout-seconds 120]";
+export const SPEC = {
+    name: "credentials",
+    summary: "prints a stack's Client ID and Client Secret, for a deploy script or for typing into Creatio",
+    usage: "npm run -s credentials -- --stack <name> [--format env|json|creatio] [--pulumi-timeout-seconds 120]",
+    secret: "prints the stack's client secret, as it is, on stdout. Send stdout only where the secret may go (a " +
+        "variable, a pipe into your deploy script), never into a log.",
+    description: [
+        "Reads the stack's outputs with pulumi stack output --json --show-secrets (the pulumi CLI on PATH, signed in to " +
+        "the stack's backend) and checks every one it prints (clientId, clientSecret, tenantId, clientSecretExpiresAt) " +
+        "before printing anything.",
+        "Prints on stdout: --format env, shell assignments CREATIO_CLIENT_ID, CREATIO_CLIENT_SECRET, CREATIO_TENANT_ID " +
+        "and CREATIO_CLIENT_SECRET_EXPIRES_AT in single quotes (for source or eval); --format json, one JSON object " +
+        "{clientId, clientSecret, tenantId, clientSecretExpiresAt}; --format creatio, the two lines of Creatio's mail " +
+        "server settings (Application (client) ID, Client secret). Every other value passes the redactor; errors go to " +
+        "stderr without the secret.",
+    ],
+    options: {
+        stack: { type: "string", value: "<name>", description: "the stack whose outputs are printed (required)" },
+        format: { type: "string", default: "env", value: "env|json|creatio", description: "what to print: shell assignments, " +
+            "a JSON object, or the two fields of Creatio's mail server settings" },
+        ...PULUMI_TIMEOUT_OPTION,
+    },
+    environment: [
+        ["GITHUB_ACTIONS", "when true, the secret's ::add-mask:: command goes to stderr first, so the runner masks it in " +
+            "every later log line"],
+        ...PULUMI_ENVIRONMENT,
+    ],
+    exitCodes: {
+        0: "printed",
+        [USAGE_EXIT_CODE]: "wrong usage, no such stack, an output missing or malformed (also [secret] instead of a value), " +
+            "a value the format cannot carry, no pulumi CLI, or pulumi timed out",
+    },
+    examples: [
+        ["eval \"$(npm run -s credentials -- --stack prod)\"", "sets CREATIO_CLIENT_ID, CREATIO_CLIENT_SECRET, ... in this shell"],
+        ["npm run -s credentials -- --stack prod --format json | your-deploy-script", "hands the credentials to a program as JSON"],
+    ],
+} as const satisfies CommandSpec;
 
 /** Reads and checks every output the command prints, once, before printing anything. */
 export function credentialsFrom(outputs: StackOutputs, stack: string): Credentials {
@@ -89,16 +127,11 @@ export function credentialsFrom(outputs: StackOutputs, stack: string): Credentia
     };
 }
 
-export async function main(io: CommandContext): Promise<number> {
-    const args = parseCommandLine(io.argv, {
-        stack: { type: "string" },
-        format: { type: "string", default: "env" },
-        ...PULUMI_TIMEOUT_OPTION,
-    }, USAGE);
-    const stack = stackOption(args.stack, USAGE);
+export const main = defineCommand(SPEC, async (io: CommandContext, args) => {
+    const stack = stackOption(args.stack, SPEC.usage);
     const format = args.format as CredentialFormat;
     if (!CREDENTIAL_FORMATS.includes(format)) {
-        throw usageError(`--format ${JSON.stringify(args.format)} is not one of ${CREDENTIAL_FORMATS.join(", ")}`, USAGE);
+        throw usageError(`--format ${JSON.stringify(args.format)} is not one of ${CREDENTIAL_FORMATS.join(", ")}`, SPEC.usage);
     }
     const timeoutMs = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
     const redactor = io.redactor;
@@ -131,7 +164,7 @@ export async function main(io: CommandContext): Promise<number> {
         clientSecretExpiresAt: redactor.redact(credentials.clientSecretExpiresAt),
     }, format));
     return 0;
-}
+});
 
 if (require.main === module) {
     runCommand("credentials", main);

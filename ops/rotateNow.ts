@@ -8,14 +8,17 @@
  * delivers the held slot again to every record (the tag tells what deliver wrote last, not what
  * someone typed in since); when that fails, nothing is replaced.
  */
-import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
+import {
+    CommandSpec, OpsError, OptionValues, PULUMI_ENVIRONMENT, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, defineCommand, pulumiTimeoutMs,
+    stackOption, wholeSeconds,
+} from "./cli";
 import { CreatioError } from "./creatio/client";
 import { RecordSelectionError } from "./creatio/records";
 import {
-    DeliverDependencies, EXIT_BY_OUTCOME, StackCredential, creatioCredentialsFromEnv, deliverCredential,
+    CREATIO_ENVIRONMENT, DeliverDependencies, EXIT_BY_OUTCOME, StackCredential, creatioCredentialsFromEnv, deliverCredential,
     mailServersOption, readCredential, realDependencies, redactCreatioCredentials, refuseUnverifiedTls,
 } from "./creatio/delivery";
-import { authorityHostFrom } from "./entra/token";
+import { ENTRA_ENVIRONMENT, authorityHostFrom } from "./entra/token";
 import { GraphRequest, NO_GRAPH_IDENTITY, graphTokenSource, listPasswordKeyIds } from "./entra/graphKeyIds";
 import { checkEnvironmentPins } from "./creatio/environmentPins";
 import { CommandContext, runCommand } from "./io";
@@ -25,9 +28,61 @@ import { DELIVERED_KEY_ID_TAG, StackOutputs, readOutputsWithSecret, readStackTag
 import { Redactor } from "./redact";
 import { SLOTS, Slot, readSlot } from "./pulumi/secretSlot";
 
-const USAGE = "npm run -s rotate-now -- --stack <name> [--mail-server <name or id>]... " +
-    "[--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] [--secret-wait-seconds 120] " +
-    "[--up-timeout-seconds 900] [--pulumi-timeout-seconds 120]";
+export const SPEC = {
+    name: "rotate-now",
+    summary: "replaces both client secrets of a stack now, after a leak, while Creatio holds a working secret throughout",
+    usage: "npm run -s rotate-now -- --stack <name> [--mail-server <name or id>]... " +
+        "[--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] [--secret-wait-seconds 120] " +
+        "[--up-timeout-seconds 900] [--pulumi-timeout-seconds 120]",
+    secret: "creates two new client secrets (pulumi up --replace of each password slot) and writes them into the SecretKey " +
+        "column of Creatio's OAuthApplications records, as deliver does; it never prints one.",
+    description: [
+        "Reads the stack's outputs and its stack tag creatio-delivered-key-id, and lists the application's key ids in " +
+        "Microsoft Graph (with GRAPH_ACCESS_TOKEN, or in a GitHub Actions job as the CI identity). Then: delivers the slot " +
+        "Creatio holds again to every record; replaces the other slot (pulumi up --replace --target under the policy " +
+        "pack), proves and delivers it; replaces the first slot; delivers the newest. Each delivery is deliver's: the " +
+        "pins, the proof with Entra ID, ClientId and SecretKey written into each OAuthApplications record and read back, " +
+        "the stack tag.",
+        "Prints on stdout each step (lines starting ==), the key ids before and after, and whether any key id from " +
+        "before is left on the application; a failure says what Creatio holds at that moment and what to run next.",
+    ],
+    options: {
+        stack: { type: "string", value: "<name>", description: "the stack whose secrets are replaced (required)" },
+        "mail-server": { type: "string", multiple: true, value: "<name or id>", description: "also write the record this " +
+            "Microsoft 365 mail server points to; once per mail server, at most 20" },
+        "authority-host": { type: "string", value: "<https url>", description: "Entra ID's sign-in host, for a national cloud; " +
+            "default AZURE_AUTHORITY_HOST, else https://login.microsoftonline.com" },
+        "timeout-seconds": { type: "string", default: "30", value: "<seconds>", description: "how long Entra ID, Microsoft " +
+            "Graph and Creatio may take to answer one request, 1 to 300" },
+        "secret-wait-seconds": { type: "string", default: "120", value: "<seconds>", description: "how long to retry a " +
+            "secret Entra ID rejects (replication), 0 to 600" },
+        "up-timeout-seconds": { type: "string", default: "900", value: "<seconds>", description: "how long each pulumi up " +
+            "may take, 60 to 3600" },
+        ...PULUMI_TIMEOUT_OPTION,
+    },
+    environment: [
+        ...CREATIO_ENVIRONMENT,
+        ["GRAPH_ACCESS_TOKEN", "a Microsoft Graph token (Application.Read.All) to list the application's key ids with"],
+        ["ARM_USE_OIDC, ARM_CLIENT_ID, ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN", "without " +
+            "GRAPH_ACCESS_TOKEN: in a GitHub Actions job (id-token: write), the CI identity's Graph token through GitHub's " +
+            "OIDC token"],
+        ...ENTRA_ENVIRONMENT,
+        ...PULUMI_ENVIRONMENT,
+    ],
+    exitCodes: {
+        0: "both slots replaced and delivered, and no key id from before is left on the application",
+        1: "a step was refused (Entra ID, Creatio, pulumi up, the policy pack), or a key id from before is still listed",
+        [USAGE_EXIT_CODE]: "wrong usage, no such stack, an output missing or malformed, no identity for Microsoft Graph, " +
+            "Creatio credentials or CREATIO_SITE_URL missing, no record found, no pulumi CLI",
+        3: "Entra ID, Microsoft Graph or Creatio could not be reached",
+    },
+    examples: [
+        ["npm run -s rotate-now -- --stack prod", "replaces both of prod's secrets and delivers the new ones (CREATIO_* and " +
+            "GRAPH_ACCESS_TOKEN exported before)"],
+        ["npm run -s rotate-now -- --stack prod --mail-server 'Microsoft 365' --up-timeout-seconds 1800",
+            "also writes that mail server's record, and gives each pulumi up 30 minutes"],
+    ],
+} as const satisfies CommandSpec;
 
 /** The policy pack folder of this checkout, as every `pulumi up` in CI passes it (docs/ci.md). */
 const POLICY_PACK = "policy";
@@ -64,29 +119,21 @@ function stoppedAt(err: unknown, what: string): OpsError {
     return new OpsError(`${(err as Error).message}. ${what}`, exitCode);
 }
 
-export function rotateNowCommand(deps: DeliverDependencies = realDependencies): (io: CommandContext) => Promise<number> {
-    return async io => {
+export function rotateNowCommand(deps: DeliverDependencies = realDependencies) {
+    return defineCommand(SPEC, async (io, args) => {
         // Every secret the run learns goes in here: no output or error leaves with one of them in its text.
         const redactor = io.redactor;
         try {
-            return await rotateNow(io, deps, redactor);
+            return await rotateNow(io, args, deps, redactor);
         } catch (err) {
             throw redactor.redactError(err);
         }
-    };
+    });
 }
 
-async function rotateNow(io: CommandContext, deps: DeliverDependencies, redactor: Redactor): Promise<number> {
-    const args = parseCommandLine(io.argv, {
-        "stack": { type: "string" },
-        "mail-server": { type: "string", multiple: true },
-        "authority-host": { type: "string" },
-        "timeout-seconds": { type: "string", default: "30" },
-        "secret-wait-seconds": { type: "string", default: "120" },
-        "up-timeout-seconds": { type: "string", default: "900" },
-        ...PULUMI_TIMEOUT_OPTION,
-    }, USAGE);
-    const stack = stackOption(args.stack, USAGE);
+async function rotateNow(io: CommandContext, args: OptionValues<typeof SPEC.options>, deps: DeliverDependencies,
+    redactor: Redactor): Promise<number> {
+    const stack = stackOption(args.stack, SPEC.usage);
     refuseUnverifiedTls(io.env, "rotate-now");
     const mailServers = mailServersOption(args["mail-server"]);
     const authorityHost = authorityHostFrom(args["authority-host"], io.env);

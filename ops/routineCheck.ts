@@ -7,24 +7,51 @@
  * Exit codes: 0 every change is routine; 1 a change needs an administrator (nothing was changed);
  * 2 wrong usage, or the preview failed or could not be read.
  */
-import { OpsError, parseCommandLine, pulumiTimeoutMs, stackOption, USAGE_EXIT_CODE } from "./cli";
+import { CommandSpec, OpsError, PULUMI_ENVIRONMENT, USAGE_EXIT_CODE, defineCommand, pulumiTimeoutMs, stackOption } from "./cli";
 import { isGuid } from "../lib/guid";
 import { CommandIO, runCommand } from "./io";
 import { PulumiError } from "./pulumi/runner";
 import { PreviewFormatError, judgeSteps, previewSteps, renderSteps } from "./pulumi/routineChanges";
 
-const USAGE = "npm run -s routine-check -- --stack <name> [--pulumi-timeout-seconds 600]";
-
 /** The pack every workflow passes (policy/). */
 export const POLICY_PACK = "policy";
 
-export async function main(io: CommandIO): Promise<number> {
-    const args = parseCommandLine(io.argv, {
-        "stack": { type: "string" },
+export const SPEC = {
+    name: "routine-check",
+    summary: "the deploy job's preview: fails when a change needs an administrator, which the CI identity must not try",
+    usage: "npm run -s routine-check -- --stack <name> [--pulumi-timeout-seconds 600]",
+    description: [
+        `Runs pulumi preview --stack <name> --policy-pack ${POLICY_PACK} --json (the program, the stack's state and Entra ID, ` +
+        "as the signed-in identity) and judges every change: consent, owners, the requested permissions, a new or removed " +
+        "registration are an administrator's; the rest (a secret's rotation, a redirect URI) is routine.",
+        "Prints on stdout the changes, one per line, those of an administrator marked [admin]; when there is one, stderr " +
+        "says who runs what instead. Changes nothing and prints no secret.",
+    ],
+    options: {
+        stack: { type: "string", value: "<name>", description: "the stack to preview (required)" },
         // A preview evaluates the program and asks Entra ID for the Microsoft principals: longer than an output read.
-        "pulumi-timeout-seconds": { type: "string", default: "600" },
-    }, USAGE);
-    const stack = stackOption(args.stack, USAGE);
+        "pulumi-timeout-seconds": { type: "string", default: "600", value: "<seconds>",
+            description: "how long the preview may take, 1 to 3600" },
+    },
+    environment: [
+        ["ARM_TENANT_ID", "the tenant named in the administrator's command when a change needs one"],
+        ["ARM_USE_OIDC, ARM_CLIENT_ID, ARM_TENANT_ID, ...", "read by the azuread provider during the preview (how it signs " +
+            "in), not by the command"],
+        ...PULUMI_ENVIRONMENT,
+    ],
+    exitCodes: {
+        0: "every change is routine (or there is none)",
+        1: "a change needs an administrator, or the stack does not exist in the backend; nothing was changed",
+        [USAGE_EXIT_CODE]: "wrong usage, the preview failed or its JSON cannot be read, no pulumi CLI",
+    },
+    examples: [
+        ["npm run -s routine-check -- --stack prod", "judges prod's pending changes before the deploy job's pulumi up"],
+        ["npm run -s routine-check -- --stack prod --pulumi-timeout-seconds 1200", "the same, giving the preview 20 minutes"],
+    ],
+} as const satisfies CommandSpec;
+
+export const main = defineCommand(SPEC, async (io: CommandIO, args) => {
+    const stack = stackOption(args.stack, SPEC.usage);
     const timeoutMs = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
     const tenant = isGuid(io.env.ARM_TENANT_ID ?? "") ? io.env.ARM_TENANT_ID : "<tenant id>";
     const adminRuns = (init = "") => "An Entra ID Cloud Application Administrator (or Application Administrator, Privileged Role " +
@@ -62,7 +89,7 @@ export async function main(io: CommandIO): Promise<number> {
     throw new OpsError(`stack "${stack}": ${admin.length} change${admin.length === 1 ? " needs" : "s need"} an administrator ` +
         "(marked [admin]); nothing was changed. The CI identity holds Application.ReadWrite.OwnedBy and Application.Read.All " +
         `only. ${adminRuns()}`, 1);
-}
+});
 
 if (require.main === module) {
     runCommand("routine-check", main);

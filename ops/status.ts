@@ -7,7 +7,9 @@
  */
 import { ewsDeadlineLine } from "../lib/ewsRetirement";
 import { DAY_MS, daysUntil } from "../lib/rotation";
-import { OpsError, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, parseCommandLine, pulumiTimeoutMs, usageError } from "./cli";
+import {
+    CommandSpec, OpsError, PULUMI_ENVIRONMENT, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, defineCommand, pulumiTimeoutMs, usageError,
+} from "./cli";
 import { CommandContext, runCommand } from "./io";
 import { PulumiMissingError, PulumiRunner, limitCalls } from "./pulumi/runner";
 import {
@@ -163,22 +165,50 @@ async function readStack(pulumi: PulumiRunner, stack: string): Promise<StackStat
     }
 }
 
-const USAGE = "npm run -s status -- [--stack <name>]... | --all [--threshold-days 30] [--require-delivery] " +
-    `[--parallel ${DEFAULT_PARALLEL}] [--pulumi-timeout-seconds 120]`;
-
-export async function main(io: CommandContext): Promise<number> {
-    const args = parseCommandLine(io.argv, {
-        stack: { type: "string", multiple: true },
-        all: { type: "boolean", default: false },
-        "threshold-days": { type: "string", default: String(DEFAULT_THRESHOLD_DAYS) },
-        "require-delivery": { type: "boolean", default: false },
-        "parallel": { type: "string", default: String(DEFAULT_PARALLEL) },
+export const SPEC = {
+    name: "status",
+    summary: "a table of each environment's Client ID, secret expiry, next rotation and which secret Creatio holds",
+    usage: "npm run -s status -- [--stack <name>]... | --all [--threshold-days 30] [--require-delivery] " +
+        `[--parallel ${DEFAULT_PARALLEL}] [--pulumi-timeout-seconds 120]`,
+    description: [
+        "Reads each stack's outputs with pulumi stack output --json (without --show-secrets: it reads no secret) and its " +
+        "stack tag creatio-delivered-key-id (written by deliver), for the stacks named, or for every stack of the backend " +
+        "(pulumi stack ls) with --all or without --stack.",
+        "Prints on stdout one row per stack (ENVIRONMENT, CLIENT ID, SECRET EXPIRES, DAYS LEFT, NEXT ROTATION, THRESHOLD, " +
+        "CREATIO HOLDS, STATE) and the Exchange Online EWS deadline line; each stack's problem goes to stderr. STATE is ok, " +
+        "expiring, expired, creatio-expiring, creatio-expired, creatio-gone (Creatio holds a secret the stack no longer " +
+        "has), not-delivered (with --require-delivery) or unreadable.",
+    ],
+    options: {
+        stack: { type: "string", multiple: true, value: "<name>", description: "a stack to report; give it once per stack" },
+        all: { type: "boolean", default: false, description: "every stack of the backend (also the default without --stack)" },
+        "threshold-days": { type: "string", default: String(DEFAULT_THRESHOLD_DAYS), value: "<days>", description: "a secret " +
+            "expiring within this many days (or within the stack's rotation period, when shorter) is not ok; 0 to 999" },
+        "require-delivery": { type: "boolean", default: false, description: "a stack whose delivered secret is not recorded " +
+            "is not ok (not-delivered)" },
+        parallel: { type: "string", default: String(DEFAULT_PARALLEL), value: "<calls>",
+            description: `how many pulumi calls run at once, 1 to ${MAX_PARALLEL}` },
         ...PULUMI_TIMEOUT_OPTION,
-    }, USAGE);
+    },
+    environment: PULUMI_ENVIRONMENT,
+    exitCodes: {
+        0: "every stack is ok",
+        1: "a stack is not ok: its secret expired or expires within the threshold, Creatio holds an expiring secret or one " +
+            "the stack no longer has, not-delivered, or the stack cannot be read",
+        [USAGE_EXIT_CODE]: "wrong usage, no stack in the backend, no pulumi CLI, or the stack list cannot be read",
+    },
+    examples: [
+        ["npm run -s status", "every stack of the backend"],
+        ["npm run -s status -- --stack prod --threshold-days 14 --require-delivery",
+            "prod only; exits 1 when its secret expires within 14 days or its delivery is not recorded"],
+    ],
+} as const satisfies CommandSpec;
+
+export const main = defineCommand(SPEC, async (io: CommandContext, args) => {
     const parallelText = args.parallel!;
     if (!/^\d{1,2}$/.test(parallelText) || Number(parallelText) < 1 || Number(parallelText) > MAX_PARALLEL) {
         throw usageError(`--parallel ${JSON.stringify(parallelText)} is not a whole number of pulumi calls at once from 1 to ` +
-            `${MAX_PARALLEL}`, USAGE);
+            `${MAX_PARALLEL}`, SPEC.usage);
     }
     const thresholdText = args["threshold-days"]!;
     if (!/^\d{1,3}$/.test(thresholdText)) {
@@ -188,10 +218,10 @@ export async function main(io: CommandContext): Promise<number> {
     const named = args.stack ?? [];
     const empty = named.find(name => name.trim() === "");
     if (empty !== undefined) {
-        throw usageError(`--stack ${JSON.stringify(empty)} is empty: name the stack`, USAGE);
+        throw usageError(`--stack ${JSON.stringify(empty)} is empty: name the stack`, SPEC.usage);
     }
     if (args.all && named.length > 0) {
-        throw usageError("give --stack or --all, not both", USAGE);
+        throw usageError("give --stack or --all, not both", SPEC.usage);
     }
     const timeoutMs = pulumiTimeoutMs(args["pulumi-timeout-seconds"]!);
     const pulumi = limitCalls(pulumiArgs => io.pulumi(pulumiArgs, { timeoutMs }), Number(parallelText));
@@ -208,7 +238,7 @@ export async function main(io: CommandContext): Promise<number> {
         io.stderr(`status: ${printable(row.stack)}: ${printable(row.problem!)}\n`);
     }
     return exitCodeFor(rows);
-}
+});
 
 if (require.main === module) {
     runCommand("status", main);

@@ -4,13 +4,15 @@
  * reports the answer, the days until the secret expires and the redirect URIs.
  */
 import { daysUntil } from "../lib/rotation";
-import { PULUMI_TIMEOUT_OPTION, parseCommandLine, pulumiTimeoutMs, stackOption, wholeSeconds } from "./cli";
+import {
+    CommandSpec, PULUMI_ENVIRONMENT, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, defineCommand, pulumiTimeoutMs, stackOption, wholeSeconds,
+} from "./cli";
 import { checkSite, probeRuntime, readSite } from "./creatio/runtime";
 import { CommandContext, runCommand } from "./io";
 import { printable } from "./printable";
 import { StackOutputs, readOutputsWithSecret, requireGuid, requireInstant, requireSecret, requireStringList } from "./pulumi/stack";
-import { SLOT_OPTION, Slot, readSlot, slotOption } from "./pulumi/secretSlot";
-import { TokenAnswer, authorityHostFrom, requestToken } from "./entra/token";
+import { Slot, readSlot, slotOption } from "./pulumi/secretSlot";
+import { ENTRA_ENVIRONMENT, TokenAnswer, authorityHostFrom, requestToken } from "./entra/token";
 
 
 export const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -66,8 +68,44 @@ export const EXIT_CODES = { accepted: 0, rejected: 1, unreachable: 3 } as const;
 /** --site-check: 0 the site's runtime is the stack's, 1 it is the other one, 3 the site's answers do not tell. */
 const SITE_EXIT_CODES = { match: 0, mismatch: 1, unknown: 3 } as const;
 
-const USAGE = "npm run -s verify -- --stack <name> [--authority-host https://login.microsoftonline.us] " +
-    "[--slot a|b] [--site-check] [--timeout-seconds 30] [--pulumi-timeout-seconds 120]";
+export const SPEC = {
+    name: "verify",
+    summary: "proves that a stack's Client ID and Client Secret work by asking Entra ID for a token with them",
+    usage: "npm run -s verify -- --stack <name> [--authority-host https://login.microsoftonline.us] " +
+        "[--slot a|b] [--site-check] [--timeout-seconds 30] [--pulumi-timeout-seconds 120]",
+    description: [
+        "Reads the stack's outputs with pulumi stack output --json --show-secrets (the secret stays in this process), " +
+        "asks Entra ID for a token with the client-credentials flow (MSAL; the secret goes to Entra ID's token endpoint of " +
+        "the stack's tenant and nowhere else), and prints on stdout the stack, tenant, Client ID, authority, Entra ID's " +
+        "answer (accepted, or rejected with its AADSTS code and meaning), the days until the secret expires and the " +
+        "redirect URIs. Prints no secret.",
+        "With --site-check it also asks the Creatio site (anonymous GETs: nothing of the credential) whether it runs on " +
+        ".NET Framework (/0 in its URLs) or .NET Core, as the stack's netCore output says.",
+    ],
+    options: {
+        stack: { type: "string", value: "<name>", description: "the stack to verify (required)" },
+        "authority-host": { type: "string", value: "<https url>", description: "Entra ID's sign-in host, for a national " +
+            "cloud (https://login.microsoftonline.us, https://login.chinacloudapi.cn); default AZURE_AUTHORITY_HOST, else " +
+            "https://login.microsoftonline.com" },
+        slot: { type: "string", value: "a|b", description: "prove that password slot's secret (clientSecretA or B) instead of " +
+            "the newest" },
+        "site-check": { type: "boolean", default: false, description: "also check the site's runtime against the stack's netCore" },
+        "timeout-seconds": { type: "string", default: String(DEFAULT_TIMEOUT_SECONDS), value: "<seconds>",
+            description: "how long Entra ID (and the site) may take to answer, 1 to 300" },
+        ...PULUMI_TIMEOUT_OPTION,
+    },
+    environment: [...ENTRA_ENVIRONMENT, ...PULUMI_ENVIRONMENT],
+    exitCodes: {
+        0: "Entra ID accepted the secret (and with --site-check the site runs on the stack's runtime)",
+        1: "Entra ID rejected the secret (wrong, expired, unknown application or tenant), or the site runs on the other runtime",
+        [USAGE_EXIT_CODE]: "wrong usage, no such stack, an output missing or malformed, no pulumi CLI, or pulumi timed out",
+        3: "not checked: Entra ID (or the site) could not be asked or answered with a passing failure",
+    },
+    examples: [
+        ["npm run -s verify -- --stack prod", "proves prod's newest secret"],
+        ["npm run -s verify -- --stack prod --slot b --site-check", "proves slot b's secret and checks the site's runtime"],
+    ],
+} as const satisfies CommandSpec;
 
 /** Everything verify needs from the stack, checked before the secret goes anywhere. */
 export interface VerifyOutputs {
@@ -101,16 +139,8 @@ export function verifyOutputsFrom(outputs: StackOutputs, stack: string, slot?: S
     };
 }
 
-export async function main(io: CommandContext): Promise<number> {
-    const args = parseCommandLine(io.argv, {
-        stack: { type: "string" },
-        "authority-host": { type: "string" },
-        "site-check": { type: "boolean", default: false },
-        "timeout-seconds": { type: "string", default: String(DEFAULT_TIMEOUT_SECONDS) },
-        ...SLOT_OPTION,
-        ...PULUMI_TIMEOUT_OPTION,
-    }, USAGE);
-    const stack = stackOption(args.stack, USAGE);
+export const main = defineCommand(SPEC, async (io: CommandContext, args) => {
+    const stack = stackOption(args.stack, SPEC.usage);
     const slot = slotOption(args.slot);
     const authorityHost = authorityHostFrom(args["authority-host"], io.env);
     const timeoutSeconds = wholeSeconds("timeout-seconds", args["timeout-seconds"]!, 1, 300);
@@ -156,7 +186,7 @@ export async function main(io: CommandContext): Promise<number> {
     // A problem found (1) outranks a check that could not be made (3).
     const codes = [EXIT_CODES[answer.outcome], siteCheck === undefined ? 0 : SITE_EXIT_CODES[siteCheck.outcome]];
     return codes.includes(1) ? 1 : Math.max(...codes);
-}
+});
 
 if (require.main === module) {
     runCommand("verify", main);

@@ -9,7 +9,8 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import { parse } from "yaml";
 import * as fs from "fs";
-import { main } from "../ops/plan/command";
+import { executeCommand } from "../ops/io";
+import { planCommand } from "../ops/plan/command";
 import { ciIdentities } from "../bootstrap/identities";
 import { validateBootstrapConfig } from "../bootstrap/settings";
 import { ConfigError } from "../lib/configProblems";
@@ -44,8 +45,8 @@ function workflowStacks(root: string): { stacks: string[]; count: number } {
 async function plan(argv: string[], projectDir: string) {
     let stdout = "";
     let stderr = "";
-    const code = await main({ argv, projectDir, now: () => new Date("2026-06-15T12:00:00Z"),
-        stdout: text => { stdout += text; }, stderr: text => { stderr += text; } });
+    const code = await executeCommand("plan", planCommand({ projectDir }), { argv, env: {}, now: () => new Date("2026-06-15T12:00:00Z"),
+        stdout: text => { stdout += text; }, stderr: text => { stderr += text; }, pulumi: () => Promise.reject(new Error("plan runs no pulumi")) });
     return { code, stdout, stderr };
 }
 

@@ -27,6 +27,18 @@ export const EXIT_BY_OUTCOME: Record<CreatioOutcome, number> = { refused: 1, mal
 export const FORMS_VARIABLES = ["CREATIO_USERNAME", "CREATIO_PASSWORD"] as const;
 export const OAUTH_VARIABLES = ["CREATIO_IDENTITY_URL", "CREATIO_API_CLIENT_ID", "CREATIO_API_CLIENT_SECRET"] as const;
 
+/** What deliver and rotate-now read of the environment to reach Creatio, as their --help says. */
+export const CREATIO_ENVIRONMENT: readonly [string, string][] = [
+    ["CREATIO_SITE_URL", "required: the https address of the Creatio site the stack delivers to (its siteBaseUrl output " +
+        "must be this site, so a changed stack output cannot send the credentials elsewhere)"],
+    ["AZURE_TENANT_ID", "when set, the stack's tenantId output must be this tenant"],
+    ["CREATIO_USERNAME, CREATIO_PASSWORD", "a Creatio user's sign-in (forms authentication); never give them as options"],
+    ["CREATIO_IDENTITY_URL, CREATIO_API_CLIENT_ID, CREATIO_API_CLIENT_SECRET", "instead, an Identity Service client's " +
+        "sign-in (OAuth client credentials); any one set means all three are needed"],
+    ["NODE_TLS_REJECT_UNAUTHORIZED", "0 is refused: it would send the credentials over unchecked TLS; trust a private CA " +
+        "with NODE_EXTRA_CA_CERTS instead"],
+];
+
 /**
  * Creatio credentials from the environment, never from flags (a flag would show in the process
  * list). The Identity Service variables win when any of them is set; a partial set is an error

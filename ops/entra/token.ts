@@ -180,6 +180,13 @@ export function judge(requests: NetworkRecord[], accessToken: string | undefined
     return { outcome: "unreachable", reason: `${authorityHost} answered HTTP ${last.status} without an access token` };
 }
 
+/** What verify, deliver and rotate-now read to reach Entra ID. */
+export const ENTRA_ENVIRONMENT: readonly [string, string][] = [
+    ["AZURE_AUTHORITY_HOST", "Entra ID's sign-in host when --authority-host is not given (a national cloud); " +
+        "default https://login.microsoftonline.com"],
+    ["NODE_EXTRA_CA_CERTS", "a PEM file of CA certificates Node trusts besides its own (a TLS-inspecting proxy's)"],
+];
+
 /** The sign-in host: --authority-host, else the variable AZURE_AUTHORITY_HOST, else Entra ID's global host. */
 export function authorityHostFrom(option: string | undefined, env: Record<string, string | undefined>): string {
     if (option !== undefined) {

@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { createTwoFilesPatch } from "diff";
-import { OpsError, USAGE_EXIT_CODE, parseCommandLine, usageError } from "../cli";
+import { CommandSpec, OpsError, USAGE_EXIT_CODE, defineCommand, usageError } from "../cli";
 import { CommandIO, runCommand } from "../io";
 
 /** The first line of the comment: the workflow finds its own comment by it. */
@@ -35,7 +35,32 @@ export interface StackPlans {
     head?: string;
 }
 
-const USAGE = "npm run -s plan-comment -- --base <folder> --head <folder>";
+export const SPEC = {
+    name: "plan-comment",
+    summary: "the pull request's comment: the offline plans of every stack, base branch against the pull request",
+    usage: "npm run -s plan-comment -- --base <folder> --head <folder>",
+    description: [
+        "Reads the <stack>.txt files of the two folders (each the output of npm run -s plan -- --stack <stack>, on the base " +
+        "branch and on the pull request; at most 256 per folder; one over 256 KiB is named, not shown) and nothing else: no credential, no " +
+        "network, no pulumi.",
+        "Prints on stdout the comment in Markdown: a table of the stacks (unchanged, changed, new stack, removed) and, for " +
+        "each that is not unchanged, the difference as a unified diff; the instant each plan was made at is left out of " +
+        "the comparison. Plans print no secret, so neither does this.",
+    ],
+    options: {
+        base: { type: "string", value: "<folder>", description: "the base branch's plans (required)" },
+        head: { type: "string", value: "<folder>", description: "the pull request's plans (required)" },
+    },
+    environment: [],
+    exitCodes: {
+        0: "the comment was printed",
+        [USAGE_EXIT_CODE]: "wrong usage, or a folder that cannot be read or holds too many plans",
+    },
+    examples: [
+        ["npm run -s plan-comment -- --base ../plans/base --head ../plans/head > comment.md", "what the pull request workflow posts"],
+        ["npm run -s plan-comment -- --base /tmp/empty --head plans", "every stack of plans shown as a new stack"],
+    ],
+} as const satisfies CommandSpec;
 
 /** A fence longer than every backtick run in the text (CommonMark, fenced code blocks). */
 function fenced(text: string, info: string): string {
@@ -139,10 +164,9 @@ function readPlans(folder: string, option: string): { plans: Map<string, string>
     return { plans, ignored };
 }
 
-export async function main(io: CommandIO): Promise<number> {
-    const args = parseCommandLine(io.argv, { base: { type: "string" }, head: { type: "string" } }, USAGE);
+export const main = defineCommand(SPEC, async (io: CommandIO, args) => {
     if (args.base === undefined || args.head === undefined) {
-        throw usageError("--base and --head are required", USAGE);
+        throw usageError("--base and --head are required", SPEC.usage);
     }
     const base = readPlans(args.base, "base");
     const head = readPlans(args.head, "head");
@@ -150,7 +174,7 @@ export async function main(io: CommandIO): Promise<number> {
     io.stdout(renderPlanComment(names.map(stack => ({ stack, base: base.plans.get(stack), head: head.plans.get(stack) })),
         [...new Set([...base.ignored, ...head.ignored])]));
     return 0;
-}
+});
 
 if (require.main === module) {
     runCommand("plan-comment", main);

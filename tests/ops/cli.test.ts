@@ -20,7 +20,7 @@ describe("command lines", () => {
 
     it("refuses a blank stack name", () => {
         assert.throws(() => stackOption("  ", "u"), (err: OpsError) =>
-            err.exitCode === 2 && err.message === '--stack "  " is empty: name the stack (usage: u)');
+            err.exitCode === 2 && err.message === '--stack "  " is empty: name the stack (usage: u; --help says more)');
     });
 
     it("names its errors OpsError", () => {

@@ -203,7 +203,7 @@ describe("npm run credentials", () => {
     it("refuses an unknown format, a missing or empty --stack, and an option given twice", async () => {
         const badFormat = await credentials(["--stack", "dev", "--format", "yaml"]);
         assert.strictEqual(badFormat.code, 2);
-        const usage = "(usage: npm run -s credentials -- --stack <name> [--format env|json|creatio] [--pulumi-timeout-seconds 120])";
+        const usage = "(usage: npm run -s credentials -- --stack <name> [--format env|json|creatio] [--pulumi-timeout-seconds 120]; --help says more)";
         assert.strictEqual(badFormat.stderr, `credentials: --format "yaml" is not one of env, json, creatio ${usage}\n`);
         assert.deepStrictEqual(badFormat.pulumiCalls, []);
         const noStack = await credentials([]);

@@ -1318,7 +1318,7 @@ describe("deliver: the cases mutation testing found", () => {
             assert.strictEqual(result.code, 2);
             assert.strictEqual(result.stderr, "deliver: --stack is required (usage: npm run -s deliver -- --stack <name> " +
                 "[--slot a|b] [--mail-server <name or id>]... [--dry-run] [--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] " +
-                "[--secret-wait-seconds 120] [--pulumi-timeout-seconds 120])\n");
+                "[--secret-wait-seconds 120] [--pulumi-timeout-seconds 120]; --help says more)\n");
         });
 
         for (const value of ["", "   "]) {

@@ -137,13 +137,13 @@ describe("npm run rotate-now", () => {
         };
         assert.deepStrictEqual(await usage([]), { code: 2, stderr: "rotate-now: --stack is required (usage: npm run -s rotate-now -- " +
             "--stack <name> [--mail-server <name or id>]... [--authority-host https://login.microsoftonline.us] [--timeout-seconds 30] " +
-            "[--secret-wait-seconds 120] [--up-timeout-seconds 900] [--pulumi-timeout-seconds 120])\n" });
+            "[--secret-wait-seconds 120] [--up-timeout-seconds 900] [--pulumi-timeout-seconds 120]; --help says more)\n" });
         assert.deepStrictEqual(await usage(["--stack", "dev", "--up-timeout-seconds", "30"]), { code: 2,
             stderr: 'rotate-now: --up-timeout-seconds "30" is not a whole number of seconds from 60 to 3600\n' });
         assert.deepStrictEqual(await usage(["--stack", "dev", "--slot", "a"]), { code: 2, stderr: "rotate-now: Unknown option '--slot' " +
             "(usage: npm run -s rotate-now -- --stack <name> [--mail-server <name or id>]... [--authority-host " +
             "https://login.microsoftonline.us] [--timeout-seconds 30] [--secret-wait-seconds 120] [--up-timeout-seconds 900] " +
-            "[--pulumi-timeout-seconds 120])\n" });
+            "[--pulumi-timeout-seconds 120]; --help says more)\n" });
         assert.deepStrictEqual(calls, []);
     });
 

@@ -151,7 +151,7 @@ describe("routine-check", () => {
 
     it("checks its options before it runs pulumi", async () => {
         for (const [argv, message] of [
-            [[], "--stack is required (usage: npm run -s routine-check -- --stack <name> [--pulumi-timeout-seconds 600])"],
+            [[], "--stack is required (usage: npm run -s routine-check -- --stack <name> [--pulumi-timeout-seconds 600]; --help says more)"],
             [["--stack", "prod", "--pulumi-timeout-seconds", "0"], '--pulumi-timeout-seconds "0" is not a whole number of seconds from 1 to 3600'],
         ] as [string[], string][]) {
             const result = await run(digest([]), argv);

@@ -308,7 +308,7 @@ describe("npm run status", () => {
 
         it("refuses a count that is not a whole number from 1 to 32", async () => {
             const usage = "(usage: npm run -s status -- [--stack <name>]... | --all [--threshold-days 30] [--require-delivery] " +
-                "[--parallel 4] [--pulumi-timeout-seconds 120])";
+                "[--parallel 4] [--pulumi-timeout-seconds 120]; --help says more)";
             assert.strictEqual((await peak(["--parallel", "32"])).code, 0);
             for (const value of ["0", "33", "4.5", "-1", "", " 4", "four", "100"]) {
                 const result = await peak([`--parallel=${value}`]);
@@ -362,7 +362,7 @@ describe("npm run status", () => {
     it("refuses --stack together with --all, an empty --stack, an option given twice, and a bad threshold", async () => {
         const stacks = { dev: env(ID_DEV, 200) };
         const usage = "(usage: npm run -s status -- [--stack <name>]... | --all [--threshold-days 30] [--require-delivery] " +
-            "[--parallel 4] [--pulumi-timeout-seconds 120])";
+            "[--parallel 4] [--pulumi-timeout-seconds 120]; --help says more)";
         const both = await status(["--all", "--stack", "dev"], stacks);
         assert.strictEqual(both.code, 2);
         assert.strictEqual(both.stderr, `status: give --stack or --all, not both ${usage}\n`);

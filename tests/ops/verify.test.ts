@@ -425,7 +425,7 @@ describe("npm run verify", () => {
         const result = await runInProcess("verify", verifyMain, ["--stack", "prod", "--stack", "dev"], { dev: stack(CLIENT, SECRET) });
         assert.strictEqual(result.code, 2);
         assert.strictEqual(result.stderr, "verify: --stack is given more than once: give it once (usage: npm run -s verify -- --stack <name> " +
-            "[--authority-host https://login.microsoftonline.us] [--slot a|b] [--site-check] [--timeout-seconds 30] [--pulumi-timeout-seconds 120])\n");
+            "[--authority-host https://login.microsoftonline.us] [--slot a|b] [--site-check] [--timeout-seconds 30] [--pulumi-timeout-seconds 120]; --help says more)\n");
         assert.deepStrictEqual(result.pulumiCalls, []);
     });
 

@@ -3,7 +3,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../../ops/plan/command";
+import { main, planCommand } from "../../../ops/plan/command";
+import { CommandIO, executeCommand } from "../../../ops/io";
+import { runInProcess } from "../../fakes/commands";
 import { PlanError, loadStackConfig, stackConfigFrom } from "../../../ops/plan/config";
 import { contrastingOffset } from "../../../ops/plan/program";
 import { PLACEHOLDER_GUID_PREFIX } from "../../../ops/plan/tenant";
@@ -21,6 +23,14 @@ interface Run {
     stderr: string;
 }
 
+/** The outside world of a plan run: no environment, a fixed clock, and a pulumi that must not be called. */
+function planIO(argv: string[], stdout: (text: string) => void, stderr: (text: string) => void, env: CommandIO["env"] = {}): CommandIO {
+    return {
+        argv, env, now: () => NOW, stdout, stderr,
+        pulumi: async args => assert.fail(`plan ran pulumi ${args.join(" ")}`),
+    };
+}
+
 /** Runs the plan in this process; what reaches the process's own stdout or stderr meanwhile goes to `leaked`. */
 async function planAndLeaks(argv: string[], projectDir = exampleProject()): Promise<Run & { leaked: string }> {
     let stdout = "";
@@ -36,10 +46,8 @@ async function planAndLeaks(argv: string[], projectDir = exampleProject()): Prom
     process.stdout.write = leak as typeof process.stdout.write;
     process.stderr.write = leak as typeof process.stderr.write;
     try {
-        const code = await main({
-            argv, projectDir, program: path.join(ROOT, "index.ts"), now: () => NOW,
-            stdout: text => { stdout += text; }, stderr: text => { stderr += text; },
-        });
+        const code = await executeCommand("plan", planCommand({ projectDir, program: path.join(ROOT, "index.ts") }),
+            planIO(argv, text => { stdout += text; }, text => { stderr += text; }));
         return { code, stdout, stderr, leaked };
     } finally {
         process.stdout.write = writers.out;
@@ -136,7 +144,7 @@ describe("npm run plan", () => {
         it("plans keys written without the project's prefix, as pulumi up takes them", async () => {
             // sdk/go/common/workspace/loaders.go stackConfigNamespacedWithProject
             const dir = projectWith({ "Pulumi.short.yaml": "config:\n  siteName: acme\n  creatioVersion: '7.16'\n" });
-            const run = await plan(["--stack", "short", "--json"], dir);
+            const run = await plan(["--stack", "short", "--format", "json"], dir);
             assert.strictEqual(run.code, 0, run.stderr);
             assert.deepStrictEqual(JSON.parse(run.stdout).application[0].redirectUris,
                 ["https://acme.creatio.com/0/rest/Microsoft365OAuthAuthenticator/ProcessAuthenticationCode"]);
@@ -167,7 +175,7 @@ describe("npm run plan", () => {
             // go-yaml/yaml v3.0.1 readerc.go yaml_parser_determine_encoding: UTF-16 LE after its byte order mark
             const dir = projectWith({});
             fs.writeFileSync(path.join(dir, "Pulumi.ps.yaml"), Buffer.from("\ufeffconfig:\r\n  siteName: acme\r\n", "utf16le"));
-            const run = await plan(["--stack", "ps", "--json"], dir);
+            const run = await plan(["--stack", "ps", "--format", "json"], dir);
             assert.strictEqual(run.code, 0, run.stderr);
             assert.strictEqual(JSON.parse(run.stdout).outputs.siteBaseUrl, "https://acme.creatio.com");
         });
@@ -334,7 +342,7 @@ describe("npm run plan", () => {
         });
 
         it("gives prod as one JSON document that parses back to the same plan", async () => {
-            const run = await plan(["--stack", "prod", "--json"]);
+            const run = await plan(["--stack", "prod", "--format", "json"]);
             assert.strictEqual(run.code, 0, run.stderr);
             const doc = JSON.parse(run.stdout);
             assert.strictEqual(doc.stack, "prod");
@@ -393,8 +401,8 @@ describe("npm run plan", () => {
 
         it("never prints a stand-in value as if it were real, on stdout or stderr", async () => {
             const dir = projectWith({ "Pulumi.owners.yaml": OWNERS_STACK });
-            for (const [argv, projectDir] of [[["--stack", "dev"], exampleProject()], [["--stack", "prod", "--json"], exampleProject()],
-                [["--stack", "owners"], dir], [["--stack", "owners", "--json"], dir]] as const) {
+            for (const [argv, projectDir] of [[["--stack", "dev"], exampleProject()], [["--stack", "prod", "--format", "json"], exampleProject()],
+                [["--stack", "owners"], dir], [["--stack", "owners", "--format", "json"], dir]] as const) {
                 const run = await planAndLeaks([...argv], projectDir);
                 assert.strictEqual(run.code, 0, run.stderr);
                 for (const text of [run.stdout, run.stderr, run.leaked]) {
@@ -423,10 +431,10 @@ describe("npm run plan", () => {
             assert.ok(text.stdout.includes(`\n  Note: ${note}\n`), text.stdout);
             assert.ok(!text.stdout.includes("does not list"), text.stdout);
             assert.ok(!text.stdout.includes("Messages from the program"), text.stdout);
-            const json = JSON.parse((await plan(["--stack", "owners", "--json"], dir)).stdout);
+            const json = JSON.parse((await plan(["--stack", "owners", "--format", "json"], dir)).stdout);
             assert.deepStrictEqual(json.programMessages, []);
             assert.deepStrictEqual(json.notes.filter((n: string) => n.startsWith("owners")), [note]);
-            const dev = JSON.parse((await plan(["--stack", "dev", "--json"])).stdout);
+            const dev = JSON.parse((await plan(["--stack", "dev", "--format", "json"])).stdout);
             assert.deepStrictEqual(dev.programMessages, []);
             assert.deepStrictEqual(dev.notes.filter((n: string) => n.startsWith("owners")), []);
             // pulumi up still warns, with the real object id (the program is unchanged)
@@ -444,7 +452,7 @@ describe("npm run plan", () => {
                     "    - 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
                 ].join("\n"),
             });
-            const run = await plan(["--stack", "adopt", "--json"], dir);
+            const run = await plan(["--stack", "adopt", "--format", "json"], dir);
             assert.strictEqual(run.code, 0, run.stderr);
             const doc = JSON.parse(run.stdout);
             const [app] = doc.application;
@@ -474,8 +482,8 @@ describe("npm run plan", () => {
                 "});",
             ].join("\n"));
             let stderr = "";
-            const code = await main({ argv: ["--stack", "fails"], projectDir: dir, program, now: () => NOW,
-                stdout: () => undefined, stderr: text => { stderr += text; } });
+            const code = await executeCommand("plan", planCommand({ projectDir: dir, program }),
+                planIO(["--stack", "fails"], () => undefined, text => { stderr += text; }));
             assert.strictEqual(code, 1);
             assert.strictEqual(stderr, "plan: the program failed: no access for (a value assigned by Entra ID at pulumi up)\n");
         });
@@ -517,7 +525,7 @@ describe("npm run plan", () => {
                 "  Period:          45 days; each secret is valid for 90 days\n" +
                 "  Lifetime cap:    90 days (maxSecretLifetimeDays): the period is lowered from secretRotationDays 180 to 45 days\n"),
             run.stdout);
-            const json = JSON.parse((await plan(["--stack", "capped", "--json"], dir)).stdout);
+            const json = JSON.parse((await plan(["--stack", "capped", "--format", "json"], dir)).stdout);
             assert.deepStrictEqual(json.rotation.cap, { maxSecretLifetimeDays: 90, secretRotationDays: "180" });
             assert.strictEqual(json.outputs.secretRotationDays, 45);
         });
@@ -578,14 +586,48 @@ describe("npm run plan", () => {
 
         it("reads the stack file of a fully qualified stack name", async () => {
             // sdk/go/common/workspace/paths.go ProjectStackPath: the file is named after the stack name alone
-            const run = await plan(["--stack", "acme-org/creatio-m365-oauth/dev", "--json"]);
+            const run = await plan(["--stack", "acme-org/creatio-m365-oauth/dev", "--format", "json"]);
             assert.strictEqual(run.code, 0, run.stderr);
             assert.strictEqual(JSON.parse(run.stdout).stack, "dev");
         });
     });
 
     describe("usage", () => {
-        const usage = " (usage: npm run -s plan -- --stack <name> [--json])\n";
+        const usage = " (usage: npm run -s plan -- --stack <name> [--format text|json]; --help says more)\n";
+        it("reads this project's folder and plans with its own program, at the time it runs", async function () {
+            this.timeout(60000);
+            // The project's own folder: a stack it has no file for is named with that folder's file name.
+            const missing = await runInProcess("plan", main, ["--stack", "no-such-stack-x"], {});
+            assert.strictEqual(missing.code, 2);
+            assert.ok(missing.stderr.startsWith('plan: stack "no-such-stack-x" has no stack file Pulumi.no-such-stack-x.yaml; '), missing.stderr);
+            // The project's own program: the same plan as index.ts named explicitly, at the same instant.
+            const before = Date.now();
+            const run = await runInProcess("plan", planCommand({ projectDir: exampleProject() }), ["--stack", "dev", "--format", "json"], {});
+            const after = Date.now();
+            assert.strictEqual(run.code, 0, run.stderr);
+            assert.deepStrictEqual(run.pulumiCalls, []);
+            const doc = JSON.parse(run.stdout);
+            const at = Date.parse(doc.at);
+            assert.ok(at >= Math.floor(before / 1000) * 1000 && at <= after, doc.at);
+            const named = await runInProcess("plan", planCommand({ projectDir: exampleProject(), program: path.join(ROOT, "index.ts") }),
+                ["--stack", "dev", "--format", "json"], {}, { now: new Date(at) });
+            assert.strictEqual(run.stdout, named.stdout);
+        });
+        it("refuses --json, which --format json replaced, exit 2", async () => {
+            assert.deepStrictEqual(await plan(["--stack", "dev", "--json"]),
+                { code: 2, stdout: "", stderr: `plan: --json is no longer an option: use --format json${usage}` });
+        });
+        it("refuses a --format it does not have, exit 2", async () => {
+            assert.deepStrictEqual(await plan(["--stack", "dev", "--format", "yaml"]),
+                { code: 2, stdout: "", stderr: `plan: --format "yaml" is not one of text, json${usage}` });
+        });
+        it("prints the text plan with --format text, as without --format", async function () {
+            this.timeout(60000);
+            const text = await plan(["--stack", "dev", "--format", "text"]);
+            assert.strictEqual(text.code, 0, text.stderr);
+            assert.ok(text.stdout.startsWith('Plan of stack "dev"'), text.stdout.slice(0, 40));
+            assert.strictEqual(text.stdout, (await plan(["--stack", "dev"])).stdout);
+        });
         it("requires --stack, exit 2", async () => {
             assert.deepStrictEqual(await plan([]), { code: 2, stdout: "", stderr: `plan: --stack is required${usage}` });
         });

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { COMMENT_MARKER, MAX_COMMENT_CHARACTERS, MAX_PLAN_BYTES, PLAN_TIME, main, renderPlanComment } from "../../../ops/plan/comment";
-import { main as planMain } from "../../../ops/plan/command";
+import { planCommand } from "../../../ops/plan/command";
 import { runInProcess } from "../../fakes/commands";
 
 const HEADER = [
@@ -86,11 +86,10 @@ describe("plan-comment", () => {
             fs.copyFileSync(path.join(__dirname, "..", "..", "..", "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
             fs.writeFileSync(path.join(dir, "Pulumi.acme.yaml"), "config:\n  creatio-m365-oauth:siteName: acme\n");
             const planAt = async (at: string) => {
-                let stdout = "";
-                const code = await planMain({ argv: ["--stack", "acme"], projectDir: dir, program: path.join(__dirname, "..", "..", "..", "index.ts"),
-                    now: () => new Date(at), stdout: text => { stdout += text; }, stderr: () => undefined });
-                assert.strictEqual(code, 0);
-                return stdout;
+                const run = await runInProcess("plan", planCommand({ projectDir: dir, program: path.join(__dirname, "..", "..", "..", "index.ts") }),
+                    ["--stack", "acme"], {}, { now: new Date(at) });
+                assert.strictEqual(run.code, 0, run.stderr);
+                return run.stdout;
             };
             const base = await planAt("2026-12-06T17:26:31.250Z");
             const head = await planAt("2026-12-06T17:26:38.900Z");
@@ -158,7 +157,7 @@ describe("plan-comment", () => {
         });
 
         it("refuses missing options and unreadable folders (exit 2)", async () => {
-            const usage = "(usage: npm run -s plan-comment -- --base <folder> --head <folder>)";
+            const usage = "(usage: npm run -s plan-comment -- --base <folder> --head <folder>; --help says more)";
             for (const [argv, message] of [
                 [["--base", dir], `--base and --head are required ${usage}`],
                 [["--base", path.join(dir, "nope"), "--head", dir], `--base ${JSON.stringify(path.join(dir, "nope"))} cannot be read (ENOENT)`],

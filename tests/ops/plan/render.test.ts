@@ -1,6 +1,4 @@
 import * as assert from "assert";
-import * as path from "path";
-import { main, runAsScript } from "../../../ops/plan/command";
 import { StackConfig } from "../../../ops/plan/config";
 import { Evaluation, OFFSET_DEPENDENT } from "../../../ops/plan/program";
 import {
@@ -8,9 +6,7 @@ import {
 } from "../../../ops/plan/render";
 import { DeclaredResource, Placeholder } from "../../../ops/plan/tenant";
 import { ownersWarning } from "../../../lib/owners";
-import { exampleProject } from "../../exampleStacks";
 
-const ROOT = path.resolve(__dirname, "..", "..", "..");
 const NOW = new Date("2026-06-15T12:00:00Z");
 
 // Microsoft's documentation (GUIDE.md, Identifiers): Office 365 Exchange Online's appId and its EWS.AccessAsUser.All scope id.
@@ -495,66 +491,5 @@ describe("npm run plan: the plan as text", () => {
         const noRotation = renderText({ ...plan, rotation: undefined, secretSlots: [] });
         assert.ok(noRotation.endsWith(`  displayName  a\uFFFD[2Jb  (Pulumi.s.yaml)\n\nStack outputs:\n` +
             end.replace("Would create 1 resource: 1 client secret.", "Would create nothing.")), noRotation);
-    });
-});
-
-describe("npm run plan as a script", () => {
-    interface Recorded { stdout: string; stderr: string; exits: number[]; exitedAfterFlush: boolean }
-
-    /** A stand-in for the Node.js process: stdout's write callback runs once the text is "flushed", as Node's does. */
-    async function runScript(args: string[], projectDir?: string): Promise<Recorded> {
-        const recorded: Recorded = { stdout: "", stderr: "", exits: [], exitedAfterFlush: false };
-        let flushing = false;
-        await runAsScript({
-            argv: [process.execPath, path.join(ROOT, "ops/plan/command.ts"), ...args],
-            stdout: {
-                write(text: string, done?: () => void) {
-                    recorded.stdout += text;
-                    if (done) {
-                        flushing = true;
-                        setImmediate(() => { done(); flushing = false; });
-                    }
-                    return true;
-                },
-            },
-            stderr: { write(text: string) { recorded.stderr += text; return true; } },
-            exit(code: number) {
-                recorded.exits.push(code);
-                recorded.exitedAfterFlush = flushing;
-            },
-        }, projectDir);
-        await new Promise(resolve => setImmediate(resolve));
-        return recorded;
-    }
-
-    it("reads the options after the script's path and exits with the usage error's code", async () => {
-        assert.deepStrictEqual(await runScript([]), {
-            stdout: "",
-            stderr: "plan: --stack is required (usage: npm run -s plan -- --stack <name> [--json])\n",
-            exits: [2],
-            exitedAfterFlush: true,
-        });
-    });
-
-    it("plans a stack with this project's own program, at the time it runs, and exits 0 once stdout is flushed", async function () {
-        this.timeout(60000);
-        const before = Date.now();
-        const run = await runScript(["--stack", "dev", "--json"], exampleProject());
-        const after = Date.now();
-        assert.strictEqual(run.stderr, "");
-        assert.deepStrictEqual(run.exits, [0]);
-        assert.ok(run.exitedAfterFlush);
-        assert.ok(run.stdout.endsWith("}\n"), run.stdout.slice(-20));
-        const doc = JSON.parse(run.stdout);
-        const at = Date.parse(doc.at);
-        assert.ok(at >= Math.floor(before / 1000) * 1000 && at <= after, doc.at);
-        // The same plan as the program named explicitly, at the same instant.
-        let expected = "";
-        const code = await main({
-            argv: ["--stack", "dev", "--json"], projectDir: exampleProject(), program: path.join(ROOT, "index.ts"), now: () => new Date(at),
-            stdout: text => { expected += text; }, stderr: () => undefined,
-        });
-        assert.strictEqual(code, 0);
-        assert.strictEqual(run.stdout, expected);
     });
 });
