@@ -11,7 +11,7 @@ import {
 import { CreatioError } from "./creatio/client";
 import { RecordSelectionError } from "./creatio/records";
 import {
-    CREATIO_ENVIRONMENT, DeliverDependencies, EXIT_BY_OUTCOME, creatioCredentialsFromEnv, deliverCredential, readCredential, realDependencies,
+    CREATIO_ENVIRONMENT, DELIVERY_OPTIONS, DeliverDependencies, EXIT_BY_OUTCOME, creatioCredentialsFromEnv, deliverCredential, readCredential, realDependencies,
     mailServersOption, redactCreatioCredentials, refuseUnverifiedTls,
 } from "./creatio/delivery";
 import { checkEnvironmentPins } from "./creatio/environmentPins";
@@ -44,15 +44,12 @@ export const SPEC = {
     options: {
         stack: { type: "string", value: "<name>", description: "the stack whose credential is delivered (required)" },
         slot: { type: "string", value: "a|b", description: "deliver that password slot's secret instead of the newest" },
-        "mail-server": { type: "string", multiple: true, value: "<name or id>", description: "also write the record this " +
-            "Microsoft 365 mail server points to; once per mail server, at most 20" },
+        "mail-server": DELIVERY_OPTIONS["mail-server"],
         "dry-run": { type: "boolean", default: false, description: "prove the secret and find the records, write nothing" },
-        "authority-host": { type: "string", value: "<https url>", description: "Entra ID's sign-in host, for a national cloud; " +
-            "default AZURE_AUTHORITY_HOST, else https://login.microsoftonline.com" },
+        "authority-host": DELIVERY_OPTIONS["authority-host"],
         "timeout-seconds": { type: "string", default: "30", value: "<seconds>", description: "how long Entra ID and Creatio " +
             "may take to answer one request, 1 to 300" },
-        "secret-wait-seconds": { type: "string", default: "120", value: "<seconds>", description: "how long to retry a " +
-            "secret Entra ID rejects (replication), 0 to 600" },
+        "secret-wait-seconds": DELIVERY_OPTIONS["secret-wait-seconds"],
         ...PULUMI_TIMEOUT_OPTION,
     },
     environment: [...CREATIO_ENVIRONMENT, ...ENTRA_ENVIRONMENT, ...PULUMI_ENVIRONMENT],

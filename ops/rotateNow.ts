@@ -15,7 +15,7 @@ import {
 import { CreatioError } from "./creatio/client";
 import { RecordSelectionError } from "./creatio/records";
 import {
-    CREATIO_ENVIRONMENT, DeliverDependencies, EXIT_BY_OUTCOME, StackCredential, creatioCredentialsFromEnv, deliverCredential,
+    CREATIO_ENVIRONMENT, DELIVERY_OPTIONS, DeliverDependencies, EXIT_BY_OUTCOME, StackCredential, creatioCredentialsFromEnv, deliverCredential,
     mailServersOption, readCredential, realDependencies, redactCreatioCredentials, refuseUnverifiedTls,
 } from "./creatio/delivery";
 import { ENTRA_ENVIRONMENT, authorityHostFrom } from "./entra/token";
@@ -48,14 +48,11 @@ export const SPEC = {
     ],
     options: {
         stack: { type: "string", value: "<name>", description: "the stack whose secrets are replaced (required)" },
-        "mail-server": { type: "string", multiple: true, value: "<name or id>", description: "also write the record this " +
-            "Microsoft 365 mail server points to; once per mail server, at most 20" },
-        "authority-host": { type: "string", value: "<https url>", description: "Entra ID's sign-in host, for a national cloud; " +
-            "default AZURE_AUTHORITY_HOST, else https://login.microsoftonline.com" },
+        "mail-server": DELIVERY_OPTIONS["mail-server"],
+        "authority-host": DELIVERY_OPTIONS["authority-host"],
         "timeout-seconds": { type: "string", default: "30", value: "<seconds>", description: "how long Entra ID, Microsoft " +
             "Graph and Creatio may take to answer one request, 1 to 300" },
-        "secret-wait-seconds": { type: "string", default: "120", value: "<seconds>", description: "how long to retry a " +
-            "secret Entra ID rejects (replication), 0 to 600" },
+        "secret-wait-seconds": DELIVERY_OPTIONS["secret-wait-seconds"],
         "up-timeout-seconds": { type: "string", default: "900", value: "<seconds>", description: "how long each pulumi up " +
             "may take, 60 to 3600" },
         ...PULUMI_TIMEOUT_OPTION,

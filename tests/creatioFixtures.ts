@@ -1,6 +1,10 @@
-/** What the deliver tests share: Creatio's class name of a Microsoft 365 record, and checking a CreatioError. */
+/**
+ * What the Creatio tests share: the ids and credentials of the stand-in Creatio, its Microsoft 365
+ * record, a target on it, and checking a CreatioError.
+ */
 import * as assert from "assert";
-import { CreatioError } from "../ops/creatio/client";
+import { CreatioError, CreatioTarget } from "../ops/creatio/client";
+import { CreatioServer, CreatioServerOptions, FakeOAuthApplication, startCreatioServer } from "./fakes/creatioServer";
 
 // Creatio 8.1 mail server page (Resources/ClientApp/301.*.js): Office365 = "Office365OAuthAuthenticator",
 // Google = "GoogleOAuthAuthenticator"
@@ -18,4 +22,35 @@ export async function rejects(promise: Promise<unknown>, outcome: string, messag
         assert.match(err.message, message);
     }
     return err;
+}
+
+export const CLIENT = "c1c1c1c1-0000-4000-8000-000000000003";
+export const NEW_SECRET = "Zx8Q~new-secret-value";
+export const USER = "Deliverer";
+export const PASSWORD = "creatio-password-1";
+export const API_CLIENT = "3e7b0d6a5c2f4a8e";
+export const API_SECRET = "identity-secret-2";
+export const APP_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+export const MAIL_ID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+export const FORMS = { kind: "forms", userName: USER, password: PASSWORD } as const;
+export const FORMS_ENV = { CREATIO_USERNAME: USER, CREATIO_PASSWORD: PASSWORD };
+
+/** The stand-in's Microsoft 365 OAuthApplications record, holding CLIENT. */
+export function m365Record(overrides: Partial<FakeOAuthApplication> = {}): FakeOAuthApplication {
+    return { Id: APP_ID, Name: "Microsoft 365", ClientId: CLIENT, SecretKey: "old", AppClassName: M365_CLASS, ...overrides };
+}
+
+/** A .NET Framework Creatio at this address, trusted through this CA. */
+export function creatioTarget(url: string, ca: string, timeoutMs = 5000): CreatioTarget {
+    return { siteBaseUrl: url, netCore: false, timeoutMs, trustedCa: ca };
+}
+
+/** Runs `body` against a stand-in Creatio that knows USER and API_CLIENT, and closes it after. */
+export async function withCreatio<T>(options: CreatioServerOptions, body: (server: CreatioServer) => Promise<T>): Promise<T> {
+    const server = await startCreatioServer({ users: { [USER]: PASSWORD }, apiClients: { [API_CLIENT]: API_SECRET }, ...options });
+    try {
+        return await body(server);
+    } finally {
+        await server.close();
+    }
 }

@@ -4,7 +4,7 @@
  * `OAuthApplications` record and their read-back, and the stack tag. Shared by deliver and
  * rotate-now.
  */
-import { OpsError, USAGE_EXIT_CODE } from "../cli";
+import { OpsError, OptionTable, USAGE_EXIT_CODE } from "../cli";
 import { isGuid } from "../../lib/guid";
 import { COLUMNS, OAUTH_APPLICATIONS, odataRoot } from "./api";
 import { CreatioCredentials, CreatioError, CreatioOutcome, CreatioTarget, signIn } from "./client";
@@ -191,6 +191,16 @@ export function refuseUnverifiedTls(env: Readonly<Record<string, string | undefi
             "in NODE_EXTRA_CA_CERTS instead", USAGE_EXIT_CODE);
     }
 }
+
+/** The options deliver and rotate-now share, declared once for their parsers and their help. */
+export const DELIVERY_OPTIONS = {
+    "mail-server": { type: "string", multiple: true, value: "<name or id>", description: "also write the record this " +
+        `Microsoft 365 mail server points to; once per mail server, at most ${MAX_MAIL_SERVERS}` },
+    "authority-host": { type: "string", value: "<https url>", description: "Entra ID's sign-in host, for a national cloud; " +
+        "default AZURE_AUTHORITY_HOST, else https://login.microsoftonline.com" },
+    "secret-wait-seconds": { type: "string", default: "120", value: "<seconds>", description: "how long to retry a " +
+        "secret Entra ID rejects (replication), 0 to 600" },
+} as const satisfies OptionTable;
 
 /** `--mail-server`, repeatable: each name once, none empty, at most MAX_MAIL_SERVERS (a bounded number of lookups). */
 export function mailServersOption(given: string[] | undefined): string[] {

@@ -11,24 +11,16 @@ import { creatioCredentialsFromEnv } from "../../ops/creatio/delivery";
 import { isSiteBaseUrl } from "../../ops/creatio/runtime";
 import { DELIVERED_KEY_ID_TAG } from "../../ops/pulumi/stack";
 import { requestToken } from "../../ops/entra/token";
-import { GOOGLE_CLASS, M365_CLASS, rejects } from "../creatioFixtures";
+import { API_CLIENT, API_SECRET, APP_ID, CLIENT, creatioTarget, FORMS, FORMS_ENV, GOOGLE_CLASS, M365_CLASS, m365Record, MAIL_ID, NEW_SECRET, PASSWORD, rejects, USER, withCreatio } from "../creatioFixtures";
 import { CommandResult, FakeStack, InProcessOptions, runInProcess } from "../fakes/commands";
 import { CreatioServer, CreatioServerOptions, DEFAULT_MODIFIED_ON, FakeOAuthApplication, startCreatioServer } from "../fakes/creatioServer";
 import { startTokenServer, TokenServer } from "../fakes/tokenServer";
 
-const CLIENT = "c1c1c1c1-0000-4000-8000-000000000003";
 /** Creatio 8.2 system-operation reference, "Integration setting management": "Access to OData", code CanUseODataService. */
 const ODATA_403 = 'the Creatio user lacks a right: the system operation "Access to OData" (CanUseODataService), or read and ' +
     "edit on OAuthApplications (and read on MailServer for --mail-server); see docs/deliver.md";
 const PORTAL_CLIENT = "9a9a9a9a-0000-4000-8000-000000000009";
-const NEW_SECRET = "Zx8Q~new-secret-value";
-const USER = "Deliverer";
-const PASSWORD = "creatio-password-1";
-const API_CLIENT = "3e7b0d6a5c2f4a8e";
-const API_SECRET = "identity-secret-2";
-const APP_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 const GOOGLE_APP_ID = "11111111-2222-4333-8444-555555555555";
-const MAIL_ID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
 /** What the stand-in's OData answers hold for the Microsoft 365 record of applications(). */
 const M365_RECORD = { id: APP_ID, name: "Microsoft 365", clientId: CLIENT.toUpperCase(), appClassName: M365_CLASS, modifiedOn: DEFAULT_MODIFIED_ON };
 
@@ -1158,37 +1150,10 @@ describe("deliver: the cases mutation testing found", () => {
      * The failure paths of deliver's Creatio client, record choice and command that the other tests
      * leave untried: each test here fails when the behaviour it names is changed.
      */
-    const CLIENT = "c1c1c1c1-0000-4000-8000-000000000003";
     const TENANT = "72f988bf-0000-4000-8000-000000000001";
     const KEY_ID = "0e4f6d2a-1111-4222-8333-444455556666";
-    const NEW_SECRET = "Zx8Q~new-secret-value";
-    const USER = "Deliverer";
-    const PASSWORD = "creatio-password-1";
-    const API_CLIENT = "3e7b0d6a5c2f4a8e";
-    const API_SECRET = "identity-secret-2";
-    const APP_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
-    const MAIL_ID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
     const OTHER_MAIL_ID = "bbbbbbbb-bbbb-4ccc-8ddd-eeeeeeeeeeee";
     const EMPTY_GUID = "00000000-0000-0000-0000-000000000000";
-    const FORMS = { kind: "forms", userName: USER, password: PASSWORD } as const;
-    const FORMS_ENV = { CREATIO_USERNAME: USER, CREATIO_PASSWORD: PASSWORD };
-
-    function m365Record(overrides: Partial<FakeOAuthApplication> = {}): FakeOAuthApplication {
-        return { Id: APP_ID, Name: "Microsoft 365", ClientId: CLIENT, SecretKey: "old", AppClassName: M365_CLASS, ...overrides };
-    }
-
-    function target(url: string, ca: string, timeoutMs = 5000): CreatioTarget {
-        return { siteBaseUrl: url, netCore: false, timeoutMs, trustedCa: ca };
-    }
-
-    async function withCreatio<T>(options: CreatioServerOptions, body: (server: CreatioServer) => Promise<T>): Promise<T> {
-        const server = await startCreatioServer({ users: { [USER]: PASSWORD }, apiClients: { [API_CLIENT]: API_SECRET }, ...options });
-        try {
-            return await body(server);
-        } finally {
-            await server.close();
-        }
-    }
 
     describe("choosing the record: the cases the lists and refusals must get right", () => {
         const record = (overrides: Partial<OAuthApplicationRecord>): OAuthApplicationRecord => ({
@@ -1198,7 +1163,7 @@ describe("deliver: the cases mutation testing found", () => {
         it("says so when Creatio has no OAuthApplications record at all", async () => {
             assert.strictEqual(listApplications([]), "  (no OAuthApplications records)");
             await withCreatio({ oauthApplications: [] }, async server => {
-                const session = await signIn(target(server.url, server.ca), FORMS);
+                const session = await signIn(creatioTarget(server.url, server.ca), FORMS);
                 await assert.rejects(findTargets(session, CLIENT, []), {
                     name: "RecordSelectionError",
                     message: `no OAuthApplications record in Creatio has ClientId ${CLIENT}; pass --mail-server <name or id of the ` +
@@ -1215,7 +1180,7 @@ describe("deliver: the cases mutation testing found", () => {
         it("reads a column Creatio leaves out as empty text", async () => {
             const { Name: _, ...nameless } = m365Record();
             await withCreatio({ oauthApplications: [nameless as FakeOAuthApplication] }, async server => {
-                const session = await signIn(target(server.url, server.ca), FORMS);
+                const session = await signIn(creatioTarget(server.url, server.ca), FORMS);
                 assert.deepStrictEqual(await findTargets(session, CLIENT, []), [{ record: record({ name: "" }), reasons: ["ClientId matches"] }]);
             });
         });
@@ -1224,7 +1189,7 @@ describe("deliver: the cases mutation testing found", () => {
         async function mailServerRefusal(mailServers: unknown[], mailServer: string,
             oauthApplications = [m365Record()]): Promise<{ message: string; paths: string[] }> {
             return withCreatio({ oauthApplications, mailServers: mailServers as CreatioServerOptions["mailServers"] }, async server => {
-                const session = await signIn(target(server.url, server.ca), FORMS);
+                const session = await signIn(creatioTarget(server.url, server.ca), FORMS);
                 const err = await findByMailServer(session, mailServer).then(() => assert.fail("expected a refusal"), (e: unknown) => e);
                 assert.ok(err instanceof Error && err.name === "RecordSelectionError", String(err));
                 return { message: err.message, paths: server.requests.slice(1).map(r => decodeURIComponent(r.path)) };

@@ -5,36 +5,11 @@
 import * as assert from "assert";
 import * as https from "https";
 import { AddressInfo } from "net";
-import { CreatioError, CreatioSession, CreatioTarget, signIn } from "../../../ops/creatio/client";
-import { M365_CLASS, rejects } from "../../creatioFixtures";
+import { CreatioError, CreatioSession, signIn } from "../../../ops/creatio/client";
+import { API_CLIENT, API_SECRET, APP_ID, CLIENT, FORMS, NEW_SECRET, PASSWORD, USER, creatioTarget, m365Record, rejects, withCreatio } from "../../creatioFixtures";
 import { certificateFor } from "../../fakes/certificates";
-import { CreatioServer, CreatioServerOptions, FakeOAuthApplication, startCreatioServer } from "../../fakes/creatioServer";
+import { startCreatioServer } from "../../fakes/creatioServer";
 
-const CLIENT = "c1c1c1c1-0000-4000-8000-000000000003";
-const NEW_SECRET = "Zx8Q~new-secret-value";
-const USER = "Deliverer";
-const PASSWORD = "creatio-password-1";
-const API_CLIENT = "3e7b0d6a5c2f4a8e";
-const API_SECRET = "identity-secret-2";
-const APP_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
-const FORMS = { kind: "forms", userName: USER, password: PASSWORD } as const;
-
-function m365Record(overrides: Partial<FakeOAuthApplication> = {}): FakeOAuthApplication {
-    return { Id: APP_ID, Name: "Microsoft 365", ClientId: CLIENT, SecretKey: "old", AppClassName: M365_CLASS, ...overrides };
-}
-
-function target(url: string, ca: string, timeoutMs = 5000): CreatioTarget {
-    return { siteBaseUrl: url, netCore: false, timeoutMs, trustedCa: ca };
-}
-
-async function withCreatio<T>(options: CreatioServerOptions, body: (server: CreatioServer) => Promise<T>): Promise<T> {
-    const server = await startCreatioServer({ users: { [USER]: PASSWORD }, apiClients: { [API_CLIENT]: API_SECRET }, ...options });
-    try {
-        return await body(server);
-    } finally {
-        await server.close();
-    }
-}
 
 const login = (answer: { status: number; body?: string }) =>
     (r: { path: string }) => r.path === "/ServiceModel/AuthService.svc/Login" ? answer : undefined;
@@ -108,7 +83,7 @@ function timers(): number {
 describe("Creatio client: forms sign-in that goes wrong", () => {
     it("an answer that is not JSON (an HTML error page): malformed, saying so", async () => {
         await withCreatio({ intercept: login({ status: 200, body: "<html><body>Service Unavailable</body></html>" }) }, async server => {
-            await rejects(signIn(target(server.url, server.ca), FORMS), "malformed",
+            await rejects(signIn(creatioTarget(server.url, server.ca), FORMS), "malformed",
                 "Creatio sign-in (CREATIO_USERNAME): the answer is not JSON (HTTP 200)");
         });
     });
@@ -116,7 +91,7 @@ describe("Creatio client: forms sign-in that goes wrong", () => {
     for (const body of ["42", '"signed in"', "true"]) {
         it(`an answer that is JSON but no object (${body}): malformed, saying so`, async () => {
             await withCreatio({ intercept: login({ status: 200, body }) }, async server => {
-                await rejects(signIn(target(server.url, server.ca), FORMS), "malformed",
+                await rejects(signIn(creatioTarget(server.url, server.ca), FORMS), "malformed",
                     "Creatio sign-in (CREATIO_USERNAME): the answer is not a JSON object (HTTP 200)");
             });
         });
@@ -128,7 +103,7 @@ describe("Creatio client: forms sign-in that goes wrong", () => {
     ] as const) {
         it(`an HTTP ${status} answer: ${outcome}, with the status`, async () => {
             await withCreatio({ failures: { login: status } }, async server => {
-                await rejects(signIn(target(server.url, server.ca), FORMS), outcome, `Creatio sign-in (CREATIO_USERNAME): ${text}`);
+                await rejects(signIn(creatioTarget(server.url, server.ca), FORMS), outcome, `Creatio sign-in (CREATIO_USERNAME): ${text}`);
             });
         });
     }
@@ -137,7 +112,7 @@ describe("Creatio client: forms sign-in that goes wrong", () => {
         it(`a refusal whose Message is ${JSON.stringify(message)}: the code alone`, async () => {
             const body = JSON.stringify({ Code: 1, Message: message, Exception: null, PasswordChangeUrl: null, RedirectUrl: null });
             await withCreatio({ intercept: login({ status: 200, body }) }, async server => {
-                await rejects(signIn(target(server.url, server.ca), FORMS), "refused",
+                await rejects(signIn(creatioTarget(server.url, server.ca), FORMS), "refused",
                     "Creatio refused the sign-in of CREATIO_USERNAME (Code 1)");
             });
         });
@@ -151,7 +126,7 @@ describe("Creatio client: forms sign-in that goes wrong", () => {
             const server = await startScripted(() => signedIn(cookies && [...cookies]));
             try {
                 // Creatio "Authentication": the BPMCSRF cookie's token must be sent back in the BPMCSRF header.
-                await rejects(signIn(target(server.url, server.ca), FORMS), "refused",
+                await rejects(signIn(creatioTarget(server.url, server.ca), FORMS), "refused",
                     "Creatio sign-in (CREATIO_USERNAME): Creatio set no BPMCSRF cookie");
                 assert.strictEqual(server.requests.length, 1);
             } finally {
@@ -165,7 +140,7 @@ describe("Creatio client: forms sign-in that goes wrong", () => {
             ? signedIn([".ASPXAUTH=aspxauth-1; path=/; HttpOnly", "=orphan; path=/", "BPMCSRF=csrf-1; path=/"])
             : { status: 200, headers: { "content-type": "application/json" }, body: '{"value":[]}' });
         try {
-            const session = await signIn(target(server.url, server.ca), FORMS);
+            const session = await signIn(creatioTarget(server.url, server.ca), FORMS);
             await session.query("OAuthApplications", { select: ["Id"] });
             // RFC 6265 section 5.2, step 5: "If the name string is empty, ignore the set-cookie-string entirely."
             assert.strictEqual(server.requests[1].headers.cookie, ".ASPXAUTH=aspxauth-1; BPMCSRF=csrf-1");
@@ -181,7 +156,7 @@ describe("Creatio client: Identity Service token that goes wrong", () => {
 
     it("asks for a JSON answer", async () => {
         await withCreatio({}, async server => {
-            await signIn(target(server.url, server.ca), OAUTH(server.identityUrl));
+            await signIn(creatioTarget(server.url, server.ca), OAUTH(server.identityUrl));
             // RFC 6749 section 5.1: the token endpoint answers with the "application/json" media type
             assert.strictEqual(server.requests[0].headers.accept, "application/json");
         });
@@ -206,7 +181,7 @@ describe("Creatio client: Identity Service token that goes wrong", () => {
     ] as const) {
         it(`an answer ${label}: ${outcome}, nothing read`, async () => {
             await withCreatio({ intercept: token(answer) }, async server => {
-                const err = await rejects(signIn(target(server.url, server.ca), OAUTH(server.identityUrl)), outcome, message);
+                const err = await rejects(signIn(creatioTarget(server.url, server.ca), OAUTH(server.identityUrl)), outcome, message);
                 assert.ok(!err.message.includes(API_SECRET));
                 assert.strictEqual(server.requests.length, 1);
             });
@@ -219,7 +194,7 @@ describe("Creatio client: a write that goes wrong", () => {
 
     it("a Creatio gone before the PATCH: unreachable, and the write's fate unknown", async () => {
         const server = await startCreatioServer({ users: { [USER]: PASSWORD }, oauthApplications: [m365Record()] });
-        const session = await signIn(target(server.url, server.ca), FORMS);
+        const session = await signIn(creatioTarget(server.url, server.ca), FORMS);
         await server.close();
         const err = await rejects(session.patch("OAuthApplications", APP_ID, { ClientId: CLIENT, SecretKey: NEW_SECRET }), "unreachable",
             new RegExp(`^could not reach ${server.url.replace(/\./g, "\\.")}: .*ECONNREFUSED.*; ${unknown}$`));
@@ -229,7 +204,7 @@ describe("Creatio client: a write that goes wrong", () => {
     it("a PATCH never answered: unreachable after the timeout, and the write's fate unknown", async () => {
         await withCreatio({ oauthApplications: [m365Record()], intercept: r => r.method === "PATCH" ? "silence" : undefined },
             async server => {
-                const session = await signIn(target(server.url, server.ca, 300), FORMS);
+                const session = await signIn(creatioTarget(server.url, server.ca, 300), FORMS);
                 await rejects(session.patch("OAuthApplications", APP_ID, { ClientId: CLIENT }), "unreachable",
                     `no answer from ${server.url} within 0.3 s; ${unknown}`);
             });
@@ -246,7 +221,7 @@ describe("Creatio client: a write that goes wrong", () => {
     it("a PATCH answered with a redirect (300) is a refusal, not a write of unknown fate", async () => {
         await withCreatio({ oauthApplications: [m365Record()], intercept: r => r.method === "PATCH" ? { status: 300 } : undefined },
             async server => {
-                const session = await signIn(target(server.url, server.ca), FORMS);
+                const session = await signIn(creatioTarget(server.url, server.ca), FORMS);
                 await rejects(session.patch("OAuthApplications", APP_ID, { ClientId: CLIENT }), "refused",
                     `Creatio did not accept the change of OAuthApplications ${APP_ID}: HTTP 300`);
             });
@@ -257,7 +232,7 @@ describe("Creatio client: nothing left behind", () => {
     it("an answered call leaves no timer running", async () => {
         await withCreatio({}, async server => {
             const before = timers();
-            await signIn(target(server.url, server.ca, 20_000), FORMS);
+            await signIn(creatioTarget(server.url, server.ca, 20_000), FORMS);
             assert.ok(timers() <= before, `${timers()} timers pending, ${before} before the call`);
         });
     });
@@ -266,14 +241,14 @@ describe("Creatio client: nothing left behind", () => {
         const server = await startCreatioServer();
         await server.close();
         const before = timers();
-        await rejects(signIn(target(server.url, server.ca, 20_000), FORMS), "unreachable", /ECONNREFUSED/);
+        await rejects(signIn(creatioTarget(server.url, server.ca, 20_000), FORMS), "unreachable", /ECONNREFUSED/);
         assert.ok(timers() <= before, `${timers()} timers pending, ${before} before the call`);
     });
 
     it("a call that timed out closes its connection", async () => {
         const server = await startScripted(() => "silence");
         try {
-            await rejects(signIn(target(server.url, server.ca, 300), FORMS), "unreachable", `no answer from ${server.url} within 0.3 s`);
+            await rejects(signIn(creatioTarget(server.url, server.ca, 300), FORMS), "unreachable", `no answer from ${server.url} within 0.3 s`);
             let open = await server.connections();
             for (let i = 0; i < 50 && open > 0; i++) { // at most 1 s
                 await new Promise(resolve => setTimeout(resolve, 20));
