@@ -17,7 +17,8 @@ export const MAX_STACKS = 256;
  * digits, `-` and `_`, 100 at most): no `.`, and 91 at most so that `rotation-<stack>` fits.
  */
 export const STACK_NAME = /^[A-Za-z0-9_-]{1,91}$/;
-const STACK_FILE = /^Pulumi\.(.*)\.yaml$/;
+// [\s\S]: a name with a line break is a stack file too (bash's glob matches it), refused by STACK_NAME.
+const STACK_FILE = /^Pulumi\.([\s\S]*)\.yaml$/;
 
 /** Where the stack deploys (deploy.yml, rotate-now.yml): the environment named as the stack. */
 export const deployEnvironment = (stack: string) => stack;
@@ -66,4 +67,26 @@ export function stacksIn(folder: string): string[] {
             `${MAX_STACKS} jobs; split the stacks across repositories.`);
     }
     return stacks;
+}
+
+/**
+ * The one stack rotate-now asks for (stacks.sh <stack>): a stack name, not rotation-<name>, with a
+ * stack file in the folder. Only that stack is checked, so that a stray file elsewhere cannot block
+ * a rotation during a leak; a refusal lists the folder's files whose names pass the rule.
+ */
+export function stackNamed(folder: string, stack: string): string[] {
+    const valid = () => fs.readdirSync(folder).map(file => STACK_FILE.exec(file)?.[1])
+        .filter((name): name is string => name !== undefined && STACK_NAME.test(name))
+        .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))).join(" ") || "none";
+    if (!STACK_NAME.test(stack)) {
+        throw new StackFilesError(`The stack given is not a stack name of this repository (1 to 91 letters, digits, - and _); the stacks are: ${valid()}`);
+    }
+    if (/^rotation-/i.test(stack)) {
+        throw new StackFilesError(`Pulumi.${stack}.yaml names a stack that starts with rotation-: its deploy environment would be ` +
+            `stack ${stack.slice("rotation-".length)}'s rotation environment; rename it.`);
+    }
+    if (!fs.statSync(`${folder}/Pulumi.${stack}.yaml`, { throwIfNoEntry: false })?.isFile()) {
+        throw new StackFilesError(`There is no stack file Pulumi.${stack}.yaml in the repository's root; the stacks are: ${valid()}`);
+    }
+    return [stack];
 }

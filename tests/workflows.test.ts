@@ -10,7 +10,7 @@ import { validateConfig } from "../lib/settings";
 import { TenantMocks, promiseOf } from "./mocks";
 import { POLICY_PACK } from "../ops/routineCheck";
 import { HARNESS_STACKS, IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./bootstrap/harness";
-import { MAX_STACKS, StackFilesError, deployEnvironment, rotationEnvironment, stacksIn } from "../lib/stackFiles";
+import { MAX_STACKS, StackFilesError, deployEnvironment, rotationEnvironment, stackNamed, stacksIn } from "../lib/stackFiles";
 
 const ROOT = path.join(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
@@ -169,6 +169,28 @@ describe("GitHub workflows", () => {
         it("test in a job that may only read the code", () => {
             assert.deepStrictEqual(wf.jobs.test.permissions, { contents: "read" });
             assert.ok(wf.jobs.test.steps.some((s: Step) => s.run === "npm test"));
+        });
+
+        it("check the stack files' names by the rule of deploy and rotation, failing the job on a name they refuse", () => {
+            const step = stepNamed(wf.jobs.test, "Check the stack files' names");
+            assert.deepStrictEqual(step, { name: "Check the stack files' names", run: "bash .github/scripts/stacks.sh > /dev/null" });
+            // Before anything the pull request installs runs, in the read-only job.
+            assert.ok(wf.jobs.test.steps.indexOf(step) < wf.jobs.test.steps.findIndex((s: Step) => s.uses === "./.github/actions/setup"));
+            // github/docs workflow-syntax, jobs.<job_id>.steps[*].shell: bash's default is "bash -e {0}" (with --noprofile --norc).
+            const root = fs.mkdtempSync(path.join(os.tmpdir(), "pr-stacks-"));
+            try {
+                fs.mkdirSync(path.join(root, ".github", "scripts"), { recursive: true });
+                fs.copyFileSync(path.join(ROOT, STACKS_SCRIPT), path.join(root, STACKS_SCRIPT));
+                const runStep = () => spawnSync("bash", ["--noprofile", "--norc", "-e", "-c", step.run!], { cwd: root, env: { PATH: process.env.PATH }, encoding: "utf8", timeout: 20_000 });
+                fs.writeFileSync(path.join(root, "Pulumi.acme-prod.yaml"), "config: {}\n");
+                assert.deepStrictEqual([runStep().status, runStep().stdout, runStep().stderr], [0, "", ""]);
+                fs.writeFileSync(path.join(root, "Pulumi.acme.prod.yaml"), "config: {}\n");
+                const refused = runStep();
+                assert.deepStrictEqual([refused.status, refused.stdout], [1, ""]);
+                assert.match(refused.stderr, /^::error title=Not a stack name::Pulumi\.acme\.prod\.yaml is not a stack file/);
+            } finally {
+                fs.rmSync(root, { recursive: true, force: true });
+            }
         });
 
         it("plan every stack on the base branch and on the pull request, each with its own code, then compose the comment", () => {
@@ -550,12 +572,16 @@ describe("GitHub workflows", () => {
                 fs.writeFileSync(path.join(work, name), "config: {}\n");
             }
         }
-        /** The script as the step runs it, in a root with these files; with what lib/stackFiles.ts (the bootstrap's reading) makes of them. */
+        /**
+         * The script as the step runs it, in a root with these files; with what lib/stackFiles.ts (the bootstrap's reading) makes of them.
+         * Its stdout goes to $GITHUB_OUTPUT (deploy.yml, rotation.yml), so it must hold only the outputs; errors go to stderr, which the
+         * runner reads workflow commands from too (actions/runner src/Runner.Worker/Handlers/ScriptHandler.cs).
+         */
         function list(args: string[] = []) {
             const run = spawnSync("bash", [path.join(ROOT, STACKS_SCRIPT), ...args], { cwd: work, env: { PATH: process.env.PATH }, encoding: "utf8", timeout: 20_000 });
             let lib: string[] | string;
             try {
-                lib = stacksIn(work);
+                lib = args.length > 0 ? stackNamed(work, args[0]) : stacksIn(work);
             } catch (err) {
                 assert.ok(err instanceof StackFilesError);
                 lib = err.message;
@@ -595,7 +621,7 @@ describe("GitHub workflows", () => {
             it(`refuses ${what}, as the bootstrap does`, () => {
                 withFiles(files);
                 const run = list();
-                assert.deepStrictEqual([run.status, run.stdout, run.stderr], [1, error, ""]);
+                assert.deepStrictEqual([run.status, run.stdout, run.stderr], [1, "", error]);
                 assert.strictEqual(`::error title=${error.split("::")[1].slice("error title=".length)}::${run.lib}\n`, error);
             });
         }
@@ -609,7 +635,7 @@ describe("GitHub workflows", () => {
             assert.strictEqual(JSON.parse(run.stdout.split("\n")[0].slice("stacks=".length)).length, 256);
             withFiles(["Pulumi.t.yaml"]);
             const error = "::error title=Too many stacks::257 Pulumi.<stack>.yaml files, and one GitHub Actions matrix runs at most 256 jobs; split the stacks across repositories.\n";
-            assert.deepStrictEqual(list(), { status: 1, stdout: error, stderr: "", lib: error.slice("::error title=Too many stacks::".length, -1) });
+            assert.deepStrictEqual(list(), { status: 1, stdout: "", stderr: error, lib: error.slice("::error title=Too many stacks::".length, -1) });
         });
 
         it("is what the CI page says: the naming rule, the limit, max-parallel, how to add a stack", () => {
@@ -623,17 +649,39 @@ describe("GitHub workflows", () => {
 
         it("with a stack name, gives that stack alone when it has a stack file, and refuses it otherwise", () => {
             withFiles(["Pulumi.acme-dev.yaml", "Pulumi.acme-prod.yaml"]);
-            assert.deepStrictEqual(list(["acme-prod"]).stdout, 'stacks=["acme-prod"]\ncount=1\n');
-            assert.deepStrictEqual(list(["acme-test"]), { status: 1, stderr: "", lib: ["acme-dev", "acme-prod"],
-                stdout: "::error title=No such stack::There is no stack file Pulumi.acme-test.yaml in the repository's root; the stacks are: acme-dev acme-prod\n" });
+            assert.deepStrictEqual(list(["acme-prod"]), { status: 0, stdout: 'stacks=["acme-prod"]\ncount=1\n', stderr: "", lib: ["acme-prod"] });
+            const none = "::error title=No such stack::There is no stack file Pulumi.acme-test.yaml in the repository's root; the stacks are: acme-dev acme-prod\n";
+            assert.deepStrictEqual(list(["acme-test"]), { status: 1, stdout: "", stderr: none, lib: none.slice("::error title=No such stack::".length, -1) });
             // Not echoed: a name with markup or a path never reaches the log.
             for (const name of ["Acme-prod", "../acme-prod", "x%0A::warning::y", ""]) {
                 const run = list([name]);
-                assert.strictEqual(run.status, 1, name);
-                assert.ok(!run.stdout.includes("warning") && !run.stdout.includes("../"), run.stdout);
+                assert.deepStrictEqual([run.status, run.stdout], [1, ""], name);
+                assert.ok(!run.stderr.includes("warning") && !run.stderr.includes("../") && run.stderr.startsWith("::error title="), run.stderr);
             }
-            assert.strictEqual(list(["x::y"]).stdout, "::error title=Not a stack name::The stack given is not a stack name of this repository " +
-                "(1 to 91 letters, digits, - and _); the stacks are: acme-dev acme-prod\n");
+            const notName = "::error title=Not a stack name::The stack given is not a stack name of this repository " +
+                "(1 to 91 letters, digits, - and _); the stacks are: acme-dev acme-prod\n";
+            assert.deepStrictEqual(list(["x::y"]), { status: 1, stdout: "", stderr: notName, lib: notName.slice("::error title=Not a stack name::".length, -1) });
+        });
+
+        it("with a stack name, checks that stack alone: a stray file elsewhere does not block rotate-now", () => {
+            withFiles(["Pulumi.acme-prod.yaml", "Pulumi.acme.test.yaml", "Pulumi.Acme-prod.yaml", "Pulumi.rotation-x.yaml"]);
+            assert.strictEqual(list().status, 1);
+            assert.deepStrictEqual(list(["acme-prod"]), { status: 0, stdout: 'stacks=["acme-prod"]\ncount=1\n', stderr: "", lib: ["acme-prod"] });
+            const reserved = "::error title=Reserved stack name::Pulumi.rotation-x.yaml names a stack that starts with rotation-: " +
+                "its deploy environment would be stack x's rotation environment; rename it.\n";
+            assert.deepStrictEqual(list(["rotation-x"]), { status: 1, stdout: "", stderr: reserved, lib: reserved.slice("::error title=Reserved stack name::".length, -1) });
+            // A folder named as a stack file is no stack file.
+            fs.mkdirSync(path.join(work, "Pulumi.dir.yaml"));
+            assert.deepStrictEqual([list(["dir"]).status, list(["dir"]).stdout], [1, ""]);
+            assert.match(String(list(["dir"]).lib), /^There is no stack file Pulumi\.dir\.yaml/);
+        });
+
+        it("refuses a file name with a line break, in the script and in lib/stackFiles.ts alike", () => {
+            withFiles(["Pulumi.ok.yaml", "Pulumi.a\nb.yaml"]);
+            const run = list();
+            assert.deepStrictEqual([run.status, run.stdout], [1, ""]);
+            assert.strictEqual(run.stderr, `::error title=Not a stack name::${run.lib}\n`);
+            assert.match(String(run.lib), /^Pulumi\.a\?b\.yaml is not a stack file/);
         });
     });
 
@@ -692,6 +740,21 @@ describe("GitHub workflows", () => {
                     }
                 }
             }
+        });
+
+        it("run the stacks script in read-only jobs without an environment, its stdout only ever to $GITHUB_OUTPUT, /dev/null or the log", () => {
+            const calls: string[] = [];
+            for (const wf of workflows) {
+                for (const [name, job] of jobsOf(wf)) {
+                    for (const step of job.steps.filter(s => (s.run ?? "").includes("stacks.sh"))) {
+                        assert.deepStrictEqual([job.permissions, job.environment], [{ contents: "read" }, undefined], name);
+                        calls.push(step.run!);
+                    }
+                }
+            }
+            // The stack's name reaches rotate-now's call through env, never as ${{ }} in the script.
+            assert.deepStrictEqual(calls.sort(), ['bash .github/scripts/stacks.sh "$STACK"', 'bash .github/scripts/stacks.sh > /dev/null',
+                'bash .github/scripts/stacks.sh >> "$GITHUB_OUTPUT"', 'bash .github/scripts/stacks.sh >> "$GITHUB_OUTPUT"']);
         });
 
         it("keep secrets out of workflow and job level, and out of every job without an environment", () => {

@@ -3,15 +3,46 @@
 # step outputs (append them to "$GITHUB_OUTPUT"):
 #   stacks=<a JSON list of the names, sorted, for fromJSON in a job's strategy.matrix>
 #   count=<how many>
-# With a stack name as its argument, it prints the same for that stack alone, and refuses a name
-# that has no stack file. It refuses a file whose stack name cannot name the stack's GitHub
-# environments (<stack> and rotation-<stack>), and more stacks than one matrix can run.
+# With a stack name as its argument, it prints the same for that stack alone, and checks that
+# stack only (a stray file elsewhere must not block rotate-now during a leak): a stack name, not
+# rotation-<name>, with a stack file. Without one, it refuses a file whose stack name cannot name
+# the stack's GitHub environments (<stack> and rotation-<stack>), and more stacks than one matrix
+# can run. Errors are workflow commands on stderr: the runner reads commands from stderr too
+# (actions/runner src/Runner.Worker/Handlers/ScriptHandler.cs), and stdout may be $GITHUB_OUTPUT.
 # Plain bash: no node, no jq, nothing installed.
 set -euo pipefail
 export LC_ALL=C
+shopt -s nullglob
+if [ "$#" -gt 0 ]; then
+    wanted=$1
+    # The stacks a message may list: the files whose names pass the rule.
+    valid=()
+    for file in Pulumi.*.yaml; do
+        name=${file#Pulumi.}
+        name=${name%.yaml}
+        if [[ $name =~ ^[A-Za-z0-9_-]{1,91}$ ]]; then
+            valid+=("$name")
+        fi
+    done
+    if ! [[ $wanted =~ ^[A-Za-z0-9_-]{1,91}$ ]]; then
+        printf '::error title=Not a stack name::The stack given is not a stack name of this repository (1 to 91 letters, digits, - and _); the stacks are: %s\n' "${valid[*]:-none}" >&2
+        exit 1
+    fi
+    lower=${wanted,,}
+    if [ "${lower#rotation-}" != "$lower" ]; then
+        printf '::error title=Reserved stack name::Pulumi.%s.yaml names a stack that starts with rotation-: its deploy environment would be stack %s'"'"'s rotation environment; rename it.\n' "$wanted" "${wanted:9}" >&2
+        exit 1
+    fi
+    if ! [ -f "Pulumi.$wanted.yaml" ]; then
+        printf '::error title=No such stack::There is no stack file Pulumi.%s.yaml in the repository'"'"'s root; the stacks are: %s\n' "$wanted" "${valid[*]:-none}" >&2
+        exit 1
+    fi
+    printf 'stacks=["%s"]\n' "$wanted"
+    printf 'count=1\n'
+    exit 0
+fi
 # GitHub: "A matrix will generate a maximum of 256 jobs per workflow run."
 max=256
-shopt -s nullglob
 names=()
 for file in Pulumi.*.yaml; do
     name=${file#Pulumi.}
@@ -20,44 +51,26 @@ for file in Pulumi.*.yaml; do
     # is also an environment name here (letters, digits, - and _, 100 at most with "rotation-").
     if ! [[ $name =~ ^[A-Za-z0-9_-]{1,91}$ ]]; then
         # Printed with what a workflow command could read as markup replaced.
-        printf '::error title=Not a stack name::%s is not a stack file this repository can deploy: the name between "Pulumi." and ".yaml" must be 1 to 91 letters, digits, - and _ (it names the GitHub environments <stack> and rotation-<stack>); rename it or move it out of the root.\n' "${file//[^A-Za-z0-9._ -]/?}"
+        printf '::error title=Not a stack name::%s is not a stack file this repository can deploy: the name between "Pulumi." and ".yaml" must be 1 to 91 letters, digits, - and _ (it names the GitHub environments <stack> and rotation-<stack>); rename it or move it out of the root.\n' "${file//[^A-Za-z0-9._ -]/?}" >&2
         exit 1
     fi
     lower=${name,,}
     if [ "${lower#rotation-}" != "$lower" ]; then
-        printf '::error title=Reserved stack name::%s names a stack that starts with rotation-: its deploy environment would be stack %s'"'"'s rotation environment; rename it.\n' "$file" "${name:9}"
+        printf '::error title=Reserved stack name::%s names a stack that starts with rotation-: its deploy environment would be stack %s'"'"'s rotation environment; rename it.\n' "$file" "${name:9}" >&2
         exit 1
     fi
     for seen in "${names[@]}"; do
         # GitHub environment names ignore case: two such stacks would share their environments.
         if [ "${seen,,}" = "${name,,}" ]; then
-            printf '::error title=Stacks differ only in case::Pulumi.%s.yaml and Pulumi.%s.yaml would share the GitHub environments %s and rotation-%s (GitHub ignores case in environment names); rename one.\n' "$seen" "$name" "$name" "$name"
+            printf '::error title=Stacks differ only in case::Pulumi.%s.yaml and Pulumi.%s.yaml would share the GitHub environments %s and rotation-%s (GitHub ignores case in environment names); rename one.\n' "$seen" "$name" "$name" "$name" >&2
             exit 1
         fi
     done
     names+=("$name")
 done
 if [ "${#names[@]}" -gt "$max" ]; then
-    printf '::error title=Too many stacks::%s Pulumi.<stack>.yaml files, and one GitHub Actions matrix runs at most %s jobs; split the stacks across repositories.\n' "${#names[@]}" "$max"
+    printf '::error title=Too many stacks::%s Pulumi.<stack>.yaml files, and one GitHub Actions matrix runs at most %s jobs; split the stacks across repositories.\n' "${#names[@]}" "$max" >&2
     exit 1
-fi
-if [ "$#" -gt 0 ]; then
-    wanted=$1
-    if ! [[ $wanted =~ ^[A-Za-z0-9_-]{1,91}$ ]]; then
-        printf '::error title=Not a stack name::The stack given is not a stack name of this repository (1 to 91 letters, digits, - and _); the stacks are: %s\n' "${names[*]:-none}"
-        exit 1
-    fi
-    found=false
-    for name in "${names[@]}"; do
-        if [ "$name" = "$wanted" ]; then
-            found=true
-        fi
-    done
-    if [ "$found" != true ]; then
-        printf '::error title=No such stack::There is no stack file Pulumi.%s.yaml in the repository'"'"'s root; the stacks are: %s\n' "$wanted" "${names[*]:-none}"
-        exit 1
-    fi
-    names=("$wanted")
 fi
 list=""
 for name in "${names[@]}"; do
