@@ -7,7 +7,7 @@
  * bytes' encoding (readerc.go), the first document only (yaml.go unmarshal), plain scalars (resolve.go),
  * merge keys, duplicate keys and aliases (decode.go).
  */
-import { Alias, Document, LineCounter, Node, Scalar, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
+import { Alias, Document, LineCounter, Node, Scalar, isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit } from "yaml";
 import { shownKey } from "../../lib/configKeys";
 import { quoted } from "../../lib/configProblems";
 import { printable } from "../printable";
@@ -156,7 +156,23 @@ class Reader {
     private aliases = 0;
     private readonly expanding = new Set<Node>();
 
-    constructor(private readonly doc: Document, private readonly lines: LineCounter, private readonly file: string) {}
+    /** Each alias's node: the latest anchor of its name before it (YAML 1.2 3.2.2.2: an anchor may be redefined). */
+    private readonly targets = new Map<Alias, Node | undefined>();
+
+    constructor(doc: Document, private readonly lines: LineCounter, private readonly file: string) {
+        // One walk in document order, a node before its content (as yaml's own Alias.resolve, which walks the whole
+        // document on every call: quadratic with many aliases).
+        const latest = new Map<string, Node>();
+        visit(doc, {
+            Node: (_key, node) => {
+                if (isAlias(node)) {
+                    this.targets.set(node, latest.get(node.source));
+                } else if (node.anchor !== undefined) {
+                    latest.set(node.anchor, node);
+                }
+            },
+        });
+    }
 
     private line(node: Node | null | undefined): number {
         return node?.range ? this.lines.linePos(node.range[0]).line : 0;
@@ -189,7 +205,7 @@ class Reader {
     }
 
     private alias(node: Alias): YamlValue {
-        const target = node.resolve(this.doc) as Node | undefined;
+        const target = this.targets.get(node);
         if (target === undefined || this.expanding.has(target)) {
             // decode.go alias: "anchor '%s' value contains itself"; parser: "unknown anchor '%s' referenced"
             refuse(`${this.file}: line ${this.line(node)}: anchor ${quoted(node.source)} is unknown or contains itself`);
@@ -261,8 +277,13 @@ class Reader {
         }
         if (merge !== undefined) {
             // decode.go merge: the map's own keys win, then the merged maps in order, the first one setting a key wins.
-            const target = isAlias(merge) ? merge.resolve(this.doc) : merge;
-            const sources = isSeq(target) ? target.items : [merge];
+            // decode.go merge: an alias must name a map (failWantMap), even one naming a list of maps.
+            const target = isAlias(merge) ? this.targets.get(merge) : undefined;
+            if (target !== undefined && !isMap(target)) {
+                refuse(`${this.file}: line ${this.line(merge as Node)}: map merge requires map or sequence of maps as the value (yaml.v3); ` +
+                    `the alias *${printable(String((merge as Alias).source))} names a ${isSeq(target) ? "list" : "scalar"}, and after << an alias must name a map`);
+            }
+            const sources = isSeq(merge) ? merge.items : [merge];
             for (const source of sources) {
                 const merged = this.value(source);
                 if (!isRecord(merged)) {
