@@ -119,7 +119,9 @@ export function resolvePlain(text: string): YamlValue {
     }
     const first = text[0];
     if (first === ".") {
-        return /^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(text) ? new GoNumber(JSON.stringify(Number(text)), text) : text;
+        // resolve.go: a float only when strconv.ParseFloat succeeds; .5e400 overflows and stays text.
+        const float = Number(text);
+        return /^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(text) && Number.isFinite(float) ? new GoNumber(JSON.stringify(float), text) : text;
     }
     if (!/[-+0-9]/.test(first)) {
         return text;

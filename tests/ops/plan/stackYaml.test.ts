@@ -32,6 +32,8 @@ describe("plan: YAML as pulumi reads it with gopkg.in/yaml.v3 (ops/plan/stackYam
             ["1e3", "1000", "yamlStyleFloat with an exponent"],
             ["1_000.5", "1000.5", "_ dropped before the float too"],
             [".5", "0.5", "a '.' first: strconv.ParseFloat"],
+            // resolve.go case '.': a float only if strconv.ParseFloat returns no error (ErrRange for an overflow)
+            [".5e400", '".5e400"', "a '.' first, beyond float64: strconv.ParseFloat fails, so text"],
             ["9223372036854775807", "9223372036854775807", "the largest int64, exact"],
             ["9223372036854775808", "9223372036854775808", "beyond int64: strconv.ParseUint, exact"],
             ["-9223372036854775809", "-9223372036854776000", "beyond int64 with a sign: the float64"],
