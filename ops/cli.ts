@@ -184,17 +184,26 @@ function listed(names: string[]): string {
  * passes the command only `dev`. npm's documentation (docs/content/commands/npm-run.md): "Any
  * positional arguments are passed to the specified script. Use `--` to pass `-`-prefixed flags and
  * options which would otherwise be parsed by npm." npm hands its non-default configuration to the
- * script as `npm_config_<name, - as _>` (@npmcli/config lib/set-envs.js); a key it does not know
- * followed by a value becomes `true`, the value "is being parsed as a normal command line argument"
- * (@npmcli/config lib/index.js, unknownHandler). An option of this command found there is refused,
- * with the command line that was meant, so that a `--dry-run` npm took never runs a real delivery.
+ * script as `npm_config_<name, - as _>` (@npmcli/config lib/set-envs.js), from the command line but
+ * also from every .npmrc and the environment; a key it does not know followed by a value becomes
+ * `true`, the value "is being parsed as a normal command line argument" (@npmcli/config
+ * lib/index.js, unknownHandler). So an `npm_config_<option>` is only a sign: ignored when the
+ * command line gives the option itself, and named (with the command line that was meant) when the
+ * command line fails without it (a stray value, a missing option), or, for a boolean option, at
+ * once: a `--dry-run` npm took must never let a real delivery run.
  */
-function npmTookOptions(spec: CommandSpec, argv: readonly string[],
-    env: Readonly<Record<string, string | undefined>>): OpsError | undefined {
+function npmTookOptions(spec: CommandSpec, argv: readonly string[], env: Readonly<Record<string, string | undefined>>,
+    when: "before" | "positional" | { missing: string }): OpsError | undefined {
     const retired = Object.keys(spec.retired ?? {}).map(name => [name, undefined]);
     const known: Record<string, OptionSpec | undefined> = { ...spec.options, ...Object.fromEntries(retired) };
-    const taken = Object.keys(known).filter(name => (env[`npm_config_${name.replace(/-/g, "_")}`] ?? "") !== "");
-    if (taken.length === 0) {
+    const end = argv.indexOf("--");
+    const typed = end === -1 ? argv : argv.slice(0, end);
+    const taken = Object.keys(known).filter(name => (env[`npm_config_${name.replace(/-/g, "_")}`] ?? "") !== "" &&
+        !typed.some(arg => arg === `--${name}` || arg.startsWith(`--${name}=`)));
+    const triggered = when === "positional" ? taken.length > 0
+        : when === "before" ? taken.some(name => known[name]?.type === "boolean")
+        : taken.includes(when.missing);
+    if (!triggered) {
         return undefined;
     }
     const firstOption = argv.findIndex(arg => arg.startsWith("-"));
@@ -210,7 +219,14 @@ function npmTookOptions(spec: CommandSpec, argv: readonly string[],
         return [`--${name}`, shellWord(printable(given))];
     });
     return new OpsError(`npm took ${listed(taken)} for itself: put -- before the command's options: ` +
-        `npm run -s ${spec.name} -- ${[...meant, ...rest.map(arg => shellWord(printable(arg)))].join(" ")}`, USAGE_EXIT_CODE);
+        `npm run -s ${spec.name} -- ${[...meant, ...[...loose, ...rest].map(arg => shellWord(printable(arg)))].join(" ")}`, USAGE_EXIT_CODE);
+}
+
+/** A usage error of the command line itself, with its kind, so that npm's part in it can be named. */
+class CommandLineError extends OpsError {
+    constructor(message: string, readonly kind: "positional" | { missing: string } | "other") {
+        super(message, USAGE_EXIT_CODE);
+    }
 }
 
 /**
@@ -220,7 +236,7 @@ function npmTookOptions(spec: CommandSpec, argv: readonly string[],
  */
 export function parseCommand<T extends OptionTable>(spec: CommandSpec<T>, argv: string[],
     env: Readonly<Record<string, string | undefined>>): OptionValues<T> {
-    const npm = npmTookOptions(spec, argv, env);
+    const npm = npmTookOptions(spec, argv, env, "before");
     if (npm !== undefined) {
         throw npm;
     }
@@ -231,7 +247,11 @@ export function parseCommand<T extends OptionTable>(spec: CommandSpec<T>, argv: 
             throw usageError(`--${name} is no longer an option: ${spec.retired[name]}`, spec.usage);
         }
     }
-    return parseCommandLine(argv, spec.options as Options, spec.usage, spec) as OptionValues<T>;
+    try {
+        return parseCommandLine(argv, spec.options as Options, spec.usage, spec) as OptionValues<T>;
+    } catch (err) {
+        throw (err instanceof CommandLineError && err.kind === "positional" && npmTookOptions(spec, argv, env, "positional")) || err;
+    }
 }
 
 /**
@@ -245,7 +265,14 @@ export function defineCommand<T extends OptionTable>(spec: CommandSpec<T>,
             io.stdout(renderHelp(spec));
             return 0;
         }
-        return run(io, parseCommand(spec, io.argv, io.env));
+        const args = parseCommand(spec, io.argv, io.env);
+        try {
+            return await run(io, args);
+        } catch (err) {
+            // A required option missing, that npm took for itself: say so.
+            const kind = err instanceof CommandLineError ? err.kind : undefined;
+            throw (typeof kind === "object" && npmTookOptions(spec, io.argv, io.env, kind)) || err;
+        }
     };
     return Object.assign(main, { spec });
 }
@@ -259,7 +286,9 @@ export function parseCommandLine<T extends Options>(argv: string[], options: T, 
     try {
         parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false, tokens: true });
     } catch (err) {
-        throw usageError(parseProblem(err as NodeJS.ErrnoException, Object.keys(options), spec), usage);
+        const positional = (err as NodeJS.ErrnoException).code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL";
+        throw new CommandLineError(usageError(parseProblem(err as NodeJS.ErrnoException, Object.keys(options), spec), usage).message,
+            positional ? "positional" : "other");
     }
     const seen = new Set<string>();
     for (const token of parsed.tokens ?? []) {
@@ -313,7 +342,7 @@ export function pulumiTimeoutMs(text: string): number {
 /** A `--stack` value: a name, never empty (an empty name would make pulumi use the selected stack). */
 export function stackOption(value: string | undefined, usage: string): string {
     if (value === undefined) {
-        throw usageError("--stack is required", usage);
+        throw new CommandLineError(usageError("--stack is required", usage).message, { missing: "stack" });
     }
     if (value.trim() === "") {
         throw usageError(`--stack ${JSON.stringify(value)} is empty: name the stack`, usage);

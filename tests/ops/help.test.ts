@@ -220,8 +220,38 @@ describe("npm run without --", () => {
     });
 
     it("knows plan's retired --json when npm took it", async () => {
-        const result = await run("plan", plan, ["--stack", "dev"], { npm_config_json: "true" });
-        assert.strictEqual(result.stderr, "plan: npm took --json for itself: put -- before the command's options: npm run -s plan -- --json --stack dev\n");
+        // `npm run -s plan --json --stack dev`: npm keeps both (json is its own setting), `dev` comes as an argument.
+        const result = await run("plan", plan, ["dev"], { npm_config_json: "true", npm_config_stack: "true" });
+        assert.strictEqual(result.stderr, "plan: npm took --stack and --json for itself: put -- before the command's options: npm run -s plan -- --stack dev --json\n");
+    });
+
+    // @npmcli/config lib/set-envs.js: every setting that differs from its default, from any layer (.npmrc, environment), becomes npm_config_*.
+    it("lets a command line that works run, whatever .npmrc sets (stack=prod, json=true)", async () => {
+        for (const env of [{ npm_config_stack: "prod" }, { npm_config_json: "true" }, { npm_config_stack: "prod", npm_config_json: "true" }] as Record<string, string>[]) {
+            const result = await run("plan", plan, ["--stack", "nosuch"], env);
+            assert.match(result.stderr, /^plan: stack "nosuch" has no stack file/, JSON.stringify(env));
+        }
+        const withEquals = await run("plan", plan, ["--stack=nosuch"], { npm_config_stack: "prod" });
+        assert.match(withEquals.stderr, /^plan: stack "nosuch" has no stack file/);
+    });
+
+    it("names a string option npm took only when the command line fails without it", async () => {
+        // A stray value (`npm run -s plan --stack dev`) or the option missing (`npm run -s plan --stack=dev`).
+        assert.strictEqual((await run("plan", plan, ["dev"], { npm_config_stack: "prod" })).stderr,
+            "plan: npm took --stack for itself: put -- before the command's options: npm run -s plan -- --stack prod dev\n");
+        assert.strictEqual((await run("credentials", credentials, ["--format", "json"], { npm_config_stack: "dev" })).stderr,
+            "credentials: npm took --stack for itself: put -- before the command's options: npm run -s credentials -- --stack dev --format json\n");
+        // An unrelated mistake keeps its own message.
+        assert.match((await run("plan", plan, ["--stak", "dev"], { npm_config_stack: "prod" })).stderr, /^plan: Unknown option '--stak': did you mean --stack\?/);
+    });
+
+    it("does not refuse a --dry-run given on the command line because npm has one too", async () => {
+        const result = await run("deliver", deliver, ["--stack", "dev", "--dry-run"], { npm_config_dry_run: "true" });
+        assert.ok(!result.stderr.includes("npm took"), result.stderr);
+        // Without it on the command line, a --dry-run npm took stops the command before anything runs.
+        const lost = await run("deliver", deliver, ["--stack", "dev"], { npm_config_dry_run: "true" });
+        assert.deepStrictEqual([lost.code, lost.stderr, lost.pulumiCalls], [2,
+            "deliver: npm took --dry-run for itself: put -- before the command's options: npm run -s deliver -- --dry-run --stack dev\n", []]);
     });
 
     it("ignores npm's own settings and the empty ones npm sets for every script", async () => {
