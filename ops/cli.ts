@@ -5,6 +5,7 @@
  */
 import { parseArgs, ParseArgsConfig } from "util";
 import { closest } from "../lib/closest";
+import { quoted } from "../lib/configProblems";
 import type { CommandContext, CommandMain } from "./io";
 import { printable } from "./printable";
 
@@ -328,7 +329,7 @@ export function usageError(message: string, usage: string): OpsError {
 /** A whole number of seconds within bounds, or a usage error naming the option and the value. */
 export function wholeSeconds(option: string, text: string, min: number, max: number): number {
     if (!/^\d{1,6}$/.test(text) || Number(text) < min || Number(text) > max) {
-        throw new OpsError(`--${option} ${JSON.stringify(text)} is not a whole number of seconds from ${min} to ${max}`,
+        throw new OpsError(`--${option} ${quoted(text)} is not a whole number of seconds from ${min} to ${max}`,
             USAGE_EXIT_CODE);
     }
     return Number(text);
@@ -345,7 +346,7 @@ export function stackOption(value: string | undefined, usage: string): string {
         throw new CommandLineError(usageError("--stack is required", usage).message, { missing: "stack" });
     }
     if (value.trim() === "") {
-        throw usageError(`--stack ${JSON.stringify(value)} is empty: name the stack`, usage);
+        throw usageError(`--stack ${quoted(value)} is empty: name the stack`, usage);
     }
     return value;
 }

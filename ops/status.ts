@@ -16,6 +16,7 @@ import {
     DELIVERED_KEY_ID_TAG, StackOutputs, listStacks, optionalOutput, optionalWholeDays, readStackOutputs, readStackTag, requireInstant, requireOutput,
 } from "./pulumi/stack";
 import { printable } from "./printable";
+import { quoted } from "../lib/configProblems";
 
 export const DEFAULT_THRESHOLD_DAYS = 30;
 
@@ -212,7 +213,7 @@ export const main = defineCommand(SPEC, async (io: CommandContext, args) => {
     }
     const thresholdText = args["threshold-days"]!;
     if (!/^\d{1,3}$/.test(thresholdText)) {
-        throw new OpsError(`--threshold-days ${JSON.stringify(thresholdText)} is not a whole number of days from 0 to 999`,
+        throw new OpsError(`--threshold-days ${quoted(thresholdText)} is not a whole number of days from 0 to 999`,
             USAGE_EXIT_CODE);
     }
     const named = args.stack ?? [];

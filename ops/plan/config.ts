@@ -87,7 +87,7 @@ export function stackNameOf(value: string): string {
     const qualifiers = parts.slice(0, -1);
     if (parts.length > 3 || !STACK_NAME.test(stack) ||
         !qualifiers.every(part => STACK_NAME.test(part) && part !== "." && part !== "..")) {
-        throw new PlanError(`--stack ${JSON.stringify(value)} is not a stack name; allowed: ` +
+        throw new PlanError(`--stack ${quoted(value)} is not a stack name; allowed: ` +
             "letters, digits, hyphens, underscores and periods, 1 to 100 characters (optionally after org/project/)",
         USAGE_EXIT_CODE);
     }

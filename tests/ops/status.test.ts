@@ -403,6 +403,10 @@ describe("status", () => {
             assert.strictEqual(result.stderr,
                 `status: --threshold-days "${threshold}" is not a whole number of days from 0 to 999\n`);
         }
+        const hidden = await runInProcess("status", statusMain, ["--all", "--threshold-days", "3\u009b2J\u202e0"], {});
+        assert.strictEqual(hidden.stderr, 'status: --threshold-days "3\\u009b2J\\u202e0" is not a whole number of days from 0 to 999\n');
+        const timeout = await runInProcess("status", statusMain, ["--all", "--pulumi-timeout-seconds", "\u202e9"], {});
+        assert.strictEqual(timeout.stderr, 'status: --pulumi-timeout-seconds "\\u202e9" is not a whole number of seconds from 1 to 3600\n');
         const blank = await runInProcess("status", statusMain, ["--stack", " "], {});
         assert.strictEqual(blank.code, 2);
         assert.match(blank.stderr, /^status: --stack " " is empty: name the stack \(usage: /);

@@ -651,6 +651,14 @@ describe("npm run plan", () => {
             // sdk/go/common/tokens/stack_name.go ParseStackName: alphanumerics, hyphens, underscores, periods
             assert.ok(run.stderr.startsWith('plan: --stack "../etc" is not a stack name'), run.stderr);
         });
+        it("shows a stack name's control and bidirectional characters escaped, not raw (C1 CSI U+009B, RLO U+202E)", async () => {
+            const run = await plan(["--stack", "a\u009b2J\u202eb"]);
+            assert.strictEqual(run.code, 2);
+            assert.ok(run.stderr.startsWith('plan: --stack "a\\u009b2J\\u202eb" is not a stack name'), run.stderr);
+            assert.ok(!/[\u0080-\u009f\u202e\ufffd]/.test(run.stderr), run.stderr);
+            const blank = await plan(["--stack", "\u2028"]);
+            assert.ok(blank.stderr.startsWith('plan: --stack "\\u2028" is empty: name the stack'), blank.stderr);
+        });
     });
 
     describe("offset-dependent values", () => {
