@@ -265,8 +265,9 @@ export function loadStackConfig(projectDir: string, stackOption: string): StackC
     const stackPath = path.join(projectDir, stackFile);
     if (!fs.existsSync(stackPath)) {
         const existing = fs.readdirSync(path.join(projectDir, configDir))
-            // Stack names may hold periods (stack_name.go); Pulumi.yaml itself is the project file.
-            .filter(f => /^Pulumi\..+\.ya?ml$/.test(f)).sort();
+            // Stack names may hold periods (stack_name.go); Pulumi.yaml itself is the project file, and a stack
+            // file takes the project file's extension (workspace/paths.go DetectProjectStackPath: filepath.Ext(projPath)).
+            .filter(f => /^Pulumi\..+\.yaml$/.test(f)).sort();
         throw new PlanError(`stack "${stack}" has no stack file ${stackFile}; ` +
             (existing.length > 0 ? `stack files here: ${printable(existing.join(", "))}` : "there are no stack files here") +
             ` (create one with: pulumi stack init ${stack})`, USAGE_EXIT_CODE);

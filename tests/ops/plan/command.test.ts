@@ -581,7 +581,9 @@ describe("npm run plan", () => {
             const run = await plan(["--stack", "qa"], dir);
             assert.strictEqual(run.code, 2);
             assert.strictEqual(run.stderr, 'plan: stack "qa" has no stack file Pulumi.qa.yaml; ' +
-                "stack files here: Pulumi.b.yml, Pulumi.my.stack.yaml (create one with: pulumi stack init qa)\n");
+                // Not Pulumi.b.yml: a stack file takes the project file's extension, Pulumi.yaml's here
+                // (pulumi/pulumi sdk/go/common/workspace/paths.go DetectProjectStackPath: filepath.Ext(projPath)).
+                "stack files here: Pulumi.my.stack.yaml (create one with: pulumi stack init qa)\n");
         });
 
         it("reads the stack file of a fully qualified stack name", async () => {

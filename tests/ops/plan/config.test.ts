@@ -279,7 +279,9 @@ describe("plan: the stack config, refusal by refusal", () => {
         it("names the stack files sorted, exit 2", () => {
             const dir = folderWith({ "Pulumi.yaml": "name: proj\n", "Pulumi.z.yaml": "", "Pulumi.m.yml": "", "Pulumi.a.yaml": "" });
             refuses(() => loadStackConfig(dir, "qa"), 'stack "qa" has no stack file Pulumi.qa.yaml; ' +
-                "stack files here: Pulumi.a.yaml, Pulumi.m.yml, Pulumi.z.yaml (create one with: pulumi stack init qa)", 2);
+                // Pulumi.m.yml is no stack file of a project whose file is Pulumi.yaml (pulumi/pulumi sdk/go/common/workspace/paths.go
+                // DetectProjectStackPath: the stack file takes filepath.Ext(projPath)).
+                "stack files here: Pulumi.a.yaml, Pulumi.z.yaml (create one with: pulumi stack init qa)", 2);
         });
     });
 });
