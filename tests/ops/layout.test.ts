@@ -7,6 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as ts from "typescript";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -16,10 +17,13 @@ function commandFiles(root: string): string[] {
     return Object.values(scripts).flatMap(script => [...script.matchAll(/(?:^|\s)(ops\/\S+\.ts)(?=\s|$)/g)].map(m => m[1])).sort();
 }
 
-/** The repository files a TypeScript file imports by relative path. */
+/**
+ * The repository files a TypeScript file imports by relative path, as TypeScript's own scanner finds them
+ * (import and export ... from, import x = require, require(), import() of a literal, in any quotes).
+ */
 function relativeImports(root: string, file: string): string[] {
     const text = fs.readFileSync(path.join(root, file), "utf8");
-    const specs = [...text.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)].map(m => m[1]);
+    const specs = ts.preProcessFile(text, true, true).importedFiles.map(f => f.fileName).filter(spec => /^\.{1,2}\//.test(spec));
     return specs.map(spec => {
         const base = path.join(path.dirname(file), spec.replace(/\.ts$/, ""));
         const found = [`${base}.ts`, path.join(base, "index.ts")].find(candidate => fs.existsSync(path.join(root, candidate)));
@@ -75,6 +79,23 @@ describe("ops/ layout", () => {
             assert.deepStrictEqual(commandsReached(root), ["ops/a.ts -> ops/shared/util.ts -> ops/b.ts"]);
         } finally {
             fs.rmSync(root, { recursive: true, force: true });
+        }
+    });
+
+    it("catches a reach written in any form an import takes", () => {
+        for (const line of ["import { y } from '../b';", 'const b = require("../b");', "import b = require('../b');",
+            "const b = import(`../b`);", 'export * from "../b";', "import '../b';", "import type { Y } from '../b';"]) {
+            const root = fs.mkdtempSync(path.join(os.tmpdir(), "ops-layout-"));
+            try {
+                fs.mkdirSync(path.join(root, "ops", "shared"), { recursive: true });
+                fs.writeFileSync(path.join(root, "package.json"), JSON.stringify({ scripts: { a: "node ops/a.ts", b: "node ops/b.ts" } }));
+                fs.writeFileSync(path.join(root, "ops", "a.ts"), 'import { x } from "./shared/util";\n');
+                fs.writeFileSync(path.join(root, "ops", "shared", "util.ts"), `${line}\nexport const x = 1;\n`);
+                fs.writeFileSync(path.join(root, "ops", "b.ts"), "export const y = 1;\nexport type Y = number;\n");
+                assert.deepStrictEqual(commandsReached(root), ["ops/a.ts -> ops/shared/util.ts -> ops/b.ts"], line);
+            } finally {
+                fs.rmSync(root, { recursive: true, force: true });
+            }
         }
     });
 });
