@@ -26,7 +26,7 @@ export const USAGE_EXIT_CODE = 2;
  */
 export const EXIT_CODES = {
     0: "success: the command did what it is for",
-    1: "a problem found or a refusal (by Entra ID, Creatio, the configuration or a check)",
+    1: "a problem found or a refusal (by Entra ID, Creatio, the configuration or a check), or an unexpected error",
     [USAGE_EXIT_CODE]: "wrong usage: a bad option or environment variable, a stack, output or file that cannot be read, " +
         "or no pulumi CLI",
     3: "an outside system (Entra ID, Microsoft Graph, Creatio) could not be reached, or answered with a passing failure, " +
@@ -34,6 +34,9 @@ export const EXIT_CODES = {
 } as const;
 
 export type ExitCode = keyof typeof EXIT_CODES;
+
+/** What exit code 1 means for a command that has no refusal of its own: an error it did not expect, its first line on stderr. */
+export const UNEXPECTED_ERROR = [1, "an unexpected error (its first line is on stderr)"] as const;
 
 /** How long one `pulumi` call may take unless --pulumi-timeout-seconds says otherwise. */
 export const DEFAULT_PULUMI_TIMEOUT_SECONDS = 120;
@@ -155,7 +158,8 @@ export function renderHelp(spec: CommandSpec): string {
         ...(spec.environment.length === 0 ? ["  (none read)"] : table(spec.environment)),
         "",
         "Exit codes:",
-        ...table(Object.entries(spec.exitCodes).map(([code, meaning]) => [code, meaning!])),
+        // Any command ends with 1 on an error it does not expect (ops/io.ts executeCommand): said where the command has no 1 of its own.
+        ...table(Object.entries({ [UNEXPECTED_ERROR[0]]: UNEXPECTED_ERROR[1], ...spec.exitCodes }).map(([code, meaning]) => [code, meaning!])),
         "",
         "Examples:",
         ...spec.examples.flatMap(([line, what]) => [`  ${line}`, `      ${wrap(what, HELP_WIDTH, "      ", 6)}`]),

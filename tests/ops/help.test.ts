@@ -90,6 +90,9 @@ describe("the commands' --help", () => {
                 for (const [code, meaning] of Object.entries(spec.exitCodes)) {
                     assert.ok(help.replace(/\n {5}(?=\S)/g, " ").includes(`\n  ${code}  ${meaning}\n`), `${name}: exit ${code}`);
                 }
+                // ops/io.ts executeCommand ends any command with 1 on an error it does not expect: every help says what 1 means.
+                assert.match(help, /\n {2}1 {2}\S/, `${name}: exit 1`);
+                assert.ok(spec.exitCodes[1] !== undefined || help.includes("\n  1  an unexpected error (its first line is on stderr)\n"), name);
                 assert.ok(spec.examples.length >= 2);
                 for (const [line] of spec.examples) {
                     assert.match(line, new RegExp(`npm run -s ${name}( -- |$)`), line);
@@ -192,6 +195,7 @@ describe("a help text", () => {
             "",
             "Exit codes:",
             "  0  done",
+            "  1  an unexpected error (its first line is on stderr)",
             "  2  wrong usage",
             "",
             "Examples:",
