@@ -4,25 +4,15 @@
  * with the same words before anything is declared.
  */
 import { quoted } from "./configProblems";
+import { editDistance } from "./closest";
 import { CONFIG_KEYS } from "./settings";
 
 /**
- * Levenshtein distance of the lower-cased strings, as pulumi/pulumi suggests Pulumi.yaml attributes
- * (sdk/go/common/workspace/project.go findClosestKey: lower case, at most 2 edits).
+ * Edits between the lower-cased strings (lib/closest.ts, where a swap of two neighbouring letters is one edit), as
+ * pulumi/pulumi suggests Pulumi.yaml attributes (sdk/go/common/workspace/project.go findClosestKey: lower case, at
+ * most 2 edits).
  */
-function distance(a: string, b: string): number {
-    const x = [...a.toLowerCase()];
-    const y = [...b.toLowerCase()];
-    let row = Array.from({ length: y.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= x.length; i++) {
-        const next = [i];
-        for (let j = 1; j <= y.length; j++) {
-            next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
-        }
-        row = next;
-    }
-    return row[y.length];
-}
+const distance = (a: string, b: string) => editDistance(a.toLowerCase(), b.toLowerCase());
 
 const MAX_SUGGESTION_DISTANCE = 2;
 

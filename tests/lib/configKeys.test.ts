@@ -12,6 +12,10 @@ describe("keys Pulumi.yaml does not declare (lib/configKeys.ts)", () => {
         assert.strictEqual(closestConfigKey("netcor"), "netCore");
         assert.strictEqual(closestConfigKey("ntcr"), undefined);
         assert.strictEqual(closestConfigKey("region"), undefined);
+        // One edit counter for the project (lib/closest.ts editDistance): a swap of two neighbouring letters is one edit,
+        // so two swaps are still a slip (Levenshtein counts 4). Three swaps are not.
+        assert.strictEqual(closestConfigKey("craetioVesrion"), "creatioVersion");
+        assert.strictEqual(closestConfigKey("craetioVesrino"), undefined);
     });
 
     it("names only keys of the project's namespace that are not declared, sorted", () => {
