@@ -15,6 +15,18 @@ function asRawConfig(values: Record<string, unknown>): RawConfig {
 }
 
 describe("project files", () => {
+    it("say the Node.js versions package.json's engines accept, where .ci/run installs Node 24 (not only below 22)", () => {
+        const engines = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).engines.node;
+        assert.strictEqual(engines, "^22.18.0 || >=24.11.0");
+        const run = fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8");
+        assert.ok(run.includes(`# package.json's engines: ${engines}.`));
+        for (const page of ["development.md", "configuration.md"]) {
+            const text = fs.readFileSync(path.join(ROOT, "docs", page), "utf8").replace(/\s+/g, " ");
+            assert.ok(text.includes(`${engines}`) && text.includes("not 23"), page);
+            assert.ok(!text.includes("older than 22") && !text.includes("22.18 or later"), page);
+        }
+    });
+
     const project = readYaml("Pulumi.yaml");
 
     it("names the project creatio-m365-oauth, a Node.js program", () => {
