@@ -10,9 +10,12 @@ import { printable } from "./printable";
 
 /** A failure to report in one line on stderr, with the exit code to end with. */
 export class OpsError extends Error {
-    constructor(message: string, readonly exitCode = 1) {
+    readonly exitCode: number;
+
+    constructor(message: string, exitCode = 1) {
         super(message);
         this.name = "OpsError";
+        this.exitCode = exitCode;
     }
 }
 

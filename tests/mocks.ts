@@ -54,15 +54,22 @@ export class TenantMocks implements pulumi.runtime.Mocks {
     /** What each component registered with registerOutputs, by URN. */
     readonly registeredOutputs: Record<string, Record<string, any>> = {};
 
-    /**
-     * @param rotationOffset what the stack's RandomInteger yields
-     * @param principals the Microsoft service principals present in the tenant
-     */
-    constructor(readonly rotationOffset = 0, readonly principals: Record<string, string> = TENANT_PRINCIPALS,
-        /** Client ids of applications by resource name; others get APP_CLIENT_ID. */
-        readonly clientIds: Record<string, string> = {},
-        /** Object ids of service principals by resource name; others get SP_OBJECT_ID. */
-        readonly servicePrincipalIds: Record<string, string> = {}) {}
+    /** What the stack's RandomInteger yields. */
+    readonly rotationOffset: number;
+    /** The Microsoft service principals present in the tenant. */
+    readonly principals: Record<string, string>;
+    /** Client ids of applications by resource name; others get APP_CLIENT_ID. */
+    readonly clientIds: Record<string, string>;
+    /** Object ids of service principals by resource name; others get SP_OBJECT_ID. */
+    readonly servicePrincipalIds: Record<string, string>;
+
+    constructor(rotationOffset = 0, principals: Record<string, string> = TENANT_PRINCIPALS,
+        clientIds: Record<string, string> = {}, servicePrincipalIds: Record<string, string> = {}) {
+        this.rotationOffset = rotationOffset;
+        this.principals = principals;
+        this.clientIds = clientIds;
+        this.servicePrincipalIds = servicePrincipalIds;
+    }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         const result = this.stateOf(args);

@@ -22,9 +22,12 @@ import { printable } from "../printable";
 export type CreatioOutcome = "refused" | "unreachable" | "misconfigured" | "malformed";
 
 export class CreatioError extends Error {
-    constructor(message: string, readonly outcome: CreatioOutcome) {
+    readonly outcome: CreatioOutcome;
+
+    constructor(message: string, outcome: CreatioOutcome) {
         super(message);
         this.name = "CreatioError";
+        this.outcome = outcome;
     }
 }
 
@@ -236,8 +239,15 @@ export class CreatioSession {
      * @param credentials what signs the session's requests in (the `.ASPXAUTH` and `BPMCSRF` values, or
      *   the bearer token): as good as the password while the session lasts, so a command redacts them
      */
-    constructor(private readonly target: CreatioTarget, private readonly authHeaders: Readonly<Record<string, string>>,
-        readonly credentials: readonly string[] = []) {}
+    private readonly target: CreatioTarget;
+    private readonly authHeaders: Readonly<Record<string, string>>;
+    readonly credentials: readonly string[];
+
+    constructor(target: CreatioTarget, authHeaders: Readonly<Record<string, string>>, credentials: readonly string[] = []) {
+        this.target = target;
+        this.authHeaders = authHeaders;
+        this.credentials = credentials;
+    }
 
     private url(path: string): string {
         return `${odataRoot(this.target.siteBaseUrl, this.target.netCore)}/${path}`;

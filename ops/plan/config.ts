@@ -20,9 +20,12 @@ import { GoNumber, INT64, YamlRefusal, YamlValue, decodeText as decode, isRecord
 
 /** A failure of the plan command, with the exit code to end with. */
 export class PlanError extends Error {
-    constructor(message: string, readonly exitCode: number) {
+    readonly exitCode: number;
+
+    constructor(message: string, exitCode: number) {
         super(message);
         this.name = "PlanError";
+        this.exitCode = exitCode;
     }
 }
 

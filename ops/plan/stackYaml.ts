@@ -27,14 +27,25 @@ function refuse(message: string): never {
 /** A scalar pulumi up cannot pass as written; the reader adds the keys it is under. */
 class ScalarRefusal extends Error {
     readonly path: string[] = [];
-    constructor(readonly source: string, readonly reason: string) {
+    readonly source: string;
+    readonly reason: string;
+
+    constructor(source: string, reason: string) {
         super(reason);
+        this.source = source;
+        this.reason = reason;
     }
 }
 
 /** A YAML number: the text pulumi passes for it (Go's JSON of the int64, uint64 or float64), and as written. */
 export class GoNumber {
-    constructor(readonly text: string, readonly source: string) {}
+    readonly text: string;
+    readonly source: string;
+
+    constructor(text: string, source: string) {
+        this.text = text;
+        this.source = source;
+    }
 }
 
 /** A YAML value as yaml.v3 decodes it into Go's `any`. */
@@ -155,8 +166,15 @@ class Reader {
     private aliasDepth = 0;
     private aliases = 0;
     private readonly expanding = new Set<Node>();
+    private readonly doc: Document;
+    private readonly lines: LineCounter;
+    private readonly file: string;
 
-    constructor(private readonly doc: Document, private readonly lines: LineCounter, private readonly file: string) {}
+    constructor(doc: Document, lines: LineCounter, file: string) {
+        this.doc = doc;
+        this.lines = lines;
+        this.file = file;
+    }
 
     private line(node: Node | null | undefined): number {
         return node?.range ? this.lines.linePos(node.range[0]).line : 0;

@@ -37,9 +37,14 @@ export type PulumiExecutor = (args: string[], signal: AbortSignal) => Promise<Pu
 
 /** A failed `pulumi` call. `stderr` is the CLI's own error text, for callers that recognise it. */
 export class PulumiError extends OpsError {
-    constructor(message: string, readonly args: readonly string[], readonly stderr: string) {
+    readonly args: readonly string[];
+    readonly stderr: string;
+
+    constructor(message: string, args: readonly string[], stderr: string) {
         super(message, USAGE_EXIT_CODE);
         this.name = "PulumiError";
+        this.args = args;
+        this.stderr = stderr;
     }
 }
 
