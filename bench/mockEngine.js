@@ -1,7 +1,7 @@
 // Preloaded (node --require) into Pulumi's own entry point, @pulumi/pulumi/cmd/run, in place of
 // the engine: resources and lookups go to the tests' TenantMocks instead of a gRPC resource
-// monitor. Everything else is the runtime's own code path: ts-node registered as cmd/run does
-// it, the Stack resource, the program's module loading.
+// monitor. Everything else is the runtime's own code path: the program's module loading as
+// cmd/run does it for the project's runtime options, the Stack resource.
 const fs = require("fs");
 const path = require("path");
 const { MockMonitor, setMocks } = require("@pulumi/pulumi/runtime/mocks");
@@ -13,10 +13,10 @@ const flag = name => {
 const root = flag("pwd");
 
 let tenant;
-/** TenantMocks is TypeScript: loaded with the first resource, after cmd/run registered ts-node. */
+/** TenantMocks is TypeScript (an ES module, loaded with Node's type stripping): loaded with the first resource. */
 function tenantMocks() {
     if (!tenant) {
-        const { TenantMocks } = require(path.join(root, "tests", "mocks"));
+        const { TenantMocks } = require(path.join(root, "tests", "mocks.ts"));
         tenant = new TenantMocks(37);
     }
     return tenant;

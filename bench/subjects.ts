@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
+import { createRequire } from "module";
 import { parse } from "yaml";
 import { stackConfigFrom } from "../ops/plan/config";
 import { programLaunch } from "./languageHost";
@@ -52,7 +53,7 @@ export function program(root: string, stack: string, runtimeDefaults = false, st
     const config = stackConfigFrom(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"),
         fs.readFileSync(path.join(stackDir, stackFile), "utf8"), stack, stackFile).values;
     const launch = programLaunch(runtime, project.name, stack, root, config, true);
-    const runPath = require.resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
+    const runPath = createRequire(import.meta.url).resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
     return {
         name: runtimeDefaults ? "program, runtime defaults" : "program evaluation",
         cwd: root, env: launch.env,
@@ -70,7 +71,7 @@ export function emptyProgram(root: string): Subject {
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "empty", main: "index.js" }));
     fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
     const launch = programLaunch("nodejs", "empty", "bench", dir, {}, true);
-    const runPath = require.resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
+    const runPath = createRequire(import.meta.url).resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
     return {
         name: "runtime, empty program", cwd: dir, env: launch.env,
         dispose: () => fs.rmSync(dir, { recursive: true, force: true }),

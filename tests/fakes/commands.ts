@@ -69,7 +69,7 @@ export function spawnCommand(command: string, args: string[], stacks: Record<str
         ...options.env,
     };
     return new Promise(resolve => {
-        execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "ops", `${command}.ts`), ...args],
+        execFile(process.execPath, [path.join(ROOT, "ops", `${command}.ts`), ...args],
             { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) => {
                 const pulumiCalls = fs.existsSync(log)
                     ? fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map(line => JSON.parse(line))

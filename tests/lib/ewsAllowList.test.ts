@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import { createRequire } from "module";
 import * as path from "path";
 import { Language, Node, Parser } from "web-tree-sitter";
 import { EWS_ALLOW_LIST_SCRIPT, ewsAllowListScript } from "../../lib/ewsAllowList";
@@ -17,7 +18,7 @@ let parser: Parser;
 
 async function loadParser(): Promise<Parser> {
     await Parser.init();
-    const grammar = await Language.load(require.resolve("tree-sitter-powershell/tree-sitter-powershell.wasm"));
+    const grammar = await Language.load(createRequire(import.meta.url).resolve("tree-sitter-powershell/tree-sitter-powershell.wasm"));
     const p = new Parser();
     p.setLanguage(grammar);
     return p;

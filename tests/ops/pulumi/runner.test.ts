@@ -141,7 +141,7 @@ describe("the pulumi runner", () => {
         ].join("\n"));
         try {
             const code = await new Promise<number | null>(resolve => execFile(process.execPath,
-                ["-r", "ts-node/register/transpile-only", path.join(__dirname, "..", "..", "..", "ops", "status.ts"), "--all"],
+                [path.join(__dirname, "..", "..", "..", "ops", "status.ts"), "--all"],
                 { cwd: path.join(__dirname, "..", "..", ".."), env: { ...process.env }, timeout: 25_000 },
                 err => resolve(err ? (typeof err.code === "number" ? err.code : null) : 0)));
             assert.strictEqual(code, 1);
