@@ -12,29 +12,34 @@ import { GitHubOidcIdentity } from "./githubOidcIdentity";
 import { ciIdentities } from "./identities";
 import { validateBootstrapConfig } from "./settings";
 
-const config = new pulumi.Config();
-const settings = validateBootstrapConfig({
-    githubRepository: config.get("githubRepository"),
-    githubSubjectPrefix: config.get("githubSubjectPrefix"),
-    stacks: config.get("stacks"),
-    deployEnvironments: config.get("deployEnvironments"),
-    rotationEnvironments: config.get("rotationEnvironments"),
-    applicationPermission: config.get("applicationPermission"),
-    previewReadsConsentGrants: config.get("previewReadsConsentGrants"),
-}, () => stacksIn(path.join(__dirname, "..")));
+/** Declares the stack and returns its outputs: Pulumi's runtime calls the default export (see ../index.ts). */
+export default function bootstrapStack() {
+    const config = new pulumi.Config();
+    const settings = validateBootstrapConfig({
+        githubRepository: config.get("githubRepository"),
+        githubSubjectPrefix: config.get("githubSubjectPrefix"),
+        stacks: config.get("stacks"),
+        deployEnvironments: config.get("deployEnvironments"),
+        rotationEnvironments: config.get("rotationEnvironments"),
+        applicationPermission: config.get("applicationPermission"),
+        previewReadsConsentGrants: config.get("previewReadsConsentGrants"),
+    }, () => stacksIn(path.join(__dirname, "..")));
 
-const graphPrincipal = azuread.getServicePrincipalOutput({ clientId: MICROSOFT_GRAPH.appId });
-const graph = pulumi.all([graphPrincipal.objectId, graphPrincipal.appRoleIds])
-    .apply(([objectId, appRoleIds]) => ({ objectId, appRoleIds }));
+    const graphPrincipal = azuread.getServicePrincipalOutput({ clientId: MICROSOFT_GRAPH.appId });
+    const graph = pulumi.all([graphPrincipal.objectId, graphPrincipal.appRoleIds])
+        .apply(([objectId, appRoleIds]) => ({ objectId, appRoleIds }));
 
-const identities = ciIdentities(settings).map(identity =>
-    ({ environment: identity.environment, component: new GitHubOidcIdentity(identity.name, { ...identity, graph }) }));
+    const identities = ciIdentities(settings).map(identity =>
+        ({ environment: identity.environment, component: new GitHubOidcIdentity(identity.name, { ...identity, graph }) }));
 
-/** The repository's variable AZURE_TENANT_ID. */
-export const tenantId = azuread.getClientConfigOutput().tenantId;
-/**
- * Per GitHub environment: `clientId` goes into that environment's variable AZURE_CI_CLIENT_ID;
- * `servicePrincipalObjectId` into the `owners` of the stack that deploys (or rotates) there.
- */
-export const environments = pulumi.all(Object.fromEntries(identities.map(({ environment, component }) =>
-    [environment, pulumi.all({ clientId: component.clientId, servicePrincipalObjectId: component.servicePrincipalObjectId })])));
+    return {
+        /** The repository's variable AZURE_TENANT_ID. */
+        tenantId: azuread.getClientConfigOutput().tenantId,
+        /**
+         * Per GitHub environment: `clientId` goes into that environment's variable AZURE_CI_CLIENT_ID;
+         * `servicePrincipalObjectId` into the `owners` of the stack that deploys (or rotates) there.
+         */
+        environments: pulumi.all(Object.fromEntries(identities.map(({ environment, component }) =>
+            [environment, pulumi.all({ clientId: component.clientId, servicePrincipalObjectId: component.servicePrincipalObjectId })]))),
+    };
+}

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../lib/settings";
 import { ownersWarning } from "../lib/owners";
@@ -7,7 +8,7 @@ import {
     promiseOf, runProgram,
 } from "./mocks";
 
-const PROGRAM = require.resolve("../index");
+const PROGRAM = path.join(import.meta.dirname, "..", "index.ts");
 
 type Outputs = Record<string, pulumi.Output<any>>;
 

@@ -3,6 +3,7 @@
  * every lookup it makes, and refuse anything they do not know.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { pathToFileURL } from "url";
 
 export const TENANT_ID = "72f988bf-0000-4000-8000-000000000001";
 export const APP_OBJECT_ID = "a0a0a0a0-0000-4000-8000-000000000002";
@@ -191,16 +192,17 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
 }
 
 /**
- * Runs a Pulumi program module afresh against these mocks, with this stack config in the
- * project's namespace, as `pulumi up` would; returns its exports (the stack outputs).
+ * Runs a Pulumi program afresh against these mocks, with this stack config in the project's
+ * namespace, as `pulumi up` would: calls its default export, the function that declares the stack,
+ * and returns what it returns (the stack outputs).
  */
 export async function runProgram<T>(modulePath: string, project: string, stack: string,
     config: Record<string, string>, mocks: TenantMocks): Promise<T> {
     await mocks.install(project, stack);
     pulumi.runtime.setAllConfig(Object.fromEntries(
         Object.entries(config).map(([key, value]) => [`${project}:${key}`, value])));
-    delete require.cache[modulePath];
-    return require(modulePath);
+    const program: { default: () => T } = await import(pathToFileURL(modulePath).href);
+    return program.default();
 }
 
 /** Runs `body` with console.warn captured: pulumi.log.warn writes there when no engine is attached. */

@@ -1,8 +1,9 @@
 /** Runs the bootstrap program (bootstrap/index.ts) against Pulumi mocks standing in for Entra ID. */
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { GRAPH_APP_ROLE_IDS, TenantMocks, promiseOf, runProgram } from "../mocks";
 
-export const BOOTSTRAP_PROGRAM = require.resolve("../../bootstrap/index");
+export const BOOTSTRAP_PROGRAM = path.join(import.meta.dirname, "..", "..", "bootstrap", "index.ts");
 export const BOOTSTRAP_PROJECT = "creatio-m365-oauth-bootstrap";
 
 /** Microsoft Graph app roles the bootstrap grants beyond those of tests/mocks.ts, as Graph publishes them. */

@@ -26,11 +26,15 @@ const CONFIG: StackConfig = {
     project: "bites", stack: "dev", stackFile: "Pulumi.dev.yaml", values: {}, sources: {}, secureKeys: [], notes: [],
 };
 
-/** A program file that loads the same @pulumi/pulumi as the plan does. */
+/**
+ * A program file that loads the same @pulumi/pulumi as the plan does; its default export, which
+ * the plan calls once per evaluation, runs these lines and returns what they put in `exports`.
+ */
 function program(...lines: string[]): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-bites-"));
-    const file = path.join(dir, "index.js");
-    fs.writeFileSync(file, [`const pulumi = require(${JSON.stringify(require.resolve("@pulumi/pulumi"))});`, ...lines].join("\n"));
+    const file = path.join(dir, "index.mjs");
+    fs.writeFileSync(file, [`import pulumi from ${JSON.stringify(import.meta.resolve("@pulumi/pulumi"))};`,
+        "export default function () {", "const exports = {};", ...lines, "return exports;", "}"].join("\n"));
     return file;
 }
 
