@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CreatioOAuthApp } from "./components/creatioOAuthApp";
-import { unknownKeyProblems } from "./lib/configKeys";
-import { CONFIG_KEYS, ConfigError, RawConfig, validateConfig } from "./lib/settings";
+import { CreatioOAuthApp } from "./components/creatioOAuthApp.ts";
+import { unknownKeyProblems } from "./lib/configKeys.ts";
+import { CONFIG_KEYS, ConfigError, type RawConfig, validateConfig } from "./lib/settings.ts";
 
 /**
  * Declares the stack and returns its outputs. Pulumi's Node.js runtime calls a program's default

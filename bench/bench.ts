@@ -11,10 +11,10 @@
  */
 import * as os from "os";
 import * as path from "path";
-import { median } from "./languageHost";
-import { Measurement, Subject, emptyProgram, floor, measure, program } from "./subjects";
+import { median } from "./languageHost.ts";
+import { type Measurement, type Subject, emptyProgram, floor, measure, program } from "./subjects.ts";
 
-const ROOT = path.join(__dirname, "..");
+const ROOT = path.join(import.meta.dirname, "..");
 
 function option(argv: string[], name: string, fallback: string): string {
     const at = argv.indexOf(`--${name}`);

@@ -8,8 +8,8 @@ import * as path from "path";
 import { spawnSync } from "child_process";
 import { createRequire } from "module";
 import { parse } from "yaml";
-import { stackConfigFrom } from "../ops/plan/config";
-import { programLaunch } from "./languageHost";
+import { stackConfigFrom } from "../ops/plan/config.ts";
+import { programLaunch } from "./languageHost.ts";
 
 export interface Subject {
     name: string;
@@ -22,8 +22,8 @@ export interface Subject {
     dispose?: () => void;
 }
 
-const USAGE = path.join(__dirname, "usage.js");
-const MOCK_ENGINE = path.join(__dirname, "mockEngine.js");
+const USAGE = path.join(import.meta.dirname, "usage.cjs");
+const MOCK_ENGINE = path.join(import.meta.dirname, "mockEngine.cjs");
 const SDKS = ["@pulumi/pulumi", "@pulumi/azuread", "@pulumi/random"];
 
 /** Loading the program's SDKs and nothing else: no Pulumi program in TypeScript can start faster. */

@@ -6,11 +6,11 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
-import { MICROSOFT_GRAPH } from "../lib/microsoftApis";
-import { stacksIn } from "../lib/stackFiles";
-import { GitHubOidcIdentity } from "./githubOidcIdentity";
-import { ciIdentities } from "./identities";
-import { validateBootstrapConfig } from "./settings";
+import { MICROSOFT_GRAPH } from "../lib/microsoftApis.ts";
+import { stacksIn } from "../lib/stackFiles.ts";
+import { GitHubOidcIdentity } from "./githubOidcIdentity.ts";
+import { ciIdentities } from "./identities.ts";
+import { validateBootstrapConfig } from "./settings.ts";
 
 /** Declares the stack and returns its outputs: Pulumi's runtime calls the default export (see ../index.ts). */
 export default function bootstrapStack() {
@@ -23,7 +23,7 @@ export default function bootstrapStack() {
         rotationEnvironments: config.get("rotationEnvironments"),
         applicationPermission: config.get("applicationPermission"),
         previewReadsConsentGrants: config.get("previewReadsConsentGrants"),
-    }, () => stacksIn(path.join(__dirname, "..")));
+    }, () => stacksIn(path.join(import.meta.dirname, "..")));
 
     const graphPrincipal = azuread.getServicePrincipalOutput({ clientId: MICROSOFT_GRAPH.appId });
     const graph = pulumi.all([graphPrincipal.objectId, graphPrincipal.appRoleIds])

@@ -3,8 +3,8 @@
  * be ignored by `pulumi up` and the default used instead. Pure; `index.ts` and `plan` refuse them
  * with the same words before anything is declared.
  */
-import { quoted } from "./configProblems";
-import { CONFIG_KEYS } from "./settings";
+import { quoted } from "./configProblems.ts";
+import { CONFIG_KEYS } from "./settings.ts";
 
 /**
  * Levenshtein distance of the lower-cased strings, as pulumi/pulumi suggests Pulumi.yaml attributes

@@ -3,10 +3,10 @@
  * each command's declaration (its options, environment, exit codes, examples), from which both
  * its parser and its --help come, so the two cannot drift apart.
  */
-import { parseArgs, ParseArgsConfig } from "util";
-import { closest } from "../lib/closest";
-import type { CommandContext, CommandMain } from "./io";
-import { printable } from "./printable";
+import { parseArgs, type ParseArgsConfig } from "util";
+import { closest } from "../lib/closest.ts";
+import type { CommandContext, CommandMain } from "./io.ts";
+import { printable } from "./printable.ts";
 
 /** A failure to report in one line on stderr, with the exit code to end with. */
 export class OpsError extends Error {

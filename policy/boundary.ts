@@ -11,10 +11,10 @@
  * resource with another (a password's application with the registration's object id), so those
  * checks are stack policies; `routine-check`'s preview runs them before the deploy's `pulumi up`.
  */
-import { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { type PolicyResource, type ReportViolation, type ResourceValidationArgs, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
 import { createRequire } from "module";
-import { CreatioProfile, redirectUrisFor } from "../lib/creatioProfile";
-import { EXCHANGE_ONLINE, MICROSOFT_GRAPH } from "../lib/microsoftApis";
+import { type CreatioProfile, redirectUrisFor } from "../lib/creatioProfile.ts";
+import { EXCHANGE_ONLINE, MICROSOFT_GRAPH } from "../lib/microsoftApis.ts";
 
 export const BOUNDARY_TYPES = {
     stack: "pulumi:pulumi:Stack",

@@ -1,12 +1,12 @@
 import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../lib/settings";
-import { ownersWarning } from "../lib/owners";
+import { ConfigError } from "../lib/settings.ts";
+import { ownersWarning } from "../lib/owners.ts";
 import {
     APP_CLIENT_ID, APP_OBJECT_ID, DEPLOYER_OBJECT_ID, PASSWORD_KEY_IDS, SP_OBJECT_ID, TENANT_ID, TenantMocks, capturingWarnings,
     promiseOf, runProgram,
-} from "./mocks";
+} from "./mocks.ts";
 
 const PROGRAM = path.join(import.meta.dirname, "..", "index.ts");
 

@@ -2,10 +2,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { CONFIG_KEYS, RawConfig, validateConfig } from "../lib/settings";
-import { EXAMPLE_STACKS } from "./exampleStacks";
+import { CONFIG_KEYS, type RawConfig, validateConfig } from "../lib/settings.ts";
+import { EXAMPLE_STACKS } from "./exampleStacks.ts";
 
-const ROOT = path.join(__dirname, "..");
+const ROOT = path.join(import.meta.dirname, "..");
 const readYaml = (file: string, dir = ROOT) => parse(fs.readFileSync(path.join(dir, file), "utf8"));
 
 /** Config values as the Pulumi CLI hands them to the program: JSON for lists and numbers as text. */

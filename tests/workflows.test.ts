@@ -5,14 +5,14 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { CreatioOAuthApp } from "../components/creatioOAuthApp";
-import { validateConfig } from "../lib/settings";
-import { TenantMocks, promiseOf } from "./mocks";
-import { POLICY_PACK } from "../ops/routineCheck";
-import { HARNESS_STACKS, IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./bootstrap/harness";
-import { MAX_STACKS, StackFilesError, deployEnvironment, rotationEnvironment, stacksIn } from "../lib/stackFiles";
+import { CreatioOAuthApp } from "../components/creatioOAuthApp.ts";
+import { validateConfig } from "../lib/settings.ts";
+import { TenantMocks, promiseOf } from "./mocks.ts";
+import { POLICY_PACK } from "../ops/routineCheck.ts";
+import { HARNESS_STACKS, IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./bootstrap/harness.ts";
+import { MAX_STACKS, StackFilesError, deployEnvironment, rotationEnvironment, stacksIn } from "../lib/stackFiles.ts";
 
-const ROOT = path.join(__dirname, "..");
+const ROOT = path.join(import.meta.dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 const SETUP_ACTION = path.join(".github", "actions", "setup", "action.yml");
 

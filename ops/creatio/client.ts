@@ -9,9 +9,9 @@ import * as tls from "tls";
 import {
     AUTH_COOKIE, CSRF_COOKIE, CSRF_HEADER, FORCE_USE_SESSION_HEADER, IDENTITY_TOKEN_PATH, LOGIN_PATH, ODATA_HEADERS,
     odataRoot, recordPath,
-} from "./api";
-import { collectBody, isCertificateError, tooLargeAnswer } from "../httpsClient";
-import { printable } from "../printable";
+} from "./api.ts";
+import { collectBody, isCertificateError, tooLargeAnswer } from "../httpsClient.ts";
+import { printable } from "../printable.ts";
 
 /**
  * How a call failed: `refused` Creatio (or its Identity Service) said no; `unreachable` no

@@ -11,9 +11,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { createRequire } from "module";
 import { pathToFileURL } from "url";
 import { format } from "util";
-import { rotationPlan } from "../../lib/rotation";
-import { StackConfig } from "./config";
-import { DeclaredResource, Lookup, Placeholder, StandInTenant } from "./tenant";
+import { rotationPlan } from "../../lib/rotation.ts";
+import { type StackConfig } from "./config.ts";
+import { type DeclaredResource, type Lookup, type Placeholder, StandInTenant } from "./tenant.ts";
 
 export interface StackOutput {
     value: unknown;

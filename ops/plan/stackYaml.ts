@@ -7,10 +7,10 @@
  * bytes' encoding (readerc.go), the first document only (yaml.go unmarshal), plain scalars (resolve.go),
  * merge keys, duplicate keys and aliases (decode.go).
  */
-import { Alias, Document, LineCounter, Node, Scalar, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
-import { shownKey } from "../../lib/configKeys";
-import { quoted } from "../../lib/configProblems";
-import { printable } from "../printable";
+import { Alias, Document, LineCounter, type Node, Scalar, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
+import { shownKey } from "../../lib/configKeys.ts";
+import { quoted } from "../../lib/configProblems.ts";
+import { printable } from "../printable.ts";
 
 /** A file pulumi up refuses too, or one plan cannot read as pulumi up would: the message says which. */
 export class YamlRefusal extends Error {

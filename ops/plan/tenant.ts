@@ -6,7 +6,7 @@
  */
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { permissionsFor } from "../../lib/creatioProfile";
+import { permissionsFor } from "../../lib/creatioProfile.ts";
 
 /** How a value only Entra ID (or the first `pulumi up`) decides is shown. */
 export const ASSIGNED = "assigned by Entra ID at pulumi up";

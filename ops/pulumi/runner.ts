@@ -5,8 +5,8 @@
  */
 import { spawn } from "child_process";
 import * as path from "path";
-import { DEFAULT_PULUMI_TIMEOUT_SECONDS, OpsError, USAGE_EXIT_CODE } from "../cli";
-import { printable } from "../printable";
+import { DEFAULT_PULUMI_TIMEOUT_SECONDS, OpsError, USAGE_EXIT_CODE } from "../cli.ts";
+import { printable } from "../printable.ts";
 
 export { DEFAULT_PULUMI_TIMEOUT_SECONDS };
 
@@ -151,7 +151,7 @@ export function limitCalls(runner: PulumiRunner, max: number): PulumiRunner {
     };
 }
 
-const PROJECT_DIR = path.join(__dirname, "..", "..");
+const PROJECT_DIR = path.join(import.meta.dirname, "..", "..");
 
 /** Kills a process and everything it started: the process group it leads. */
 function killGroup(pid: number): void {

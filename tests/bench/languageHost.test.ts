@@ -4,11 +4,11 @@ import { createRequire } from "module";
 import * as path from "path";
 import { pathToFileURL } from "url";
 import { parse } from "yaml";
-import { programLaunch, median } from "../../bench/languageHost";
-import { measure, program } from "../../bench/subjects";
-import { EXAMPLE_STACKS } from "../exampleStacks";
+import { programLaunch, median } from "../../bench/languageHost.ts";
+import { measure, program } from "../../bench/subjects.ts";
+import { EXAMPLE_STACKS } from "../exampleStacks.ts";
 
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = path.join(import.meta.dirname, "..", "..");
 /**
  * How Pulumi's Node.js runtime reads the tsconfig it is given: the file's own compilerOptions,
  * without following `extends` (@pulumi/pulumi tsutils.js, loadTypeScriptCompilerOptions).

@@ -1,7 +1,7 @@
 /** Runs the bootstrap program (bootstrap/index.ts) against Pulumi mocks standing in for Entra ID. */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { GRAPH_APP_ROLE_IDS, TenantMocks, promiseOf, runProgram } from "../mocks";
+import { GRAPH_APP_ROLE_IDS, TenantMocks, promiseOf, runProgram } from "../mocks.ts";
 
 export const BOOTSTRAP_PROGRAM = path.join(import.meta.dirname, "..", "..", "bootstrap", "index.ts");
 export const BOOTSTRAP_PROJECT = "creatio-m365-oauth-bootstrap";

@@ -1,11 +1,11 @@
 import * as assert from "assert";
-import { PolicyResource } from "@pulumi/policy";
+import { type PolicyResource } from "@pulumi/policy";
 import { createRequire } from "module";
-import { CreatioOAuthApp } from "../../components/creatioOAuthApp";
-import { validateConfig, RawConfig } from "../../lib/settings";
-import { ALLOWED_TYPES, boundaryResourcePolicies, boundaryStackPolicies } from "../../policy/boundary";
-import { creatioPolicies } from "../../policy/rules";
-import { APP_OBJECT_ID, DEPLOYER_OBJECT_ID, Declared, SP_OBJECT_ID, TenantMocks, promiseOf } from "../mocks";
+import { CreatioOAuthApp } from "../../components/creatioOAuthApp.ts";
+import { validateConfig, type RawConfig } from "../../lib/settings.ts";
+import { ALLOWED_TYPES, boundaryResourcePolicies, boundaryStackPolicies } from "../../policy/boundary.ts";
+import { creatioPolicies } from "../../policy/rules.ts";
+import { APP_OBJECT_ID, DEPLOYER_OBJECT_ID, type Declared, SP_OBJECT_ID, TenantMocks, promiseOf } from "../mocks.ts";
 
 // pulumi-policy's own unknown sentinel and the proxy that throws on reading it (proxy.js; not in its type declarations).
 const { unknownCheckingProxy, unknownStringValue } = createRequire(import.meta.url)("@pulumi/policy/proxy") as {

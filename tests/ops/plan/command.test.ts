@@ -4,17 +4,17 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { pathToFileURL } from "url";
-import { main, planCommand } from "../../../ops/plan/command";
-import { CommandIO, executeCommand } from "../../../ops/io";
-import { runInProcess } from "../../fakes/commands";
-import { PlanError, loadStackConfig, stackConfigFrom } from "../../../ops/plan/config";
-import { contrastingOffset } from "../../../ops/plan/program";
-import { PLACEHOLDER_GUID_PREFIX } from "../../../ops/plan/tenant";
-import { ownersWarning } from "../../../lib/owners";
-import { rotationPlan } from "../../../lib/rotation";
-import { exampleProject, exampleStack, repositoryCopy } from "../../exampleStacks";
+import { main, planCommand } from "../../../ops/plan/command.ts";
+import { type CommandIO, executeCommand } from "../../../ops/io.ts";
+import { runInProcess } from "../../fakes/commands.ts";
+import { PlanError, loadStackConfig, stackConfigFrom } from "../../../ops/plan/config.ts";
+import { contrastingOffset } from "../../../ops/plan/program.ts";
+import { PLACEHOLDER_GUID_PREFIX } from "../../../ops/plan/tenant.ts";
+import { ownersWarning } from "../../../lib/owners.ts";
+import { rotationPlan } from "../../../lib/rotation.ts";
+import { exampleProject, exampleStack, repositoryCopy } from "../../exampleStacks.ts";
 
-const ROOT = path.resolve(__dirname, "..", "..", "..");
+const ROOT = path.resolve(import.meta.dirname, "..", "..", "..");
 /** A fixed instant for the plan: the first rotation is given as if `pulumi up` ran then. */
 const NOW = new Date("2026-06-15T12:00:00Z");
 

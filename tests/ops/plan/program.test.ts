@@ -7,13 +7,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { StackConfig } from "../../../ops/plan/config";
+import { type StackConfig } from "../../../ops/plan/config.ts";
 import {
-    Evaluation, OFFSET_DEPENDENT, agreement, contrastingOffset, declaredOffsetRange, declaredPeriodDays, evaluateOnce,
+    type Evaluation, OFFSET_DEPENDENT, agreement, contrastingOffset, declaredOffsetRange, declaredPeriodDays, evaluateOnce,
     evaluateProgram,
-} from "../../../ops/plan/program";
-import { ASSIGNED, DeclaredResource, PLACEHOLDER_GUID_PREFIX, StandInTenant, withoutStandIns } from "../../../ops/plan/tenant";
-import { rotationPlan } from "../../../lib/rotation";
+} from "../../../ops/plan/program.ts";
+import { ASSIGNED, type DeclaredResource, PLACEHOLDER_GUID_PREFIX, StandInTenant, withoutStandIns } from "../../../ops/plan/tenant.ts";
+import { rotationPlan } from "../../../lib/rotation.ts";
 
 const RANDOM_INTEGER = "random:index/randomInteger:RandomInteger";
 const APPLICATION = "azuread:index/application:Application";
