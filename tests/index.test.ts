@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import * as path from "path";
+import { pathToFileURL } from "url";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../lib/settings.ts";
 import { ownersWarning } from "../lib/owners.ts";
@@ -214,8 +215,8 @@ describe("the program (index.ts)", () => {
                 ...Object.fromEntries(Object.entries({ ...DEFAULTS, siteName: "acme" }).map(([k, v]) => [`creatio-m365-oauth:${k}`, v])),
                 "azuread:environment": "global", "pulumi:disable-default-providers": "[]", "other-project:sitename": "x",
             });
-            delete require.cache[PROGRAM];
-            const outputs: Outputs = require(PROGRAM);
+            const program: { default: () => Outputs } = await import(pathToFileURL(PROGRAM).href);
+            const outputs = program.default();
             assert.strictEqual(await promiseOf(outputs.siteBaseUrl), "https://acme.creatio.com");
         });
     });
