@@ -766,7 +766,7 @@ describe("GitHub workflows", () => {
             }
         });
 
-        const commandOf = (script: string) => /^ts-node --transpile-only (ops\/\S+\.ts)$/.exec(PACKAGE_SCRIPTS[script] ?? "")?.[1];
+        const commandOf = (script: string) => /^node (ops\/\S+\.ts)$/.exec(PACKAGE_SCRIPTS[script] ?? "")?.[1];
         /** npm scripts whose command runs the pulumi CLI: it calls the runner its CommandIO hands it (ops/io.ts). */
         const runsPulumi = (script: string): boolean => {
             const command = commandOf(script);
