@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import * as vm from "vm";
 import { parse } from "yaml";
 import { CONFIG_KEYS, type RawConfig, validateConfig } from "../lib/settings.ts";
 import { EXAMPLE_STACKS } from "./exampleStacks.ts";
@@ -50,6 +51,25 @@ describe("project files", () => {
         assert.strictEqual(settings.signInAudience, "AzureADMultipleOrgs");
         assert.deepStrictEqual(settings.owners, []);
         assert.strictEqual(settings.existing, undefined);
+    });
+
+    it("agrees on the Node versions that run TypeScript: engines, .ci/run, the workflows' setup action", () => {
+        // Type stripping on by default and import.meta.main: Node 22.18.0's release notes (both), 24.2.0's
+        // (import.meta.main); the commands need both. The mutation tools ask 22.18 or 24.11 (their engines).
+        const engines = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).engines.node;
+        assert.strictEqual(engines, "^22.18.0 || >=24.11.0");
+        const check = /^in_engines='([^']*)'$/m.exec(fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8"))?.[1];
+        assert.ok(check, ".ci/run decides by in_engines");
+        const runsItself = (node: string) => {
+            const fake = { versions: { node }, exitCode: undefined as number | undefined };
+            vm.runInNewContext(check, { process: fake });
+            return fake.exitCode === 0;
+        };
+        assert.deepStrictEqual(["20.19.0", "22.17.1", "22.18.0", "23.11.0", "24.1.0", "24.10.0", "24.11.0", "25.1.0"].filter(runsItself),
+            ["22.18.0", "24.11.0", "25.1.0"]);
+        const setup = readYaml(".github/actions/setup/action.yml").runs.steps.find((s: { uses?: string }) => s.uses?.startsWith("actions/setup-node@"));
+        // setup-node's node-version 24 installs the latest 24.x release.
+        assert.strictEqual(setup.with["node-version"], 24);
     });
 
     for (const [stack, site] of [["dev", "https://acme-dev.creatio.com"], ["prod", "https://acme.creatio.com"]]) {

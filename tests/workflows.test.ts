@@ -746,7 +746,7 @@ describe("GitHub workflows", () => {
         it("use no dependency cache", () => {
             for (const step of allSteps.filter(s => s.uses?.startsWith("actions/setup-node@"))) {
                 // actions/setup-node action.yml (v7): package-manager-cache, cache.
-                assert.deepStrictEqual(step.with, { "node-version": 22, "package-manager-cache": false });
+                assert.deepStrictEqual(step.with, { "node-version": 24, "package-manager-cache": false });
             }
             assert.ok(!texts.some(text => /actions\/cache@/.test(text)));
         });
