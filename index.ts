@@ -3,6 +3,13 @@ import { CreatioOAuthApp } from "./components/creatioOAuthApp.ts";
 import { unknownKeyProblems } from "./lib/configKeys.ts";
 import { CONFIG_KEYS, ConfigError, type RawConfig, validateConfig } from "./lib/settings.ts";
 
+// Pulumi's runtime installs source-map-support (@pulumi/pulumi cmd/run/index.js), whose formatting
+// maps every frame of the stack trace the SDK records for each promise it creates
+// (runtime/debuggable.js), parsing the SDK's own source maps: about 20 MiB and a tenth of the CPU of
+// each preview. Node strips this program's types in place, so its own frames need no map; V8's
+// own formatting stands instead (stack traces name the SDK's .js lines).
+(Error as { prepareStackTrace?: ErrorConstructor["prepareStackTrace"] }).prepareStackTrace = undefined;
+
 /**
  * Declares the stack and returns its outputs. Pulumi's Node.js runtime calls a program's default
  * export when it is a function and takes the result as the stack outputs (@pulumi/pulumi

@@ -24,6 +24,7 @@ export interface Subject {
 
 const USAGE = path.join(import.meta.dirname, "usage.cjs");
 const MOCK_ENGINE = path.join(import.meta.dirname, "mockEngine.cjs");
+const PACK_READY = path.join(import.meta.dirname, "packReady.cjs");
 const SDKS = ["@pulumi/pulumi", "@pulumi/azuread", "@pulumi/random"];
 
 /** Loading the program's SDKs and nothing else: no Pulumi program in TypeScript can start faster. */
@@ -62,20 +63,36 @@ export function program(root: string, stack: string, runtimeDefaults = false, st
 }
 
 /**
- * cmd/run with a program that only loads the SDKs: the runtime's own cost (its inspector session,
- * ts-node, the Stack resource), which no project setting removes. Made in a temporary folder.
+ * The policy pack as every `pulumi preview --policy-pack policy` starts it: Pulumi's
+ * @pulumi/pulumi/cmd/run-policy-pack in the pack's folder (pulumi-language-nodejs main.go,
+ * RunPlugin), which registers ts-node with type checking whatever the project says, until the
+ * pack serves (the port it prints).
+ */
+export function policyPack(root: string): Subject {
+    const packDir = path.join(root, "policy");
+    const runPath = createRequire(import.meta.url).resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [root] });
+    return {
+        name: "policy pack start-up", cwd: packDir, env: {},
+        args: ["--require", USAGE, "--require", PACK_READY, runPath, "engine-unused", packDir],
+    };
+}
+
+/**
+ * cmd/run with a program that only loads the SDKs, started with this project's runtime options:
+ * the runtime's own cost (its inspector session, its tracing set-up, the Stack resource), which
+ * no project setting removes. Made in a temporary folder.
  */
 export function emptyProgram(root: string): Subject {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-empty-program-"));
     fs.writeFileSync(path.join(dir, "index.js"), SDKS.map(sdk => `require(${JSON.stringify(sdk)});\n`).join(""));
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "empty", main: "index.js" }));
     fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
-    const launch = programLaunch("nodejs", "empty", "bench", dir, {}, true);
+    const launch = programLaunch(parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")).runtime, "empty", "bench", dir, {}, true);
     const runPath = createRequire(import.meta.url).resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
     return {
         name: "runtime, empty program", cwd: dir, env: launch.env,
         dispose: () => fs.rmSync(dir, { recursive: true, force: true }),
-        args: ["--require", USAGE, "--require", MOCK_ENGINE, runPath, "--monitor", "mock", ...launch.runArgs],
+        args: [...launch.nodeArgs, "--require", USAGE, "--require", MOCK_ENGINE, runPath, "--monitor", "mock", ...launch.runArgs],
     };
 }
 
