@@ -39,8 +39,9 @@ export function floor(root: string): Subject {
  * index.ts evaluated as `pulumi preview --stack <stack>` evaluates it: node started the way the
  * language host starts it for this project's Pulumi.yaml (runtime options) and stack config,
  * running Pulumi's own entry point @pulumi/pulumi/cmd/run; only the engine is replaced by mocks.
- * `runtimeDefaults` drops the runtime options but the package manager, as the project ran before
- * it had them: ts-node then type-checks the program on every run. The stack file is read from
+ * `runtimeDefaults` drops the runtime options but the package manager: the runtime then registers
+ * ts-node (type checking), which this ES-module program bypasses (Node still strips its types), so
+ * it shows what registering ts-node alone costs. The stack file is read from
  * `stackDir` (the project's root unless given).
  */
 export function program(root: string, stack: string, runtimeDefaults = false, stackDir = root): Subject {
