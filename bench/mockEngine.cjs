@@ -4,6 +4,7 @@
 // cmd/run does it for the project's runtime options, the Stack resource.
 const fs = require("fs");
 const path = require("path");
+const { pathToFileURL } = require("url");
 const { MockMonitor, setMocks } = require("@pulumi/pulumi/runtime/mocks");
 
 const flag = name => {
@@ -13,13 +14,17 @@ const flag = name => {
 const root = flag("pwd");
 
 let tenant;
-/** TenantMocks is TypeScript (an ES module, loaded with Node's type stripping): loaded with the first resource. */
+let loading;
+/**
+ * TenantMocks is TypeScript, an ES module Node loads with its type stripping: import()ed with the
+ * first resource (require() would meet ts-node's hook where the runtime registers it).
+ */
 function tenantMocks() {
-    if (!tenant) {
-        const { TenantMocks } = require(path.join(root, "tests", "mocks.ts"));
+    loading ??= import(pathToFileURL(path.join(root, "tests", "mocks.ts")).href).then(({ TenantMocks }) => {
         tenant = new TenantMocks(37);
-    }
-    return tenant;
+        return tenant;
+    });
+    return loading;
 }
 
 // The engine answers the shutdown signal cmd/run sends when the program is done.
@@ -27,8 +32,8 @@ MockMonitor.prototype.signalAndWaitForShutdown = (_request, callback) => callbac
 
 setMocks({
     // The root resource cmd/run registers around the program: the engine takes it as it is.
-    newResource: args => args.type === "pulumi:pulumi:Stack" ? { id: undefined, state: {} } : tenantMocks().newResource(args),
-    call: args => tenantMocks().call(args),
+    newResource: async args => args.type === "pulumi:pulumi:Stack" ? { id: undefined, state: {} } : (await tenantMocks()).newResource(args),
+    call: async args => (await tenantMocks()).call(args),
 }, flag("project"), flag("stack"), process.argv.includes("--dry-run"));
 
 process.on("exit", () => {
