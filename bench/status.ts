@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-const ROOT = path.join(__dirname, "..");
+const ROOT = path.join(import.meta.dirname, "..");
 const FAKES = path.join(ROOT, "tests", "fakes");
 const PAGE_KIB = 4;
 
@@ -72,7 +72,7 @@ async function measure(count: number, parallel: string): Promise<string> {
     const state = path.join(dir, "state.json");
     fs.writeFileSync(state, JSON.stringify({ stacks: stacks(count) }));
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "ops", "status.ts"), "--all",
+    const child = spawn(process.execPath, [path.join(ROOT, "ops", "status.ts"), "--all",
         "--parallel", parallel], {
         cwd: ROOT, env: { ...process.env, PATH: `${FAKES}${path.delimiter}${process.env.PATH}`, FAKE_PULUMI_STATE: state },
         stdio: ["ignore", "pipe", "pipe"],

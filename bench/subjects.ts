@@ -6,9 +6,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
+import { createRequire } from "module";
 import { parse } from "yaml";
-import { stackConfigFrom } from "../ops/plan/config";
-import { programLaunch } from "./languageHost";
+import { stackConfigFrom } from "../ops/plan/config.ts";
+import { programLaunch } from "./languageHost.ts";
 
 export interface Subject {
     name: string;
@@ -21,8 +22,9 @@ export interface Subject {
     dispose?: () => void;
 }
 
-const USAGE = path.join(__dirname, "usage.js");
-const MOCK_ENGINE = path.join(__dirname, "mockEngine.js");
+const USAGE = path.join(import.meta.dirname, "usage.cjs");
+const MOCK_ENGINE = path.join(import.meta.dirname, "mockEngine.cjs");
+const PACK_READY = path.join(import.meta.dirname, "packReady.cjs");
 const SDKS = ["@pulumi/pulumi", "@pulumi/azuread", "@pulumi/random"];
 
 /** Loading the program's SDKs and nothing else: no Pulumi program in TypeScript can start faster. */
@@ -37,8 +39,9 @@ export function floor(root: string): Subject {
  * index.ts evaluated as `pulumi preview --stack <stack>` evaluates it: node started the way the
  * language host starts it for this project's Pulumi.yaml (runtime options) and stack config,
  * running Pulumi's own entry point @pulumi/pulumi/cmd/run; only the engine is replaced by mocks.
- * `runtimeDefaults` drops the runtime options but the package manager, as the project ran before
- * it had them: ts-node then type-checks the program on every run. The stack file is read from
+ * `runtimeDefaults` drops the runtime options but the package manager: the runtime then registers
+ * ts-node (type checking), which this ES-module program bypasses (Node still strips its types), so
+ * it shows what registering ts-node alone costs. The stack file is read from
  * `stackDir` (the project's root unless given).
  */
 export function program(root: string, stack: string, runtimeDefaults = false, stackDir = root): Subject {
@@ -52,7 +55,7 @@ export function program(root: string, stack: string, runtimeDefaults = false, st
     const config = stackConfigFrom(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"),
         fs.readFileSync(path.join(stackDir, stackFile), "utf8"), stack, stackFile).values;
     const launch = programLaunch(runtime, project.name, stack, root, config, true);
-    const runPath = require.resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
+    const runPath = createRequire(import.meta.url).resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
     return {
         name: runtimeDefaults ? "program, runtime defaults" : "program evaluation",
         cwd: root, env: launch.env,
@@ -61,20 +64,36 @@ export function program(root: string, stack: string, runtimeDefaults = false, st
 }
 
 /**
- * cmd/run with a program that only loads the SDKs: the runtime's own cost (its inspector session,
- * ts-node, the Stack resource), which no project setting removes. Made in a temporary folder.
+ * The policy pack as every `pulumi preview --policy-pack policy` starts it: Pulumi's
+ * @pulumi/pulumi/cmd/run-policy-pack in the pack's folder (pulumi-language-nodejs main.go,
+ * RunPlugin), which registers ts-node with type checking whatever the project says, until the
+ * pack serves (the port it prints).
+ */
+export function policyPack(root: string): Subject {
+    const packDir = path.join(root, "policy");
+    const runPath = createRequire(import.meta.url).resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [root] });
+    return {
+        name: "policy pack start-up", cwd: packDir, env: {},
+        args: ["--require", USAGE, "--require", PACK_READY, runPath, "engine-unused", packDir],
+    };
+}
+
+/**
+ * cmd/run with a program that only loads the SDKs, started with this project's runtime options:
+ * the runtime's own cost (its inspector session, its tracing set-up, the Stack resource), which
+ * no project setting removes. Made in a temporary folder.
  */
 export function emptyProgram(root: string): Subject {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-empty-program-"));
     fs.writeFileSync(path.join(dir, "index.js"), SDKS.map(sdk => `require(${JSON.stringify(sdk)});\n`).join(""));
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "empty", main: "index.js" }));
     fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
-    const launch = programLaunch("nodejs", "empty", "bench", dir, {}, true);
-    const runPath = require.resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
+    const launch = programLaunch(parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")).runtime, "empty", "bench", dir, {}, true);
+    const runPath = createRequire(import.meta.url).resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
     return {
         name: "runtime, empty program", cwd: dir, env: launch.env,
         dispose: () => fs.rmSync(dir, { recursive: true, force: true }),
-        args: ["--require", USAGE, "--require", MOCK_ENGINE, runPath, "--monitor", "mock", ...launch.runArgs],
+        args: [...launch.nodeArgs, "--require", USAGE, "--require", MOCK_ENGINE, runPath, "--monitor", "mock", ...launch.runArgs],
     };
 }
 

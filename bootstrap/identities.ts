@@ -1,6 +1,6 @@
 /** Which CI identity signs in where, with which Microsoft Graph application permissions (pure). */
-import { BootstrapSettings, githubSubjects } from "./settings";
-import { OidcSubject } from "./githubOidcIdentity";
+import { type BootstrapSettings, githubSubjects } from "./settings.ts";
+import type { OidcSubject } from "./githubOidcIdentity.ts";
 
 export interface CiIdentity {
     /** Resource name prefix: `ci-<environment>`. */

@@ -6,35 +6,40 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
-import { MICROSOFT_GRAPH } from "../lib/microsoftApis";
-import { stacksIn } from "../lib/stackFiles";
-import { GitHubOidcIdentity } from "./githubOidcIdentity";
-import { ciIdentities } from "./identities";
-import { validateBootstrapConfig } from "./settings";
+import { MICROSOFT_GRAPH } from "../lib/microsoftApis.ts";
+import { stacksIn } from "../lib/stackFiles.ts";
+import { GitHubOidcIdentity } from "./githubOidcIdentity.ts";
+import { ciIdentities } from "./identities.ts";
+import { validateBootstrapConfig } from "./settings.ts";
 
-const config = new pulumi.Config();
-const settings = validateBootstrapConfig({
-    githubRepository: config.get("githubRepository"),
-    githubSubjectPrefix: config.get("githubSubjectPrefix"),
-    stacks: config.get("stacks"),
-    deployEnvironments: config.get("deployEnvironments"),
-    rotationEnvironments: config.get("rotationEnvironments"),
-    applicationPermission: config.get("applicationPermission"),
-    previewReadsConsentGrants: config.get("previewReadsConsentGrants"),
-}, () => stacksIn(path.join(__dirname, "..")));
+/** Declares the stack and returns its outputs: Pulumi's runtime calls the default export (see ../index.ts). */
+export default function bootstrapStack() {
+    const config = new pulumi.Config();
+    const settings = validateBootstrapConfig({
+        githubRepository: config.get("githubRepository"),
+        githubSubjectPrefix: config.get("githubSubjectPrefix"),
+        stacks: config.get("stacks"),
+        deployEnvironments: config.get("deployEnvironments"),
+        rotationEnvironments: config.get("rotationEnvironments"),
+        applicationPermission: config.get("applicationPermission"),
+        previewReadsConsentGrants: config.get("previewReadsConsentGrants"),
+    }, () => stacksIn(path.join(import.meta.dirname, "..")));
 
-const graphPrincipal = azuread.getServicePrincipalOutput({ clientId: MICROSOFT_GRAPH.appId });
-const graph = pulumi.all([graphPrincipal.objectId, graphPrincipal.appRoleIds])
-    .apply(([objectId, appRoleIds]) => ({ objectId, appRoleIds }));
+    const graphPrincipal = azuread.getServicePrincipalOutput({ clientId: MICROSOFT_GRAPH.appId });
+    const graph = pulumi.all([graphPrincipal.objectId, graphPrincipal.appRoleIds])
+        .apply(([objectId, appRoleIds]) => ({ objectId, appRoleIds }));
 
-const identities = ciIdentities(settings).map(identity =>
-    ({ environment: identity.environment, component: new GitHubOidcIdentity(identity.name, { ...identity, graph }) }));
+    const identities = ciIdentities(settings).map(identity =>
+        ({ environment: identity.environment, component: new GitHubOidcIdentity(identity.name, { ...identity, graph }) }));
 
-/** The repository's variable AZURE_TENANT_ID. */
-export const tenantId = azuread.getClientConfigOutput().tenantId;
-/**
- * Per GitHub environment: `clientId` goes into that environment's variable AZURE_CI_CLIENT_ID;
- * `servicePrincipalObjectId` into the `owners` of the stack that deploys (or rotates) there.
- */
-export const environments = pulumi.all(Object.fromEntries(identities.map(({ environment, component }) =>
-    [environment, pulumi.all({ clientId: component.clientId, servicePrincipalObjectId: component.servicePrincipalObjectId })])));
+    return {
+        /** The repository's variable AZURE_TENANT_ID. */
+        tenantId: azuread.getClientConfigOutput().tenantId,
+        /**
+         * Per GitHub environment: `clientId` goes into that environment's variable AZURE_CI_CLIENT_ID;
+         * `servicePrincipalObjectId` into the `owners` of the stack that deploys (or rotates) there.
+         */
+        environments: pulumi.all(Object.fromEntries(identities.map(({ environment, component }) =>
+            [environment, pulumi.all({ clientId: component.clientId, servicePrincipalObjectId: component.servicePrincipalObjectId })]))),
+    };
+}

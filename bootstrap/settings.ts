@@ -1,6 +1,6 @@
 /** The bootstrap program's config: validation, pure, before any resource is declared. */
-import { ConfigError, given, problem } from "../lib/configProblems";
-import { MAX_STACKS, STACK_NAME, StackFilesError, deployEnvironment, rotationEnvironment } from "../lib/stackFiles";
+import { ConfigError, given, problem } from "../lib/configProblems.ts";
+import { MAX_STACKS, STACK_NAME, StackFilesError, deployEnvironment, rotationEnvironment } from "../lib/stackFiles.ts";
 
 const ENVIRONMENTS_FOLLOW_STACKS = "the GitHub environments follow the stacks: stack <stack> deploys in the environment <stack> " +
     "and rotates in rotation-<stack> (docs/ci.md, \"Stacks and environments\"); list the stacks in stacks, or leave it unset to take the root's stack files";

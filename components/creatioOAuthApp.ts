@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
 import * as random from "@pulumi/random";
-import { CreatioProfile, permissionsFor, redirectUrisFor } from "../lib/creatioProfile";
-import { ewsAllowListScript } from "../lib/ewsAllowList";
-import { MicrosoftApi } from "../lib/microsoftApis";
-import { ownership } from "../lib/owners";
-import { ExistingRegistration, SINGLE_TENANT_WARNING, SignInAudience } from "../lib/settings";
-import { MAX_OFFSET_DAYS, RotationPlan, SLOTS, isoDay, rfc3339, rotationPlan } from "../lib/rotation";
+import { type CreatioProfile, permissionsFor, redirectUrisFor } from "../lib/creatioProfile.ts";
+import { ewsAllowListScript } from "../lib/ewsAllowList.ts";
+import { type MicrosoftApi } from "../lib/microsoftApis.ts";
+import { ownership } from "../lib/owners.ts";
+import { type ExistingRegistration, SINGLE_TENANT_WARNING, type SignInAudience } from "../lib/settings.ts";
+import { MAX_OFFSET_DAYS, type RotationPlan, SLOTS, isoDay, rfc3339, rotationPlan } from "../lib/rotation.ts";
 
 export interface CreatioOAuthAppArgs {
     /** The Creatio site's https base URL without a trailing slash: `https://acme.creatio.com`. */

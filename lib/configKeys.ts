@@ -3,9 +3,9 @@
  * be ignored by `pulumi up` and the default used instead. Pure; `index.ts` and `plan` refuse them
  * with the same words before anything is declared.
  */
-import { quoted } from "./configProblems";
-import { editDistance } from "./closest";
-import { CONFIG_KEYS } from "./settings";
+import { quoted } from "./configProblems.ts";
+import { editDistance } from "./closest.ts";
+import { CONFIG_KEYS } from "./settings.ts";
 
 /**
  * Edits between the lower-cased strings (lib/closest.ts, where a swap of two neighbouring letters is one edit), as

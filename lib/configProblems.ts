@@ -2,9 +2,12 @@
 
 /** Every problem found in a stack's config; the message lists them one per line. */
 export class ConfigError extends Error {
-    constructor(readonly problems: string[]) {
+    readonly problems: string[];
+
+    constructor(problems: string[]) {
         super(`Invalid stack configuration, nothing was declared:\n${problems.map(p => `  - ${p}`).join("\n")}`);
         this.name = "ConfigError";
+        this.problems = problems;
     }
 }
 

@@ -3,12 +3,12 @@
  * Microsoft 365 OAuth handler listens on, and the delegated permissions it requests.
  */
 import {
-    ApiAccess,
+    type ApiAccess,
     EWS_ACCESS_AS_USER_ALL,
     EXCHANGE_ONLINE,
     GRAPH_USER_READ,
     MICROSOFT_GRAPH,
-} from "./microsoftApis";
+} from "./microsoftApis.ts";
 
 /**
  * Creatio's OAuth handlers, after the application root (`<site>/0` on .NET Framework, `<site>` on

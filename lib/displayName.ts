@@ -2,7 +2,7 @@
  * The `displayName` config key: the registration's name in Entra ID, shown in the portal, in
  * consent prompts and in audit logs. Pure.
  */
-import { codePointName, invisibleCharacters, problem, rendersBlank } from "./configProblems";
+import { codePointName, invisibleCharacters, problem, rendersBlank } from "./configProblems.ts";
 
 /** Microsoft Graph, application resource: "displayName ... Maximum length is 256 characters." */
 export const MAX_DISPLAY_NAME_LENGTH = 256;

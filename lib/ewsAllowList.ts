@@ -5,7 +5,7 @@
  * id is on the list.
  */
 
-import { GUID_EXAMPLE, GUID_FORM, isGuid } from "./guid";
+import { GUID_EXAMPLE, GUID_FORM, isGuid } from "./guid.ts";
 
 /** The script, relative to the repository folder the command line is run from. */
 export const EWS_ALLOW_LIST_SCRIPT = "scripts/Grant-CreatioEwsAccess.ps1";

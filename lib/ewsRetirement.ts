@@ -6,7 +6,7 @@
  * does not: after that day only a Creatio version whose Microsoft 365 mail provider uses Microsoft
  * Graph keeps the mail flowing.
  */
-import { DAY_MS } from "./rotation";
+import { DAY_MS } from "./rotation.ts";
 
 /** The day EWS in Exchange Online is switched off; from its first instant, UTC. */
 export const EWS_SHUTDOWN_DAY = "2027-04-01";

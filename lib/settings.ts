@@ -2,15 +2,15 @@
  * Stack configuration: validation and the settings derived from it. Pure: it runs before any
  * resource is declared, so a stack with bad config creates nothing.
  */
-import { ConfigError, given, problem, quoted } from "./configProblems";
-import { displayNameProblems } from "./displayName";
-import { GUID_EXAMPLE, isGuid, objectIdProblem, readGuid } from "./guid";
-import { cappedPeriodDays } from "./rotation";
-import { Registration, readSiteUrl } from "./siteUrl";
+import { ConfigError, given, problem, quoted } from "./configProblems.ts";
+import { displayNameProblems } from "./displayName.ts";
+import { GUID_EXAMPLE, isGuid, objectIdProblem, readGuid } from "./guid.ts";
+import { cappedPeriodDays } from "./rotation.ts";
+import { type Registration, readSiteUrl } from "./siteUrl.ts";
 
 export { ConfigError };
-import { CreatioProfile, parseCreatioVersion, permissionsFor, profileFor } from "./creatioProfile";
-import { EXCHANGE_ONLINE, MICROSOFT_GRAPH } from "./microsoftApis";
+import { type CreatioProfile, parseCreatioVersion, permissionsFor, profileFor } from "./creatioProfile.ts";
+import { EXCHANGE_ONLINE, MICROSOFT_GRAPH } from "./microsoftApis.ts";
 
 /** Config values as Pulumi hands them over: text, structured values as JSON, empty when unset. */
 export interface RawConfig {

@@ -8,8 +8,8 @@
  * parsed result would register a redirect URI the user never wrote, so each rewrite is refused
  * with what it does, and the value to write instead where there is a safe one.
  */
-import { codePointName, problem } from "./configProblems";
-import { CreatioProfile, redirectUrisFor } from "./creatioProfile";
+import { codePointName, problem } from "./configProblems.ts";
+import { type CreatioProfile, redirectUrisFor } from "./creatioProfile.ts";
 
 export const SITE_URL_KEY = "siteUrl";
 

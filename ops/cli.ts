@@ -3,17 +3,20 @@
  * each command's declaration (its options, environment, exit codes, examples), from which both
  * its parser and its --help come, so the two cannot drift apart.
  */
-import { parseArgs, ParseArgsConfig } from "util";
-import { closest } from "../lib/closest";
-import { quoted } from "../lib/configProblems";
-import type { CommandContext, CommandMain } from "./io";
-import { printable } from "./printable";
+import { parseArgs, type ParseArgsConfig } from "util";
+import { closest } from "../lib/closest.ts";
+import { quoted } from "../lib/configProblems.ts";
+import type { CommandContext, CommandMain } from "./io.ts";
+import { printable } from "./printable.ts";
 
 /** A failure to report in one line on stderr, with the exit code to end with. */
 export class OpsError extends Error {
-    constructor(message: string, readonly exitCode = 1) {
+    readonly exitCode: number;
+
+    constructor(message: string, exitCode = 1) {
         super(message);
         this.name = "OpsError";
+        this.exitCode = exitCode;
     }
 }
 
@@ -229,8 +232,11 @@ function npmTookOptions(spec: CommandSpec, argv: readonly string[], env: Readonl
 
 /** A usage error of the command line itself, with its kind, so that npm's part in it can be named. */
 class CommandLineError extends OpsError {
-    constructor(message: string, readonly kind: "positional" | { missing: string } | "other") {
+    readonly kind: "positional" | { missing: string } | "other";
+
+    constructor(message: string, kind: "positional" | { missing: string } | "other") {
         super(message, USAGE_EXIT_CODE);
+        this.kind = kind;
     }
 }
 

@@ -2,12 +2,12 @@
  * `npm run -s credentials -- --stack <name> [--format env|json|creatio]`: prints a stack's
  * Client ID and Client Secret for a deploy script. The secret goes to stdout only.
  */
-import { codePointName } from "../lib/configProblems";
+import { codePointName } from "../lib/configProblems.ts";
 import {
-    CommandSpec, OpsError, PULUMI_ENVIRONMENT, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, defineCommand, pulumiTimeoutMs, stackOption, usageError,
-} from "./cli";
-import { CommandContext, runCommand } from "./io";
-import { StackOutputs, readOutputsWithSecret, requireInstant, requireOutput, requireSecret } from "./pulumi/stack";
+    type CommandSpec, OpsError, PULUMI_ENVIRONMENT, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, defineCommand, pulumiTimeoutMs, stackOption, usageError,
+} from "./cli.ts";
+import { type CommandContext, runCommand } from "./io.ts";
+import { type StackOutputs, readOutputsWithSecret, requireInstant, requireOutput, requireSecret } from "./pulumi/stack.ts";
 
 export const CREDENTIAL_FORMATS = ["env", "json", "creatio"] as const;
 export type CredentialFormat = typeof CREDENTIAL_FORMATS[number];
@@ -166,6 +166,6 @@ export const main = defineCommand(SPEC, async (io: CommandContext, args) => {
     return 0;
 });
 
-if (require.main === module) {
+if (import.meta.main) {
     runCommand("credentials", main);
 }

@@ -5,21 +5,21 @@
  * id in the stack tag `creatio-delivered-key-id` (read by `status`).
  */
 import {
-    CommandSpec, OpsError, OptionValues, PULUMI_ENVIRONMENT, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, defineCommand, pulumiTimeoutMs, stackOption,
+    type CommandSpec, OpsError, type OptionValues, PULUMI_ENVIRONMENT, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, defineCommand, pulumiTimeoutMs, stackOption,
     wholeSeconds,
-} from "./cli";
-import { CreatioError } from "./creatio/client";
-import { RecordSelectionError } from "./creatio/records";
+} from "./cli.ts";
+import { CreatioError } from "./creatio/client.ts";
+import { RecordSelectionError } from "./creatio/records.ts";
 import {
-    CREATIO_ENVIRONMENT, DELIVERY_OPTIONS, DeliverDependencies, EXIT_BY_OUTCOME, creatioCredentialsFromEnv, deliverCredential, readCredential, realDependencies,
+    CREATIO_ENVIRONMENT, DELIVERY_OPTIONS, type DeliverDependencies, EXIT_BY_OUTCOME, creatioCredentialsFromEnv, deliverCredential, readCredential, realDependencies,
     mailServersOption, redactCreatioCredentials, refuseUnverifiedTls,
-} from "./creatio/delivery";
-import { checkEnvironmentPins } from "./creatio/environmentPins";
-import { ENTRA_ENVIRONMENT, authorityHostFrom } from "./entra/token";
-import { CommandContext, runCommand } from "./io";
-import { readOutputsWithSecret } from "./pulumi/stack";
-import { Redactor } from "./redact";
-import { slotOption } from "./pulumi/secretSlot";
+} from "./creatio/delivery.ts";
+import { checkEnvironmentPins } from "./creatio/environmentPins.ts";
+import { ENTRA_ENVIRONMENT, authorityHostFrom } from "./entra/token.ts";
+import { type CommandContext, runCommand } from "./io.ts";
+import { readOutputsWithSecret } from "./pulumi/stack.ts";
+import { Redactor } from "./redact.ts";
+import { slotOption } from "./pulumi/secretSlot.ts";
 
 
 export const SPEC = {
@@ -114,6 +114,6 @@ async function deliver(io: CommandContext, args: OptionValues<typeof SPEC.option
 
 export const main = deliverCommand();
 
-if (require.main === module) {
+if (import.meta.main) {
     runCommand("deliver", main);
 }

@@ -3,10 +3,10 @@
  * process's, a test its own (argv, environment, output, the `pulumi` runner, the clock, and an
  * extra CA for a local https stand-in).
  */
-import { OpsError } from "./cli";
-import { printable } from "./printable";
-import { PulumiRunner, spawnPulumi } from "./pulumi/runner";
-import { Redactor } from "./redact";
+import { OpsError } from "./cli.ts";
+import { printable } from "./printable.ts";
+import { type PulumiRunner, spawnPulumi } from "./pulumi/runner.ts";
+import { Redactor } from "./redact.ts";
 
 export interface CommandIO {
     /** The command's arguments, without `node` and the script. */

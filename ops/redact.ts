@@ -9,7 +9,7 @@
  * `printable` has already made safe (a tab shown as U+FFFD). The redactor matches each character of
  * the secret in any of those forms, so a mix of them is found too.
  */
-import { OpsError } from "./cli";
+import { OpsError } from "./cli.ts";
 
 export const REDACTED = "[redacted]";
 

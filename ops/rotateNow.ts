@@ -9,24 +9,24 @@
  * someone typed in since); when that fails, nothing is replaced.
  */
 import {
-    CommandSpec, OpsError, OptionValues, PULUMI_ENVIRONMENT, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, defineCommand, pulumiTimeoutMs,
+    type CommandSpec, OpsError, type OptionValues, PULUMI_ENVIRONMENT, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, defineCommand, pulumiTimeoutMs,
     stackOption, wholeSeconds,
-} from "./cli";
-import { CreatioError } from "./creatio/client";
-import { RecordSelectionError } from "./creatio/records";
+} from "./cli.ts";
+import { CreatioError } from "./creatio/client.ts";
+import { RecordSelectionError } from "./creatio/records.ts";
 import {
-    CREATIO_ENVIRONMENT, DELIVERY_OPTIONS, DeliverDependencies, EXIT_BY_OUTCOME, StackCredential, creatioCredentialsFromEnv, deliverCredential,
+    CREATIO_ENVIRONMENT, DELIVERY_OPTIONS, type DeliverDependencies, EXIT_BY_OUTCOME, type StackCredential, creatioCredentialsFromEnv, deliverCredential,
     mailServersOption, readCredential, realDependencies, redactCreatioCredentials, refuseUnverifiedTls,
-} from "./creatio/delivery";
-import { ENTRA_ENVIRONMENT, authorityHostFrom } from "./entra/token";
-import { GraphRequest, NO_GRAPH_IDENTITY, graphTokenSource, listPasswordKeyIds } from "./entra/graphKeyIds";
-import { checkEnvironmentPins } from "./creatio/environmentPins";
-import { CommandContext, runCommand } from "./io";
-import { PulumiError } from "./pulumi/runner";
-import { printable } from "./printable";
-import { DELIVERED_KEY_ID_TAG, StackOutputs, readOutputsWithSecret, readStackTag, requireGuid } from "./pulumi/stack";
-import { Redactor } from "./redact";
-import { SLOTS, Slot, readSlot } from "./pulumi/secretSlot";
+} from "./creatio/delivery.ts";
+import { ENTRA_ENVIRONMENT, authorityHostFrom } from "./entra/token.ts";
+import { type GraphRequest, NO_GRAPH_IDENTITY, graphTokenSource, listPasswordKeyIds } from "./entra/graphKeyIds.ts";
+import { checkEnvironmentPins } from "./creatio/environmentPins.ts";
+import { type CommandContext, runCommand } from "./io.ts";
+import { PulumiError } from "./pulumi/runner.ts";
+import { printable } from "./printable.ts";
+import { DELIVERED_KEY_ID_TAG, type StackOutputs, readOutputsWithSecret, readStackTag, requireGuid } from "./pulumi/stack.ts";
+import { Redactor } from "./redact.ts";
+import { SLOTS, type Slot, readSlot } from "./pulumi/secretSlot.ts";
 
 export const SPEC = {
     name: "rotate-now",
@@ -253,6 +253,6 @@ async function rotateNow(io: CommandContext, args: OptionValues<typeof SPEC.opti
 
 export const main = rotateNowCommand();
 
-if (require.main === module) {
+if (import.meta.main) {
     runCommand("rotate-now", main);
 }

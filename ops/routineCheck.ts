@@ -7,11 +7,11 @@
  * Exit codes: 0 every change is routine; 1 a change needs an administrator (nothing was changed);
  * 2 wrong usage, or the preview failed or could not be read.
  */
-import { CommandSpec, OpsError, PULUMI_ENVIRONMENT, USAGE_EXIT_CODE, defineCommand, pulumiTimeoutMs, stackOption } from "./cli";
-import { isGuid } from "../lib/guid";
-import { CommandIO, runCommand } from "./io";
-import { PulumiError } from "./pulumi/runner";
-import { PreviewFormatError, judgeSteps, previewSteps, renderSteps } from "./pulumi/routineChanges";
+import { type CommandSpec, OpsError, PULUMI_ENVIRONMENT, USAGE_EXIT_CODE, defineCommand, pulumiTimeoutMs, stackOption } from "./cli.ts";
+import { isGuid } from "../lib/guid.ts";
+import { type CommandIO, runCommand } from "./io.ts";
+import { PulumiError } from "./pulumi/runner.ts";
+import { PreviewFormatError, judgeSteps, previewSteps, renderSteps } from "./pulumi/routineChanges.ts";
 
 /** The pack every workflow passes (policy/). */
 export const POLICY_PACK = "policy";
@@ -91,6 +91,6 @@ export const main = defineCommand(SPEC, async (io: CommandIO, args) => {
         `only. ${adminRuns()}`, 1);
 });
 
-if (require.main === module) {
+if (import.meta.main) {
     runCommand("routine-check", main);
 }

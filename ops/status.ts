@@ -5,18 +5,18 @@
  * expire or one the stack no longer has, or a stack cannot be read, so a scheduled pipeline turns
  * red in time. Reads no secret.
  */
-import { ewsDeadlineLine } from "../lib/ewsRetirement";
-import { DAY_MS, daysUntil } from "../lib/rotation";
+import { ewsDeadlineLine } from "../lib/ewsRetirement.ts";
+import { DAY_MS, daysUntil } from "../lib/rotation.ts";
 import {
-    CommandSpec, OpsError, PULUMI_ENVIRONMENT, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, defineCommand, pulumiTimeoutMs, usageError,
-} from "./cli";
-import { CommandContext, runCommand } from "./io";
-import { PulumiMissingError, PulumiRunner, limitCalls } from "./pulumi/runner";
+    type CommandSpec, OpsError, PULUMI_ENVIRONMENT, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, defineCommand, pulumiTimeoutMs, usageError,
+} from "./cli.ts";
+import { type CommandContext, runCommand } from "./io.ts";
+import { PulumiMissingError, type PulumiRunner, limitCalls } from "./pulumi/runner.ts";
 import {
-    DELIVERED_KEY_ID_TAG, StackOutputs, listStacks, optionalOutput, optionalWholeDays, readStackOutputs, readStackTag, requireInstant, requireOutput,
-} from "./pulumi/stack";
-import { printable } from "./printable";
-import { quoted } from "../lib/configProblems";
+    DELIVERED_KEY_ID_TAG, type StackOutputs, listStacks, optionalOutput, optionalWholeDays, readStackOutputs, readStackTag, requireInstant, requireOutput,
+} from "./pulumi/stack.ts";
+import { printable } from "./printable.ts";
+import { quoted } from "../lib/configProblems.ts";
 
 export const DEFAULT_THRESHOLD_DAYS = 30;
 
@@ -241,6 +241,6 @@ export const main = defineCommand(SPEC, async (io: CommandContext, args) => {
     return exitCodeFor(rows);
 });
 
-if (require.main === module) {
+if (import.meta.main) {
     runCommand("status", main);
 }

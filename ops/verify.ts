@@ -3,16 +3,16 @@
  * by asking Entra ID for a token with them (the client-credentials flow, through MSAL), then
  * reports the answer, the days until the secret expires and the redirect URIs.
  */
-import { daysUntil } from "../lib/rotation";
+import { daysUntil } from "../lib/rotation.ts";
 import {
-    CommandSpec, PULUMI_ENVIRONMENT, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, defineCommand, pulumiTimeoutMs, stackOption, wholeSeconds,
-} from "./cli";
-import { checkSite, probeRuntime, readSite } from "./creatio/runtime";
-import { CommandContext, runCommand } from "./io";
-import { printable } from "./printable";
-import { StackOutputs, readOutputsWithSecret, requireGuid, requireInstant, requireSecret, requireStringList } from "./pulumi/stack";
-import { Slot, readSlot, slotOption } from "./pulumi/secretSlot";
-import { ENTRA_ENVIRONMENT, TokenAnswer, authorityHostFrom, requestToken } from "./entra/token";
+    type CommandSpec, PULUMI_ENVIRONMENT, PULUMI_TIMEOUT_OPTION, USAGE_EXIT_CODE, defineCommand, pulumiTimeoutMs, stackOption, wholeSeconds,
+} from "./cli.ts";
+import { checkSite, probeRuntime, readSite } from "./creatio/runtime.ts";
+import { type CommandContext, runCommand } from "./io.ts";
+import { printable } from "./printable.ts";
+import { type StackOutputs, readOutputsWithSecret, requireGuid, requireInstant, requireSecret, requireStringList } from "./pulumi/stack.ts";
+import { type Slot, readSlot, slotOption } from "./pulumi/secretSlot.ts";
+import { ENTRA_ENVIRONMENT, type TokenAnswer, authorityHostFrom, requestToken } from "./entra/token.ts";
 
 
 export const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -188,6 +188,6 @@ export const main = defineCommand(SPEC, async (io: CommandContext, args) => {
     return codes.includes(1) ? 1 : Math.max(...codes);
 });
 
-if (require.main === module) {
+if (import.meta.main) {
     runCommand("verify", main);
 }

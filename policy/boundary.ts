@@ -11,9 +11,10 @@
  * resource with another (a password's application with the registration's object id), so those
  * checks are stack policies; `routine-check`'s preview runs them before the deploy's `pulumi up`.
  */
-import { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { CreatioProfile, redirectUrisFor } from "../lib/creatioProfile";
-import { EXCHANGE_ONLINE, MICROSOFT_GRAPH } from "../lib/microsoftApis";
+import { type PolicyResource, type ReportViolation, type ResourceValidationArgs, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
+import { createRequire } from "module";
+import { type CreatioProfile, redirectUrisFor } from "../lib/creatioProfile.ts";
+import { EXCHANGE_ONLINE, MICROSOFT_GRAPH } from "../lib/microsoftApis.ts";
 
 export const BOUNDARY_TYPES = {
     stack: "pulumi:pulumi:Stack",
@@ -192,8 +193,7 @@ export function boundaryResourcePolicies(): ResourceValidationPolicy[] {
 
 // pulumi-policy throws this when a policy reads a value a preview does not know (its proxy.js); its
 // index.js exports it, but its type declarations leave it out (proxy.d.ts is empty).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { UnknownValueError } = require("@pulumi/policy") as { UnknownValueError: new (...args: never[]) => Error };
+const { UnknownValueError } = createRequire(import.meta.url)("@pulumi/policy") as { UnknownValueError: new (...args: never[]) => Error };
 
 /**
  * Runs a check that reads outputs a preview may not know yet (a new registration's object id):

@@ -4,22 +4,22 @@
  * An app with tenant-wide consent to every mailbox must not quietly widen: any violation stops
  * the preview or the update (enforcement level mandatory).
  */
-import { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { type PolicyResource, type ReportViolation, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
 import {
-    CreatioProfile,
+    type CreatioProfile,
     HANDLER_PATHS,
     permissionsFor,
     redirectUrisFor,
-} from "../lib/creatioProfile";
+} from "../lib/creatioProfile.ts";
 import {
     EWS_ACCESS_AS_USER_ALL,
     EXCHANGE_ONLINE,
     GRAPH_USER_READ,
     MICROSOFT_GRAPH,
-} from "../lib/microsoftApis";
-import { DAY_MS } from "../lib/rotation";
-import { boundaryResourcePolicies, boundaryStackPolicies } from "./boundary";
-import { MAX_SECRET_ROTATION_DAYS, SIGN_IN_AUDIENCES } from "../lib/settings";
+} from "../lib/microsoftApis.ts";
+import { DAY_MS } from "../lib/rotation.ts";
+import { boundaryResourcePolicies, boundaryStackPolicies } from "./boundary.ts";
+import { MAX_SECRET_ROTATION_DAYS, SIGN_IN_AUDIENCES } from "../lib/settings.ts";
 
 export const TYPES = {
     application: "azuread:index/application:Application",

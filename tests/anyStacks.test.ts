@@ -9,14 +9,14 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import { parse } from "yaml";
 import * as fs from "fs";
-import { executeCommand } from "../ops/io";
-import { planCommand } from "../ops/plan/command";
-import { ciIdentities } from "../bootstrap/identities";
-import { validateBootstrapConfig } from "../bootstrap/settings";
-import { ConfigError } from "../lib/configProblems";
-import { deployEnvironment, rotationEnvironment, stacksIn } from "../lib/stackFiles";
-import { runBootstrap } from "./bootstrap/harness";
-import { exampleStack, repositoryCopy } from "./exampleStacks";
+import { executeCommand } from "../ops/io.ts";
+import { planCommand } from "../ops/plan/command.ts";
+import { ciIdentities } from "../bootstrap/identities.ts";
+import { validateBootstrapConfig } from "../bootstrap/settings.ts";
+import { ConfigError } from "../lib/configProblems.ts";
+import { deployEnvironment, rotationEnvironment, stacksIn } from "../lib/stackFiles.ts";
+import { runBootstrap } from "./bootstrap/harness.ts";
+import { exampleStack, repositoryCopy } from "./exampleStacks.ts";
 
 /** The stack files of a user who replaced the examples, and of one who has none yet. */
 const SETS: Record<string, Record<string, string>> = {

@@ -1,6 +1,6 @@
 /** What the config tests share: reading the problems validateConfig reports. */
 import * as assert from "assert";
-import { ConfigError, RawConfig, validateConfig } from "../lib/settings";
+import { ConfigError, type RawConfig, validateConfig } from "../lib/settings.ts";
 
 /** The problems validateConfig reports for this config (fails when it accepts it). */
 export function problemsOf(raw: RawConfig): string[] {

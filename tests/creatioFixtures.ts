@@ -3,8 +3,8 @@
  * record, a target on it, and checking a CreatioError.
  */
 import * as assert from "assert";
-import { CreatioError, CreatioTarget } from "../ops/creatio/client";
-import { CreatioServer, CreatioServerOptions, FakeOAuthApplication, startCreatioServer } from "./fakes/creatioServer";
+import { CreatioError, type CreatioTarget } from "../ops/creatio/client.ts";
+import { type CreatioServer, type CreatioServerOptions, type FakeOAuthApplication, startCreatioServer } from "./fakes/creatioServer.ts";
 
 // Creatio 8.1 mail server page (Resources/ClientApp/301.*.js): Office365 = "Office365OAuthAuthenticator",
 // Google = "GoogleOAuthAuthenticator"

@@ -2,9 +2,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { validateConfig } from "../lib/settings";
+import { validateConfig } from "../lib/settings.ts";
 
-const ROOT = path.join(__dirname, "..");
+const ROOT = path.join(import.meta.dirname, "..");
 const PAGES = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter(f => f.endsWith(".md")).map(f => `docs/${f}`)];
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 

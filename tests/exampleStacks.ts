@@ -6,9 +6,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-export const ROOT = path.resolve(__dirname, "..");
+export const ROOT = path.resolve(import.meta.dirname, "..");
 /** Pulumi.dev.yaml (acme-dev.creatio.com) and Pulumi.prod.yaml (acme.creatio.com), both Creatio 8.1. */
-export const EXAMPLE_STACKS = path.join(__dirname, "fixtures", "stacks");
+export const EXAMPLE_STACKS = path.join(import.meta.dirname, "fixtures", "stacks");
 
 let project: string | undefined;
 

@@ -1,13 +1,15 @@
 import * as assert from "assert";
+import * as path from "path";
+import { pathToFileURL } from "url";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../lib/settings";
-import { ownersWarning } from "../lib/owners";
+import { ConfigError } from "../lib/settings.ts";
+import { ownersWarning } from "../lib/owners.ts";
 import {
     APP_CLIENT_ID, APP_OBJECT_ID, DEPLOYER_OBJECT_ID, PASSWORD_KEY_IDS, SP_OBJECT_ID, TENANT_ID, TenantMocks, capturingWarnings,
     promiseOf, runProgram,
-} from "./mocks";
+} from "./mocks.ts";
 
-const PROGRAM = require.resolve("../index");
+const PROGRAM = path.join(import.meta.dirname, "..", "index.ts");
 
 type Outputs = Record<string, pulumi.Output<any>>;
 
@@ -213,8 +215,8 @@ describe("the program (index.ts)", () => {
                 ...Object.fromEntries(Object.entries({ ...DEFAULTS, siteName: "acme" }).map(([k, v]) => [`creatio-m365-oauth:${k}`, v])),
                 "azuread:environment": "global", "pulumi:disable-default-providers": "[]", "other-project:sitename": "x",
             });
-            delete require.cache[PROGRAM];
-            const outputs: Outputs = require(PROGRAM);
+            const program: { default: () => Outputs } = await import(pathToFileURL(PROGRAM).href);
+            const outputs = program.default();
             assert.strictEqual(await promiseOf(outputs.siteBaseUrl), "https://acme.creatio.com");
         });
     });

@@ -3,6 +3,7 @@
  * every lookup it makes, and refuse anything they do not know.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { pathToFileURL } from "url";
 
 export const TENANT_ID = "72f988bf-0000-4000-8000-000000000001";
 export const APP_OBJECT_ID = "a0a0a0a0-0000-4000-8000-000000000002";
@@ -54,15 +55,22 @@ export class TenantMocks implements pulumi.runtime.Mocks {
     /** What each component registered with registerOutputs, by URN. */
     readonly registeredOutputs: Record<string, Record<string, any>> = {};
 
-    /**
-     * @param rotationOffset what the stack's RandomInteger yields
-     * @param principals the Microsoft service principals present in the tenant
-     */
-    constructor(readonly rotationOffset = 0, readonly principals: Record<string, string> = TENANT_PRINCIPALS,
-        /** Client ids of applications by resource name; others get APP_CLIENT_ID. */
-        readonly clientIds: Record<string, string> = {},
-        /** Object ids of service principals by resource name; others get SP_OBJECT_ID. */
-        readonly servicePrincipalIds: Record<string, string> = {}) {}
+    /** What the stack's RandomInteger yields. */
+    readonly rotationOffset: number;
+    /** The Microsoft service principals present in the tenant. */
+    readonly principals: Record<string, string>;
+    /** Client ids of applications by resource name; others get APP_CLIENT_ID. */
+    readonly clientIds: Record<string, string>;
+    /** Object ids of service principals by resource name; others get SP_OBJECT_ID. */
+    readonly servicePrincipalIds: Record<string, string>;
+
+    constructor(rotationOffset = 0, principals: Record<string, string> = TENANT_PRINCIPALS,
+        clientIds: Record<string, string> = {}, servicePrincipalIds: Record<string, string> = {}) {
+        this.rotationOffset = rotationOffset;
+        this.principals = principals;
+        this.clientIds = clientIds;
+        this.servicePrincipalIds = servicePrincipalIds;
+    }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         const result = this.stateOf(args);
@@ -184,16 +192,17 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
 }
 
 /**
- * Runs a Pulumi program module afresh against these mocks, with this stack config in the
- * project's namespace, as `pulumi up` would; returns its exports (the stack outputs).
+ * Runs a Pulumi program afresh against these mocks, with this stack config in the project's
+ * namespace, as `pulumi up` would: calls its default export, the function that declares the stack,
+ * and returns what it returns (the stack outputs).
  */
 export async function runProgram<T>(modulePath: string, project: string, stack: string,
     config: Record<string, string>, mocks: TenantMocks): Promise<T> {
     await mocks.install(project, stack);
     pulumi.runtime.setAllConfig(Object.fromEntries(
         Object.entries(config).map(([key, value]) => [`${project}:${key}`, value])));
-    delete require.cache[modulePath];
-    return require(modulePath);
+    const program: { default: () => T } = await import(pathToFileURL(modulePath).href);
+    return program.default();
 }
 
 /** Runs `body` with console.warn captured: pulumi.log.warn writes there when no engine is attached. */

@@ -1,11 +1,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import * as vm from "vm";
 import { parse } from "yaml";
-import { CONFIG_KEYS, RawConfig, validateConfig } from "../lib/settings";
-import { EXAMPLE_STACKS } from "./exampleStacks";
+import { CONFIG_KEYS, type RawConfig, validateConfig } from "../lib/settings.ts";
+import { EXAMPLE_STACKS } from "./exampleStacks.ts";
 
-const ROOT = path.join(__dirname, "..");
+const ROOT = path.join(import.meta.dirname, "..");
 const readYaml = (file: string, dir = ROOT) => parse(fs.readFileSync(path.join(dir, file), "utf8"));
 
 /** Config values as the Pulumi CLI hands them to the program: JSON for lists and numbers as text. */
@@ -19,7 +20,7 @@ describe("project files", () => {
         const engines = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).engines.node;
         assert.strictEqual(engines, "^22.18.0 || >=24.11.0");
         const run = fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8");
-        assert.ok(run.includes(`# package.json's engines: ${engines}.`));
+        assert.ok(run.includes(`package.json's engines, ${engines}.`));
         for (const page of ["development.md", "configuration.md"]) {
             const text = fs.readFileSync(path.join(ROOT, "docs", page), "utf8").replace(/\s+/g, " ");
             assert.ok(text.includes(`${engines}`) && text.includes("not 23"), page);
@@ -62,6 +63,25 @@ describe("project files", () => {
         assert.strictEqual(settings.signInAudience, "AzureADMultipleOrgs");
         assert.deepStrictEqual(settings.owners, []);
         assert.strictEqual(settings.existing, undefined);
+    });
+
+    it("agrees on the Node versions that run TypeScript: engines, .ci/run, the workflows' setup action", () => {
+        // Type stripping on by default and import.meta.main: Node 22.18.0's release notes (both), 24.2.0's
+        // (import.meta.main); the commands need both. The mutation tools ask 22.18 or 24.11 (their engines).
+        const engines = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).engines.node;
+        assert.strictEqual(engines, "^22.18.0 || >=24.11.0");
+        const check = /^in_engines='([^']*)'$/m.exec(fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8"))?.[1];
+        assert.ok(check, ".ci/run decides by in_engines");
+        const runsItself = (node: string) => {
+            const fake = { versions: { node }, exitCode: undefined as number | undefined };
+            vm.runInNewContext(check, { process: fake });
+            return fake.exitCode === 0;
+        };
+        assert.deepStrictEqual(["20.19.0", "22.17.1", "22.18.0", "23.11.0", "24.1.0", "24.10.0", "24.11.0", "25.1.0"].filter(runsItself),
+            ["22.18.0", "24.11.0", "25.1.0"]);
+        const setup = readYaml(".github/actions/setup/action.yml").runs.steps.find((s: { uses?: string }) => s.uses?.startsWith("actions/setup-node@"));
+        // setup-node's node-version 24 installs the latest 24.x release.
+        assert.strictEqual(setup.with["node-version"], 24);
     });
 
     for (const [stack, site] of [["dev", "https://acme-dev.creatio.com"], ["prod", "https://acme.creatio.com"]]) {

@@ -5,14 +5,14 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { CreatioOAuthApp } from "../components/creatioOAuthApp";
-import { validateConfig } from "../lib/settings";
-import { TenantMocks, promiseOf } from "./mocks";
-import { POLICY_PACK } from "../ops/routineCheck";
-import { HARNESS_STACKS, IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./bootstrap/harness";
-import { MAX_STACKS, StackFilesError, deployEnvironment, rotationEnvironment, stackNamed, stacksIn } from "../lib/stackFiles";
+import { CreatioOAuthApp } from "../components/creatioOAuthApp.ts";
+import { validateConfig } from "../lib/settings.ts";
+import { TenantMocks, promiseOf } from "./mocks.ts";
+import { POLICY_PACK } from "../ops/routineCheck.ts";
+import { HARNESS_STACKS, IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./bootstrap/harness.ts";
+import { MAX_STACKS, StackFilesError, deployEnvironment, rotationEnvironment, stackNamed, stacksIn } from "../lib/stackFiles.ts";
 
-const ROOT = path.join(__dirname, "..");
+const ROOT = path.join(import.meta.dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 const SETUP_ACTION = path.join(".github", "actions", "setup", "action.yml");
 
@@ -809,7 +809,7 @@ describe("GitHub workflows", () => {
         it("use no dependency cache", () => {
             for (const step of allSteps.filter(s => s.uses?.startsWith("actions/setup-node@"))) {
                 // actions/setup-node action.yml (v7): package-manager-cache, cache.
-                assert.deepStrictEqual(step.with, { "node-version": 22, "package-manager-cache": false });
+                assert.deepStrictEqual(step.with, { "node-version": 24, "package-manager-cache": false });
             }
             assert.ok(!texts.some(text => /actions\/cache@/.test(text)));
         });
@@ -829,7 +829,7 @@ describe("GitHub workflows", () => {
             }
         });
 
-        const commandOf = (script: string) => /^ts-node --transpile-only (ops\/\S+\.ts)$/.exec(PACKAGE_SCRIPTS[script] ?? "")?.[1];
+        const commandOf = (script: string) => /^node (ops\/\S+\.ts)$/.exec(PACKAGE_SCRIPTS[script] ?? "")?.[1];
         /** npm scripts whose command runs the pulumi CLI: it calls the runner its CommandIO hands it (ops/io.ts). */
         const runsPulumi = (script: string): boolean => {
             const command = commandOf(script);

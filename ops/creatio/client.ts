@@ -9,9 +9,9 @@ import * as tls from "tls";
 import {
     AUTH_COOKIE, CSRF_COOKIE, CSRF_HEADER, FORCE_USE_SESSION_HEADER, IDENTITY_TOKEN_PATH, LOGIN_PATH, ODATA_HEADERS,
     odataRoot, recordPath,
-} from "./api";
-import { collectBody, isCertificateError, tooLargeAnswer } from "../httpsClient";
-import { printable } from "../printable";
+} from "./api.ts";
+import { collectBody, isCertificateError, tooLargeAnswer } from "../httpsClient.ts";
+import { printable } from "../printable.ts";
 
 /**
  * How a call failed: `refused` Creatio (or its Identity Service) said no; `unreachable` no
@@ -22,9 +22,12 @@ import { printable } from "../printable";
 export type CreatioOutcome = "refused" | "unreachable" | "misconfigured" | "malformed";
 
 export class CreatioError extends Error {
-    constructor(message: string, readonly outcome: CreatioOutcome) {
+    readonly outcome: CreatioOutcome;
+
+    constructor(message: string, outcome: CreatioOutcome) {
         super(message);
         this.name = "CreatioError";
+        this.outcome = outcome;
     }
 }
 
@@ -236,8 +239,15 @@ export class CreatioSession {
      * @param credentials what signs the session's requests in (the `.ASPXAUTH` and `BPMCSRF` values, or
      *   the bearer token): as good as the password while the session lasts, so a command redacts them
      */
-    constructor(private readonly target: CreatioTarget, private readonly authHeaders: Readonly<Record<string, string>>,
-        readonly credentials: readonly string[] = []) {}
+    private readonly target: CreatioTarget;
+    private readonly authHeaders: Readonly<Record<string, string>>;
+    readonly credentials: readonly string[];
+
+    constructor(target: CreatioTarget, authHeaders: Readonly<Record<string, string>>, credentials: readonly string[] = []) {
+        this.target = target;
+        this.authHeaders = authHeaders;
+        this.credentials = credentials;
+    }
 
     private url(path: string): string {
         return `${odataRoot(this.target.siteBaseUrl, this.target.netCore)}/${path}`;

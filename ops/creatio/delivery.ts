@@ -4,18 +4,18 @@
  * `OAuthApplications` record and their read-back, and the stack tag. Shared by deliver and
  * rotate-now.
  */
-import { OpsError, OptionTable, USAGE_EXIT_CODE } from "../cli";
-import { isGuid } from "../../lib/guid";
-import { COLUMNS, OAUTH_APPLICATIONS, odataRoot } from "./api";
-import { CreatioCredentials, CreatioError, CreatioOutcome, CreatioTarget, signIn } from "./client";
-import { DeliveryTarget, OAuthApplicationRecord, findTargets, quoted, readBack, sameClientId } from "./records";
-import { readSite } from "./runtime";
-import { TokenAnswer, TokenRequest, requestToken } from "../entra/token";
-import { CommandContext } from "../io";
-import { printable } from "../printable";
-import { DELIVERED_KEY_ID_TAG, readStackTag, requireGuid, requireSecret } from "../pulumi/stack";
-import { Redactor } from "../redact";
-import { Slot, describeSlot, slotOutputNames } from "../pulumi/secretSlot";
+import { OpsError, type OptionTable, USAGE_EXIT_CODE } from "../cli.ts";
+import { isGuid } from "../../lib/guid.ts";
+import { COLUMNS, OAUTH_APPLICATIONS, odataRoot } from "./api.ts";
+import { type CreatioCredentials, CreatioError, type CreatioOutcome, type CreatioTarget, signIn } from "./client.ts";
+import { type DeliveryTarget, type OAuthApplicationRecord, findTargets, quoted, readBack, sameClientId } from "./records.ts";
+import { readSite } from "./runtime.ts";
+import { type TokenAnswer, type TokenRequest, requestToken } from "../entra/token.ts";
+import { type CommandContext } from "../io.ts";
+import { printable } from "../printable.ts";
+import { DELIVERED_KEY_ID_TAG, readStackTag, requireGuid, requireSecret } from "../pulumi/stack.ts";
+import { Redactor } from "../redact.ts";
+import { type Slot, describeSlot, slotOutputNames } from "../pulumi/secretSlot.ts";
 
 /** Bounds the mail servers (each costs OData reads) a run looks up. */
 export const MAX_MAIL_SERVERS = 20;

@@ -5,8 +5,8 @@
  * The environment's own settings (a GitHub environment's variables, an administrator's shell)
  * say where they may go.
  */
-import { quoted } from "../../lib/configProblems";
-import { OpsError, USAGE_EXIT_CODE } from "../cli";
+import { quoted } from "../../lib/configProblems.ts";
+import { OpsError, USAGE_EXIT_CODE } from "../cli.ts";
 
 /** The Creatio site the Creatio credentials belong to: required. */
 export const SITE_PIN = "CREATIO_SITE_URL";

@@ -2,10 +2,10 @@
  * Which `OAuthApplications` record gets the stack's credential, and how it is described. The
  * choice itself is pure; the lookups take anything that can run an OData query.
  */
-import { isGuid, isNilGuid } from "../../lib/guid";
-import { COLUMNS, MAIL_SERVER, MICROSOFT_365_APP_CLASS_NAMES, OAUTH_APPLICATIONS, odataString } from "./api";
-import { ODataRecord } from "./client";
-import { printable } from "../printable";
+import { isGuid, isNilGuid } from "../../lib/guid.ts";
+import { COLUMNS, MAIL_SERVER, MICROSOFT_365_APP_CLASS_NAMES, OAUTH_APPLICATIONS, odataString } from "./api.ts";
+import type { ODataRecord } from "./client.ts";
+import { printable } from "../printable.ts";
 
 export interface OAuthApplicationRecord {
     id: string;

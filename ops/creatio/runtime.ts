@@ -10,10 +10,10 @@
  */
 import * as https from "https";
 import * as tls from "tls";
-import { applicationRoot } from "../../lib/creatioProfile";
-import { OpsError, USAGE_EXIT_CODE } from "../cli";
-import { quoted } from "./records";
-import { requireOutput } from "../pulumi/stack";
+import { applicationRoot } from "../../lib/creatioProfile.ts";
+import { OpsError, USAGE_EXIT_CODE } from "../cli.ts";
+import { quoted } from "./records.ts";
+import { requireOutput } from "../pulumi/stack.ts";
 
 /** clio's BuildHealthUrl and BuildUiMarkerUrl: the path under the site's base URL, per runtime. */
 export const RUNTIME_PROBES = {

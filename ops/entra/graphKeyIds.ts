@@ -10,12 +10,12 @@
 import * as https from "https";
 import * as tls from "tls";
 import { ConfidentialClientApplication } from "@azure/msal-node";
-import { isGuid } from "../../lib/guid";
-import { OpsError, USAGE_EXIT_CODE } from "../cli";
-import { defaultScope } from "./token";
-import { collectBody, tooLargeAnswer } from "../httpsClient";
-import { httpsNetworkClient } from "./msalNetwork";
-import { printable } from "../printable";
+import { isGuid } from "../../lib/guid.ts";
+import { OpsError, USAGE_EXIT_CODE } from "../cli.ts";
+import { defaultScope } from "./token.ts";
+import { collectBody, tooLargeAnswer } from "../httpsClient.ts";
+import { httpsNetworkClient } from "./msalNetwork.ts";
+import { printable } from "../printable.ts";
 
 /** The audience Entra ID's federated credentials expect (docs/ci.md, bootstrap). */
 const GITHUB_AUDIENCE = "api://AzureADTokenExchange";

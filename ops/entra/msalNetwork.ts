@@ -7,8 +7,8 @@
  */
 import * as https from "https";
 import * as tls from "tls";
-import { AuthError, INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
-import { collectBody, tooLargeAnswer } from "../httpsClient";
+import { AuthError, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from "@azure/msal-node";
+import { collectBody, tooLargeAnswer } from "../httpsClient.ts";
 
 /** How one request ended: a JSON answer, or why there was none. */
 export type NetworkRecord = { method: "GET" | "POST"; url: string } & (

@@ -3,11 +3,11 @@
  * MSAL), and what its answer says about the secret. Shared by verify, deliver and rotate-now.
  */
 import { ConfidentialClientApplication } from "@azure/msal-node";
-import { OpsError, USAGE_EXIT_CODE } from "../cli";
-import { isCertificateError, tooLargeAnswer } from "../httpsClient";
-import { NetworkRecord, httpsNetworkClient } from "./msalNetwork";
-import { printable } from "../printable";
-import { Redactor } from "../redact";
+import { OpsError, USAGE_EXIT_CODE } from "../cli.ts";
+import { isCertificateError, tooLargeAnswer } from "../httpsClient.ts";
+import { type NetworkRecord, httpsNetworkClient } from "./msalNetwork.ts";
+import { printable } from "../printable.ts";
+import { Redactor } from "../redact.ts";
 
 export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
 

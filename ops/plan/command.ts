@@ -6,14 +6,14 @@
  * owners and the EWS allow list command. Values only Entra ID assigns are shown as such.
  */
 import * as path from "path";
-import { ConfigError } from "../../lib/configProblems";
-import { CommandSpec, OpsError, USAGE_EXIT_CODE, defineCommand, stackOption, usageError } from "../cli";
-import { BAD_CONFIG_EXIT_CODE, PlanError, loadStackConfig } from "./config";
-import { evaluateProgram } from "./program";
-import { buildPlan, renderText } from "./render";
-import { withoutStandIns } from "./tenant";
-import { printable } from "../printable";
-import { runCommand } from "../io";
+import { ConfigError } from "../../lib/configProblems.ts";
+import { type CommandSpec, OpsError, USAGE_EXIT_CODE, defineCommand, stackOption, usageError } from "../cli.ts";
+import { BAD_CONFIG_EXIT_CODE, PlanError, loadStackConfig } from "./config.ts";
+import { evaluateProgram } from "./program.ts";
+import { buildPlan, renderText } from "./render.ts";
+import { withoutStandIns } from "./tenant.ts";
+import { printable } from "../printable.ts";
+import { runCommand } from "../io.ts";
 
 /** What the command runs on besides its CommandIO: where the project and the program are (a test's own). */
 export interface PlanDependencies {
@@ -23,7 +23,7 @@ export interface PlanDependencies {
     program?: string;
 }
 
-const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+const PROJECT_DIR = path.resolve(import.meta.dirname, "..", "..");
 
 export const PLAN_FORMATS = ["text", "json"] as const;
 
@@ -93,6 +93,6 @@ export function planCommand(deps: PlanDependencies = {}) {
 
 export const main = planCommand();
 
-if (require.main === module) {
+if (import.meta.main) {
     runCommand("plan", main);
 }

@@ -9,8 +9,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { createTwoFilesPatch } from "diff";
-import { CommandSpec, OpsError, USAGE_EXIT_CODE, defineCommand, usageError } from "../cli";
-import { CommandIO, runCommand } from "../io";
+import { type CommandSpec, OpsError, USAGE_EXIT_CODE, defineCommand, usageError } from "../cli.ts";
+import { type CommandIO, runCommand } from "../io.ts";
 
 /** The first line of the comment: the workflow finds its own comment by it. */
 export const COMMENT_MARKER = "<!-- creatio-m365-oauth plan -->";
@@ -176,6 +176,6 @@ export const main = defineCommand(SPEC, async (io: CommandIO, args) => {
     return 0;
 });
 
-if (require.main === module) {
+if (import.meta.main) {
     runCommand("plan-comment", main);
 }

@@ -13,16 +13,19 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { shownKey, unknownKeyProblems } from "../../lib/configKeys";
-import { ConfigError, quoted } from "../../lib/configProblems";
-import { printable } from "../printable";
-import { GoNumber, INT64, YamlRefusal, YamlValue, decodeText as decode, isRecord, readYaml as read, valueText } from "./stackYaml";
+import { shownKey, unknownKeyProblems } from "../../lib/configKeys.ts";
+import { ConfigError, quoted } from "../../lib/configProblems.ts";
+import { printable } from "../printable.ts";
+import { GoNumber, INT64, YamlRefusal, type YamlValue, decodeText as decode, isRecord, readYaml as read, valueText } from "./stackYaml.ts";
 
 /** A failure of the plan command, with the exit code to end with. */
 export class PlanError extends Error {
-    constructor(message: string, readonly exitCode: number) {
+    readonly exitCode: number;
+
+    constructor(message: string, exitCode: number) {
         super(message);
         this.name = "PlanError";
+        this.exitCode = exitCode;
     }
 }
 

@@ -8,10 +8,12 @@
  * the offset, and the plan says so instead of showing either run's value.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { createRequire } from "module";
+import { pathToFileURL } from "url";
 import { format } from "util";
-import { rotationPlan } from "../../lib/rotation";
-import { StackConfig } from "./config";
-import { DeclaredResource, Lookup, Placeholder, StandInTenant } from "./tenant";
+import { rotationPlan } from "../../lib/rotation.ts";
+import { type StackConfig } from "./config.ts";
+import { type DeclaredResource, type Lookup, type Placeholder, StandInTenant } from "./tenant.ts";
 
 export interface StackOutput {
     value: unknown;
@@ -38,7 +40,7 @@ function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
 /** Waits until every registration and lookup the program started has finished. */
 function allRegistrations(): Promise<void> {
     // Not in the SDK's typings, but what pulumi.runtime.disconnect() waits on.
-    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    const settings = createRequire(import.meta.url)("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
     return settings.waitForRPCs();
 }
 
@@ -78,8 +80,7 @@ async function evaluateQuietly(programPath: string, config: StackConfig, rotatio
     await pulumi.runtime.setMocks(tenant, config.project, config.stack, false);
     // The values as the SDK reads them from PULUMI_CONFIG (sdk/nodejs/runtime/config.ts), keys <namespace>:<name>.
     pulumi.runtime.setAllConfig(config.values);
-    delete require.cache[programPath];
-    const exports: Record<string, unknown> = require(programPath);
+    const exports = await declareStack(programPath);
     const outputs: Record<string, StackOutput> = {};
     for (const [name, exported] of Object.entries(exports)) {
         if (pulumi.Output.isInstance(exported)) {
@@ -90,6 +91,19 @@ async function evaluateQuietly(programPath: string, config: StackConfig, rotatio
     }
     await allRegistrations();
     return { declared: tenant.declared, lookups: tenant.lookups, outputs, placeholders: tenant.placeholders };
+}
+
+/**
+ * Runs the program's default export, the function that declares the stack, as Pulumi's runtime
+ * does (@pulumi/pulumi cmd/run/run.ts: a function export is called, its result is the stack
+ * outputs). The module itself is loaded once per process, so each evaluation declares afresh.
+ */
+async function declareStack(programPath: string): Promise<Record<string, unknown>> {
+    const program: { default?: unknown } = await import(pathToFileURL(programPath).href);
+    if (typeof program.default !== "function") {
+        throw new Error(`${programPath} does not export default the function that declares the stack`);
+    }
+    return (await program.default()) ?? {};
 }
 
 /** `a` where `b` agrees with it, OFFSET_DEPENDENT where they differ. */

@@ -3,16 +3,16 @@
  * inputs) and stack outputs, with every stand-in value shown as what it stands for. Pure: built
  * from the evaluation, rendered as text or as one JSON document.
  */
-import { permissionsFor } from "../../lib/creatioProfile";
-import { ewsDeadlineLine } from "../../lib/ewsRetirement";
-import { EWS_ACCESS_AS_USER_ALL, EXCHANGE_ONLINE } from "../../lib/microsoftApis";
-import { ownersWarning } from "../../lib/owners";
-import { rotationPlan, rfc3339 } from "../../lib/rotation";
-import { DEFAULT_SIGN_IN_AUDIENCE } from "../../lib/settings";
-import { StackConfig } from "./config";
-import { printable } from "../printable";
-import { Evaluation, OFFSET_DEPENDENT, declaredOffsetRange, declaredPeriodDays } from "./program";
-import { ASSIGNED, DeclaredResource, Placeholder, clientIdText } from "./tenant";
+import { permissionsFor } from "../../lib/creatioProfile.ts";
+import { ewsDeadlineLine } from "../../lib/ewsRetirement.ts";
+import { EWS_ACCESS_AS_USER_ALL, EXCHANGE_ONLINE } from "../../lib/microsoftApis.ts";
+import { ownersWarning } from "../../lib/owners.ts";
+import { rotationPlan, rfc3339 } from "../../lib/rotation.ts";
+import { DEFAULT_SIGN_IN_AUDIENCE } from "../../lib/settings.ts";
+import { type StackConfig } from "./config.ts";
+import { printable } from "../printable.ts";
+import { type Evaluation, OFFSET_DEPENDENT, declaredOffsetRange, declaredPeriodDays } from "./program.ts";
+import { ASSIGNED, type DeclaredResource, type Placeholder, clientIdText } from "./tenant.ts";
 
 export const APPLICATION = "azuread:index/application:Application";
 export const SERVICE_PRINCIPAL = "azuread:index/servicePrincipal:ServicePrincipal";

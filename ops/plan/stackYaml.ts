@@ -7,10 +7,10 @@
  * bytes' encoding (readerc.go), the first document only (yaml.go unmarshal), plain scalars (resolve.go),
  * merge keys, duplicate keys and aliases (decode.go).
  */
-import { Alias, Document, LineCounter, Node, Scalar, isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit } from "yaml";
-import { shownKey } from "../../lib/configKeys";
-import { quoted } from "../../lib/configProblems";
-import { printable } from "../printable";
+import { Alias, Document, LineCounter, type Node, Scalar, isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit } from "yaml";
+import { shownKey } from "../../lib/configKeys.ts";
+import { quoted } from "../../lib/configProblems.ts";
+import { printable } from "../printable.ts";
 
 /** A file pulumi up refuses too, or one plan cannot read as pulumi up would: the message says which. */
 export class YamlRefusal extends Error {
@@ -27,14 +27,25 @@ function refuse(message: string): never {
 /** A scalar pulumi up cannot pass as written; the reader adds the keys it is under. */
 class ScalarRefusal extends Error {
     readonly path: string[] = [];
-    constructor(readonly source: string, readonly reason: string) {
+    readonly source: string;
+    readonly reason: string;
+
+    constructor(source: string, reason: string) {
         super(reason);
+        this.source = source;
+        this.reason = reason;
     }
 }
 
 /** A YAML number: the text pulumi passes for it (Go's JSON of the int64, uint64 or float64), and as written. */
 export class GoNumber {
-    constructor(readonly text: string, readonly source: string) {}
+    readonly text: string;
+    readonly source: string;
+
+    constructor(text: string, source: string) {
+        this.text = text;
+        this.source = source;
+    }
 }
 
 /** A YAML value as yaml.v3 decodes it into Go's `any`. */
@@ -157,11 +168,15 @@ class Reader {
     private aliasDepth = 0;
     private aliases = 0;
     private readonly expanding = new Set<Node>();
+    private readonly lines: LineCounter;
+    private readonly file: string;
 
     /** Each alias's node: the latest anchor of its name before it (YAML 1.2 3.2.2.2: an anchor may be redefined). */
     private readonly targets = new Map<Alias, Node | undefined>();
 
-    constructor(doc: Document, private readonly lines: LineCounter, private readonly file: string) {
+    constructor(doc: Document, lines: LineCounter, file: string) {
+        this.lines = lines;
+        this.file = file;
         // One walk in document order, a node before its content (as yaml's own Alias.resolve, which walks the whole
         // document on every call: quadratic with many aliases).
         const latest = new Map<string, Node>();

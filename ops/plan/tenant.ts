@@ -6,7 +6,7 @@
  */
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { permissionsFor } from "../../lib/creatioProfile";
+import { permissionsFor } from "../../lib/creatioProfile.ts";
 
 /** How a value only Entra ID (or the first `pulumi up`) decides is shown. */
 export const ASSIGNED = "assigned by Entra ID at pulumi up";
@@ -58,8 +58,12 @@ export class StandInTenant implements pulumi.runtime.Mocks {
     readonly lookups: Lookup[] = [];
     private readonly byValue = new Map<string, Placeholder>();
 
-    /** @param rotationOffset what the stack's random rotation offset yields in this evaluation */
-    constructor(readonly rotationOffset: number) {}
+    /** What the stack's random rotation offset yields in this evaluation. */
+    readonly rotationOffset: number;
+
+    constructor(rotationOffset: number) {
+        this.rotationOffset = rotationOffset;
+    }
 
     get placeholders(): Placeholder[] {
         return [...this.byValue.values()];

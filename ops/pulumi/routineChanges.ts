@@ -9,7 +9,7 @@
  * be sufficient to add another owner") and the permissions consent covers are not its to change,
  * and a stack's first deploy (which does both) is an administrator's.
  */
-import { printable } from "../printable";
+import { printable } from "../printable.ts";
 
 /** One step of the preview, as far as the judgement needs it. */
 export interface PreviewStep {

@@ -5,8 +5,8 @@
  */
 import { spawn } from "child_process";
 import * as path from "path";
-import { DEFAULT_PULUMI_TIMEOUT_SECONDS, OpsError, USAGE_EXIT_CODE } from "../cli";
-import { printable } from "../printable";
+import { DEFAULT_PULUMI_TIMEOUT_SECONDS, OpsError, USAGE_EXIT_CODE } from "../cli.ts";
+import { printable } from "../printable.ts";
 
 export { DEFAULT_PULUMI_TIMEOUT_SECONDS };
 
@@ -37,9 +37,14 @@ export type PulumiExecutor = (args: string[], signal: AbortSignal) => Promise<Pu
 
 /** A failed `pulumi` call. `stderr` is the CLI's own error text, for callers that recognise it. */
 export class PulumiError extends OpsError {
-    constructor(message: string, readonly args: readonly string[], readonly stderr: string) {
+    readonly args: readonly string[];
+    readonly stderr: string;
+
+    constructor(message: string, args: readonly string[], stderr: string) {
         super(message, USAGE_EXIT_CODE);
         this.name = "PulumiError";
+        this.args = args;
+        this.stderr = stderr;
     }
 }
 
@@ -146,7 +151,7 @@ export function limitCalls(runner: PulumiRunner, max: number): PulumiRunner {
     };
 }
 
-const PROJECT_DIR = path.join(__dirname, "..", "..");
+const PROJECT_DIR = path.join(import.meta.dirname, "..", "..");
 
 /** Kills a process and everything it started: the process group it leads. */
 function killGroup(pid: number): void {

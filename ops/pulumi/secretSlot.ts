@@ -4,8 +4,8 @@
  * `clientSecretExpiresAt`); with it, that slot's own outputs (`clientSecretA`, `clientSecretAKeyId`,
  * `clientSecretAExpiresAt`, or B's), whatever the schedule says.
  */
-import { OpsError, USAGE_EXIT_CODE } from "../cli";
-import { StackOutputs, requireGuid, requireInstant, requireSecret } from "./stack";
+import { OpsError, USAGE_EXIT_CODE } from "../cli.ts";
+import { type StackOutputs, requireGuid, requireInstant, requireSecret } from "./stack.ts";
 
 export const SLOTS = ["a", "b"] as const;
 export type Slot = typeof SLOTS[number];

@@ -1,9 +1,9 @@
 /** Reading stacks through the Pulumi CLI. */
-import { GUID_FORM, isGuid, isNilGuid } from "../../lib/guid";
-import { OpsError, USAGE_EXIT_CODE } from "../cli";
-import { printable } from "../printable";
-import { PulumiError, PulumiRunner } from "./runner";
-import { Redactor } from "../redact";
+import { GUID_FORM, isGuid, isNilGuid } from "../../lib/guid.ts";
+import { OpsError, USAGE_EXIT_CODE } from "../cli.ts";
+import { printable } from "../printable.ts";
+import { PulumiError, type PulumiRunner } from "./runner.ts";
+import { Redactor } from "../redact.ts";
 
 export type StackOutputs = Record<string, unknown>;
 

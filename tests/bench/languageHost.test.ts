@@ -1,30 +1,34 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import { createRequire } from "module";
 import * as path from "path";
+import { pathToFileURL } from "url";
 import { parse } from "yaml";
-import { programLaunch, median } from "../../bench/languageHost";
-import { measure, program } from "../../bench/subjects";
-import { EXAMPLE_STACKS } from "../exampleStacks";
+import { programLaunch, median } from "../../bench/languageHost.ts";
+import { measure, program } from "../../bench/subjects.ts";
+import { EXAMPLE_STACKS } from "../exampleStacks.ts";
 
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = path.join(import.meta.dirname, "..", "..");
 /**
  * How Pulumi's Node.js runtime reads the tsconfig it is given: the file's own compilerOptions,
  * without following `extends` (@pulumi/pulumi tsutils.js, loadTypeScriptCompilerOptions).
  */
-const { loadTypeScriptCompilerOptions } = require("@pulumi/pulumi/tsutils") as {
+const { loadTypeScriptCompilerOptions } = createRequire(import.meta.url)("@pulumi/pulumi/tsutils") as {
     loadTypeScriptCompilerOptions(file: string): Record<string, unknown>;
 };
+const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(ROOT, file), "utf8"));
 const runtime = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).runtime;
 
 describe("Pulumi runs of the program (preview, up)", () => {
-    it("run index.ts through ts-node with tsconfig.pulumi.json", () => {
-        // Option names and defaults: pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs/main.go, parseOptions.
+    it("run index.ts with Node's own type stripping, without ts-node", () => {
+        // Option names and defaults: pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs/main.go, parseOptions;
+        // without PULUMI_NODEJS_TYPESCRIPT, cmd/run/run.ts registers no ts-node.
         assert.strictEqual(runtime.name, "nodejs");
-        assert.notStrictEqual(runtime.options.typescript, false);
-        assert.strictEqual(runtime.options.tsconfig, "tsconfig.pulumi.json");
+        assert.strictEqual(runtime.options.typescript, false);
+        assert.strictEqual(runtime.options.tsconfig, undefined);
         const env = programLaunch(runtime, "creatio-m365-oauth", "dev", ROOT, {}, true).env;
-        assert.strictEqual(env.PULUMI_NODEJS_TYPESCRIPT, "true");
-        assert.strictEqual(env.PULUMI_NODEJS_TSCONFIG_PATH, "tsconfig.pulumi.json");
+        assert.strictEqual(env.PULUMI_NODEJS_TYPESCRIPT, undefined);
+        assert.strictEqual(env.PULUMI_NODEJS_TSCONFIG_PATH, undefined);
     });
 
     it("start node with a young generation of 2 MiB semi-spaces", () => {
@@ -33,25 +37,42 @@ describe("Pulumi runs of the program (preview, up)", () => {
             ["--max-semi-space-size=2"]);
     });
 
-    it("skip the type check: noCheck stands in tsconfig.pulumi.json itself", () => {
-        // @pulumi/pulumi cmd/run/run.js: ts-node's transpileOnly is compilerOptions.noCheck
-        // unless PULUMI_NODEJS_TRANSPILE_ONLY is set.
-        assert.strictEqual(loadTypeScriptCompilerOptions(path.join(ROOT, "tsconfig.pulumi.json")).noCheck, true);
+    it("load index.ts as an ES module: package.json says type module and main index.ts", () => {
+        // cmd/run/run.ts: the entry point is package.json's main; a "type": "module" package is import()ed.
+        const pkg = readJson("package.json");
+        assert.strictEqual(pkg.type, "module");
+        assert.strictEqual(pkg.main, "index.ts");
+        assert.strictEqual(readJson("bootstrap/package.json").type, "module");
+        assert.strictEqual(readJson("bootstrap/package.json").main, "index.ts");
     });
 
-    it("compile the program as the tests do, not with cmd/run's defaults (nodenext, ES2020)", () => {
-        const pulumiRun = loadTypeScriptCompilerOptions(path.join(ROOT, "tsconfig.pulumi.json"));
-        const tests = loadTypeScriptCompilerOptions(path.join(ROOT, "tsconfig.json"));
-        for (const key of ["target", "module", "moduleResolution"]) {
-            assert.ok(pulumiRun[key] !== undefined, `${key} is set in tsconfig.pulumi.json itself`);
-            assert.strictEqual(pulumiRun[key], tests[key], key);
+    it("find only a default export in index.ts: the function that declares the stack", async () => {
+        // cmd/run/run.ts: a default export beside named ones is refused; a function export is called
+        // and its result is the stack outputs.
+        for (const program of ["index.ts", "bootstrap/index.ts"]) {
+            const module = await import(pathToFileURL(path.join(ROOT, program)).href);
+            assert.deepStrictEqual(Object.keys(module), ["default"], program);
+            assert.strictEqual(typeof module.default, "function", program);
         }
     });
 
-    it("leave the type check to npm test: tsconfig.json checks strictly", () => {
+    it("leave the type check to npm test: tsconfig.json checks strictly, only syntax Node can strip", () => {
         const tests = loadTypeScriptCompilerOptions(path.join(ROOT, "tsconfig.json"));
         assert.strictEqual(tests.noCheck, undefined);
         assert.strictEqual(tests.strict, true);
+        assert.strictEqual(tests.erasableSyntaxOnly, true);
+        assert.strictEqual(tests.verbatimModuleSyntax, true);
+        assert.strictEqual(tests.module, "nodenext");
+    });
+
+    it("start the policy pack from JavaScript, so that the runner's ts-node compiles none of it", () => {
+        // @pulumi/pulumi cmd/run-policy-pack: always registers ts-node with typeCheck, then require()s
+        // the pack's folder (package.json main).
+        const pack = readJson("policy/package.json");
+        assert.strictEqual(pack.type, "module");
+        assert.strictEqual(pack.main, "index.js");
+        assert.strictEqual(fs.readFileSync(path.join(ROOT, "policy", "index.js"), "utf8").match(/^import .*$/gm)?.join("\n"),
+            'import "./pack.ts";');
     });
 
     it("evaluate the program through Pulumi's own entry point with these settings", function () {

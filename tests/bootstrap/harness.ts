@@ -1,8 +1,9 @@
 /** Runs the bootstrap program (bootstrap/index.ts) against Pulumi mocks standing in for Entra ID. */
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { GRAPH_APP_ROLE_IDS, TenantMocks, promiseOf, runProgram } from "../mocks";
+import { GRAPH_APP_ROLE_IDS, TenantMocks, promiseOf, runProgram } from "../mocks.ts";
 
-export const BOOTSTRAP_PROGRAM = require.resolve("../../bootstrap/index");
+export const BOOTSTRAP_PROGRAM = path.join(import.meta.dirname, "..", "..", "bootstrap", "index.ts");
 export const BOOTSTRAP_PROJECT = "creatio-m365-oauth-bootstrap";
 
 /** Microsoft Graph app roles the bootstrap grants beyond those of tests/mocks.ts, as Graph publishes them. */
@@ -59,10 +60,10 @@ export async function runBootstrap(config: Record<string, string>, options: { pr
 }
 
 /**
- * The SDK reads `new Error().stack` for every promise it creates (runtime/debuggable.js), and
- * ts-node's source-map-support maps every frame of every such stack: about 90% of a bootstrap run
- * in a test. V8's own formatting keeps the same frames at a fraction of the cost; stacks formatted
- * after the run (a failed assertion's) are source-mapped as usual.
+ * The SDK reads `new Error().stack` for every promise it creates (runtime/debuggable.js), and a
+ * source-map-support installed in the process (ts-node's once, Pulumi's runtime's) maps every frame
+ * of every such stack: about 90% of a bootstrap run in a test then. V8's own formatting keeps the
+ * same frames at a fraction of the cost; stacks formatted after the run keep the process's formatting.
  */
 export async function withNativeStackTraces<T>(run: () => Promise<T>): Promise<T> {
     const errors = Error as { prepareStackTrace?: ErrorConstructor["prepareStackTrace"] };

@@ -4,11 +4,11 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { BootstrapRawConfig, validateBootstrapConfig } from "../../bootstrap/settings";
-import { ConfigError } from "../../lib/configProblems";
-import { stacksIn } from "../../lib/stackFiles";
-import { TENANT_ID, TenantMocks, runProgram } from "../mocks";
-import { BOOTSTRAP_PROGRAM, BOOTSTRAP_PROJECT, IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./harness";
+import { type BootstrapRawConfig, validateBootstrapConfig } from "../../bootstrap/settings.ts";
+import { ConfigError } from "../../lib/configProblems.ts";
+import { stacksIn } from "../../lib/stackFiles.ts";
+import { TENANT_ID, TenantMocks, runProgram } from "../mocks.ts";
+import { BOOTSTRAP_PROGRAM, BOOTSTRAP_PROJECT, IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./harness.ts";
 
 const GRAPH_SP = "90909090-0000-4000-8000-000000009090";
 /** Microsoft Graph's app role ids (application permissions). */
@@ -248,7 +248,7 @@ describe("bootstrap program", () => {
         });
 
         it("declares its keys in bootstrap/Pulumi.yaml with descriptions and the defaults the program uses", () => {
-            const project = parse(fs.readFileSync(path.join(__dirname, "..", "..", "bootstrap", "Pulumi.yaml"), "utf8"));
+            const project = parse(fs.readFileSync(path.join(import.meta.dirname, "..", "..", "bootstrap", "Pulumi.yaml"), "utf8"));
             assert.strictEqual(project.name, BOOTSTRAP_PROJECT);
             assert.deepStrictEqual(Object.keys(project.config), [
                 "githubRepository", "githubSubjectPrefix", "stacks",

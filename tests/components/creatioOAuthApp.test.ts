@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { CreatioOAuthApp, CreatioOAuthAppArgs } from "../../components/creatioOAuthApp";
-import { validateConfig } from "../../lib/settings";
-import { ownership, ownersWarning } from "../../lib/owners";
-import { APP_CLIENT_ID, APP_OBJECT_ID, capturingWarnings, DEPLOYER_OBJECT_ID, PASSWORD_KEY_IDS, promiseOf, SP_OBJECT_ID, TENANT_ID, TENANT_PRINCIPALS, TenantMocks } from "../mocks";
+import { CreatioOAuthApp, type CreatioOAuthAppArgs } from "../../components/creatioOAuthApp.ts";
+import { validateConfig } from "../../lib/settings.ts";
+import { ownership, ownersWarning } from "../../lib/owners.ts";
+import { APP_CLIENT_ID, APP_OBJECT_ID, capturingWarnings, DEPLOYER_OBJECT_ID, PASSWORD_KEY_IDS, promiseOf, SP_OBJECT_ID, TENANT_ID, TENANT_PRINCIPALS, TenantMocks } from "../mocks.ts";
 import * as azuread from "@pulumi/azuread";
 
 const NOW = new Date("2026-11-28T10:00:00Z");

@@ -7,14 +7,14 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CommandMain, executeCommand } from "../../ops/io";
-import { FakePulumiOptions, FakeStack, fakePulumi } from "./pulumiRunner";
-import { FakeBackendState } from "./pulumiCli";
+import { type CommandMain, executeCommand } from "../../ops/io.ts";
+import { type FakePulumiOptions, type FakeStack, fakePulumi } from "./pulumiRunner.ts";
+import type { FakeBackendState } from "./pulumiCli.cjs";
 
-export { FakeStack } from "./pulumiRunner";
+export type { FakeStack } from "./pulumiRunner.ts";
 
-const ROOT = path.join(__dirname, "..", "..");
-const FAKES = __dirname;
+const ROOT = path.join(import.meta.dirname, "..", "..");
+const FAKES = import.meta.dirname;
 
 export interface CommandResult {
     code: number;
@@ -69,7 +69,7 @@ export function spawnCommand(command: string, args: string[], stacks: Record<str
         ...options.env,
     };
     return new Promise(resolve => {
-        execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "ops", `${command}.ts`), ...args],
+        execFile(process.execPath, [path.join(ROOT, "ops", `${command}.ts`), ...args],
             { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) => {
                 const pulumiCalls = fs.existsSync(log)
                     ? fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map(line => JSON.parse(line))

@@ -30,8 +30,8 @@ import * as fs from "fs";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
-import { AddressInfo } from "net";
-import { certificateFor } from "./certificates";
+import type { AddressInfo } from "net";
+import { certificateFor } from "./certificates.ts";
 
 export interface FakeOAuthApplication {
     Id: string;

@@ -1,9 +1,9 @@
 /**
  * The Pulumi CLI in-process for tests: the same runner wrapper as a real run (timeout, failure
- * mapping) around the CLI emulation of pulumiCli.js instead of a process.
+ * mapping) around the CLI emulation of pulumiCli.cjs instead of a process.
  */
-import { PulumiProcessResult, PulumiRunner, pulumiRunner } from "../../ops/pulumi/runner";
-import { FakeBackendState, FakeStackState, emulate } from "./pulumiCli";
+import { type PulumiProcessResult, type PulumiRunner, pulumiRunner } from "../../ops/pulumi/runner.ts";
+import { type FakeBackendState, type FakeStackState, emulate } from "./pulumiCli.cjs";
 
 export type FakeStack = FakeStackState;
 

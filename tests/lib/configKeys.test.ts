@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { closestConfigKey, shownKey, unknownKeyProblems } from "../../lib/configKeys";
-import { CONFIG_KEYS } from "../../lib/settings";
+import { closestConfigKey, shownKey, unknownKeyProblems } from "../../lib/configKeys.ts";
+import { CONFIG_KEYS } from "../../lib/settings.ts";
 
 describe("keys Pulumi.yaml does not declare (lib/configKeys.ts)", () => {
     it("suggests the declared key at most two edits away, letter case aside", () => {

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { parseCreatioVersion, permissionsFor, profileFor, redirectUrisFor } from "../../lib/creatioProfile";
+import { parseCreatioVersion, permissionsFor, profileFor, redirectUrisFor } from "../../lib/creatioProfile.ts";
 
 /** Permissions as plain [API appId, [scope id, claim value]...] rows, to compare with literals. */
 function rows(profile: Parameters<typeof permissionsFor>[0]) {

@@ -1,23 +1,24 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import { createRequire } from "module";
 import * as path from "path";
 import { Language, Node, Parser } from "web-tree-sitter";
-import { EWS_ALLOW_LIST_SCRIPT, ewsAllowListScript } from "../../lib/ewsAllowList";
-import { PsValue, callFunction, parameterNames } from "./powershellSubset";
+import { EWS_ALLOW_LIST_SCRIPT, ewsAllowListScript } from "../../lib/ewsAllowList.ts";
+import { type PsValue, callFunction, parameterNames } from "./powershellSubset.ts";
 
 // There is no PowerShell on this machine: the script is parsed with the tree-sitter PowerShell
 // grammar (npm tree-sitter-powershell, WebAssembly) and its commands, arguments and the
 // conditions around them are checked on the syntax tree; its pure decision functions are run on
 // that tree (tests/lib/powershellSubset.ts) for every state of a tenant.
 
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = path.join(import.meta.dirname, "..", "..");
 const CLIENT_ID = "c1c1c1c1-0000-4000-8000-000000000003";
 
 let parser: Parser;
 
 async function loadParser(): Promise<Parser> {
     await Parser.init();
-    const grammar = await Language.load(require.resolve("tree-sitter-powershell/tree-sitter-powershell.wasm"));
+    const grammar = await Language.load(createRequire(import.meta.url).resolve("tree-sitter-powershell/tree-sitter-powershell.wasm"));
     const p = new Parser();
     p.setLanguage(grammar);
     return p;

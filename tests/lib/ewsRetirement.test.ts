@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { EWS_SHUTDOWN_DAY, ewsDeadlineLine } from "../../lib/ewsRetirement";
-import { PROFILES } from "../../lib/creatioProfile";
+import { EWS_SHUTDOWN_DAY, ewsDeadlineLine } from "../../lib/ewsRetirement.ts";
+import { PROFILES } from "../../lib/creatioProfile.ts";
 
 const WATCH = "watch for a Creatio version whose Microsoft 365 mail provider uses Microsoft Graph.";
 

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { NIL_GUID, isGuid, isNilGuid, objectIdProblem, readGuid } from "../../lib/guid";
+import { NIL_GUID, isGuid, isNilGuid, objectIdProblem, readGuid } from "../../lib/guid.ts";
 
 const ID = "3F2504E0-4f89-41d3-9a0c-0305e82c3301";
 
@@ -31,7 +31,7 @@ describe("reading a GUID", () => {
 });
 
 describe("one GUID reader", () => {
-    const ROOT = path.join(__dirname, "..", "..");
+    const ROOT = path.join(import.meta.dirname, "..", "..");
     /** The TypeScript files of the program, the commands, the policy pack and the bootstrap. */
     function sources(dir: string): string[] {
         return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap(entry => {

@@ -14,7 +14,11 @@ import { Node } from "web-tree-sitter";
 export type PsValue = null | boolean | number | string;
 
 class Returned {
-    constructor(readonly value: PsValue) {}
+    readonly value: PsValue;
+
+    constructor(value: PsValue) {
+        this.value = value;
+    }
 }
 
 const named = (node: Node): Node[] => node.namedChildren.filter((c): c is Node => c !== null);

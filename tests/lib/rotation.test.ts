@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { RotationPlan, cappedPeriodDays, rfc3339, rotationPlan, slotOf } from "../../lib/rotation";
+import { type RotationPlan, cappedPeriodDays, rfc3339, rotationPlan, slotOf } from "../../lib/rotation.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 

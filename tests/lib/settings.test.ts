@@ -1,9 +1,9 @@
 import * as assert from "assert";
-import { problemsOf, SITE_URL_ALLOWED } from "../configFixtures";
-import { ConfigError, RawConfig, validateConfig } from "../../lib/settings";
-import { HANDLER_PATH_7_16, HANDLER_PATH_7_17, parseCreatioVersion, profileFor, REDIRECT_PATH_7_16, REDIRECT_PATH_7_17, redirectUrisFor } from "../../lib/creatioProfile";
-import { isGuid, isNilGuid } from "../../lib/guid";
-import { rotationPlan } from "../../lib/rotation";
+import { problemsOf, SITE_URL_ALLOWED } from "../configFixtures.ts";
+import { ConfigError, type RawConfig, validateConfig } from "../../lib/settings.ts";
+import { HANDLER_PATH_7_16, HANDLER_PATH_7_17, parseCreatioVersion, profileFor, REDIRECT_PATH_7_16, REDIRECT_PATH_7_17, redirectUrisFor } from "../../lib/creatioProfile.ts";
+import { isGuid, isNilGuid } from "../../lib/guid.ts";
+import { rotationPlan } from "../../lib/rotation.ts";
 
 const SITE_NAME_ALLOWED = "allowed: one DNS label of a-z, 0-9 and hyphens, 1 to 63 characters, " +
     "not starting or ending with a hyphen";

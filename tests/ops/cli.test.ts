@@ -3,9 +3,9 @@
  * In-process throughout: the pure parts directly, the commands through main(io) and the fakes.
  */
 import * as assert from "assert";
-import { OpsError, stackOption } from "../../ops/cli";
-import { main as credentialsMain } from "../../ops/credentials";
-import { FakeStack, runInProcess } from "../fakes/commands";
+import { OpsError, stackOption } from "../../ops/cli.ts";
+import { main as credentialsMain } from "../../ops/credentials.ts";
+import { type FakeStack, runInProcess } from "../fakes/commands.ts";
 
 describe("command lines", () => {
     it("refuses positional arguments and unknown options", async () => {

@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { formatCredentials, githubMaskCommands, main as credentialsMain } from "../../ops/credentials";
-import { FakeStack, InProcessOptions, runInProcess, spawnCommand } from "../fakes/commands";
-import { CommandMain } from "../../ops/io";
-import { killedBy, printedTooMuch } from "../fakes/pulumiRunner";
+import { formatCredentials, githubMaskCommands, main as credentialsMain } from "../../ops/credentials.ts";
+import { type FakeStack, type InProcessOptions, runInProcess, spawnCommand } from "../fakes/commands.ts";
+import type { CommandMain } from "../../ops/io.ts";
+import { killedBy, printedTooMuch } from "../fakes/pulumiRunner.ts";
 
 const SECRET = "Zx8Q~s3cr3t.value_with-'quote";
 const DEV: FakeStack = {

@@ -3,18 +3,18 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { OAUTH_APPLICATIONS, odataRoot, odataString, recordPath } from "../../ops/creatio/api";
-import { CreatioTarget, signIn } from "../../ops/creatio/client";
-import { findByMailServer, findTargets, listApplications, matchingClientId, OAuthApplicationRecord, readBack } from "../../ops/creatio/records";
-import { deliverCommand, main } from "../../ops/deliver";
-import { creatioCredentialsFromEnv } from "../../ops/creatio/delivery";
-import { isSiteBaseUrl } from "../../ops/creatio/runtime";
-import { DELIVERED_KEY_ID_TAG } from "../../ops/pulumi/stack";
-import { requestToken } from "../../ops/entra/token";
-import { API_CLIENT, API_SECRET, APP_ID, CLIENT, creatioTarget, FORMS, FORMS_ENV, GOOGLE_CLASS, M365_CLASS, m365Record, MAIL_ID, NEW_SECRET, PASSWORD, rejects, USER, withCreatio } from "../creatioFixtures";
-import { CommandResult, FakeStack, InProcessOptions, runInProcess } from "../fakes/commands";
-import { CreatioServer, CreatioServerOptions, DEFAULT_MODIFIED_ON, FakeOAuthApplication, startCreatioServer } from "../fakes/creatioServer";
-import { startTokenServer, TokenServer } from "../fakes/tokenServer";
+import { OAUTH_APPLICATIONS, odataRoot, odataString, recordPath } from "../../ops/creatio/api.ts";
+import { type CreatioTarget, signIn } from "../../ops/creatio/client.ts";
+import { findByMailServer, findTargets, listApplications, matchingClientId, type OAuthApplicationRecord, readBack } from "../../ops/creatio/records.ts";
+import { deliverCommand, main } from "../../ops/deliver.ts";
+import { creatioCredentialsFromEnv } from "../../ops/creatio/delivery.ts";
+import { isSiteBaseUrl } from "../../ops/creatio/runtime.ts";
+import { DELIVERED_KEY_ID_TAG } from "../../ops/pulumi/stack.ts";
+import { requestToken } from "../../ops/entra/token.ts";
+import { API_CLIENT, API_SECRET, APP_ID, CLIENT, creatioTarget, FORMS, FORMS_ENV, GOOGLE_CLASS, M365_CLASS, m365Record, MAIL_ID, NEW_SECRET, PASSWORD, rejects, USER, withCreatio } from "../creatioFixtures.ts";
+import { type CommandResult, type FakeStack, type InProcessOptions, runInProcess } from "../fakes/commands.ts";
+import { type CreatioServer, type CreatioServerOptions, DEFAULT_MODIFIED_ON, type FakeOAuthApplication, startCreatioServer } from "../fakes/creatioServer.ts";
+import { startTokenServer, type TokenServer } from "../fakes/tokenServer.ts";
 
 /** Creatio 8.2 system-operation reference, "Integration setting management": "Access to OData", code CanUseODataService. */
 const ODATA_403 = 'the Creatio user lacks a right: the system operation "Access to OData" (CanUseODataService), or read and ' +
@@ -1126,11 +1126,11 @@ function spawnNpmScript(script: string, args: string[], stacks: Record<string, F
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
     const stateFile = path.join(dir, "state.json");
     fs.writeFileSync(stateFile, JSON.stringify({ stacks }));
-    const root = path.join(__dirname, "..", "..");
+    const root = path.join(import.meta.dirname, "..", "..");
     return new Promise(resolve => {
         execFile("npm", ["run", "-s", script, "--", ...args], {
             cwd: root, timeout: 60_000,
-            env: { ...process.env, PATH: `${path.join(__dirname, "..", "fakes")}${path.delimiter}${process.env.PATH}`,
+            env: { ...process.env, PATH: `${path.join(import.meta.dirname, "..", "fakes")}${path.delimiter}${process.env.PATH}`,
                 FAKE_PULUMI_STATE: stateFile, ...env },
         }, (err, stdout, stderr) => {
             fs.rmSync(dir, { recursive: true, force: true });

@@ -6,20 +6,20 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { closest, editDistance } from "../../lib/closest";
-import { CommandSpec, EXIT_CODES, USAGE_EXIT_CODE, optionSynopsis, renderHelp } from "../../ops/cli";
-import { CommandMain } from "../../ops/io";
-import { SPEC as credentialsSpec, main as credentials } from "../../ops/credentials";
-import { SPEC as deliverSpec, main as deliver } from "../../ops/deliver";
-import { SPEC as planSpec, main as plan } from "../../ops/plan/command";
-import { SPEC as commentSpec, main as comment } from "../../ops/plan/comment";
-import { SPEC as rotateSpec, main as rotateNow } from "../../ops/rotateNow";
-import { SPEC as routineSpec, main as routineCheck } from "../../ops/routineCheck";
-import { SPEC as statusSpec, main as status } from "../../ops/status";
-import { SPEC as verifySpec, main as verify } from "../../ops/verify";
-import { runInProcess } from "../fakes/commands";
+import { closest, editDistance } from "../../lib/closest.ts";
+import { type CommandSpec, EXIT_CODES, USAGE_EXIT_CODE, optionSynopsis, renderHelp } from "../../ops/cli.ts";
+import type { CommandMain } from "../../ops/io.ts";
+import { SPEC as credentialsSpec, main as credentials } from "../../ops/credentials.ts";
+import { SPEC as deliverSpec, main as deliver } from "../../ops/deliver.ts";
+import { SPEC as planSpec, main as plan } from "../../ops/plan/command.ts";
+import { SPEC as commentSpec, main as comment } from "../../ops/plan/comment.ts";
+import { SPEC as rotateSpec, main as rotateNow } from "../../ops/rotateNow.ts";
+import { SPEC as routineSpec, main as routineCheck } from "../../ops/routineCheck.ts";
+import { SPEC as statusSpec, main as status } from "../../ops/status.ts";
+import { SPEC as verifySpec, main as verify } from "../../ops/verify.ts";
+import { runInProcess } from "../fakes/commands.ts";
 
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = path.join(import.meta.dirname, "..", "..");
 
 /** Each npm script, its command and its declaration, with the exact first line of its help. */
 const COMMANDS: [string, CommandMain, CommandSpec, string][] = [

@@ -4,19 +4,19 @@
  */
 import * as assert from "assert";
 import * as https from "https";
-import { AddressInfo } from "net";
+import { type AddressInfo } from "net";
 import { AuthError } from "@azure/msal-node";
-import { signIn } from "../../ops/creatio/client";
-import { deliverCommand } from "../../ops/deliver";
-import { MAX_ANSWER_BYTES } from "../../ops/httpsClient";
-import { httpsNetworkClient } from "../../ops/entra/msalNetwork";
-import { main as verifyMain } from "../../ops/verify";
-import { requestToken } from "../../ops/entra/token";
-import { M365_CLASS, rejects } from "../creatioFixtures";
-import { certificateFor } from "../fakes/certificates";
-import { FakeStack, runInProcess } from "../fakes/commands";
-import { CreatioServer, startCreatioServer } from "../fakes/creatioServer";
-import { startTokenServer, TokenServer } from "../fakes/tokenServer";
+import { signIn } from "../../ops/creatio/client.ts";
+import { deliverCommand } from "../../ops/deliver.ts";
+import { MAX_ANSWER_BYTES } from "../../ops/httpsClient.ts";
+import { httpsNetworkClient } from "../../ops/entra/msalNetwork.ts";
+import { main as verifyMain } from "../../ops/verify.ts";
+import { requestToken } from "../../ops/entra/token.ts";
+import { M365_CLASS, rejects } from "../creatioFixtures.ts";
+import { certificateFor } from "../fakes/certificates.ts";
+import { type FakeStack, runInProcess } from "../fakes/commands.ts";
+import { type CreatioServer, startCreatioServer } from "../fakes/creatioServer.ts";
+import { startTokenServer, type TokenServer } from "../fakes/tokenServer.ts";
 
 const TENANT = "72f988bf-0000-4000-8000-000000000001";
 const CLIENT = "c1c1c1c1-0000-4000-8000-000000000003";

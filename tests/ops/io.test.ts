@@ -6,11 +6,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { OpsError } from "../../ops/cli";
-import { CommandIO, processIO, runCommand } from "../../ops/io";
-import { installPulumiOnPath } from "../fakes/pulumiOnPath";
+import { OpsError } from "../../ops/cli.ts";
+import { type CommandIO, processIO, runCommand } from "../../ops/io.ts";
+import { installPulumiOnPath } from "../fakes/pulumiOnPath.ts";
 
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = path.join(import.meta.dirname, "..", "..");
 
 describe("the process IO", () => {
     function capture(stream: NodeJS.WriteStream, into: string[]): () => void {

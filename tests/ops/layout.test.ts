@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
 
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = path.join(import.meta.dirname, "..", "..");
 
 /** The files the package's npm scripts run from ops/: the commands. */
 function commandFiles(root: string): string[] {

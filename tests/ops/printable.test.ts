@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { printable } from "../../ops/printable";
+import { printable } from "../../ops/printable.ts";
 
 describe("printable (outside text on a terminal or in a CI log)", () => {
     it("replaces control, format and line or paragraph separator characters, and keeps the rest", () => {

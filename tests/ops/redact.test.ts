@@ -3,18 +3,18 @@
  * every command's stdout and stderr pass through it (except the one value `credentials` prints).
  */
 import * as assert from "assert";
-import { OpsError } from "../../ops/cli";
-import { deliverCommand } from "../../ops/deliver";
-import { CommandContext, executeCommand } from "../../ops/io";
-import { printable } from "../../ops/printable";
-import { REDACTED, Redactor } from "../../ops/redact";
-import { main as verifyMain } from "../../ops/verify";
-import { requestToken } from "../../ops/entra/token";
-import { M365_CLASS } from "../creatioFixtures";
-import { CommandResult, FakeStack, runInProcess } from "../fakes/commands";
-import { CreatioServer, CreatioServerOptions, startCreatioServer } from "../fakes/creatioServer";
-import { startTokenServer, TokenServer } from "../fakes/tokenServer";
-import { PulumiError } from "../../ops/pulumi/runner";
+import { OpsError } from "../../ops/cli.ts";
+import { deliverCommand } from "../../ops/deliver.ts";
+import { type CommandContext, executeCommand } from "../../ops/io.ts";
+import { printable } from "../../ops/printable.ts";
+import { REDACTED, Redactor } from "../../ops/redact.ts";
+import { main as verifyMain } from "../../ops/verify.ts";
+import { requestToken } from "../../ops/entra/token.ts";
+import { M365_CLASS } from "../creatioFixtures.ts";
+import { type CommandResult, type FakeStack, runInProcess } from "../fakes/commands.ts";
+import { type CreatioServer, type CreatioServerOptions, startCreatioServer } from "../fakes/creatioServer.ts";
+import { startTokenServer, type TokenServer } from "../fakes/tokenServer.ts";
+import { PulumiError } from "../../ops/pulumi/runner.ts";
 
 /** A secret with the characters encoders disagree on: `~` and `(` `)` (kept by encodeURIComponent, encoded by a form encoder), a space, non-ASCII. */
 const SECRET = "Zx8Q~a(b)c d-é";

@@ -2,14 +2,14 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { executeCommand } from "../../ops/io";
-import { PROJECT, rotateNowCommand, slotUrn } from "../../ops/rotateNow";
-import { requestToken } from "../../ops/entra/token";
-import { M365_CLASS } from "../creatioFixtures";
-import { CreatioServer, FakeOAuthApplication, RecordedRequest, startCreatioServer } from "../fakes/creatioServer";
-import { emulate } from "../fakes/pulumiCli";
-import { FakeStack, fakePulumi } from "../fakes/pulumiRunner";
-import { GraphStandIn, TokenServer, startTokenServer } from "../fakes/tokenServer";
+import { executeCommand } from "../../ops/io.ts";
+import { PROJECT, rotateNowCommand, slotUrn } from "../../ops/rotateNow.ts";
+import { requestToken } from "../../ops/entra/token.ts";
+import { M365_CLASS } from "../creatioFixtures.ts";
+import { type CreatioServer, type FakeOAuthApplication, type RecordedRequest, startCreatioServer } from "../fakes/creatioServer.ts";
+import { emulate } from "../fakes/pulumiCli.cjs";
+import { type FakeStack, fakePulumi } from "../fakes/pulumiRunner.ts";
+import { type GraphStandIn, type TokenServer, startTokenServer } from "../fakes/tokenServer.ts";
 
 const TENANT = "72f988bf-0000-4000-8000-000000000001";
 const CLIENT = "c1c1c1c1-0000-4000-8000-000000000003";
@@ -148,7 +148,7 @@ describe("npm run rotate-now", () => {
     });
 
     it("names the slots by the URNs the program gives them", () => {
-        assert.strictEqual(PROJECT, parse(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8")).name);
+        assert.strictEqual(PROJECT, parse(fs.readFileSync(path.join(import.meta.dirname, "..", "..", "Pulumi.yaml"), "utf8")).name);
         // The component "creatio" (index.ts) and its children "<name>-secret-a|b" (components/creatioOAuthApp.ts).
         assert.strictEqual(slotUrn("prod", "b"), "urn:pulumi:prod::creatio-m365-oauth::creatio:m365:CreatioOAuthApp$" +
             "azuread:index/applicationPassword:ApplicationPassword::creatio-secret-b");

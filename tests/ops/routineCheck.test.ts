@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { main } from "../../ops/routineCheck";
-import { previewSteps } from "../../ops/pulumi/routineChanges";
-import { runInProcess, spawnCommand } from "../fakes/commands";
+import { main } from "../../ops/routineCheck.ts";
+import { previewSteps } from "../../ops/pulumi/routineChanges.ts";
+import { runInProcess, spawnCommand } from "../fakes/commands.ts";
 
 const TENANT = "72f988bf-0000-4000-8000-000000000001";
 const COMPONENT = "creatio:m365:CreatioOAuthApp";

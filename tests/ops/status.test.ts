@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { executeCommand } from "../../ops/io";
-import { DEFAULT_PARALLEL, DEFAULT_THRESHOLD_DAYS, main as statusMain, renderTable, StatusRow } from "../../ops/status";
-import { FakeStack, runInProcess, spawnCommand } from "../fakes/commands";
-import { fakePulumi, killedBy, printedTooMuch } from "../fakes/pulumiRunner";
+import { executeCommand } from "../../ops/io.ts";
+import { DEFAULT_PARALLEL, DEFAULT_THRESHOLD_DAYS, main as statusMain, renderTable, type StatusRow } from "../../ops/status.ts";
+import { type FakeStack, runInProcess, spawnCommand } from "../fakes/commands.ts";
+import { fakePulumi, killedBy, printedTooMuch } from "../fakes/pulumiRunner.ts";
 
 const DAY = 24 * 3600 * 1000;
 const NOW = new Date("2026-11-28T10:00:00Z");

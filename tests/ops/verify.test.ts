@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import * as https from "https";
-import { main as verifyMain, renderReport } from "../../ops/verify";
-import { defaultScope, KNOWN_AUTHORITY_HOSTS, requestToken } from "../../ops/entra/token";
-import { FakeStack, InProcessOptions, runInProcess, spawnCommand } from "../fakes/commands";
-import { CannedAnswer, startTokenServer, TokenServer } from "../fakes/tokenServer";
+import { main as verifyMain, renderReport } from "../../ops/verify.ts";
+import { defaultScope, KNOWN_AUTHORITY_HOSTS, requestToken } from "../../ops/entra/token.ts";
+import { type FakeStack, type InProcessOptions, runInProcess, spawnCommand } from "../fakes/commands.ts";
+import { type CannedAnswer, startTokenServer, type TokenServer } from "../fakes/tokenServer.ts";
 
 const TENANT = "72f988bf-0000-4000-8000-000000000001";
 const CLIENT = "c1c1c1c1-0000-4000-8000-000000000003";

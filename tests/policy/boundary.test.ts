@@ -1,14 +1,14 @@
 import * as assert from "assert";
-import { PolicyResource } from "@pulumi/policy";
-import { CreatioOAuthApp } from "../../components/creatioOAuthApp";
-import { validateConfig, RawConfig } from "../../lib/settings";
-import { ALLOWED_TYPES, boundaryResourcePolicies, boundaryStackPolicies } from "../../policy/boundary";
-import { creatioPolicies } from "../../policy/rules";
-import { APP_OBJECT_ID, DEPLOYER_OBJECT_ID, Declared, SP_OBJECT_ID, TenantMocks, promiseOf } from "../mocks";
+import { type PolicyResource } from "@pulumi/policy";
+import { createRequire } from "module";
+import { CreatioOAuthApp } from "../../components/creatioOAuthApp.ts";
+import { validateConfig, type RawConfig } from "../../lib/settings.ts";
+import { ALLOWED_TYPES, boundaryResourcePolicies, boundaryStackPolicies } from "../../policy/boundary.ts";
+import { creatioPolicies } from "../../policy/rules.ts";
+import { APP_OBJECT_ID, DEPLOYER_OBJECT_ID, type Declared, SP_OBJECT_ID, TenantMocks, promiseOf } from "../mocks.ts";
 
 // pulumi-policy's own unknown sentinel and the proxy that throws on reading it (proxy.js; not in its type declarations).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { unknownCheckingProxy, unknownStringValue } = require("@pulumi/policy/proxy") as {
+const { unknownCheckingProxy, unknownStringValue } = createRequire(import.meta.url)("@pulumi/policy/proxy") as {
     unknownCheckingProxy: <T>(props: T) => T; unknownStringValue: unknown };
 
 const NOW = new Date("2026-11-28T10:00:00Z");

@@ -1,10 +1,10 @@
 import * as assert from "assert";
-import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { CreatioOAuthApp } from "../../components/creatioOAuthApp";
-import { RawConfig, validateConfig } from "../../lib/settings";
-import { creatioPolicies, passwordPolicies, stackPolicies, TYPES } from "../../policy/rules";
-import { Declared, promiseOf, TenantMocks } from "../mocks";
-import { DAY_MS } from "../../lib/rotation";
+import { type PolicyResource, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
+import { CreatioOAuthApp } from "../../components/creatioOAuthApp.ts";
+import { type RawConfig, validateConfig } from "../../lib/settings.ts";
+import { creatioPolicies, passwordPolicies, stackPolicies, TYPES } from "../../policy/rules.ts";
+import { type Declared, promiseOf, TenantMocks } from "../mocks.ts";
+import { DAY_MS } from "../../lib/rotation.ts";
 
 const NOW = new Date("2026-11-28T10:00:00Z");
 const policies = creatioPolicies(() => NOW);

@@ -4,11 +4,11 @@
  */
 import * as assert from "assert";
 import * as https from "https";
-import { AddressInfo } from "net";
-import { CreatioError, CreatioSession, signIn } from "../../../ops/creatio/client";
-import { API_CLIENT, API_SECRET, APP_ID, CLIENT, FORMS, NEW_SECRET, PASSWORD, USER, creatioTarget, m365Record, rejects, withCreatio } from "../../creatioFixtures";
-import { certificateFor } from "../../fakes/certificates";
-import { startCreatioServer } from "../../fakes/creatioServer";
+import type { AddressInfo } from "net";
+import { CreatioError, CreatioSession, signIn } from "../../../ops/creatio/client.ts";
+import { API_CLIENT, API_SECRET, APP_ID, CLIENT, FORMS, NEW_SECRET, PASSWORD, USER, creatioTarget, m365Record, rejects, withCreatio } from "../../creatioFixtures.ts";
+import { certificateFor } from "../../fakes/certificates.ts";
+import { startCreatioServer } from "../../fakes/creatioServer.ts";
 
 
 const login = (answer: { status: number; body?: string }) =>

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { OpsError } from "../../../ops/cli";
-import { checkEnvironmentPins } from "../../../ops/creatio/environmentPins";
+import { OpsError } from "../../../ops/cli.ts";
+import { checkEnvironmentPins } from "../../../ops/creatio/environmentPins.ts";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const OUTPUTS = { siteBaseUrl: "https://acme.creatio.com", tenantId: TENANT };

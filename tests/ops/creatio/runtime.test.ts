@@ -1,9 +1,9 @@
 import * as assert from "assert";
-import { RUNTIME_PROBES, RuntimeProbes, checkSite, probeRuntime, runtimeFrom } from "../../../ops/creatio/runtime";
-import { main as verifyMain } from "../../../ops/verify";
-import { FakeStack, runInProcess } from "../../fakes/commands";
-import { CreatioServerOptions, startCreatioServer } from "../../fakes/creatioServer";
-import { TokenServer, startTokenServer } from "../../fakes/tokenServer";
+import { RUNTIME_PROBES, type RuntimeProbes, checkSite, probeRuntime, runtimeFrom } from "../../../ops/creatio/runtime.ts";
+import { main as verifyMain } from "../../../ops/verify.ts";
+import { type FakeStack, runInProcess } from "../../fakes/commands.ts";
+import { type CreatioServerOptions, startCreatioServer } from "../../fakes/creatioServer.ts";
+import { type TokenServer, startTokenServer } from "../../fakes/tokenServer.ts";
 
 const TENANT = "72f988bf-0000-4000-8000-000000000001";
 const CLIENT = "c1c1c1c1-0000-4000-8000-000000000003";

@@ -6,8 +6,8 @@ import * as assert from "assert";
 import * as https from "https";
 import * as net from "net";
 import { AuthError } from "@azure/msal-node";
-import { httpsNetworkClient } from "../../../ops/entra/msalNetwork";
-import { certificateFor } from "../../fakes/certificates";
+import { httpsNetworkClient } from "../../../ops/entra/msalNetwork.ts";
+import { certificateFor } from "../../fakes/certificates.ts";
 
 /** Resolves when `check` holds, polling; rejects after `ms`. */
 async function eventually(what: string, check: () => boolean, ms = 2000): Promise<void> {

@@ -4,10 +4,10 @@
  */
 import * as assert from "assert";
 import * as net from "net";
-import { NetworkRecord } from "../../../ops/entra/msalNetwork";
-import { REDACTED } from "../../../ops/redact";
-import { renderReport } from "../../../ops/verify";
-import { judge, requestToken } from "../../../ops/entra/token";
+import type { NetworkRecord } from "../../../ops/entra/msalNetwork.ts";
+import { REDACTED } from "../../../ops/redact.ts";
+import { renderReport } from "../../../ops/verify.ts";
+import { judge, requestToken } from "../../../ops/entra/token.ts";
 
 const HOST = "https://login.example.test";
 const TOKEN_URL = `${HOST}/tenant/oauth2/v2.0/token`;

@@ -3,17 +3,18 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main, planCommand } from "../../../ops/plan/command";
-import { CommandIO, executeCommand } from "../../../ops/io";
-import { runInProcess } from "../../fakes/commands";
-import { PlanError, loadStackConfig, stackConfigFrom } from "../../../ops/plan/config";
-import { contrastingOffset } from "../../../ops/plan/program";
-import { PLACEHOLDER_GUID_PREFIX } from "../../../ops/plan/tenant";
-import { ownersWarning } from "../../../lib/owners";
-import { rotationPlan } from "../../../lib/rotation";
-import { exampleProject, exampleStack, repositoryCopy } from "../../exampleStacks";
+import { pathToFileURL } from "url";
+import { main, planCommand } from "../../../ops/plan/command.ts";
+import { type CommandIO, executeCommand } from "../../../ops/io.ts";
+import { runInProcess } from "../../fakes/commands.ts";
+import { PlanError, loadStackConfig, stackConfigFrom } from "../../../ops/plan/config.ts";
+import { contrastingOffset } from "../../../ops/plan/program.ts";
+import { PLACEHOLDER_GUID_PREFIX } from "../../../ops/plan/tenant.ts";
+import { ownersWarning } from "../../../lib/owners.ts";
+import { rotationPlan } from "../../../lib/rotation.ts";
+import { exampleProject, exampleStack, repositoryCopy } from "../../exampleStacks.ts";
 
-const ROOT = path.resolve(__dirname, "..", "..", "..");
+const ROOT = path.resolve(import.meta.dirname, "..", "..", "..");
 /** A fixed instant for the plan: the first rotation is given as if `pulumi up` ran then. */
 const NOW = new Date("2026-06-15T12:00:00Z");
 
@@ -474,18 +475,30 @@ describe("npm run plan", () => {
 
         it("reports a failing program by its first line, without stand-in values", async () => {
             const dir = projectWith({ "Pulumi.fails.yaml": OWNERS_STACK });
-            const program = path.join(dir, "failing.js");
+            const program = path.join(dir, "failing.mjs");
             fs.writeFileSync(program, [
-                `const azuread = require(${JSON.stringify(path.join(ROOT, "node_modules/@pulumi/azuread"))});`,
-                "exports.out = azuread.getClientConfigOutput().objectId.apply(id => {",
+                `import azuread from ${JSON.stringify(pathToFileURL(path.join(ROOT, "node_modules/@pulumi/azuread/index.js")).href)};`,
+                "export default () => ({ out: azuread.getClientConfigOutput().objectId.apply(id => {",
                 "    throw new Error(`no access for ${id}\\nsecond line`);",
-                "});",
+                "}) });",
             ].join("\n"));
             let stderr = "";
             const code = await executeCommand("plan", planCommand({ projectDir: dir, program }),
                 planIO(["--stack", "fails"], () => undefined, text => { stderr += text; }));
             assert.strictEqual(code, 1);
             assert.strictEqual(stderr, "plan: the program failed: no access for (a value assigned by Entra ID at pulumi up)\n");
+        });
+
+        it("refuses a program whose module does not export default the function that declares the stack", async () => {
+            // An ES module is evaluated once per process: the plan's two evaluations call the function instead.
+            const dir = projectWith({ "Pulumi.named.yaml": OWNERS_STACK });
+            const program = path.join(dir, "named.mjs");
+            fs.writeFileSync(program, "export const clientId = 'x';\n");
+            let stderr = "";
+            const code = await executeCommand("plan", planCommand({ projectDir: dir, program }),
+                planIO(["--stack", "named"], () => undefined, text => { stderr += text; }));
+            assert.strictEqual(code, 1);
+            assert.strictEqual(stderr, `plan: the program failed: ${program} does not export default the function that declares the stack\n`);
         });
 
         it("warns of a single-tenant stack that Creatio's sign-in through /common will be refused, without the upgrade note", async () => {

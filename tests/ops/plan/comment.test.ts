@@ -2,9 +2,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { COMMENT_MARKER, MAX_COMMENT_CHARACTERS, MAX_PLAN_BYTES, PLAN_TIME, main, renderPlanComment } from "../../../ops/plan/comment";
-import { planCommand } from "../../../ops/plan/command";
-import { runInProcess } from "../../fakes/commands";
+import { COMMENT_MARKER, MAX_COMMENT_CHARACTERS, MAX_PLAN_BYTES, PLAN_TIME, main, renderPlanComment } from "../../../ops/plan/comment.ts";
+import { planCommand } from "../../../ops/plan/command.ts";
+import { runInProcess } from "../../fakes/commands.ts";
 
 const HEADER = [
     COMMENT_MARKER,
@@ -83,10 +83,10 @@ describe("plan-comment", () => {
         // A stack of this test's own, so the result does not depend on the stack files of the checkout.
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-twice-"));
         try {
-            fs.copyFileSync(path.join(__dirname, "..", "..", "..", "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+            fs.copyFileSync(path.join(import.meta.dirname, "..", "..", "..", "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
             fs.writeFileSync(path.join(dir, "Pulumi.acme.yaml"), "config:\n  creatio-m365-oauth:siteName: acme\n");
             const planAt = async (at: string) => {
-                const run = await runInProcess("plan", planCommand({ projectDir: dir, program: path.join(__dirname, "..", "..", "..", "index.ts") }),
+                const run = await runInProcess("plan", planCommand({ projectDir: dir, program: path.join(import.meta.dirname, "..", "..", "..", "index.ts") }),
                     ["--stack", "acme"], {}, { now: new Date(at) });
                 assert.strictEqual(run.code, 0, run.stderr);
                 return run.stdout;

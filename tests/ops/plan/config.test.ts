@@ -2,8 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError } from "../../../lib/configProblems";
-import { PlanError, loadStackConfig, parseConfigKey, stackConfigFrom, stackNameOf } from "../../../ops/plan/config";
+import { ConfigError } from "../../../lib/configProblems.ts";
+import { PlanError, loadStackConfig, parseConfigKey, stackConfigFrom, stackNameOf } from "../../../ops/plan/config.ts";
 
 /** Asserts a PlanError with exactly this message and exit code. */
 function refuses(run: () => unknown, message: string, exitCode = 1): void {

@@ -7,13 +7,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { StackConfig } from "../../../ops/plan/config";
+import { type StackConfig } from "../../../ops/plan/config.ts";
 import {
-    Evaluation, OFFSET_DEPENDENT, agreement, contrastingOffset, declaredOffsetRange, declaredPeriodDays, evaluateOnce,
+    type Evaluation, OFFSET_DEPENDENT, agreement, contrastingOffset, declaredOffsetRange, declaredPeriodDays, evaluateOnce,
     evaluateProgram,
-} from "../../../ops/plan/program";
-import { ASSIGNED, DeclaredResource, PLACEHOLDER_GUID_PREFIX, StandInTenant, withoutStandIns } from "../../../ops/plan/tenant";
-import { rotationPlan } from "../../../lib/rotation";
+} from "../../../ops/plan/program.ts";
+import { ASSIGNED, type DeclaredResource, PLACEHOLDER_GUID_PREFIX, StandInTenant, withoutStandIns } from "../../../ops/plan/tenant.ts";
+import { rotationPlan } from "../../../lib/rotation.ts";
 
 const RANDOM_INTEGER = "random:index/randomInteger:RandomInteger";
 const APPLICATION = "azuread:index/application:Application";
@@ -26,11 +26,15 @@ const CONFIG: StackConfig = {
     project: "bites", stack: "dev", stackFile: "Pulumi.dev.yaml", values: {}, sources: {}, secureKeys: [], notes: [],
 };
 
-/** A program file that loads the same @pulumi/pulumi as the plan does. */
+/**
+ * A program file that loads the same @pulumi/pulumi as the plan does; its default export, which
+ * the plan calls once per evaluation, runs these lines and returns what they put in `exports`.
+ */
 function program(...lines: string[]): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-bites-"));
-    const file = path.join(dir, "index.js");
-    fs.writeFileSync(file, [`const pulumi = require(${JSON.stringify(require.resolve("@pulumi/pulumi"))});`, ...lines].join("\n"));
+    const file = path.join(dir, "index.mjs");
+    fs.writeFileSync(file, [`import pulumi from ${JSON.stringify(import.meta.resolve("@pulumi/pulumi"))};`,
+        "export default function () {", "const exports = {};", ...lines, "return exports;", "}"].join("\n"));
     return file;
 }
 

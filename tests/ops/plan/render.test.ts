@@ -1,11 +1,11 @@
 import * as assert from "assert";
-import { StackConfig } from "../../../ops/plan/config";
-import { Evaluation, OFFSET_DEPENDENT } from "../../../ops/plan/program";
+import { type StackConfig } from "../../../ops/plan/config.ts";
+import { type Evaluation, OFFSET_DEPENDENT } from "../../../ops/plan/program.ts";
 import {
-    APPLICATION, CONSENT_GRANT, PASSWORD, Plan, RANDOM_INTEGER, SERVICE_PRINCIPAL, buildPlan, renderText, revealer, summaryLine,
-} from "../../../ops/plan/render";
-import { DeclaredResource, Placeholder } from "../../../ops/plan/tenant";
-import { ownersWarning } from "../../../lib/owners";
+    APPLICATION, CONSENT_GRANT, PASSWORD, type Plan, RANDOM_INTEGER, SERVICE_PRINCIPAL, buildPlan, renderText, revealer, summaryLine,
+} from "../../../ops/plan/render.ts";
+import type { DeclaredResource,Placeholder } from "../../../ops/plan/tenant.ts";
+import { ownersWarning } from "../../../lib/owners.ts";
 
 const NOW = new Date("2026-06-15T12:00:00Z");
 

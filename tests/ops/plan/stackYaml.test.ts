@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { GoNumber, YamlRefusal, decodeText, readYaml, resolvePlain, valueText } from "../../../ops/plan/stackYaml";
+import { GoNumber, YamlRefusal, decodeText, readYaml, resolvePlain, valueText } from "../../../ops/plan/stackYaml.ts";
 
 /** Asserts a YamlRefusal with exactly this message. */
 function refuses(run: () => unknown, message: string): void {

@@ -3,9 +3,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { execFile } from "child_process";
-import { DEFAULT_PULUMI_TIMEOUT_SECONDS, killRunningCalls, PulumiError, PulumiMissingError, PulumiProcessResult, pulumiRunner, PulumiUnavailableError, spawnPulumi } from "../../../ops/pulumi/runner";
-import { installPulumiOnPath, PulumiOnPath } from "../../fakes/pulumiOnPath";
-import { fakePulumi } from "../../fakes/pulumiRunner";
+import { DEFAULT_PULUMI_TIMEOUT_SECONDS, killRunningCalls, PulumiError, PulumiMissingError, type PulumiProcessResult, pulumiRunner, PulumiUnavailableError, spawnPulumi } from "../../../ops/pulumi/runner.ts";
+import { installPulumiOnPath, type PulumiOnPath } from "../../fakes/pulumiOnPath.ts";
+import { fakePulumi } from "../../fakes/pulumiRunner.ts";
 
 async function gone(pid: number): Promise<boolean> {
     const alive = () => {
@@ -21,7 +21,7 @@ async function gone(pid: number): Promise<boolean> {
     return !alive();
 }
 
-const ROOT = path.join(__dirname, "..", "..", "..");
+const ROOT = path.join(import.meta.dirname, "..", "..", "..");
 
 /** Resolves when `check` holds, polling; rejects after `ms`. */
 async function eventually(what: string, check: () => boolean, ms = 2000): Promise<void> {
@@ -141,8 +141,8 @@ describe("the pulumi runner", () => {
         ].join("\n"));
         try {
             const code = await new Promise<number | null>(resolve => execFile(process.execPath,
-                ["-r", "ts-node/register/transpile-only", path.join(__dirname, "..", "..", "..", "ops", "status.ts"), "--all"],
-                { cwd: path.join(__dirname, "..", "..", ".."), env: { ...process.env }, timeout: 25_000 },
+                [path.join(import.meta.dirname, "..", "..", "..", "ops", "status.ts"), "--all"],
+                { cwd: path.join(import.meta.dirname, "..", "..", ".."), env: { ...process.env }, timeout: 25_000 },
                 err => resolve(err ? (typeof err.code === "number" ? err.code : null) : 0)));
             assert.strictEqual(code, 1);
             const child = Number(fs.readFileSync(path.join(fake.dir, "tag.pid"), "utf8"));

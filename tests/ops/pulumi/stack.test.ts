@@ -3,9 +3,9 @@
  * In-process throughout: the pure parts directly, the commands through main(io) and the fakes.
  */
 import * as assert from "assert";
-import { OpsError } from "../../../ops/cli";
-import { PulumiError } from "../../../ops/pulumi/runner";
-import { isIsoUtcInstant, optionalOutput, optionalWholeDays, readStackTag, requireOutput, requireStringList } from "../../../ops/pulumi/stack";
+import { OpsError } from "../../../ops/cli.ts";
+import { PulumiError } from "../../../ops/pulumi/runner.ts";
+import { isIsoUtcInstant, optionalOutput, optionalWholeDays, readStackTag, requireOutput, requireStringList } from "../../../ops/pulumi/stack.ts";
 
 describe("reading stack outputs", () => {
     it("takes null and empty text as missing, and other values as not a string", () => {

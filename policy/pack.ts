@@ -1,5 +1,5 @@
 import { PolicyPack } from "@pulumi/policy";
-import { creatioPolicies } from "./rules";
+import { creatioPolicies } from "./rules.ts";
 
 new PolicyPack("creatio-m365-oauth", {
     description: "Guardrails for the Creatio Microsoft 365 OAuth app registration: work or school accounts only, " +

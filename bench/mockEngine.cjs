@@ -1,9 +1,10 @@
 // Preloaded (node --require) into Pulumi's own entry point, @pulumi/pulumi/cmd/run, in place of
 // the engine: resources and lookups go to the tests' TenantMocks instead of a gRPC resource
-// monitor. Everything else is the runtime's own code path: ts-node registered as cmd/run does
-// it, the Stack resource, the program's module loading.
+// monitor. Everything else is the runtime's own code path: the program's module loading as
+// cmd/run does it for the project's runtime options, the Stack resource.
 const fs = require("fs");
 const path = require("path");
+const { pathToFileURL } = require("url");
 const { MockMonitor, setMocks } = require("@pulumi/pulumi/runtime/mocks");
 
 const flag = name => {
@@ -13,13 +14,17 @@ const flag = name => {
 const root = flag("pwd");
 
 let tenant;
-/** TenantMocks is TypeScript: loaded with the first resource, after cmd/run registered ts-node. */
+let loading;
+/**
+ * TenantMocks is TypeScript, an ES module Node loads with its type stripping: import()ed with the
+ * first resource (require() would meet ts-node's hook where the runtime registers it).
+ */
 function tenantMocks() {
-    if (!tenant) {
-        const { TenantMocks } = require(path.join(root, "tests", "mocks"));
+    loading ??= import(pathToFileURL(path.join(root, "tests", "mocks.ts")).href).then(({ TenantMocks }) => {
         tenant = new TenantMocks(37);
-    }
-    return tenant;
+        return tenant;
+    });
+    return loading;
 }
 
 // The engine answers the shutdown signal cmd/run sends when the program is done.
@@ -27,8 +32,8 @@ MockMonitor.prototype.signalAndWaitForShutdown = (_request, callback) => callbac
 
 setMocks({
     // The root resource cmd/run registers around the program: the engine takes it as it is.
-    newResource: args => args.type === "pulumi:pulumi:Stack" ? { id: undefined, state: {} } : tenantMocks().newResource(args),
-    call: args => tenantMocks().call(args),
+    newResource: async args => args.type === "pulumi:pulumi:Stack" ? { id: undefined, state: {} } : (await tenantMocks()).newResource(args),
+    call: async args => (await tenantMocks()).call(args),
 }, flag("project"), flag("stack"), process.argv.includes("--dry-run"));
 
 process.on("exit", () => {
