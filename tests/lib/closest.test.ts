@@ -38,6 +38,12 @@ describe("closest", () => {
         assert.strictEqual(closest("stak", ["status", "stack"]), "stack");
     });
 
+    it("offers the closer of two names close enough, wherever it stands among the candidates", () => {
+        assert.strictEqual(editDistance("abcdefgh", "abcdefXY"), 2);
+        assert.strictEqual(closest("abcdefgh", ["abcdefXY", "abcdefgX"]), "abcdefgX");
+        assert.strictEqual(closest("abcdefgh", ["abcdefgX", "abcdefXY"]), "abcdefgX");
+    });
+
     it("offers a two-letter name one edit away: at least one edit is allowed", () => {
         assert.strictEqual(closest("xb", ["ab"]), "ab");
     });

@@ -3,7 +3,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { MAX_STACKS, StackFilesError, stacksIn } from "../../lib/stackFiles.ts";
+import { MAX_STACKS, StackFilesError, stackNamed, stacksIn } from "../../lib/stackFiles.ts";
 
 /** A folder holding these (empty) files. */
 function folderWith(files: string[]): string {
@@ -30,6 +30,7 @@ function refusal(files: string[]): StackFilesError {
 
 describe("stacksIn", () => {
     it("lists only files named exactly Pulumi.<stack>.yaml, sorted as bytes (capitals first, as LC_ALL=C)", () => {
+        // Made in an order that is neither the sorted one nor its reverse.
         const dir = folderWith(["Pulumi.yaml", "Pulumi.b.yaml", "Pulumi.B.yaml.bak", "xPulumi.c.yaml", "Pulumi.a.yml",
             "Pulumi.Z.yaml", "Pulumi.a.yaml", "pulumi.d.yaml"]);
         try {
@@ -59,5 +60,28 @@ describe("stacksIn", () => {
         }
         assert.strictEqual(refusal(names(MAX_STACKS + 1)).message, `${MAX_STACKS + 1} Pulumi.<stack>.yaml files, and one GitHub ` +
             `Actions matrix runs at most ${MAX_STACKS} jobs; split the stacks across repositories.`);
+    });
+});
+
+describe("stackNamed", () => {
+    it("takes the one stack named, also one that only holds rotation- inside, whatever else the folder holds", () => {
+        const dir = folderWith(["Pulumi.my-rotation-x.yaml", "Pulumi.acme.prod.yaml"]);
+        try {
+            assert.deepStrictEqual(stackNamed(dir, "my-rotation-x"), ["my-rotation-x"]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("refuses a stack it has no file for, listing the stacks there are sorted as bytes", () => {
+        const dir = folderWith(["Pulumi.b.yaml", "Pulumi.Z.yaml", "Pulumi.a.yaml", "Pulumi.x.y.yaml"]);
+        try {
+            assert.throws(() => stackNamed(dir, "prod"), {
+                name: "StackFilesError",
+                message: "There is no stack file Pulumi.prod.yaml in the repository's root; the stacks are: Z a b",
+            });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
