@@ -8,17 +8,7 @@ import * as net from "net";
 import { AuthError } from "@azure/msal-node";
 import { httpsNetworkClient } from "../../../ops/entra/msalNetwork.ts";
 import { certificateFor } from "../../fakes/certificates.ts";
-
-/** Resolves when `check` holds, polling; rejects after `ms`. */
-async function eventually(what: string, check: () => boolean, ms = 2000): Promise<void> {
-    const until = Date.now() + ms;
-    while (!check()) {
-        if (Date.now() > until) {
-            throw new Error(`not within ${ms} ms: ${what}`);
-        }
-        await new Promise(resolve => setTimeout(resolve, 20));
-    }
-}
+import { eventually } from "../../eventually.ts";
 
 describe("the https client of MSAL", () => {
     let server: https.Server;

@@ -6,6 +6,7 @@ import { execFile } from "child_process";
 import { DEFAULT_PULUMI_TIMEOUT_SECONDS, killRunningCalls, PulumiError, PulumiMissingError, type PulumiProcessResult, pulumiRunner, PulumiUnavailableError, spawnPulumi } from "../../../ops/pulumi/runner.ts";
 import { installPulumiOnPath, type PulumiOnPath } from "../../fakes/pulumiOnPath.ts";
 import { fakePulumi } from "../../fakes/pulumiRunner.ts";
+import { eventually } from "../../eventually.ts";
 
 async function gone(pid: number): Promise<boolean> {
     const alive = () => {
@@ -22,17 +23,6 @@ async function gone(pid: number): Promise<boolean> {
 }
 
 const ROOT = path.join(import.meta.dirname, "..", "..", "..");
-
-/** Resolves when `check` holds, polling; rejects after `ms`. */
-async function eventually(what: string, check: () => boolean, ms = 2000): Promise<void> {
-    const until = Date.now() + ms;
-    while (!check()) {
-        if (Date.now() > until) {
-            throw new Error(`not within ${ms} ms: ${what}`);
-        }
-        await new Promise(resolve => setTimeout(resolve, 20));
-    }
-}
 
 function isAlive(pid: number): boolean {
     try {
