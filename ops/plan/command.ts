@@ -8,7 +8,7 @@
 import * as path from "path";
 import { ConfigError } from "../../lib/configProblems.ts";
 import { type CommandSpec, OpsError, USAGE_EXIT_CODE, defineCommand, stackOption, usageError } from "../cli.ts";
-import { BAD_CONFIG_EXIT_CODE, PlanError, loadStackConfig } from "./config.ts";
+import { BAD_CONFIG_EXIT_CODE, loadStackConfig } from "./config.ts";
 import { evaluateProgram } from "./program.ts";
 import { buildPlan, renderText } from "./render.ts";
 import { withoutStandIns } from "./tenant.ts";
@@ -72,9 +72,6 @@ export function planCommand(deps: PlanDependencies = {}) {
             io.stdout(format === "json" ? JSON.stringify(plan, null, 2) + "\n" : renderText(plan));
             return 0;
         } catch (err) {
-            if (err instanceof PlanError) {
-                throw new OpsError(err.message, err.exitCode);
-            }
             if (err instanceof OpsError) {
                 throw err;
             }

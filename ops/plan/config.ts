@@ -15,24 +15,20 @@ import * as fs from "fs";
 import * as path from "path";
 import { shownKey, unknownKeyProblems } from "../../lib/configKeys.ts";
 import { ConfigError, quoted } from "../../lib/configProblems.ts";
+import { OpsError, USAGE_EXIT_CODE } from "../cli.ts";
 import { printable } from "../printable.ts";
 import { GoNumber, INT64, YamlRefusal, type YamlValue, decodeText as decode, isRecord, readYaml as read, valueText } from "./stackYaml.ts";
 
-/** A failure of the plan command, with the exit code to end with. */
-export class PlanError extends Error {
-    readonly exitCode: number;
-
+/** A failure of the plan command: an OpsError, whose exit code the command ends with. */
+export class PlanError extends OpsError {
     constructor(message: string, exitCode: number) {
-        super(message);
+        super(message, exitCode);
         this.name = "PlanError";
-        this.exitCode = exitCode;
     }
 }
 
 /** Exit code of bad configuration (the same refusals `pulumi up` gives) or of a stack plan cannot read. */
 export const BAD_CONFIG_EXIT_CODE = 1;
-/** Exit code of a usage error or a stack file that does not exist. */
-export const USAGE_EXIT_CODE = 2;
 
 export interface StackConfig {
     project: string;
