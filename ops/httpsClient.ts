@@ -1,9 +1,32 @@
 /**
  * What every https client here shares (MSAL's network client in ops/entra/msalNetwork.ts, the
- * Creatio client, the Graph key-id read): the bounded reading of an answer's body and the words for
- * an answer too large or a certificate not trusted.
+ * Creatio client and runtime probe, the Graph key-id read): the trust of a test's stand-in, the
+ * bounded reading of an answer's body and the words for an answer too large or a certificate not
+ * trusted.
  */
 import type * as http from "http";
+import * as tls from "tls";
+
+const contexts = new Map<string, tls.SecureContext>();
+
+/**
+ * The TLS options of a request: none (Node's default trust, which honours NODE_EXTRA_CA_CERTS), or,
+ * with `extraCa` (a test's stand-in, PEM), Node's root certificates plus that one, on a connection
+ * of its own (`agent: false`), so that no pooled socket crosses from one trust to another. The
+ * context is built once per CA: building one parses every root certificate, a few milliseconds
+ * that per request were most of the command tests' time.
+ */
+export function trustOptions(extraCa: string | undefined): { secureContext?: tls.SecureContext; agent?: false } {
+    if (extraCa === undefined || extraCa === "") {
+        return {};
+    }
+    let secureContext = contexts.get(extraCa);
+    if (secureContext === undefined) {
+        secureContext = tls.createSecureContext({ ca: [...tls.rootCertificates, extraCa] });
+        contexts.set(extraCa, secureContext);
+    }
+    return { secureContext, agent: false };
+}
 
 /**
  * The most an HTTP answer may hold, for Entra ID here and Creatio (ops/creatio/client.ts): their

@@ -5,12 +5,11 @@
  * request body.
  */
 import * as https from "https";
-import * as tls from "tls";
 import {
     AUTH_COOKIE, CSRF_COOKIE, CSRF_HEADER, FORCE_USE_SESSION_HEADER, IDENTITY_TOKEN_PATH, LOGIN_PATH, ODATA_HEADERS,
     odataRoot, recordPath,
 } from "./api.ts";
-import { collectBody, isCertificateError, tooLargeAnswer } from "../httpsClient.ts";
+import { collectBody, isCertificateError, tooLargeAnswer, trustOptions } from "../httpsClient.ts";
 import { printable } from "../printable.ts";
 
 /**
@@ -68,7 +67,7 @@ async function send(call: HttpCall, target: Pick<CreatioTarget, "timeoutMs" | "t
         const req = https.request(url, {
             method: call.method,
             headers,
-            ca: target.trustedCa ? [...tls.rootCertificates, target.trustedCa] : undefined,
+            ...trustOptions(target.trustedCa),
             // Stated, so NODE_TLS_REJECT_UNAUTHORIZED=0 cannot turn the check off (Node's lib/_tls_wrap.js
             // takes the variable only as the default of this option).
             rejectUnauthorized: true,

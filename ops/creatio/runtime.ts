@@ -9,9 +9,9 @@
  * 3xx leads to a login page that would answer 200).
  */
 import * as https from "https";
-import * as tls from "tls";
 import { applicationRoot } from "../../lib/creatioProfile.ts";
 import { OpsError, USAGE_EXIT_CODE } from "../cli.ts";
+import { trustOptions } from "../httpsClient.ts";
 import { quoted } from "./records.ts";
 import { requireOutput } from "../pulumi/stack.ts";
 
@@ -48,7 +48,7 @@ export function probe(url: string, timeoutMs: number, trustedCa?: string): Promi
     return new Promise(resolve => {
         const req = https.request(url, {
             method: "GET",
-            ca: trustedCa ? [...tls.rootCertificates, trustedCa] : undefined,
+            ...trustOptions(trustedCa),
             agent: false,
         }, res => {
             clearTimeout(timer);

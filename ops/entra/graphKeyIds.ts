@@ -8,12 +8,11 @@
  * ARM_USE_OIDC), through GitHub's OIDC token and MSAL's client assertion.
  */
 import * as https from "https";
-import * as tls from "tls";
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { isGuid } from "../../lib/guid.ts";
 import { OpsError, USAGE_EXIT_CODE } from "../cli.ts";
 import { defaultScope } from "./token.ts";
-import { collectBody, tooLargeAnswer } from "../httpsClient.ts";
+import { collectBody, tooLargeAnswer, trustOptions } from "../httpsClient.ts";
 import { httpsNetworkClient } from "./msalNetwork.ts";
 import { printable } from "../printable.ts";
 
@@ -35,7 +34,7 @@ export function graphOrigin(authorityHost: string): string {
 
 /** A bounded https GET of JSON: the status and the parsed body, or an OpsError (exit 3) saying why there is none. */
 function getJson(url: string, headers: Record<string, string>, req: GraphRequest): Promise<{ status: number; body: any }> {
-    const ca = req.trustedCa ? [...tls.rootCertificates, req.trustedCa] : undefined;
+    const trust = trustOptions(req.trustedCa);
     const host = new URL(url).host;
     return new Promise((resolve, reject) => {
         // A deadline for the whole answer: the socket's own timeout only notices silence, not a slow trickle.
@@ -49,7 +48,7 @@ function getJson(url: string, headers: Record<string, string>, req: GraphRequest
         };
         const ok = settle(resolve);
         const fail = settle(reject);
-        const request = https.get(url, { headers: { accept: "application/json", ...headers }, ca, timeout: req.timeoutMs }, response => {
+        const request = https.get(url, { headers: { accept: "application/json", ...headers }, ...trust, timeout: req.timeoutMs }, response => {
             collectBody(response, () => {
                 request.destroy();
                 fail(new OpsError(tooLargeAnswer(new URL(url).origin), 3));

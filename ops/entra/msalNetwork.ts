@@ -6,9 +6,8 @@
  * so that record is what says "unknown host" or "bad certificate" to the user.
  */
 import * as https from "https";
-import * as tls from "tls";
 import { AuthError, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from "@azure/msal-node";
-import { collectBody, tooLargeAnswer } from "../httpsClient.ts";
+import { collectBody, tooLargeAnswer, trustOptions } from "../httpsClient.ts";
 
 /** How one request ended: a JSON answer, or why there was none. */
 export type NetworkRecord = { method: "GET" | "POST"; url: string } & (
@@ -32,9 +31,7 @@ const TIMEOUT_ERROR_MESSAGE = "Request timeout";
 
 export function httpsNetworkClient(options: { trustedCa?: string; timeoutMs: number }): RecordingNetworkClient {
     const requests: NetworkRecord[] = [];
-    // Only with an extra CA is the trust store replaced (by the default roots plus that CA);
-    // otherwise Node's default, which honours NODE_EXTRA_CA_CERTS.
-    const ca = options.trustedCa ? [...tls.rootCertificates, options.trustedCa] : undefined;
+    const trust = trustOptions(options.trustedCa);
 
     function send<T>(method: "GET" | "POST", url: string, req?: NetworkRequestOptions, timeoutMs = options.timeoutMs):
         Promise<NetworkResponse<T>> {
@@ -57,7 +54,7 @@ export function httpsNetworkClient(options: { trustedCa?: string; timeoutMs: num
             const request = https.request(url, {
                 method,
                 headers: { ...req?.headers, ...(body !== undefined ? { "content-length": Buffer.byteLength(body) } : {}) },
-                ca,
+                ...trust,
                 // Stated, so NODE_TLS_REJECT_UNAUTHORIZED=0 cannot turn the check off (an explicit option wins:
                 // Node's lib/_tls_wrap.js takes the variable only as the default).
                 rejectUnauthorized: true,

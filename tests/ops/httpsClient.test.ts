@@ -8,7 +8,7 @@ import { type AddressInfo } from "net";
 import { AuthError } from "@azure/msal-node";
 import { signIn } from "../../ops/creatio/client.ts";
 import { deliverCommand } from "../../ops/deliver.ts";
-import { MAX_ANSWER_BYTES } from "../../ops/httpsClient.ts";
+import { MAX_ANSWER_BYTES, trustOptions } from "../../ops/httpsClient.ts";
 import { httpsNetworkClient } from "../../ops/entra/msalNetwork.ts";
 import { main as verifyMain } from "../../ops/verify.ts";
 import { requestToken } from "../../ops/entra/token.ts";
@@ -185,6 +185,33 @@ describe("https clients: trusting a certificate", () => {
     const USER = "Deliverer";
     const PASSWORD = "creatio-password-1";
     const ENV = { CREATIO_USERNAME: USER, CREATIO_PASSWORD: PASSWORD };
+
+    describe("trustOptions", () => {
+        it("leaves Node's default trust alone without a CA of a stand-in", () => {
+            assert.deepStrictEqual(trustOptions(undefined), {});
+            assert.deepStrictEqual(trustOptions(""), {});
+        });
+
+        it("builds one context per CA, on connections of their own, that trusts that CA and no other", async () => {
+            // The two stand-ins' certificates, made once per test process.
+            const [a, b] = [await certificateFor("127.0.0.1"), await certificateFor("creatio-stand-in")];
+            const first = trustOptions(a.cert);
+            assert.strictEqual(first.agent, false);
+            assert.strictEqual(trustOptions(a.cert).secureContext, first.secureContext);
+            assert.notStrictEqual(trustOptions(b.cert).secureContext, first.secureContext);
+            const server = https.createServer({ key: a.private, cert: a.cert }, (_req, res) => res.end("ok"));
+            await new Promise<void>(resolve => server.listen(0, "127.0.0.1", resolve));
+            const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+            const get = (ca: string) => new Promise<string>(resolve => https.get(url, { ...trustOptions(ca), rejectUnauthorized: true },
+                res => resolve(String(res.statusCode))).on("error", err => resolve((err as NodeJS.ErrnoException).code ?? "error")));
+            try {
+                assert.strictEqual(await get(a.cert), "200");
+                assert.strictEqual(await get(b.cert), "DEPTH_ZERO_SELF_SIGNED_CERT");
+            } finally {
+                server.close();
+            }
+        });
+    });
 
     describe("deliver and TLS trust", () => {
         let entra: TokenServer;
