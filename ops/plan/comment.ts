@@ -19,7 +19,13 @@ export const MAX_COMMENT_CHARACTERS = 60_000;
 /** A plan is about 5 KB; anything far larger is not one. */
 export const MAX_PLAN_BYTES = 256 * 1024;
 const MAX_STACKS = 256;
-/** How long one stack's diff may take before its plan is shown whole instead (jsdiff's `timeout`, ms). */
+/**
+ * The most lines a stack's diff may add and remove together (jsdiff's `maxEditLength`) before its
+ * plan is shown whole instead: a plan is about 100 lines, so more is a rewrite, not a change to
+ * review line by line. A bound on the work, not the clock, so that one pair of plans always gets the
+ * same comment; the time bound only guards against a machine stalled mid-diff.
+ */
+export const MAX_DIFF_LINES = 1000;
 const DIFF_TIMEOUT_MS = 2000;
 /** Pulumi's stack names: letters, digits, `-`, `_` and `.` (pulumi/pulumi sdk/go/common/tokens/stack_name.go), not `.` or `..`. */
 const STACK_NAME = /^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,100}$/;
@@ -108,11 +114,11 @@ export function renderPlanComment(given: StackPlans[], ignored: string[] = []): 
     const details = stacks.filter(plans => status(plans) !== "unchanged").map(plans => {
         const patch = plans.base !== undefined && plans.head !== undefined
             ? createTwoFilesPatch(`base/${plans.stack}`, `pull-request/${plans.stack}`, plans.base, plans.head, "", "",
-                { context: 3, timeout: DIFF_TIMEOUT_MS })
+                { context: 3, maxEditLength: MAX_DIFF_LINES, timeout: DIFF_TIMEOUT_MS })
             : undefined;
         const body = patch !== undefined
             ? fenced(patch.split("\n").slice(1).join("\n"), "diff") // drop jsdiff's "=====" line
-            : (plans.base !== undefined && plans.head !== undefined ? "Too different to diff in time: the pull request's plan.\n\n" : "") +
+            : (plans.base !== undefined && plans.head !== undefined ? `More than ${MAX_DIFF_LINES} lines differ: the pull request's plan.\n\n` : "") +
                 fenced(plans.head ?? plans.base!, "text");
         return `<details><summary>${plans.stack}: ${status(plans)}</summary>\n\n${body}\n</details>\n`;
     });
