@@ -9,6 +9,9 @@ export default {
     mutate: ["lib/**/*.ts", "components/**/*.ts", "policy/rules.ts", "ops/**/*.ts"],
     coverageAnalysis: "perTest",
     concurrency: 2,
+    // As npm test (tools/test.ts): WebAssembly on V8's baseline compiler only, or each runner spends
+    // about 7 s of CPU recompiling the PowerShell grammar the EWS tests load.
+    testRunnerNodeArgs: ["--liftoff-only"],
     timeoutMS: 20000,
     timeoutFactor: 2,
     // Type errors of a mutant do not matter: Node strips types without checking them.
