@@ -27,10 +27,26 @@ const MOCK_ENGINE = path.join(import.meta.dirname, "mockEngine.cjs");
 const PACK_READY = path.join(import.meta.dirname, "packReady.cjs");
 const SDKS = ["@pulumi/pulumi", "@pulumi/azuread", "@pulumi/random"];
 
-/** Loading the program's SDKs and nothing else: no Pulumi program in TypeScript can start faster. */
-export function floor(root: string): Subject {
+/**
+ * A compile cache of the subject's own, empty at first (NODE_COMPILE_CACHE): measured from the
+ * second run on, as a second preview meets it. Its own, because cmd/run changes a V8 flag
+ * (v8.setFlagsFromString) after it starts, and code cached under other flags is refused and
+ * written again: two subjects sharing one folder would each spoil the other's.
+ */
+function ownCompileCache(): { env: Record<string, string>; dispose: () => void } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-compile-cache-"));
+    return { env: { NODE_COMPILE_CACHE: dir }, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Loading the program's SDKs and nothing else: no Pulumi program in TypeScript can start faster.
+ * Plain node, or (`compileCache`) with Node's compile cache, as the program runs.
+ */
+export function floor(root: string, compileCache = false): Subject {
+    const cache = compileCache ? ownCompileCache() : undefined;
     return {
-        name: "SDK-load floor", cwd: root, env: {},
+        name: compileCache ? "SDK-load floor, compile cache" : "SDK-load floor", cwd: root, env: cache?.env ?? {},
+        dispose: cache?.dispose,
         args: ["--require", USAGE, "-e", SDKS.map(sdk => `require(${JSON.stringify(sdk)});`).join("")],
     };
 }
@@ -40,9 +56,9 @@ export function floor(root: string): Subject {
  * language host starts it for this project's Pulumi.yaml (runtime options) and stack config,
  * running Pulumi's own entry point @pulumi/pulumi/cmd/run; only the engine is replaced by mocks.
  * `runtimeDefaults` drops the runtime options but the package manager: the runtime then registers
- * ts-node (type checking), which this ES-module program bypasses (Node still strips its types), so
- * it shows what registering ts-node alone costs. The stack file is read from
- * `stackDir` (the project's root unless given).
+ * ts-node (type checking), which this ES-module program bypasses (Node still strips its types), and
+ * the compile cache the project's nodeargs turn on, so it shows what the runtime defaults cost. The
+ * stack file is read from `stackDir` (the project's root unless given).
  */
 export function program(root: string, stack: string, runtimeDefaults = false, stackDir = root): Subject {
     const readYaml = (file: string) => parse(fs.readFileSync(path.join(root, file), "utf8"));
@@ -56,9 +72,10 @@ export function program(root: string, stack: string, runtimeDefaults = false, st
         fs.readFileSync(path.join(stackDir, stackFile), "utf8"), stack, stackFile).values;
     const launch = programLaunch(runtime, project.name, stack, root, config, true);
     const runPath = createRequire(import.meta.url).resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
+    const cache = ownCompileCache();
     return {
         name: runtimeDefaults ? "program, runtime defaults" : "program evaluation",
-        cwd: root, env: launch.env,
+        cwd: root, env: { ...launch.env, ...cache.env }, dispose: cache.dispose,
         args: [...launch.nodeArgs, "--require", USAGE, "--require", MOCK_ENGINE, runPath, "--monitor", "mock", ...launch.runArgs],
     };
 }
@@ -81,18 +98,24 @@ export function policyPack(root: string): Subject {
 /**
  * cmd/run with a program that only loads the SDKs, started with this project's runtime options:
  * the runtime's own cost (its inspector session, its tracing set-up, the Stack resource), which
- * no project setting removes. Made in a temporary folder.
+ * no project setting removes. Made in a temporary folder (with the project's runtime/ for its nodeargs).
  */
 export function emptyProgram(root: string): Subject {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-empty-program-"));
     fs.writeFileSync(path.join(dir, "index.js"), SDKS.map(sdk => `require(${JSON.stringify(sdk)});\n`).join(""));
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "empty", main: "index.js" }));
-    fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+    for (const folder of ["node_modules", "runtime"]) {
+        fs.symlinkSync(path.join(root, folder), path.join(dir, folder), "dir");
+    }
     const launch = programLaunch(parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")).runtime, "empty", "bench", dir, {}, true);
     const runPath = createRequire(import.meta.url).resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
+    const cache = ownCompileCache();
     return {
-        name: "runtime, empty program", cwd: dir, env: launch.env,
-        dispose: () => fs.rmSync(dir, { recursive: true, force: true }),
+        name: "runtime, empty program", cwd: dir, env: { ...launch.env, ...cache.env },
+        dispose: () => {
+            fs.rmSync(dir, { recursive: true, force: true });
+            cache.dispose();
+        },
         args: [...launch.nodeArgs, "--require", USAGE, "--require", MOCK_ENGINE, runPath, "--monitor", "mock", ...launch.runArgs],
     };
 }
@@ -105,8 +128,8 @@ export interface Measurement {
     declared: string[];
 }
 
-/** Settings a developer's shell may carry that would change what is measured. */
-const OVERRIDES = /^(PULUMI_NODEJS_|PULUMI_CONFIG|TS_NODE_)/;
+/** Settings a developer's shell may carry that would change what is measured (a subject sets its own). */
+const OVERRIDES = /^(PULUMI_NODEJS_|PULUMI_CONFIG|TS_NODE_|NODE_COMPILE_CACHE|NODE_DISABLE_COMPILE_CACHE)/;
 
 /** Runs the subject once as a whole process; throws unless it exits 0 within the time limit. */
 export function measure(subject: Subject, timeoutMs = 120_000): Measurement {

@@ -1,5 +1,7 @@
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import { createRequire } from "module";
 import * as path from "path";
 import { pathToFileURL } from "url";
@@ -31,10 +33,29 @@ describe("Pulumi runs of the program (preview, up)", () => {
         assert.strictEqual(env.PULUMI_NODEJS_TSCONFIG_PATH, undefined);
     });
 
-    it("start node with a young generation of 2 MiB semi-spaces", () => {
-        // nodeargs: pulumi-language-nodejs main.go, execRuntime (split like a shell, before cmd/run's path).
+    it("start node with a young generation of 2 MiB semi-spaces and Node's compile cache preloaded", () => {
+        // nodeargs: pulumi-language-nodejs main.go, execRuntime (split like a shell, before cmd/run's path); node
+        // starts in the language host's folder, the program's (pkg/engine project.go getPwdMain, host.go ctx.Pwd).
         assert.deepStrictEqual(programLaunch(runtime, "creatio-m365-oauth", "dev", ROOT, {}, true).nodeArgs,
-            ["--max-semi-space-size=2"]);
+            ["--max-semi-space-size=2", "--require", "./runtime/compileCache.cjs"]);
+    });
+
+    it("turn the compile cache on, in os.tmpdir() unless NODE_COMPILE_CACHE says, and not with NODE_DISABLE_COMPILE_CACHE=1", () => {
+        // Node's module.enableCompileCache(): without a folder, NODE_COMPILE_CACHE's or os.tmpdir()'s
+        // node-compile-cache; DISABLED when NODE_DISABLE_COMPILE_CACHE=1.
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "compile-cache-test-"));
+        try {
+            const folderOf = (preload: string[], env: Record<string, string>) => execFileSync(process.execPath,
+                [...preload, "-p", "require('node:module').getCompileCacheDir() ?? 'off'"],
+                { cwd: ROOT, env: { PATH: process.env.PATH ?? "", TMPDIR: tmp, ...env }, encoding: "utf8" }).trim();
+            const preload = runtime.options.nodeargs.split(" ").slice(1);
+            assert.ok(folderOf(preload, {}).startsWith(path.join(tmp, "node-compile-cache", "v")), folderOf(preload, {}));
+            assert.strictEqual(folderOf([], {}), "off");
+            assert.ok(folderOf(preload, { NODE_COMPILE_CACHE: path.join(tmp, "own") }).startsWith(path.join(tmp, "own", "v")));
+            assert.strictEqual(folderOf(preload, { NODE_DISABLE_COMPILE_CACHE: "1" }), "off");
+        } finally {
+            fs.rmSync(tmp, { recursive: true, force: true });
+        }
     });
 
     it("load index.ts as an ES module: package.json says type module and main index.ts", () => {
