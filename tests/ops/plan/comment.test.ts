@@ -100,6 +100,24 @@ describe("plan-comment", () => {
         }
     });
 
+    it("says a diff the clock cut short took too long, not that more than MAX_DIFF_LINES lines differ", () => {
+        // jsdiff (node_modules/diff libesm/diff/base.js) returns undefined both past maxEditLength and past
+        // its timeout; a stalled machine is the second: a clock that jumps 1.5 s on each reading stands in for it.
+        const base = "kept 0\nold 1\nkept 2\n";
+        const head = "kept 0\nnew 1\nkept 2\n";
+        const realNow = Date.now;
+        let reading = 0;
+        Date.now = () => realNow() + 1500 * reading++;
+        let comment: string;
+        try {
+            comment = renderPlanComment([{ stack: "dev", base, head }]);
+        } finally {
+            Date.now = realNow;
+        }
+        assert.ok(!comment.includes("More than 1000 lines differ"), comment);
+        assert.ok(comment.includes("<details><summary>dev: changed</summary>\n\nNot diffed within 2 s: the pull request's plan.\n\n```text\nkept 0\nnew 1\n"), comment);
+    });
+
     it("shows two plans too different to diff as the pull request's plan, whole, without spending the time bound", () => {
         const lines = (seed: string) => Array.from({ length: 6000 }, (_, i) => `${seed} ${(i * 7919) % 6000}`).join("\n") + "\n";
         const started = Date.now();
