@@ -112,13 +112,17 @@ export function renderPlanComment(given: StackPlans[], ignored: string[] = []): 
         ...(ignored.length > 0 ? [`Ignored (not stack names): ${ignored.length} file(s).`, ""] : []),
     ].join("\n");
     const details = stacks.filter(plans => status(plans) !== "unchanged").map(plans => {
+        const started = Date.now();
         const patch = plans.base !== undefined && plans.head !== undefined
             ? createTwoFilesPatch(`base/${plans.stack}`, `pull-request/${plans.stack}`, plans.base, plans.head, "", "",
                 { context: 3, maxEditLength: MAX_DIFF_LINES, timeout: DIFF_TIMEOUT_MS })
             : undefined;
+        // jsdiff answers undefined for either bound: the clock tells which one ended it.
+        const why = Date.now() - started > DIFF_TIMEOUT_MS
+            ? `Not diffed within ${DIFF_TIMEOUT_MS / 1000} s` : `More than ${MAX_DIFF_LINES} lines differ`;
         const body = patch !== undefined
             ? fenced(patch.split("\n").slice(1).join("\n"), "diff") // drop jsdiff's "=====" line
-            : (plans.base !== undefined && plans.head !== undefined ? `More than ${MAX_DIFF_LINES} lines differ: the pull request's plan.\n\n` : "") +
+            : (plans.base !== undefined && plans.head !== undefined ? `${why}: the pull request's plan.\n\n` : "") +
                 fenced(plans.head ?? plans.base!, "text");
         return `<details><summary>${plans.stack}: ${status(plans)}</summary>\n\n${body}\n</details>\n`;
     });
