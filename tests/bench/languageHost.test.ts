@@ -40,16 +40,19 @@ describe("Pulumi runs of the program (preview, up)", () => {
             ["--max-semi-space-size=2", "--require", "./runtime/compileCache.cjs"]);
     });
 
-    it("turn the compile cache on, in os.tmpdir() unless NODE_COMPILE_CACHE says, and not with NODE_DISABLE_COMPILE_CACHE=1", () => {
-        // Node's module.enableCompileCache(): without a folder, NODE_COMPILE_CACHE's or os.tmpdir()'s
-        // node-compile-cache; DISABLED when NODE_DISABLE_COMPILE_CACHE=1.
+    it("turn the compile cache on in the project's node_modules/.cache, never a shared os.tmpdir(), unless NODE_COMPILE_CACHE says, and not with NODE_DISABLE_COMPILE_CACHE=1", () => {
+        // Node's module.enableCompileCache(dir): NODE_COMPILE_CACHE wins (Node enabled it at start-up:
+        // ALREADY_ENABLED), DISABLED when NODE_DISABLE_COMPILE_CACHE=1. Not os.tmpdir(): Node keeps no check
+        // of who owns the folder, and whoever can write there can swap the cached (type-stripped) code the
+        // program, holding the deploying identity's credentials, then runs.
         const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "compile-cache-test-"));
         try {
             const folderOf = (preload: string[], env: Record<string, string>) => execFileSync(process.execPath,
                 [...preload, "-p", "require('node:module').getCompileCacheDir() ?? 'off'"],
                 { cwd: ROOT, env: { PATH: process.env.PATH ?? "", TMPDIR: tmp, ...env }, encoding: "utf8" }).trim();
             const preload = runtime.options.nodeargs.split(" ").slice(1);
-            assert.ok(folderOf(preload, {}).startsWith(path.join(tmp, "node-compile-cache", "v")), folderOf(preload, {}));
+            assert.ok(folderOf(preload, {}).startsWith(path.join(ROOT, "node_modules", ".cache", "pulumi-compile-cache", "v")), folderOf(preload, {}));
+            assert.ok(!fs.existsSync(path.join(tmp, "node-compile-cache")));
             assert.strictEqual(folderOf([], {}), "off");
             assert.ok(folderOf(preload, { NODE_COMPILE_CACHE: path.join(tmp, "own") }).startsWith(path.join(tmp, "own", "v")));
             assert.strictEqual(folderOf(preload, { NODE_DISABLE_COMPILE_CACHE: "1" }), "off");
