@@ -10,22 +10,24 @@ import * as tls from "tls";
 const contexts = new Map<string, tls.SecureContext>();
 
 /**
- * The TLS options of a request: none (Node's default trust, which honours NODE_EXTRA_CA_CERTS), or,
- * with `extraCa` (a test's stand-in, PEM), Node's root certificates plus that one, on a connection
- * of its own (`agent: false`), so that no pooled socket crosses from one trust to another. The
- * context is built once per CA: building one parses every root certificate, a few milliseconds
- * that per request were most of the command tests' time.
+ * The TLS options of every request here. `rejectUnauthorized: true` stated, so that
+ * NODE_TLS_REJECT_UNAUTHORIZED=0 cannot turn the certificate check off (Node's lib/_tls_wrap.js
+ * takes the variable only as the default of this option). The trust: Node's default (which honours
+ * NODE_EXTRA_CA_CERTS), or, with `extraCa` (a test's stand-in, PEM), Node's root certificates plus
+ * that one, on a connection of its own (`agent: false`), so that no pooled socket crosses from one
+ * trust to another. That context is built once per CA: building one parses every root
+ * certificate, a few milliseconds that per request were most of the command tests' time.
  */
-export function trustOptions(extraCa: string | undefined): { secureContext?: tls.SecureContext; agent?: false } {
+export function trustOptions(extraCa: string | undefined): { rejectUnauthorized: true; secureContext?: tls.SecureContext; agent?: false } {
     if (extraCa === undefined || extraCa === "") {
-        return {};
+        return { rejectUnauthorized: true };
     }
     let secureContext = contexts.get(extraCa);
     if (secureContext === undefined) {
         secureContext = tls.createSecureContext({ ca: [...tls.rootCertificates, extraCa] });
         contexts.set(extraCa, secureContext);
     }
-    return { secureContext, agent: false };
+    return { rejectUnauthorized: true, secureContext, agent: false };
 }
 
 /**

@@ -68,9 +68,6 @@ async function send(call: HttpCall, target: Pick<CreatioTarget, "timeoutMs" | "t
             method: call.method,
             headers,
             ...trustOptions(target.trustedCa),
-            // Stated, so NODE_TLS_REJECT_UNAUTHORIZED=0 cannot turn the check off (Node's lib/_tls_wrap.js
-            // takes the variable only as the default of this option).
-            rejectUnauthorized: true,
             agent: false, // no kept-alive socket outlives the command
         }, res => {
             res.on("error", fail);

@@ -55,9 +55,6 @@ export function httpsNetworkClient(options: { trustedCa?: string; timeoutMs: num
                 method,
                 headers: { ...req?.headers, ...(body !== undefined ? { "content-length": Buffer.byteLength(body) } : {}) },
                 ...trust,
-                // Stated, so NODE_TLS_REJECT_UNAUTHORIZED=0 cannot turn the check off (an explicit option wins:
-                // Node's lib/_tls_wrap.js takes the variable only as the default).
-                rejectUnauthorized: true,
                 timeout: timeoutMs,
             }, response => {
                 response.on("error", err => settle({ method, url, outcome: "connection", code: (err as NodeJS.ErrnoException).code,

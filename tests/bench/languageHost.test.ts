@@ -40,7 +40,7 @@ describe("Pulumi runs of the program (preview, up)", () => {
             ["--max-semi-space-size=2", "--require", "./runtime/compileCache.cjs"]);
     });
 
-    it("turn the compile cache on in the project's node_modules/.cache, never a shared os.tmpdir(), unless NODE_COMPILE_CACHE says, and not with NODE_DISABLE_COMPILE_CACHE=1", () => {
+    it("turn the compile cache on in the project's node_modules/.cache, not os.tmpdir(); NODE_COMPILE_CACHE and NODE_DISABLE_COMPILE_CACHE=1 win", () => {
         // Node's module.enableCompileCache(dir): NODE_COMPILE_CACHE wins (Node enabled it at start-up:
         // ALREADY_ENABLED), DISABLED when NODE_DISABLE_COMPILE_CACHE=1. Not os.tmpdir(): Node keeps no check
         // of who owns the folder, and whoever can write there can swap the cached (type-stripped) code the

@@ -7,6 +7,8 @@ import * as https from "https";
 import { type AddressInfo } from "net";
 import { AuthError } from "@azure/msal-node";
 import { signIn } from "../../ops/creatio/client.ts";
+import { probe } from "../../ops/creatio/runtime.ts";
+import { listPasswordKeyIds } from "../../ops/entra/graphKeyIds.ts";
 import { deliverCommand } from "../../ops/deliver.ts";
 import { MAX_ANSWER_BYTES, trustOptions } from "../../ops/httpsClient.ts";
 import { httpsNetworkClient } from "../../ops/entra/msalNetwork.ts";
@@ -187,9 +189,10 @@ describe("https clients: trusting a certificate", () => {
     const ENV = { CREATIO_USERNAME: USER, CREATIO_PASSWORD: PASSWORD };
 
     describe("trustOptions", () => {
-        it("leaves Node's default trust alone without a CA of a stand-in", () => {
-            assert.deepStrictEqual(trustOptions(undefined), {});
-            assert.deepStrictEqual(trustOptions(""), {});
+        it("leaves Node's default trust alone without a CA of a stand-in, and always checks certificates", () => {
+            assert.deepStrictEqual(trustOptions(undefined), { rejectUnauthorized: true });
+            assert.deepStrictEqual(trustOptions(""), { rejectUnauthorized: true });
+            assert.strictEqual(trustOptions("-----BEGIN CERTIFICATE-----").rejectUnauthorized, true);
         });
 
         it("builds one context per CA, on connections of their own, that trusts that CA and no other", async () => {
@@ -289,6 +292,25 @@ describe("https clients: trusting a certificate", () => {
                 await rejects(signIn({ siteBaseUrl: creatio.url, netCore: false, timeoutMs: 5000 }, { kind: "forms", userName: USER, password: PASSWORD }),
                     "misconfigured", /^the TLS certificate of 127\.0\.0\.1:\d+ is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
                 assert.deepStrictEqual(creatio.requests, []);
+            });
+
+            it("the Creatio site probe still refuses an untrusted certificate", async () => {
+                const result = await probe(`${creatio.url}/0/api/HealthCheck/Ping`, 5000);
+                assert.deepStrictEqual({ ok: result.ok, reached: result.reached }, { ok: false, reached: false });
+                assert.match(result.detail, /DEPTH_ZERO_SELF_SIGNED_CERT/);
+                assert.deepStrictEqual(creatio.requests, []);
+            });
+
+            it("the Graph read of key ids still refuses an untrusted certificate, and sends no token", async () => {
+                let asked = false;
+                const token = async () => {
+                    asked = true;
+                    return "graph-token";
+                };
+                await assert.rejects(listPasswordKeyIds(token, "0e4f6d2a-1111-4222-8333-444455556666",
+                    { authorityHost: entra.url, tenantId: TENANT, timeoutMs: 5000 }), /^OpsError: could not reach 127\.0\.0\.1:\d+: self-signed certificate/);
+                assert.ok(asked);
+                assert.deepStrictEqual(entra.requests, []);
             });
 
             it("MSAL's network client still refuses an untrusted certificate", async () => {
