@@ -84,6 +84,56 @@ const inputsOf = (resources: Declared[], name: string) => resources.find(r => r.
 const propsOf = (deployment: Deployment, name: string) => deployment.stack.find(r => r.name === name)!.props;
 
 describe("policy pack", () => {
+    it("opens each violation with its rule's description, which says what the rule holds", () => {
+        // @pulumi/policy server.js makeReportViolationFun: the message is the description, a newline, then what was found;
+        // pulumi prints that message under the rule's name (pulumi/pulumi pkg/engine/events.go policyViolationEvent).
+        assert.deepStrictEqual(policies.map(p => [p.name, p.description]), [
+            ["entra-app-sign-in-audience",
+                "The app registration accepts work or school accounts only: of any tenant (AzureADMultipleOrgs, for " +
+                    "Creatio's sign-in through the common authority) or of this tenant (AzureADMyOrg); never personal " +
+                    "Microsoft accounts."],
+            ["entra-app-redirect-uris",
+                "Web redirect URIs are https URIs of Creatio's OAuth handler on one site; no SPA or mobile redirect URIs."],
+            ["entra-app-no-implicit-grant-or-public-client",
+                "No implicit-grant tokens and no public-client flows."],
+            ["entra-app-delegated-creatio-scopes-only",
+                "Required access lists delegated scopes (type Scope) only, and only those Creatio uses: Exchange " +
+                    "Online EWS.AccessAsUser.All and Microsoft Graph User.Read."],
+            ["entra-app-no-inline-password",
+                "Client secrets are ApplicationPassword resources with an end date, never the application's inline " +
+                    "password block."],
+            ["consent-grant-all-principals-creatio-claims",
+                "Admin consent grants are for all users (no userObjectId) and carry only EWS.AccessAsUser.All or " +
+                    "User.Read."],
+            ["client-secret-bounded-lifetime",
+                "Client secrets have an explicit end date at most two rotation periods (of at most 365 days) plus a " +
+                    "day away, and their value is a secret output."],
+            ["registration-matches-configuration",
+                "Exactly the redirect URIs of the configured Creatio site, version and platform; the configured " +
+                    "sign-in audience; scopes and consent only those of the configured Creatio version; secrets within " +
+                    "two configured rotation periods plus a day, and within maxSecretLifetimeDays when set."],
+            ["client-secret-output-is-secret",
+                "The stack exports clientSecret taken from a password slot, whose value is a secret output."],
+            ["declared-resource-types-only",
+                "The stack declares only the resource types of CreatioOAuthApp (application, service principal, " +
+                    "consent grants, two passwords, the rotation offset), the component, the stack and their providers: " +
+                    "no federated credential, certificate, owner, app role assignment or any other type."],
+            ["resources-inside-the-component",
+                "Each Entra ID resource and the rotation offset is a child of a CreatioOAuthApp, under the name the " +
+                    "component gives it; the component is a child of the stack and records the stack's configuration."],
+            ["redirect-uris-on-the-configured-site",
+                "Every redirect URI of the application is one of the configured Creatio site's (siteBaseUrl, " +
+                    "creatioVersion, netCore as the component records them)."],
+            ["owners-as-configured",
+                "The application and its service principal have exactly the configured owners (or, with owners " +
+                    "unset, only the identity running pulumi up)."],
+            ["registration-reach",
+                "One CreatioOAuthApp; every resource of a declared type; the passwords on this stack's application, " +
+                    "the service principal of this application, consent grants for this service principal only, owners " +
+                    "as configured."],
+        ]);
+    });
+
     it("is mandatory throughout", () => {
         assert.deepStrictEqual(policies.map(p => [p.name, p.enforcementLevel]), [
             ["entra-app-sign-in-audience", "mandatory"],
