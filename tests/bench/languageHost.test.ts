@@ -37,7 +37,7 @@ describe("Pulumi runs of the program (preview, up)", () => {
         // nodeargs: pulumi-language-nodejs main.go, execRuntime (split like a shell, before cmd/run's path); node
         // starts in the language host's folder, the program's (pkg/engine project.go getPwdMain, host.go ctx.Pwd).
         assert.deepStrictEqual(programLaunch(runtime, "creatio-m365-oauth", "dev", ROOT, {}, true).nodeArgs,
-            ["--max-semi-space-size=2", "--require", "./runtime/compileCache.cjs"]);
+            ["--max-semi-space-size=2", "--require", "./runtime/startup.cjs"]);
     });
 
     it("turn the compile cache on in the project's node_modules/.cache, not os.tmpdir(); NODE_COMPILE_CACHE and NODE_DISABLE_COMPILE_CACHE=1 win", () => {
@@ -59,6 +59,18 @@ describe("Pulumi runs of the program (preview, up)", () => {
         } finally {
             fs.rmSync(tmp, { recursive: true, force: true });
         }
+    });
+
+    it("leave the SDK's stack frames unmapped, though the runtime installs source-map-support after the preload", () => {
+        // @pulumi/pulumi cmd/run/index.js: require("source-map-support/register"); the SDK's maps name sources it does not
+        // ship (config.js maps to node_modules/@pulumi/config.ts), so mapping costs a parse and shows a file that is not there.
+        const script = 'require("source-map-support/register"); try { new (require("@pulumi/pulumi").Config)("x").require("nope"); } ' +
+            'catch (e) { console.log(e.stack.split("\\n").find(line => line.includes("Config.require "))); }';
+        const frame = (preload: string[]) => execFileSync(process.execPath, [...preload, "-e", script],
+            { cwd: ROOT, env: { PATH: process.env.PATH ?? "", NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? "" }, encoding: "utf8" }).trim();
+        const preload = runtime.options.nodeargs.split(" ").slice(1);
+        assert.match(frame(preload), /^at Config\.require \(.*\/node_modules\/@pulumi\/pulumi\/config\.js:\d+:\d+\)$/);
+        assert.match(frame([]), /^at Config\.require \(.*\/node_modules\/@pulumi\/config\.ts:\d+:\d+\)$/);
     });
 
     it("load index.ts as an ES module: package.json says type module and main index.ts", () => {
