@@ -4,6 +4,7 @@
  * text), a child process through NODE_EXTRA_CA_CERTS (the file).
  */
 import * as fs from "fs";
+import type * as http from "http";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
@@ -71,6 +72,12 @@ export interface GraphStandIn {
     forbidden?: boolean;
     /** GitHub's request token (ACTIONS_ID_TOKEN_REQUEST_TOKEN) and the JWT it is exchanged for. */
     github?: { requestToken: string; jwt: string };
+    /**
+     * Answers a Graph or `/oidc` request itself, for answers the stand-in does not make (a 500, a
+     * body that is no JSON, one over 1 MiB): a canned answer; "own" when the intercept answers
+     * through `response` itself, or never; undefined to let the stand-in answer.
+     */
+    intercept?: (request: http.IncomingMessage, response: http.ServerResponse) => CannedAnswer | "own" | undefined;
 }
 
 /** An answer of the stand-in: a status with a JSON body, or raw text. */
@@ -122,6 +129,14 @@ export async function startTokenServer(tenantId: string, clients: Record<string,
             });
         }
         const application = /^\/v1\.0\/applications\/([^/]+)$/.exec(url.pathname);
+        const intercepted = (application || url.pathname === "/oidc") ? graph?.intercept?.(req, res) : undefined;
+        if (intercepted === "own") {
+            return;
+        }
+        if (intercepted) {
+            res.writeHead(intercepted.status, { "content-type": intercepted.raw !== undefined ? "text/html" : "application/json" });
+            return res.end(intercepted.raw ?? JSON.stringify(intercepted.body));
+        }
         if (graph && req.method === "GET" && application) {
             // Graph's error shape: { error: { code, message } } (Microsoft Graph, "Error responses").
             if (req.headers.authorization !== "Bearer fake.token") {
