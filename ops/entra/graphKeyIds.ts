@@ -100,7 +100,8 @@ export function graphTokenSource(env: Readonly<Record<string, string | undefined
         const result = await client.acquireTokenByClientCredential({ scopes: [defaultScope(req.authorityHost)], skipCache: true })
             .catch((err: Error) => {
                 throw new OpsError(`Entra ID gave the CI identity ${ARM_CLIENT_ID} no token for Microsoft Graph: ` +
-                    printable(err.message.split("\n")[0]), 1);
+                    // The first line ends at "\r\n" as well as "\n": a "\r" left over would show as U+FFFD.
+                    printable(err.message.split(/[\r\n]/)[0]), 1);
             });
         if (!result?.accessToken) {
             throw new OpsError(`Entra ID gave the CI identity ${ARM_CLIENT_ID} no token for Microsoft Graph`, 1);

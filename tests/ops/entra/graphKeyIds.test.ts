@@ -355,6 +355,27 @@ describe("graphKeyIds: where the Graph token comes from", () => {
         assert.deepStrictEqual(told, [REQUEST_TOKEN, GITHUB_JWT]);
     });
 
+    it("Entra ID's refusal over several lines: only the first, with no control characters", async () => {
+        // Entra's answer to a federated subject it has no credential for (AADSTS700213, as quoted in Azure/login#482 and
+        // dotnet/maui#31978), its Trace ID and Correlation ID on lines of their own, broken with "\r\n" (as verify.test.ts's).
+        const server = await start({}, {}, () => ({
+            status: 400,
+            body: {
+                error: "invalid_client", error_codes: [700213],
+                error_description: "AADSTS700213: No matching federated identity record found for presented assertion subject " +
+                    "'repo:o/r:environment:\u001b[2Jdev'.\r\nTrace ID: 0000aaaa\r\nCorrelation ID: 1111bbbb",
+            },
+        }));
+        const result = await failure(graphTokenSource(OIDC_ENV(server.url), reqOf(server))!());
+        // The first line ends at its "\r\n", which leaves no U+FFFD behind; the escape inside is shown as U+FFFD.
+        assert.deepStrictEqual(result, {
+            message: `Entra ID gave the CI identity ${CI_CLIENT} no token for Microsoft Graph: invalid_client: Error(s): 700213 - ` +
+                "Timestamp: Not Available - Description: AADSTS700213: No matching federated identity record found for presented " +
+                "assertion subject 'repo:o/r:environment:\uFFFD[2Jdev'.",
+            exitCode: 1,
+        });
+    });
+
     it("Entra ID answering 200 without an access token: exit 1", async () => {
         const server = await start({ [CI_CLIENT]: GITHUB_JWT }, {},
             () => ({ status: 200, body: { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599 } }));
