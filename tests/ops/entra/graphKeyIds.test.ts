@@ -156,11 +156,35 @@ describe("graphKeyIds: the key ids of an application's passwords", () => {
             { message: `${host()} answered HTTP 502 without a JSON body`, exitCode: 3 });
     });
 
-    it("an answer over 1 MiB: exit 3, not read, the connection closed", async () => {
-        await start({ intercept: watching(() => ({ status: 200, body: { passwordCredentials: [], padding: "x".repeat(MAX_ANSWER_BYTES) } })) });
-        assert.deepStrictEqual(await failure(listPasswordKeyIds(token, APP, req())),
-            { message: `${entra.url} answered more than 1 MiB; the rest was not read`, exitCode: 3 });
-        await eventually("the connection closed", () => closed[0] === true, 1000);
+    it("an answer over 1 MiB, declared or not: exit 3, not read further, the connection closed", async () => {
+        const timers: NodeJS.Timeout[] = [];
+        let declared = true;
+        await start({
+            intercept: watching((_request, response) => {
+                if (declared) {
+                    // Says it is too large up front, then never ends: only the client's hang-up closes it.
+                    response.writeHead(200, { "content-type": "application/json", "content-length": String(MAX_ANSWER_BYTES + 1) });
+                    response.write("{");
+                    return "own";
+                }
+                // Chunked, no length: 64 KiB at a time, endlessly, until the client hangs up.
+                response.writeHead(200, { "content-type": "application/json" });
+                const timer = setInterval(() => response.write("x".repeat(64 * 1024)), 1);
+                timers.push(timer);
+                response.on("close", () => clearInterval(timer));
+                return "own";
+            }),
+        });
+        try {
+            for (declared of [true, false]) {
+                // A timeout far off: the size limit alone ends the request.
+                assert.deepStrictEqual(await failure(listPasswordKeyIds(token, APP, req(20_000))),
+                    { message: `${entra.url} answered more than 1 MiB; the rest was not read`, exitCode: 3 });
+                await eventually("the connection closed", () => closed.length > 0 && closed[closed.length - 1], 1000);
+            }
+        } finally {
+            timers.forEach(clearInterval);
+        }
     });
 
     it("no whole answer within timeoutMs (a slow trickle): exit 3, the request destroyed", async () => {
