@@ -11,7 +11,7 @@ import * as https from "https";
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { isGuid } from "../../lib/guid.ts";
 import { OpsError, USAGE_EXIT_CODE } from "../cli.ts";
-import { defaultScope } from "./token.ts";
+import { defaultScope, judge } from "./token.ts";
 import { collectBody, tooLargeAnswer, trustOptions } from "../httpsClient.ts";
 import { httpsNetworkClient } from "./msalNetwork.ts";
 import { printable } from "../printable.ts";
@@ -90,21 +90,28 @@ export function graphTokenSource(env: Readonly<Record<string, string | undefined
         }
         const jwt: string = github.body.value;
         redact(jwt);
+        const network = httpsNetworkClient({ trustedCa: req.trustedCa, timeoutMs: req.timeoutMs });
         const client = new ConfidentialClientApplication({
             auth: {
                 clientId: ARM_CLIENT_ID, clientAssertion: jwt,
                 authority: `${req.authorityHost}/${req.tenantId}`, knownAuthorities: [new URL(req.authorityHost).host],
             },
-            system: { disableInternalRetries: true, networkClient: httpsNetworkClient({ trustedCa: req.trustedCa, timeoutMs: req.timeoutMs }) },
+            system: { disableInternalRetries: true, networkClient: network },
         });
         const result = await client.acquireTokenByClientCredential({ scopes: [defaultScope(req.authorityHost)], skipCache: true })
             .catch((err: Error) => {
+                // Judged as verify judges it: Entra ID out of reach or busy (429, 5xx, a transient AADSTS code) is
+                // a passing failure, exit 3 as for Graph; a refusal of the assertion is exit 1.
+                const unreachable = judge(network.requests, undefined, req.authorityHost).outcome === "unreachable";
                 throw new OpsError(`Entra ID gave the CI identity ${ARM_CLIENT_ID} no token for Microsoft Graph: ` +
                     // The first line ends at "\r\n" as well as "\n": a "\r" left over would show as U+FFFD.
-                    printable(err.message.split(/[\r\n]/)[0]), 1);
+                    printable(err.message.split(/[\r\n]/)[0]), unreachable ? 3 : 1);
             });
         if (!result?.accessToken) {
-            throw new OpsError(`Entra ID gave the CI identity ${ARM_CLIENT_ID} no token for Microsoft Graph`, 1);
+            // MSAL hands back a result without a token for some answers (a 5xx without an error, a 200 without a token).
+            const answer = judge(network.requests, undefined, req.authorityHost);
+            throw new OpsError(`Entra ID gave the CI identity ${ARM_CLIENT_ID} no token for Microsoft Graph` +
+                (answer.outcome === "unreachable" ? `: ${printable(answer.reason)}` : ""), answer.outcome === "unreachable" ? 3 : 1);
         }
         redact(result.accessToken);
         return result.accessToken;

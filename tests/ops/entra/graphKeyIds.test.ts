@@ -400,12 +400,43 @@ describe("graphKeyIds: where the Graph token comes from", () => {
         });
     });
 
-    it("Entra ID answering 200 without an access token: exit 1", async () => {
+    it("Entra ID busy or failing (429, 5xx, a transient AADSTS code): exit 3 as for Graph, asked once (no retry of MSAL's own)", async () => {
+        let answer: { status: number; body: unknown };
+        const server = await start({ [CI_CLIENT]: GITHUB_JWT }, {}, () => answer);
+        const source = graphTokenSource(OIDC_ENV(server.url), reqOf(server))!;
+        // Entra's AADSTS reference: AADSTS90033 "A transient error has occurred. Try again."; RFC 6749 §4.1.2.1: temporarily_unavailable.
+        const transient = { error: "temporarily_unavailable", error_description: "AADSTS90033: A transient error has occurred. Try again.", error_codes: [90033] };
+        for (answer of [{ status: 503, body: transient }, { status: 400, body: transient }, { status: 500, body: {} }, { status: 429, body: {} }]) {
+            const before = server.tokenRequests.length;
+            const result = await failure(source());
+            assert.strictEqual(result.exitCode, 3, `${answer.status}: ${result.message}`);
+            assert.match(result.message, new RegExp(`^Entra ID gave the CI identity ${CI_CLIENT} no token for Microsoft Graph: `));
+            assert.strictEqual(server.tokenRequests.length, before + 1);
+        }
+        // MSAL returns no token and no error for a 500 without a body of Entra's: the stand-in's status is named.
+        answer = { status: 500, body: {} };
+        assert.deepStrictEqual(await failure(source()), {
+            message: `Entra ID gave the CI identity ${CI_CLIENT} no token for Microsoft Graph: Entra ID is temporarily unavailable (HTTP 500)`,
+            exitCode: 3,
+        });
+        answer = { status: 503, body: transient };
+        assert.deepStrictEqual(await failure(source()), {
+            message: `Entra ID gave the CI identity ${CI_CLIENT} no token for Microsoft Graph: temporarily_unavailable: Error(s): 90033 - ` +
+                "Timestamp: Not Available - Description: AADSTS90033: A transient error has occurred. Try again. - Correlation ID: " +
+                "Not Available - Trace ID: Not Available",
+            exitCode: 3,
+        });
+    });
+
+    it("Entra ID answering 200 without an access token: exit 3 (nothing judged), as verify says it", async () => {
         const server = await start({ [CI_CLIENT]: GITHUB_JWT }, {},
             () => ({ status: 200, body: { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599 } }));
         const told: string[] = [];
         const result = await failure(graphTokenSource(OIDC_ENV(server.url), reqOf(server), s => told.push(s))!());
-        assert.deepStrictEqual(result, { message: `Entra ID gave the CI identity ${CI_CLIENT} no token for Microsoft Graph`, exitCode: 1 });
+        assert.deepStrictEqual(result, {
+            message: `Entra ID gave the CI identity ${CI_CLIENT} no token for Microsoft Graph: ${server.url} answered HTTP 200 without an access token`,
+            exitCode: 3,
+        });
         assert.deepStrictEqual(told, [REQUEST_TOKEN, GITHUB_JWT]);
     });
 });
