@@ -13,26 +13,40 @@
 set -euo pipefail
 export LC_ALL=C
 shopt -s nullglob
+# A stack name (pulumi's sdk/go/common/tokens/stack_name.go: letters, digits, -, _ and .) that is
+# also an environment name here (letters, digits, - and _, 100 at most with "rotation-").
+STACK_NAME='^[A-Za-z0-9_-]{1,91}$'
+
+# Sets name to the stack a Pulumi.<stack>.yaml file names (no subshell: up to 256 files).
+stack_of() {
+    name=${1#Pulumi.}
+    name=${name%.yaml}
+}
+
+# Stops on a stack named rotation-<x>: its deploy environment would be stack <x>'s rotation environment.
+refuse_reserved() {
+    local lower=${1,,}
+    if [ "${lower#rotation-}" != "$lower" ]; then
+        printf '::error title=Reserved stack name::Pulumi.%s.yaml names a stack that starts with rotation-: its deploy environment would be stack %s'"'"'s rotation environment; rename it.\n' "$1" "${1:9}" >&2
+        exit 1
+    fi
+}
+
 if [ "$#" -gt 0 ]; then
     wanted=$1
     # The stacks a message may list: the files whose names pass the rule.
     valid=()
     for file in Pulumi.*.yaml; do
-        name=${file#Pulumi.}
-        name=${name%.yaml}
-        if [[ $name =~ ^[A-Za-z0-9_-]{1,91}$ ]]; then
+        stack_of "$file"
+        if [[ $name =~ $STACK_NAME ]]; then
             valid+=("$name")
         fi
     done
-    if ! [[ $wanted =~ ^[A-Za-z0-9_-]{1,91}$ ]]; then
+    if ! [[ $wanted =~ $STACK_NAME ]]; then
         printf '::error title=Not a stack name::The stack given is not a stack name of this repository (1 to 91 letters, digits, - and _); the stacks are: %s\n' "${valid[*]:-none}" >&2
         exit 1
     fi
-    lower=${wanted,,}
-    if [ "${lower#rotation-}" != "$lower" ]; then
-        printf '::error title=Reserved stack name::Pulumi.%s.yaml names a stack that starts with rotation-: its deploy environment would be stack %s'"'"'s rotation environment; rename it.\n' "$wanted" "${wanted:9}" >&2
-        exit 1
-    fi
+    refuse_reserved "$wanted"
     if ! [ -f "Pulumi.$wanted.yaml" ]; then
         printf '::error title=No such stack::There is no stack file Pulumi.%s.yaml in the repository'"'"'s root; the stacks are: %s\n' "$wanted" "${valid[*]:-none}" >&2
         exit 1
@@ -45,20 +59,13 @@ fi
 max=256
 names=()
 for file in Pulumi.*.yaml; do
-    name=${file#Pulumi.}
-    name=${name%.yaml}
-    # A stack name (pulumi's sdk/go/common/tokens/stack_name.go: letters, digits, -, _ and .) that
-    # is also an environment name here (letters, digits, - and _, 100 at most with "rotation-").
-    if ! [[ $name =~ ^[A-Za-z0-9_-]{1,91}$ ]]; then
+    stack_of "$file"
+    if ! [[ $name =~ $STACK_NAME ]]; then
         # Printed with what a workflow command could read as markup replaced.
         printf '::error title=Not a stack name::%s is not a stack file this repository can deploy: the name between "Pulumi." and ".yaml" must be 1 to 91 letters, digits, - and _ (it names the GitHub environments <stack> and rotation-<stack>); rename it or move it out of the root.\n' "${file//[^A-Za-z0-9._ -]/?}" >&2
         exit 1
     fi
-    lower=${name,,}
-    if [ "${lower#rotation-}" != "$lower" ]; then
-        printf '::error title=Reserved stack name::%s names a stack that starts with rotation-: its deploy environment would be stack %s'"'"'s rotation environment; rename it.\n' "$file" "${name:9}" >&2
-        exit 1
-    fi
+    refuse_reserved "$name"
     for seen in "${names[@]}"; do
         # GitHub environment names ignore case: two such stacks would share their environments.
         if [ "${seen,,}" = "${name,,}" ]; then
