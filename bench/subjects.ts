@@ -9,7 +9,7 @@ import { spawnSync } from "child_process";
 import { createRequire } from "module";
 import { parse } from "yaml";
 import { stackConfigFrom } from "../ops/plan/config.ts";
-import { programLaunch } from "./languageHost.ts";
+import { type ProgramLaunch, programLaunch } from "./languageHost.ts";
 
 export interface Subject {
     name: string;
@@ -51,6 +51,12 @@ export function floor(root: string, compileCache = false): Subject {
     };
 }
 
+/** node's arguments for Pulumi's entry point @pulumi/pulumi/cmd/run as the language host starts it, the engine replaced by mocks. */
+function cmdRunArgs(root: string, launch: ProgramLaunch): string[] {
+    const runPath = createRequire(import.meta.url).resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
+    return [...launch.nodeArgs, "--require", USAGE, "--require", MOCK_ENGINE, runPath, "--monitor", "mock", ...launch.runArgs];
+}
+
 /**
  * index.ts evaluated as `pulumi preview --stack <stack>` evaluates it: node started the way the
  * language host starts it for this project's Pulumi.yaml (runtime options) and stack config,
@@ -71,12 +77,11 @@ export function program(root: string, stack: string, runtimeDefaults = false, st
     const config = stackConfigFrom(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"),
         fs.readFileSync(path.join(stackDir, stackFile), "utf8"), stack, stackFile).values;
     const launch = programLaunch(runtime, project.name, stack, root, config, true);
-    const runPath = createRequire(import.meta.url).resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
     const cache = ownCompileCache();
     return {
         name: runtimeDefaults ? "program, runtime defaults" : "program evaluation",
         cwd: root, env: { ...launch.env, ...cache.env }, dispose: cache.dispose,
-        args: [...launch.nodeArgs, "--require", USAGE, "--require", MOCK_ENGINE, runPath, "--monitor", "mock", ...launch.runArgs],
+        args: cmdRunArgs(root, launch),
     };
 }
 
@@ -108,7 +113,6 @@ export function emptyProgram(root: string): Subject {
         fs.symlinkSync(path.join(root, folder), path.join(dir, folder), "dir");
     }
     const launch = programLaunch(parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")).runtime, "empty", "bench", dir, {}, true);
-    const runPath = createRequire(import.meta.url).resolve("@pulumi/pulumi/cmd/run", { paths: [root] });
     const cache = ownCompileCache();
     return {
         name: "runtime, empty program", cwd: dir, env: { ...launch.env, ...cache.env },
@@ -116,7 +120,7 @@ export function emptyProgram(root: string): Subject {
             fs.rmSync(dir, { recursive: true, force: true });
             cache.dispose();
         },
-        args: [...launch.nodeArgs, "--require", USAGE, "--require", MOCK_ENGINE, runPath, "--monitor", "mock", ...launch.runArgs],
+        args: cmdRunArgs(root, launch),
     };
 }
 
