@@ -31,9 +31,9 @@ function main(argv: string[]): number {
     }
     const stack = option(argv, "stack", "dev");
     const stackDir = argv.includes("--stack") ? ROOT : path.join(ROOT, "tests", "fixtures", "stacks");
-    const subjects: Subject[] = [floor(ROOT), program(ROOT, stack, false, stackDir), emptyProgram(ROOT), policyPack(ROOT), floor(ROOT, true)];
+    const subjects: Subject[] = [floor(ROOT), program(ROOT, stack, { stackDir }), emptyProgram(ROOT), policyPack(ROOT), floor(ROOT, true)];
     if (argv.includes("--with-defaults")) {
-        subjects.push(program(ROOT, stack, true, stackDir));
+        subjects.push(program(ROOT, stack, { runtimeDefaults: true, stackDir }));
     }
     try {
         return compare(subjects, runs);

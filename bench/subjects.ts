@@ -57,16 +57,26 @@ function cmdRunArgs(root: string, launch: ProgramLaunch): string[] {
     return [...launch.nodeArgs, "--require", USAGE, "--require", MOCK_ENGINE, runPath, "--monitor", "mock", ...launch.runArgs];
 }
 
+export interface ProgramOptions {
+    /**
+     * Drop the runtime options but the package manager: the runtime then registers ts-node (type
+     * checking), which this ES-module program bypasses (Node still strips its types), and the compile
+     * cache the project's nodeargs turn on, so it shows what the runtime defaults cost.
+     */
+    runtimeDefaults?: boolean;
+    /** Where the stack file is read from; the project's root unless given. */
+    stackDir?: string;
+    /** A compile cache folder to keep between runs (the tests'); a new empty one unless given. */
+    compileCache?: string;
+}
+
 /**
  * index.ts evaluated as `pulumi preview --stack <stack>` evaluates it: node started the way the
  * language host starts it for this project's Pulumi.yaml (runtime options) and stack config,
  * running Pulumi's own entry point @pulumi/pulumi/cmd/run; only the engine is replaced by mocks.
- * `runtimeDefaults` drops the runtime options but the package manager: the runtime then registers
- * ts-node (type checking), which this ES-module program bypasses (Node still strips its types), and
- * the compile cache the project's nodeargs turn on, so it shows what the runtime defaults cost. The
- * stack file is read from `stackDir` (the project's root unless given).
  */
-export function program(root: string, stack: string, runtimeDefaults = false, stackDir = root): Subject {
+export function program(root: string, stack: string, options: ProgramOptions = {}): Subject {
+    const { runtimeDefaults = false, stackDir = root } = options;
     const readYaml = (file: string) => parse(fs.readFileSync(path.join(root, file), "utf8"));
     const project = readYaml("Pulumi.yaml");
     const runtime = runtimeDefaults
@@ -77,7 +87,7 @@ export function program(root: string, stack: string, runtimeDefaults = false, st
     const config = stackConfigFrom(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"),
         fs.readFileSync(path.join(stackDir, stackFile), "utf8"), stack, stackFile).values;
     const launch = programLaunch(runtime, project.name, stack, root, config, true);
-    const cache = ownCompileCache();
+    const cache = options.compileCache ? { env: { NODE_COMPILE_CACHE: options.compileCache }, dispose: undefined } : ownCompileCache();
     return {
         name: runtimeDefaults ? "program, runtime defaults" : "program evaluation",
         cwd: root, env: { ...launch.env, ...cache.env }, dispose: cache.dispose,
