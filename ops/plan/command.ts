@@ -9,8 +9,6 @@ import * as path from "path";
 import { ConfigError } from "../../lib/configProblems.ts";
 import { type CommandSpec, OpsError, USAGE_EXIT_CODE, defineCommand, stackOption, usageError } from "../cli.ts";
 import { BAD_CONFIG_EXIT_CODE, loadStackConfig } from "./config.ts";
-import { evaluateProgram } from "./program.ts";
-import { buildPlan, renderText } from "./render.ts";
 import { withoutStandIns } from "./tenant.ts";
 import { printable } from "../printable.ts";
 import { runCommand } from "../io.ts";
@@ -67,6 +65,9 @@ export function planCommand(deps: PlanDependencies = {}) {
         }
         try {
             const config = loadStackConfig(deps.projectDir ?? PROJECT_DIR, stack);
+            // The Pulumi SDK they load is most of plan's start-up: not for --help, a usage error or a missing stack file.
+            const { evaluateProgram } = await import("./program.ts");
+            const { buildPlan, renderText } = await import("./render.ts");
             const evaluation = await evaluateProgram(deps.program ?? path.join(PROJECT_DIR, "index.ts"), config);
             const plan = buildPlan({ config, evaluation, now: io.now() });
             io.stdout(format === "json" ? JSON.stringify(plan, null, 2) + "\n" : renderText(plan));

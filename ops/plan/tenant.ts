@@ -5,7 +5,7 @@
  * "assigned by Entra ID at pulumi up" and never as if it were real.
  */
 import { createHash } from "crypto";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { permissionsFor } from "../../lib/creatioProfile.ts";
 
 /** How a value only Entra ID (or the first `pulumi up`) decides is shown. */
