@@ -6,7 +6,7 @@ import { ConfigError } from "../lib/settings.ts";
 import { ownersWarning } from "../lib/owners.ts";
 import {
     APP_CLIENT_ID, APP_OBJECT_ID, DEPLOYER_OBJECT_ID, PASSWORD_KEY_IDS, SP_OBJECT_ID, TENANT_ID, TenantMocks, capturingWarnings,
-    promiseOf, runProgram,
+    promiseOf, runProgram, withoutPromiseStacks,
 } from "./mocks.ts";
 
 const PROGRAM = path.join(import.meta.dirname, "..", "index.ts");
@@ -15,7 +15,7 @@ type Outputs = Record<string, pulumi.Output<any>>;
 
 /** Runs index.ts as `pulumi up` would, with this stack config, against fresh mocks. */
 async function run(config: Record<string, string>, mocks = new TenantMocks(37)): Promise<{ outputs: Outputs; mocks: TenantMocks }> {
-    return { outputs: await runProgram<Outputs>(PROGRAM, "creatio-m365-oauth", "dev", config, mocks), mocks };
+    return { outputs: await withoutPromiseStacks(() => runProgram<Outputs>(PROGRAM, "creatio-m365-oauth", "dev", config, mocks)), mocks };
 }
 
 /** Pulumi.yaml's defaults, as the CLI passes them to the program. */

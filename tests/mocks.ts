@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { pathToFileURL } from "url";
+export { withoutPromiseStacks } from "../ops/plan/program.ts";
 
 export const TENANT_ID = "72f988bf-0000-4000-8000-000000000001";
 export const APP_OBJECT_ID = "a0a0a0a0-0000-4000-8000-000000000002";

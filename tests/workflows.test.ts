@@ -7,9 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { CreatioOAuthApp } from "../components/creatioOAuthApp.ts";
 import { validateConfig } from "../lib/settings.ts";
-import { TenantMocks, promiseOf } from "./mocks.ts";
+import { TenantMocks, promiseOf, withoutPromiseStacks } from "./mocks.ts";
 import { POLICY_PACK } from "../ops/routineCheck.ts";
-import { HARNESS_STACKS, IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./bootstrap/harness.ts";
+import { HARNESS_STACKS, IDENTITY_IDS, ofType, runBootstrap } from "./bootstrap/harness.ts";
 import { MAX_STACKS, StackFilesError, deployEnvironment, rotationEnvironment, stackNamed, stacksIn } from "../lib/stackFiles.ts";
 
 const ROOT = path.join(import.meta.dirname, "..");
@@ -399,7 +399,7 @@ describe("GitHub workflows", () => {
         it("targets exactly the two password slots the program declares, under the policy pack", async () => {
             const rotate = stepNamed(job, "Rotate");
             assert.deepStrictEqual(rotate.env, STATE_SECRETS);
-            const urns = await withNativeStackTraces(async () => {
+            const urns = await withoutPromiseStacks(async () => {
                 await pulumi.runtime.setMocks(new TenantMocks(0), "creatio-m365-oauth", "prod", false);
                 const settings = validateConfig({ siteName: "acme" });
                 // The name index.ts gives the component.

@@ -1,7 +1,7 @@
 /** Runs the bootstrap program (bootstrap/index.ts) against Pulumi mocks standing in for Entra ID. */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { GRAPH_APP_ROLE_IDS, TenantMocks, promiseOf, runProgram } from "../mocks.ts";
+import { GRAPH_APP_ROLE_IDS, TenantMocks, promiseOf, runProgram, withoutPromiseStacks } from "../mocks.ts";
 
 export const BOOTSTRAP_PROGRAM = path.join(import.meta.dirname, "..", "..", "bootstrap", "index.ts");
 export const BOOTSTRAP_PROJECT = "creatio-m365-oauth-bootstrap";
@@ -48,7 +48,7 @@ export class BootstrapMocks extends TenantMocks {
 export async function runBootstrap(config: Record<string, string>, options: { program?: string; stacksFromRoot?: boolean } = {}) {
     const mocks = new BootstrapMocks();
     config = options.stacksFromRoot ? config : { stacks: HARNESS_STACKS, ...config };
-    return withNativeStackTraces(async () => {
+    return withoutPromiseStacks(async () => {
         const outputs = await runProgram<Record<string, pulumi.Output<unknown>>>(options.program ?? BOOTSTRAP_PROGRAM, BOOTSTRAP_PROJECT, "tenant", config, mocks);
         const values = Object.fromEntries(await Promise.all(
             Object.entries(outputs).map(async ([name, output]) => [name, await promiseOf(output)])));
@@ -57,23 +57,6 @@ export async function runBootstrap(config: Record<string, string>, options: { pr
         await pulumi.runtime.disconnect();
         return { values, mocks };
     });
-}
-
-/**
- * The SDK reads `new Error().stack` for every promise it creates (runtime/debuggable.js), and a
- * source-map-support installed in the process (ts-node's once, Pulumi's runtime's) maps every frame
- * of every such stack: about 90% of a bootstrap run in a test then. V8's own formatting keeps the
- * same frames at a fraction of the cost; stacks formatted after the run keep the process's formatting.
- */
-export async function withNativeStackTraces<T>(run: () => Promise<T>): Promise<T> {
-    const errors = Error as { prepareStackTrace?: ErrorConstructor["prepareStackTrace"] };
-    const mapped = errors.prepareStackTrace;
-    errors.prepareStackTrace = undefined;
-    try {
-        return await run();
-    } finally {
-        errors.prepareStackTrace = mapped;
-    }
 }
 
 export const ofType = (mocks: TenantMocks, type: string) =>

@@ -7,8 +7,8 @@ import { parse } from "yaml";
 import { type BootstrapRawConfig, validateBootstrapConfig } from "../../bootstrap/settings.ts";
 import { ConfigError } from "../../lib/configProblems.ts";
 import { stacksIn } from "../../lib/stackFiles.ts";
-import { TENANT_ID, TenantMocks, runProgram } from "../mocks.ts";
-import { BOOTSTRAP_PROGRAM, BOOTSTRAP_PROJECT, IDENTITY_IDS, ofType, runBootstrap, withNativeStackTraces } from "./harness.ts";
+import { TENANT_ID, TenantMocks, runProgram, withoutPromiseStacks } from "../mocks.ts";
+import { BOOTSTRAP_PROGRAM, BOOTSTRAP_PROJECT, IDENTITY_IDS, ofType, runBootstrap } from "./harness.ts";
 
 const GRAPH_SP = "90909090-0000-4000-8000-000000009090";
 /** Microsoft Graph's app role ids (application permissions). */
@@ -240,7 +240,7 @@ describe("bootstrap program", () => {
 
         it("declares nothing with bad config", async () => {
             const mocks = new TenantMocks();
-            await withNativeStackTraces(async () => {
+            await withoutPromiseStacks(async () => {
                 await assert.rejects(runProgram(BOOTSTRAP_PROGRAM, BOOTSTRAP_PROJECT, "tenant", {}, mocks), ConfigError);
                 await pulumi.runtime.disconnect();
             });

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CreatioOAuthApp, type CreatioOAuthAppArgs } from "../../components/creatioOAuthApp.ts";
 import { validateConfig } from "../../lib/settings.ts";
 import { ownership, ownersWarning } from "../../lib/owners.ts";
-import { APP_CLIENT_ID, APP_OBJECT_ID, capturingWarnings, DEPLOYER_OBJECT_ID, PASSWORD_KEY_IDS, promiseOf, SP_OBJECT_ID, TENANT_ID, TENANT_PRINCIPALS, TenantMocks } from "../mocks.ts";
+import { APP_CLIENT_ID, APP_OBJECT_ID, capturingWarnings, DEPLOYER_OBJECT_ID, PASSWORD_KEY_IDS, promiseOf, SP_OBJECT_ID, TENANT_ID, TENANT_PRINCIPALS, TenantMocks, withoutPromiseStacks } from "../mocks.ts";
 import * as azuread from "@pulumi/azuread";
 
 const NOW = new Date("2026-11-28T10:00:00Z");
@@ -13,16 +13,18 @@ const GRAPH_SP = "90909090-0000-4000-8000-000000009090";
 /** Declares the component against fresh mocks and waits until all its children are registered. */
 async function declare(config: Parameters<typeof validateConfig>[0], extra: Partial<CreatioOAuthAppArgs> = {},
     mocks = new TenantMocks(37)) {
-    await mocks.install("creatio-m365-oauth", "dev");
-    const settings = validateConfig(config);
-    const app = new CreatioOAuthApp("t", { ...settings, now: NOW, ...extra });
-    await Promise.all([
-        promiseOf(app.clientSecret),
-        promiseOf(app.tenantId),
-        promiseOf(app.servicePrincipal.id),
-        ...app.consentGrants.map(grant => promiseOf(grant.id)),
-    ]);
-    return { app, mocks };
+    return withoutPromiseStacks(async () => {
+        await mocks.install("creatio-m365-oauth", "dev");
+        const settings = validateConfig(config);
+        const app = new CreatioOAuthApp("t", { ...settings, now: NOW, ...extra });
+        await Promise.all([
+            promiseOf(app.clientSecret),
+            promiseOf(app.tenantId),
+            promiseOf(app.servicePrincipal.id),
+            ...app.consentGrants.map(grant => promiseOf(grant.id)),
+        ]);
+        return { app, mocks };
+    });
 }
 
 const COMPONENT_URN = "urn:pulumi:dev::creatio-m365-oauth::creatio:m365:CreatioOAuthApp::t";

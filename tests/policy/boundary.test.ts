@@ -5,7 +5,7 @@ import { CreatioOAuthApp } from "../../components/creatioOAuthApp.ts";
 import { validateConfig, type RawConfig } from "../../lib/settings.ts";
 import { ALLOWED_TYPES, boundaryResourcePolicies, boundaryStackPolicies } from "../../policy/boundary.ts";
 import { creatioPolicies } from "../../policy/rules.ts";
-import { APP_OBJECT_ID, DEPLOYER_OBJECT_ID, type Declared, SP_OBJECT_ID, TenantMocks, promiseOf } from "../mocks.ts";
+import { APP_OBJECT_ID, DEPLOYER_OBJECT_ID, type Declared, SP_OBJECT_ID, TenantMocks, promiseOf, withoutPromiseStacks } from "../mocks.ts";
 
 // pulumi-policy's own unknown sentinel and the proxy that throws on reading it (proxy.js; not in its type declarations).
 const { unknownCheckingProxy, unknownStringValue } = createRequire(import.meta.url)("@pulumi/policy/proxy") as {
@@ -27,10 +27,12 @@ interface Declaration {
 
 async function declare(config: RawConfig): Promise<Declaration> {
     const mocks = new TenantMocks(37);
-    await mocks.install("creatio-m365-oauth", "dev");
-    const app = new CreatioOAuthApp("creatio", { ...validateConfig(config), now: NOW });
-    await Promise.all([promiseOf(app.clientSecret), ...app.consentGrants.map(g => promiseOf(g.id))]);
-    const componentOutputs = await mocks.outputsRegisteredBy("creatio");
+    const componentOutputs = await withoutPromiseStacks(async () => {
+        await mocks.install("creatio-m365-oauth", "dev");
+        const app = new CreatioOAuthApp("creatio", { ...validateConfig(config), now: NOW });
+        await Promise.all([promiseOf(app.clientSecret), ...app.consentGrants.map(g => promiseOf(g.id))]);
+        return mocks.outputsRegisteredBy("creatio");
+    });
     const byUrn = new Map<string, PolicyResource>();
     const stack = mocks.declared.map(d => {
         const resource = { type: d.type, urn: mocks.urns[d.name], name: d.name,

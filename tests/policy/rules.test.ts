@@ -3,7 +3,7 @@ import { type PolicyResource, type ResourceValidationPolicy, type StackValidatio
 import { CreatioOAuthApp } from "../../components/creatioOAuthApp.ts";
 import { type RawConfig, validateConfig } from "../../lib/settings.ts";
 import { creatioPolicies, passwordPolicies, stackPolicies, TYPES } from "../../policy/rules.ts";
-import { type Declared, promiseOf, TenantMocks } from "../mocks.ts";
+import { type Declared, promiseOf, TenantMocks, withoutPromiseStacks } from "../mocks.ts";
 import { DAY_MS } from "../../lib/rotation.ts";
 
 const NOW = new Date("2026-11-28T10:00:00Z");
@@ -32,10 +32,12 @@ const NO_OPTIONS = { additionalSecretOutputs: [] as string[] };
 
 async function deploy(config: RawConfig): Promise<Deployment> {
     const mocks = new TenantMocks(37);
-    await mocks.install("creatio-m365-oauth", "dev");
-    const app = new CreatioOAuthApp("creatio", { ...validateConfig(config), now: NOW });
-    const [clientSecret] = await Promise.all([promiseOf(app.clientSecret), ...app.consentGrants.map(g => promiseOf(g.id))]);
-    const componentOutputs = await mocks.outputsRegisteredBy("creatio");
+    const { clientSecret, componentOutputs } = await withoutPromiseStacks(async () => {
+        await mocks.install("creatio-m365-oauth", "dev");
+        const app = new CreatioOAuthApp("creatio", { ...validateConfig(config), now: NOW });
+        const [secret] = await Promise.all([promiseOf(app.clientSecret), ...app.consentGrants.map(g => promiseOf(g.id))]);
+        return { clientSecret: secret, componentOutputs: await mocks.outputsRegisteredBy("creatio") };
+    });
     const byUrn = new Map<string, PolicyResource>();
     const stack = mocks.declared.map(d => {
         const custom = d.type !== TYPES.component;

@@ -6,11 +6,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
+import { createRequire } from "module";
 import * as path from "path";
 import { type StackConfig } from "../../../ops/plan/config.ts";
 import {
     type Evaluation, OFFSET_DEPENDENT, agreement, contrastingOffset, declaredOffsetRange, declaredPeriodDays, evaluateOnce,
-    evaluateProgram,
+    evaluateProgram, withoutPromiseStacks,
 } from "../../../ops/plan/program.ts";
 import { ASSIGNED, type DeclaredResource, PLACEHOLDER_GUID_PREFIX, StandInTenant, withoutStandIns } from "../../../ops/plan/tenant.ts";
 import { rotationPlan } from "../../../lib/rotation.ts";
@@ -85,6 +86,33 @@ describe("plan: evaluating the program (bites)", () => {
             assert.deepStrictEqual(methods.map(m => console[m]), before);
             await assert.rejects(evaluateOnce(program("throw new Error('broken program');"), CONFIG, 0), /^Error: broken program$/);
             assert.deepStrictEqual(methods.map(m => console[m]), before);
+        });
+    });
+
+    describe("withoutPromiseStacks", () => {
+        it("evaluates without the SDK's per-promise stack trace, keeps resources' source positions, restores the limit after", async () => {
+            // @pulumi/pulumi runtime/debuggable.js: every debuggablePromise stores `new Error().stack` (_debugStackTrace);
+            // resource.js Resource.callsites sets Error.stackTraceLimit to Infinity for the source position itself.
+            const before = Error.stackTraceLimit;
+            const result = await evaluateOnce(program(
+                "exports.limit = Error.stackTraceLimit;",
+                "const thing = new pulumi.CustomResource('test:index:Thing', 'thing', {});",
+                "exports.callsites = pulumi.Resource.callsites().filter(site => site.file).length > 0;",
+            ), CONFIG, 0);
+            assert.deepStrictEqual([result.outputs.limit.value, result.outputs.callsites.value], [0, true]);
+            assert.strictEqual(Error.stackTraceLimit, before);
+            // The stack is stored on the promise given to debuggablePromise.
+            const { debuggablePromise } = createRequire(import.meta.url)("@pulumi/pulumi/runtime/debuggable") as
+                { debuggablePromise(p: Promise<void>, ctx: string): Promise<void> };
+            const stackOf = async () => {
+                const promise = Promise.resolve();
+                await debuggablePromise(promise, "test");
+                return (promise as Promise<void> & { _debugStackTrace: string })._debugStackTrace;
+            };
+            assert.strictEqual(await withoutPromiseStacks(stackOf), "Error");
+            assert.match(await stackOf(), /^Error\n {4}at /);
+            await assert.rejects(withoutPromiseStacks(async () => { throw new Error("broken"); }), { message: "broken" });
+            assert.strictEqual(Error.stackTraceLimit, before);
         });
     });
 
