@@ -15,7 +15,7 @@
  */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { typeCheckArgs } from "./typeCheck.ts";
+import { recordPassingCheck, typeCheckArgs } from "./typeCheck.ts";
 
 const ROOT = path.join(import.meta.dirname, "..");
 const bin = (file: string) => path.join(ROOT, "node_modules", file);
@@ -63,9 +63,13 @@ async function main(): Promise<number> {
         }
         held = line;
     });
-    const tsc = run(typeCheckArgs(ROOT));
+    const typeCheck = typeCheckArgs(ROOT);
+    const started = new Date();
+    const tsc = run(typeCheck);
     const [tests, types] = await Promise.all([mocha, tsc]);
-    if (types.code !== 0 || types.output.trim()) {
+    if (types.code === 0 && !types.output.trim()) {
+        recordPassingCheck(ROOT, typeCheck, started);
+    } else {
         process.stdout.write(types.output.replace(/\n*$/, "\n"));
         process.stdout.write(`The type check failed: tsc exited with ${types.code}.\n`);
     }
