@@ -77,14 +77,22 @@ async function capturingConsole<T>(work: () => Promise<T>): Promise<{ result: T;
  * a failed program's first line only.
  */
 export async function withoutPromiseStacks<T>(evaluate: () => Promise<T>): Promise<T> {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
+    // Scopes may overlap (two evaluations awaited together): the first one in keeps the limit, the last one out restores it.
+    if (openScopes++ === 0) {
+        limitOutside = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+    }
     try {
         return await evaluate();
     } finally {
-        Error.stackTraceLimit = limit;
+        if (--openScopes === 0) {
+            Error.stackTraceLimit = limitOutside;
+        }
     }
 }
+
+let openScopes = 0;
+let limitOutside = Error.stackTraceLimit;
 
 /** One evaluation of the program with this rotation offset. */
 export async function evaluateOnce(programPath: string, config: StackConfig, rotationOffset: number): Promise<Evaluation> {

@@ -113,6 +113,16 @@ describe("plan: evaluating the program (bites)", () => {
             assert.match(await stackOf(), /^Error\n {4}at /);
             await assert.rejects(withoutPromiseStacks(async () => { throw new Error("broken"); }), { message: "broken" });
             assert.strictEqual(Error.stackTraceLimit, before);
+            // Two at once, the first in ending first: still none inside the second, the limit back after both.
+            let endFirst = () => {};
+            let endSecond = () => {};
+            const first = withoutPromiseStacks(() => new Promise<void>(resolve => { endFirst = resolve; }));
+            const second = withoutPromiseStacks(() => new Promise<number>(resolve => { endSecond = () => resolve(Error.stackTraceLimit); }));
+            endFirst();
+            await first;
+            endSecond();
+            assert.strictEqual(await second, 0);
+            assert.strictEqual(Error.stackTraceLimit, before);
         });
     });
 
