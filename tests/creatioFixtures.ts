@@ -4,7 +4,7 @@
  */
 import * as assert from "assert";
 import { CreatioError, type CreatioTarget } from "../ops/creatio/client.ts";
-import { type CreatioServer, type CreatioServerOptions, type FakeOAuthApplication, startCreatioServer } from "./fakes/creatioServer.ts";
+import { type CreatioServer, type CreatioServerOptions, DEFAULT_MODIFIED_ON, type FakeOAuthApplication, startCreatioServer } from "./fakes/creatioServer.ts";
 
 // Creatio 8.1 mail server page (Resources/ClientApp/301.*.js): Office365 = "Office365OAuthAuthenticator",
 // Google = "GoogleOAuthAuthenticator"
@@ -53,4 +53,35 @@ export async function withCreatio<T>(options: CreatioServerOptions, body: (serve
     } finally {
         await server.close();
     }
+}
+
+/** Creatio 8.2 system-operation reference, "Integration setting management": "Access to OData", code CanUseODataService. */
+export const ODATA_403 = 'the Creatio user lacks a right: the system operation "Access to OData" (CanUseODataService), or read and ' +
+    "edit on OAuthApplications (and read on MailServer for --mail-server); see docs/deliver.md";
+/** The Client ID of a registration made in the portal, which no stack holds. */
+export const PORTAL_CLIENT = "9a9a9a9a-0000-4000-8000-000000000009";
+export const GOOGLE_APP_ID = "11111111-2222-4333-8444-555555555555";
+/** What the stand-in's OData answers hold for the Microsoft 365 record of applications(). */
+export const M365_RECORD = { id: APP_ID, name: "Microsoft 365", clientId: CLIENT.toUpperCase(), appClassName: M365_CLASS, modifiedOn: DEFAULT_MODIFIED_ON };
+
+/** Two OAuthApplications records: Microsoft 365 (holding CLIENT in upper case) and Google. */
+export function applications(): FakeOAuthApplication[] {
+    return [
+        { Id: APP_ID, Name: "Microsoft 365", ClientId: CLIENT.toUpperCase(), SecretKey: "old", AppClassName: M365_CLASS },
+        { Id: GOOGLE_APP_ID, Name: "Google", ClientId: "123-google.apps.googleusercontent.com", SecretKey: "g", AppClassName: GOOGLE_CLASS },
+    ];
+}
+
+/** This stand-in as a target, .NET Framework unless `netCore`. */
+export function serverTarget(server: CreatioServer, netCore = false, timeoutMs = 5000): CreatioTarget {
+    return { siteBaseUrl: server.url, netCore, timeoutMs, trustedCa: server.ca };
+}
+
+/** A stand-in Creatio that knows USER and API_CLIENT, with the records of applications() and a mail server on the first. */
+export function startCreatioWithApplications(): Promise<CreatioServer> {
+    return startCreatioServer({
+        users: { [USER]: PASSWORD }, apiClients: { [API_CLIENT]: API_SECRET },
+        oauthApplications: applications(),
+        mailServers: [{ Id: MAIL_ID, Name: "Microsoft 365", OAuthApplicationId: APP_ID }],
+    });
 }

@@ -1,14 +1,19 @@
 /**
- * The failure paths of deliver's Creatio client, record choice and command that the other tests
- * leave untried: each test here fails when the behaviour it names is changed.
+ * Creatio's client (ops/creatio/client.ts): signing in, reading and writing OData against the
+ * Creatio stand-in, and every way that goes wrong, with scripted answers where the stand-in gives none.
  */
 import * as assert from "assert";
 import * as https from "https";
 import type { AddressInfo } from "net";
+import { OAUTH_APPLICATIONS } from "../../../ops/creatio/api.ts";
 import { CreatioError, CreatioSession, signIn } from "../../../ops/creatio/client.ts";
-import { API_CLIENT, API_SECRET, APP_ID, CLIENT, FORMS, NEW_SECRET, PASSWORD, USER, creatioTarget, m365Record, rejects, withCreatio } from "../../creatioFixtures.ts";
+import { readBack } from "../../../ops/creatio/records.ts";
+import {
+    API_CLIENT, API_SECRET, APP_ID, applications, CLIENT, FORMS, GOOGLE_APP_ID, M365_CLASS, M365_RECORD, NEW_SECRET, ODATA_403, PASSWORD,
+    USER, creatioTarget, m365Record, rejects, serverTarget, startCreatioWithApplications, withCreatio,
+} from "../../creatioFixtures.ts";
 import { certificateFor } from "../../fakes/certificates.ts";
-import { startCreatioServer } from "../../fakes/creatioServer.ts";
+import { type CreatioServer, startCreatioServer } from "../../fakes/creatioServer.ts";
 
 
 const login = (answer: { status: number; body?: string }) =>
@@ -260,3 +265,201 @@ describe("Creatio client: nothing left behind", () => {
         }
     });
 });
+
+describe("Creatio client against a stand-in", () => {
+    let server: CreatioServer;
+    beforeEach(async () => { server = await startCreatioWithApplications(); });
+    afterEach(() => server.close());
+
+    it("signs in with forms authentication and sends the cookies and the BPMCSRF header on OData calls", async () => {
+        const session = await signIn(serverTarget(server), { kind: "forms", userName: USER, password: PASSWORD });
+        const records = await session.query(OAUTH_APPLICATIONS, { select: ["Id", "Name", "ClientId"] });
+        assert.deepStrictEqual(records.map(r => r.Id), [APP_ID, GOOGLE_APP_ID]);
+
+        const [login, get] = server.requests;
+        // Creatio "AuthService.svc web service": POST .../ServiceModel/AuthService.svc/Login, ForceUseSession: true
+        assert.strictEqual(login.method, "POST");
+        assert.strictEqual(login.path, "/ServiceModel/AuthService.svc/Login");
+        assert.strictEqual(login.headers["content-type"], "application/json");
+        assert.strictEqual(login.headers.forceusesession, "true");
+        assert.deepStrictEqual(JSON.parse(login.body), { UserName: USER, UserPassword: PASSWORD });
+
+        // Creatio "odata web service (OData 4)": Accept, Content-Type with IEEE754Compatible, ForceUseSession, BPMCSRF
+        assert.strictEqual(get.method, "GET");
+        assert.strictEqual(get.path, "/0/odata/OAuthApplications?%24select=Id%2CName%2CClientId");
+        assert.strictEqual(get.headers.accept, "application/json");
+        assert.strictEqual(get.headers["content-type"], "application/json; charset=utf-8; IEEE754Compatible=true");
+        assert.strictEqual(get.headers.forceusesession, "true");
+        assert.strictEqual(get.headers.bpmcsrf, "csrf-1");
+        assert.strictEqual(get.headers.cookie, "BPMLOADER=loader-1; .ASPXAUTH=aspxauth-1; BPMCSRF=csrf-1; UserName=Deliverer");
+        assert.strictEqual(get.headers.authorization, undefined);
+    });
+
+    it("is refused by the stand-in without the BPMCSRF header", async () => {
+        // Creatio "Authentication": the CSRF token of the BPMCSRF cookie must be in the request header.
+        await signIn(serverTarget(server), { kind: "forms", userName: USER, password: PASSWORD });
+        const res = await fetchWithCa(server, `${server.url}/0/odata/OAuthApplications`, {
+            "Cookie": ".ASPXAUTH=aspxauth-1; BPMCSRF=csrf-1", "Accept": "application/json",
+        });
+        assert.strictEqual(res, 401);
+        const withHeader = await fetchWithCa(server, `${server.url}/0/odata/OAuthApplications`, {
+            "Cookie": ".ASPXAUTH=aspxauth-1; BPMCSRF=csrf-1", "BPMCSRF": "csrf-1", "Accept": "application/json",
+        });
+        assert.strictEqual(withHeader, 200);
+    });
+
+    it("reports wrong Creatio credentials with Creatio's message, without the password", async () => {
+        const err = await rejects(signIn(serverTarget(server), { kind: "forms", userName: USER, password: "wrong-pass" }), "refused",
+            "Creatio refused the sign-in of CREATIO_USERNAME (Code 1): Invalid username or password specified");
+        assert.ok(!err.message.includes("wrong-pass"));
+    });
+
+    it("signs in with an Identity Service token and sends it as Bearer", async () => {
+        const session = await signIn(serverTarget(server),
+            { kind: "oauth", identityUrl: server.identityUrl, clientId: API_CLIENT, clientSecret: API_SECRET });
+        await session.query(OAUTH_APPLICATIONS, { select: ["Id"] });
+        const [token, get] = server.requests;
+        // Creatio "Authorize external requests using client credentials grant": POST <Identity Service URL>/connect/token
+        assert.strictEqual(token.method, "POST");
+        assert.strictEqual(token.path, "/identity/connect/token");
+        assert.strictEqual(token.headers["content-type"], "application/x-www-form-urlencoded");
+        // RFC 6749 4.4.2: grant_type=client_credentials; Creatio: client_id and client_secret form fields
+        assert.deepStrictEqual(Object.fromEntries(new URLSearchParams(token.body)),
+            { grant_type: "client_credentials", client_id: API_CLIENT, client_secret: API_SECRET });
+        assert.strictEqual(get.headers.authorization, "Bearer token-1");
+        assert.strictEqual(get.headers.bpmcsrf, undefined);
+    });
+
+    it("reports a wrong Identity Service client", async () => {
+        const err = await rejects(signIn(serverTarget(server),
+            { kind: "oauth", identityUrl: server.identityUrl, clientId: API_CLIENT, clientSecret: "nope-secret" }), "refused",
+        "Creatio's Identity Service refused CREATIO_API_CLIENT_ID: invalid_client");
+        assert.ok(!err.message.includes("nope-secret"));
+    });
+
+    it("patches ClientId and SecretKey of one record, expecting 204; the stand-in moves ModifiedOn on", async () => {
+        const session = await signIn(serverTarget(server), { kind: "forms", userName: USER, password: PASSWORD });
+        const started = Date.now();
+        await session.patch(OAUTH_APPLICATIONS, APP_ID, { ClientId: CLIENT, SecretKey: NEW_SECRET });
+        const patch = server.requests.at(-1)!;
+        assert.strictEqual(patch.method, "PATCH");
+        assert.strictEqual(patch.path, `/0/odata/OAuthApplications(${APP_ID})`);
+        assert.strictEqual(patch.headers.bpmcsrf, "csrf-1");
+        assert.deepStrictEqual(JSON.parse(patch.body), { ClientId: CLIENT, SecretKey: NEW_SECRET });
+        const { ModifiedOn, ...stored } = server.oauthApplications[0];
+        assert.deepStrictEqual(stored, { Id: APP_ID, Name: "Microsoft 365", ClientId: CLIENT, SecretKey: NEW_SECRET, AppClassName: M365_CLASS });
+        // BaseEntitySchema.CrtCoreBase.cs: ModifiedOn, a DateTime column of every BaseEntity
+        assert.ok(Date.parse(ModifiedOn!) >= started, ModifiedOn);
+        assert.deepStrictEqual((await readBack(session, APP_ID))!.modifiedOn, ModifiedOn);
+    });
+
+    it("the stand-in refuses a property the entity does not have (400), as an OData 4 service does", async () => {
+        const session = await signIn(serverTarget(server), { kind: "forms", userName: USER, password: PASSWORD });
+        await rejects(session.patch(OAUTH_APPLICATIONS, APP_ID, { ClientId: CLIENT, Secret: NEW_SECRET }), "refused",
+            `Creatio did not accept the change of OAuthApplications ${APP_ID}: HTTP 400`);
+        assert.strictEqual(server.oauthApplications[0].ClientId, CLIENT.toUpperCase());
+        assert.strictEqual(server.oauthApplications[0].ModifiedOn, undefined);
+    });
+
+    it("the stand-in's dropWrites answers 204 and keeps the record, ModifiedOn included", async () => {
+        const dropping = await startCreatioServer({ users: { [USER]: PASSWORD }, oauthApplications: applications(), dropWrites: true });
+        try {
+            const session = await signIn(serverTarget(dropping), { kind: "forms", userName: USER, password: PASSWORD });
+            await session.patch(OAUTH_APPLICATIONS, APP_ID, { ClientId: CLIENT, SecretKey: NEW_SECRET });
+            assert.deepStrictEqual(await readBack(session, APP_ID), M365_RECORD);
+            assert.strictEqual(dropping.oauthApplications[0].SecretKey, "old");
+        } finally {
+            await dropping.close();
+        }
+    });
+
+    it("says which OData form is wrong when the site is .NET Core", async () => {
+        const core = await startCreatioServer({ netCore: true, users: { [USER]: PASSWORD }, oauthApplications: applications() });
+        try {
+            const wrong = await signIn(serverTarget(core, false), { kind: "forms", userName: USER, password: PASSWORD });
+            await rejects(wrong.query(OAUTH_APPLICATIONS, { select: ["Id"] }), "misconfigured",
+                `reading OAuthApplications from Creatio: HTTP 404 at ${core.url}/0/odata/OAuthApplications ` +
+                "(check the site URL and the netCore setting of the stack)");
+            const right = await signIn(serverTarget(core, true), { kind: "forms", userName: USER, password: PASSWORD });
+            assert.strictEqual((await right.query(OAUTH_APPLICATIONS, { select: ["Id"] })).length, 2);
+            assert.strictEqual(core.requests.at(-1)!.path, "/odata/OAuthApplications?%24select=Id");
+        } finally {
+            await core.close();
+        }
+    });
+
+    for (const [status, outcome, text, patchOutcome, patchText] of [
+        [401, "refused", "HTTP 401 (not signed in: the session or token was not accepted)", "refused",
+            `Creatio did not accept the change of OAuthApplications ${APP_ID}: HTTP 401 (not signed in: the session or token was not accepted)`],
+        // Creatio 8.2 system-operation reference: "Access to OData", code CanUseODataService
+        [403, "refused", `HTTP 403 (${ODATA_403})`, "refused",
+            `Creatio did not accept the change of OAuthApplications ${APP_ID}: HTTP 403 (${ODATA_403})`],
+        [500, "unreachable", "HTTP 500", "unreachable",
+            `Creatio did not confirm the change of OAuthApplications ${APP_ID}: HTTP 500; the change may or may not have been written`],
+        [502, "unreachable", "HTTP 502", "unreachable",
+            `Creatio did not confirm the change of OAuthApplications ${APP_ID}: HTTP 502; the change may or may not have been written`],
+        [400, "refused", "HTTP 400", "refused", `Creatio did not accept the change of OAuthApplications ${APP_ID}: HTTP 400`],
+        [200, "malformed", 'the answer has no "value" list', "refused", `Creatio answered the change of OAuthApplications ${APP_ID} ` +
+            "with HTTP 200, not the 204 its documentation gives; the change may or may not have been written"],
+    ] as const) {
+        it(`reports ${status} on a read and on a write`, async () => {
+            const failing = await startCreatioServer({
+                users: { [USER]: PASSWORD }, oauthApplications: applications(), failures: { get: status, patch: status },
+            });
+            try {
+                const session = await signIn(serverTarget(failing), { kind: "forms", userName: USER, password: PASSWORD });
+                await rejects(session.query(OAUTH_APPLICATIONS, { select: ["Id"] }), outcome,
+                    `reading OAuthApplications from Creatio: ${text}`);
+                // Only 204 is an accepted write; no answer or a 5xx leaves it open whether the write was stored.
+                const err = await rejects(session.patch(OAUTH_APPLICATIONS, APP_ID, { ClientId: CLIENT, SecretKey: NEW_SECRET }),
+                    patchOutcome, patchText);
+                assert.ok(!err.message.includes(NEW_SECRET));
+            } finally {
+                await failing.close();
+            }
+        });
+    }
+
+    it("reports a write to a record that does not exist as a wrong address (404)", async () => {
+        const session = await signIn(serverTarget(server), { kind: "forms", userName: USER, password: PASSWORD });
+        const missing = GOOGLE_APP_ID.replace("1", "0");
+        await rejects(session.patch(OAUTH_APPLICATIONS, missing, { ClientId: CLIENT }), "misconfigured",
+            `Creatio did not accept the change of OAuthApplications ${missing}: HTTP 404 at ` +
+            `${server.url}/0/odata/OAuthApplications(${missing}) (no such record at this address)`);
+    });
+
+    it("gives up on a Creatio that never answers, and on one that is down", async () => {
+        const silent = await startCreatioServer({ answer: "silence" });
+        try {
+            const started = Date.now();
+            await rejects(signIn(serverTarget(silent, false, 500), { kind: "forms", userName: USER, password: PASSWORD }), "unreachable",
+                `no answer from ${silent.url} within 0.5 s`);
+            assert.ok(Date.now() - started < 5000);
+        } finally {
+            await silent.close();
+        }
+        const down = await startCreatioServer();
+        await down.close();
+        await rejects(signIn(serverTarget(down), { kind: "forms", userName: USER, password: PASSWORD }), "unreachable",
+            new RegExp(`^could not reach ${down.url.replace(/\./g, "\\.")}: .*ECONNREFUSED`));
+    });
+
+    it("does not trust a certificate it was not given: a set-up problem, naming NODE_EXTRA_CA_CERTS", async () => {
+        await rejects(signIn({ ...serverTarget(server), trustedCa: undefined }, { kind: "forms", userName: USER, password: PASSWORD }),
+            "misconfigured", `the TLS certificate of ${new URL(server.url).host} is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT): a ` +
+            "certificate from a private CA needs that CA's certificate in NODE_EXTRA_CA_CERTS (a PEM file); an expired one, or " +
+            "one made for another host, must be replaced on the site");
+    });
+
+});
+
+/** A raw request to the stand-in, to check its own refusals. */
+async function fetchWithCa(server: CreatioServer, url: string, headers: Record<string, string>): Promise<number> {
+    const https = await import("https");
+    return new Promise((resolve, reject) => {
+        https.get(url, { headers, ca: server.ca, agent: false }, res => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+        }).on("error", reject);
+    });
+}
