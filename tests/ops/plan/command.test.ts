@@ -346,6 +346,8 @@ describe("npm run plan", () => {
             const run = await plan(["--stack", "prod", "--format", "json"]);
             assert.strictEqual(run.code, 0, run.stderr);
             const doc = JSON.parse(run.stdout);
+            // Indented by two, one line ending the document, as a file or a pipe expects it.
+            assert.strictEqual(run.stdout, JSON.stringify(doc, null, 2) + "\n");
             assert.strictEqual(doc.stack, "prod");
             assert.deepStrictEqual(doc.files, ["Pulumi.yaml", "Pulumi.prod.yaml"]);
             assert.deepStrictEqual(doc.configuration.filter((c: { from: string }) => c.from === "Pulumi.prod.yaml"), [
