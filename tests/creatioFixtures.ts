@@ -74,7 +74,7 @@ export function applications(): FakeOAuthApplication[] {
 
 /** This stand-in as a target, .NET Framework unless `netCore`. */
 export function serverTarget(server: CreatioServer, netCore = false, timeoutMs = 5000): CreatioTarget {
-    return { siteBaseUrl: server.url, netCore, timeoutMs, trustedCa: server.ca };
+    return { ...creatioTarget(server.url, server.ca, timeoutMs), netCore };
 }
 
 /** A stand-in Creatio that knows USER and API_CLIENT, with the records of applications() and a mail server on the first. */
