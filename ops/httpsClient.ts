@@ -5,29 +5,34 @@
  * trusted.
  */
 import type * as http from "http";
+import * as https from "https";
 import * as tls from "tls";
 
-const contexts = new Map<string, tls.SecureContext>();
+const agents = new Map<string, https.Agent>();
 
 /**
  * The TLS options of every request here. `rejectUnauthorized: true` stated, so that
  * NODE_TLS_REJECT_UNAUTHORIZED=0 cannot turn the certificate check off (Node's lib/_tls_wrap.js
  * takes the variable only as the default of this option). The trust: Node's default (which honours
- * NODE_EXTRA_CA_CERTS), or, with `extraCa` (a test's stand-in, PEM), Node's root certificates plus
- * that one, on a connection of its own (`agent: false`), so that no pooled socket crosses from one
- * trust to another. That context is built once per CA: building one parses every root
- * certificate, a few milliseconds that per request were most of the command tests' time.
+ * NODE_EXTRA_CA_CERTS) through Node's global agent, or, with `extraCa` (a test's stand-in, PEM),
+ * Node's root certificates plus that one through an agent of that CA's own: Node's agents pool
+ * sockets by host, port and TLS options, not by secureContext, so a shared pool could hand a
+ * socket trusted one way to a request trusting another. That agent keeps connections alive as the
+ * global agent does since Node 19 (lib/https.js: keepAlive, closed after 5 s idle), so a command
+ * run's requests to one host share one TLS handshake; an idle kept socket keeps no process alive.
+ * The agent and its context are built once per CA: building a context parses every root certificate.
  */
-export function trustOptions(extraCa: string | undefined): { rejectUnauthorized: true; secureContext?: tls.SecureContext; agent?: false } {
+export function trustOptions(extraCa: string | undefined): { rejectUnauthorized: true; agent?: https.Agent } {
     if (extraCa === undefined || extraCa === "") {
         return { rejectUnauthorized: true };
     }
-    let secureContext = contexts.get(extraCa);
-    if (secureContext === undefined) {
-        secureContext = tls.createSecureContext({ ca: [...tls.rootCertificates, extraCa] });
-        contexts.set(extraCa, secureContext);
+    let agent = agents.get(extraCa);
+    if (agent === undefined) {
+        agent = new https.Agent({ keepAlive: true, scheduling: "lifo", timeout: 5000,
+            secureContext: tls.createSecureContext({ ca: [...tls.rootCertificates, extraCa] }) });
+        agents.set(extraCa, agent);
     }
-    return { rejectUnauthorized: true, secureContext, agent: false };
+    return { rejectUnauthorized: true, agent };
 }
 
 /**

@@ -68,7 +68,6 @@ async function send(call: HttpCall, target: Pick<CreatioTarget, "timeoutMs" | "t
             method: call.method,
             headers,
             ...trustOptions(target.trustedCa),
-            agent: false, // no kept-alive socket outlives the command
         }, res => {
             res.on("error", fail);
             collectBody(res, () => {

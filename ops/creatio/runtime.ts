@@ -49,7 +49,6 @@ export function probe(url: string, timeoutMs: number, trustedCa?: string): Promi
         const req = https.request(url, {
             method: "GET",
             ...trustOptions(trustedCa),
-            agent: false,
         }, res => {
             clearTimeout(timer);
             const status = res.statusCode ?? 0;

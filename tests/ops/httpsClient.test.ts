@@ -195,20 +195,30 @@ describe("https clients: trusting a certificate", () => {
             assert.strictEqual(trustOptions("-----BEGIN CERTIFICATE-----").rejectUnauthorized, true);
         });
 
-        it("builds one context per CA, on connections of their own, that trusts that CA and no other", async () => {
+        it("gives each CA an agent of its own, keeping connections alive as Node's global agent does, trusting that CA and no other", async () => {
             // The two stand-ins' certificates, made once per test process.
             const [a, b] = [await certificateFor("127.0.0.1"), await certificateFor("creatio-stand-in")];
-            const first = trustOptions(a.cert);
-            assert.strictEqual(first.agent, false);
-            assert.strictEqual(trustOptions(a.cert).secureContext, first.secureContext);
-            assert.notStrictEqual(trustOptions(b.cert).secureContext, first.secureContext);
+            const first = trustOptions(a.cert).agent!;
+            assert.ok(first instanceof https.Agent);
+            assert.strictEqual(trustOptions(a.cert).agent, first);
+            assert.notStrictEqual(trustOptions(b.cert).agent, first);
+            // Node's lib/https.js: globalAgent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 }).
+            for (const option of ["keepAlive", "scheduling", "timeout"] as const) {
+                assert.strictEqual((first as unknown as { options: Record<string, unknown> }).options[option],
+                    (https.globalAgent as unknown as { options: Record<string, unknown> }).options[option], option);
+            }
+            let connections = 0;
             const server = https.createServer({ key: a.private, cert: a.cert }, (_req, res) => res.end("ok"));
+            server.on("secureConnection", () => connections++);
             await new Promise<void>(resolve => server.listen(0, "127.0.0.1", resolve));
             const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
             const get = (ca: string) => new Promise<string>(resolve => https.get(url, { ...trustOptions(ca), rejectUnauthorized: true },
-                res => resolve(String(res.statusCode))).on("error", err => resolve((err as NodeJS.ErrnoException).code ?? "error")));
+                res => res.resume().on("end", () => resolve(String(res.statusCode)))).on("error", err => resolve((err as NodeJS.ErrnoException).code ?? "error")));
             try {
                 assert.strictEqual(await get(a.cert), "200");
+                assert.strictEqual(await get(a.cert), "200");
+                assert.strictEqual(connections, 1);
+                // The socket kept for a's trust is not lent to b's.
                 assert.strictEqual(await get(b.cert), "DEPTH_ZERO_SELF_SIGNED_CERT");
             } finally {
                 server.close();
