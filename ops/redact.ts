@@ -72,9 +72,17 @@ function formEncoded(text: string): string {
     return new URLSearchParams({ v: text }).toString().slice(2);
 }
 
+/**
+ * The characters every form of a secret but its own has at least one of: `%` (percent-encoded), `\\`
+ * (a JSON escape), `+` (a form-encoded space), U+FFFD (printable()'s stand-in).
+ */
+const ENCODING = /[%\\+\uFFFD]/u;
+
 export class Redactor {
-    private readonly patterns: string[] = [];
-    private combined: RegExp | undefined;
+    /** Each pattern of a secret's forms, and the part of it that text without ENCODING can match: the secret's own characters. */
+    private readonly patterns = new Map<string, string>();
+    private every: RegExp | undefined;
+    private literal: RegExp | undefined;
 
     /**
      * A secret to remove from everything printed from now on. `user`: the name it is sent with,
@@ -89,17 +97,36 @@ export class Redactor {
             encoded.push(...base64Patterns(`${options.user}:${secret}`),
                 ...base64Patterns(`${formEncoded(options.user)}:${formEncoded(secret)}`));
         }
-        this.patterns.push(...encoded, [...secret].map(characterPattern).join(""));
-        // Longer patterns first: one secret that contains another is removed whole.
-        this.patterns.sort((a, b) => b.length - a.length);
-        this.combined = new RegExp([...new Set(this.patterns)].join("|"), "gu");
+        for (const pattern of encoded) {
+            this.patterns.set(pattern, pattern);
+        }
+        this.patterns.set([...secret].map(characterPattern).join(""), escapeRegExp(secret));
+        this.every = this.literal = undefined;
     }
 
+    /**
+     * The text with every secret replaced. Text without ENCODING is matched with the secrets' own
+     * characters alone, in the same order: the same matches, without compiling the pattern of every
+     * form (about 10 ms per run, for most of what a command prints).
+     */
     redact(text: string): string {
-        return this.combined === undefined ? text : text.replace(this.combined, REDACTED);
+        if (this.patterns.size === 0) {
+            return text;
+        }
+        if (ENCODING.test(text)) {
+            this.every ??= this.combined(pattern => pattern);
+            return text.replace(this.every, REDACTED);
+        }
+        this.literal ??= this.combined(pattern => this.patterns.get(pattern)!);
+        return text.replace(this.literal, REDACTED);
     }
 
-    /** The same error with the secret removed from its message (an OpsError keeps its exit code). */
+    /** One expression of all patterns, longer patterns first: one secret that contains another is removed whole. */
+    private combined(part: (pattern: string) => string): RegExp {
+        const ordered = [...this.patterns.keys()].sort((a, b) => b.length - a.length);
+        return new RegExp(ordered.map(part).join("|"), "gu");
+    }
+
     redactError(err: unknown): unknown {
         if (err instanceof OpsError) {
             const clean = this.redact(err.message);

@@ -96,6 +96,37 @@ describe("the redactor", () => {
         assert.strictEqual(redactor.redact("1 xxabcxx 2 abc"), `1 ${REDACTED} 2 ${REDACTED}`);
     });
 
+    it("finds a secret encoded with nothing but one of %, \\, + or U+FFFD", () => {
+        // Text without any of these can only hold a secret as itself (ops/redact.ts, ENCODING).
+        assert.strictEqual(redactorOf("abc").redact("<a%62c>"), `<${REDACTED}>`);
+        assert.strictEqual(redactorOf("abc").redact("<a\\u0062c>"), `<${REDACTED}>`);
+        assert.strictEqual(redactorOf("a b").redact("<a+b>"), `<${REDACTED}>`);
+        assert.strictEqual(redactorOf("a\tb").redact("<a\ufffdb>"), `<${REDACTED}>`);
+    });
+
+    it("removes a secret added after the redactor was first used, in every form", () => {
+        const redactor = redactorOf("abc");
+        assert.strictEqual(redactor.redact("abc xyz"), `${REDACTED} xyz`);
+        assert.strictEqual(redactor.redact("abc%20xyz"), `${REDACTED}%20xyz`);
+        redactor.add("xyz");
+        assert.strictEqual(redactor.redact("abc xyz"), `${REDACTED} ${REDACTED}`);
+        assert.strictEqual(redactor.redact("abc %78yz"), `${REDACTED} ${REDACTED}`);
+    });
+
+    it("matches text without an encoded character as the pattern of every form does", () => {
+        // The same text with a "%" after it takes the pattern of every form; both must remove the same.
+        const redactor = new Redactor();
+        for (const secret of ["abc", "xxabcxx", "abcdef", "bcd", "a.b*c", "é~x"]) {
+            redactor.add(secret);
+        }
+        redactor.add("pa:ss", { user: "Bob" });
+        for (const text of ["1 xxabcxx 2 abc 3 abcd 4 xabcdx 5 abcdefg", "aXb*c a.b*c a.b*cc", "é~xé~x", "Qm9iOnBhOnNz Qm9iOnBhOnNz==",
+            "cGE6c3M cGE6c3M= nothing here", ""]) {
+            assert.strictEqual(`${redactor.redact(text)}%`, redactor.redact(`${text}%`), text);
+        }
+        assert.strictEqual(redactor.redact("1 xxabcxx 2 abcd 3 Qm9iOnBhOnNz=="), `1 ${REDACTED} 2 ${REDACTED}d 3 ${REDACTED}`);
+    });
+
     it("takes secrets with every character a regular expression treats specially", () => {
         const secret = "a.b*c+d?e^f$g(h)i[j]k{l}m|n\\o/p";
         assert.strictEqual(redactorOf(secret).redact(`<${secret}>`), `<${REDACTED}>`);
