@@ -51,7 +51,8 @@ describe("Pulumi runs of the program (preview, up)", () => {
                 [...preload, "-p", "require('node:module').getCompileCacheDir() ?? 'off'"],
                 { cwd: ROOT, env: { PATH: process.env.PATH ?? "", TMPDIR: tmp, ...env }, encoding: "utf8" }).trim();
             const preload = runtime.options.nodeargs.split(" ").slice(1);
-            assert.ok(folderOf(preload, {}).startsWith(path.join(ROOT, "node_modules", ".cache", "pulumi-compile-cache", "v")), folderOf(preload, {}));
+            const folder = folderOf(preload, {});
+            assert.ok(folder.startsWith(path.join(ROOT, "node_modules", ".cache", "pulumi-compile-cache", "v")), folder);
             assert.ok(!fs.existsSync(path.join(tmp, "node-compile-cache")));
             assert.strictEqual(folderOf([], {}), "off");
             assert.ok(folderOf(preload, { NODE_COMPILE_CACHE: path.join(tmp, "own") }).startsWith(path.join(tmp, "own", "v")));
