@@ -256,15 +256,18 @@ describe("npm run status", () => {
     it("gives up on a pulumi that does not answer: that stack's row is unreadable, the others are read (exit 1)", async () => {
         const started = Date.now();
         const stacks = { dev: env(ID_DEV, 200), prod: env(ID_PROD, 200), test: env(ID_DEV, 200) };
-        const result = await status(["--all", "--pulumi-timeout-seconds", "1"], stacks,
-            { answer: args => args[1] === "output" && args.includes("prod") ? "hang" : undefined });
+        // The two runs wait out their second side by side.
+        const [result, noList] = await Promise.all([
+            status(["--all", "--pulumi-timeout-seconds", "1"], stacks,
+                { answer: args => args[1] === "output" && args.includes("prod") ? "hang" : undefined }),
+            // The stack list itself is needed for every row: without it, nothing can be reported.
+            status(["--pulumi-timeout-seconds", "1"], stacks, { answer: args => args[1] === "ls" ? "hang" : undefined }),
+        ]);
         assert.strictEqual(result.code, 1);
         assert.deepStrictEqual(rowsOf(result.stdout).map(r => [r[0], r.at(-1)]), [["dev", "ok"], ["prod", "unreadable"], ["test", "ok"]]);
         assert.strictEqual(result.stderr,
             "status: prod: pulumi stack output gave no answer within 1 s (--pulumi-timeout-seconds sets the limit)\n");
         assert.ok(Date.now() - started < 5000);
-        // The stack list itself is needed for every row: without it, nothing can be reported.
-        const noList = await status(["--pulumi-timeout-seconds", "1"], stacks, { answer: args => args[1] === "ls" ? "hang" : undefined });
         assert.strictEqual(noList.code, 2);
         assert.strictEqual(noList.stdout, "");
         assert.strictEqual(noList.stderr, "status: pulumi stack ls gave no answer within 1 s (--pulumi-timeout-seconds sets the limit)\n");
