@@ -8,31 +8,34 @@ import type * as http from "http";
 import * as https from "https";
 import * as tls from "tls";
 
-const agents = new Map<string, https.Agent>();
+const trusts = new Map<string, { secureContext: tls.SecureContext; agent: https.Agent }>();
 
 /**
  * The TLS options of every request here. `rejectUnauthorized: true` stated, so that
  * NODE_TLS_REJECT_UNAUTHORIZED=0 cannot turn the certificate check off (Node's lib/_tls_wrap.js
  * takes the variable only as the default of this option). The trust: Node's default (which honours
  * NODE_EXTRA_CA_CERTS) through Node's global agent, or, with `extraCa` (a test's stand-in, PEM),
- * Node's root certificates plus that one through an agent of that CA's own: Node's agents pool
- * sockets by host, port and TLS options, not by secureContext, so a shared pool could hand a
- * socket trusted one way to a request trusting another. That agent keeps connections alive as the
- * global agent does since Node 19 (lib/https.js: keepAlive, closed after 5 s idle), so a command
- * run's requests to one host share one TLS handshake; an idle kept socket keeps no process alive.
- * The agent and its context are built once per CA: building a context parses every root certificate.
+ * Node's root certificates plus that one, through an agent of that CA's own: a pool shared across
+ * trusts could hand a socket trusted one way to a request trusting another (Node 24's agents tell
+ * pooled sockets apart by host, port and TLS options, not by secureContext). That agent keeps
+ * connections alive with the global agent's options (Node 22 lib/https.js, Node 24
+ * lib/internal/http.js: keepAlive, scheduling lifo, timeout 5000), so the requests a test sends
+ * travel as a user's do; an idle kept socket keeps no process alive. A request that must have a
+ * connection of its own (`agent: false`) keeps the `secureContext`. Both are built once per CA:
+ * building a context parses every root certificate.
  */
-export function trustOptions(extraCa: string | undefined): { rejectUnauthorized: true; agent?: https.Agent } {
+export function trustOptions(extraCa: string | undefined):
+    { rejectUnauthorized: true; secureContext?: tls.SecureContext; agent?: https.Agent } {
     if (extraCa === undefined || extraCa === "") {
         return { rejectUnauthorized: true };
     }
-    let agent = agents.get(extraCa);
-    if (agent === undefined) {
-        agent = new https.Agent({ keepAlive: true, scheduling: "lifo", timeout: 5000,
-            secureContext: tls.createSecureContext({ ca: [...tls.rootCertificates, extraCa] }) });
-        agents.set(extraCa, agent);
+    let trust = trusts.get(extraCa);
+    if (trust === undefined) {
+        const secureContext = tls.createSecureContext({ ca: [...tls.rootCertificates, extraCa] });
+        trust = { secureContext, agent: new https.Agent({ keepAlive: true, scheduling: "lifo", timeout: 5000, secureContext }) };
+        trusts.set(extraCa, trust);
     }
-    return { rejectUnauthorized: true, agent };
+    return { rejectUnauthorized: true, ...trust };
 }
 
 /**

@@ -68,6 +68,10 @@ async function send(call: HttpCall, target: Pick<CreatioTarget, "timeoutMs" | "t
             method: call.method,
             headers,
             ...trustOptions(target.trustedCa),
+            // A connection of its own: on a kept one that the site closed as the request went out, a write's fate
+            // would be unknown (Node's docs, request.reusedSocket), and a user's proxy or load balancer may close
+            // idle connections sooner than Node's agent does.
+            agent: false,
         }, res => {
             res.on("error", fail);
             collectBody(res, () => {

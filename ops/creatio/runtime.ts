@@ -49,6 +49,7 @@ export function probe(url: string, timeoutMs: number, trustedCa?: string): Promi
         const req = https.request(url, {
             method: "GET",
             ...trustOptions(trustedCa),
+            agent: false, // the socket is destroyed after the status line: nothing to keep
         }, res => {
             clearTimeout(timer);
             const status = res.statusCode ?? 0;

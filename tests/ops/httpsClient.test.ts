@@ -202,7 +202,10 @@ describe("https clients: trusting a certificate", () => {
             assert.ok(first instanceof https.Agent);
             assert.strictEqual(trustOptions(a.cert).agent, first);
             assert.notStrictEqual(trustOptions(b.cert).agent, first);
-            // Node's lib/https.js: globalAgent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 }).
+            // A request with a connection of its own (agent: false) trusts as the agent's do.
+            assert.strictEqual((first as unknown as { options: { secureContext: unknown } }).options.secureContext,
+                trustOptions(a.cert).secureContext);
+            // Node 22 lib/https.js, Node 24 lib/internal/http.js: the global agent is new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 }).
             for (const option of ["keepAlive", "scheduling", "timeout"] as const) {
                 assert.strictEqual((first as unknown as { options: Record<string, unknown> }).options[option],
                     (https.globalAgent as unknown as { options: Record<string, unknown> }).options[option], option);
@@ -220,6 +223,9 @@ describe("https clients: trusting a certificate", () => {
                 assert.strictEqual(connections, 1);
                 // The socket kept for a's trust is not lent to b's.
                 assert.strictEqual(await get(b.cert), "DEPTH_ZERO_SELF_SIGNED_CERT");
+                const ownConnection = await new Promise<string>(resolve => https.get(url, { ...trustOptions(a.cert), agent: false },
+                    res => res.resume().on("end", () => resolve(String(res.statusCode)))).on("error", err => resolve(String(err))));
+                assert.deepStrictEqual([ownConnection, connections], ["200", 2]);
             } finally {
                 server.close();
             }
