@@ -30,6 +30,14 @@ describe("the stand-ins' certificates (tests/fakes/certificates.ts)", () => {
         assert.strictEqual(keptFiles().length, 2);
     });
 
+    it("makes one all the same where none can be kept (the folder cannot be made or written)", async () => {
+        // A file where the folder would be: mkdir fails (ENOTDIR) even for root, as a read-only node_modules would.
+        const file = path.join(folder, "a-file");
+        fs.writeFileSync(file, "");
+        const made = await keptOrMade("creatio-stand-in", path.join(file, "test-certificates"));
+        assert.strictEqual(new crypto.X509Certificate(made.cert).subject, "CN=creatio-stand-in");
+    });
+
     it("makes a new one when the kept one ends within a day, is not whole, or is not its key's", async () => {
         const first = await keptOrMade("creatio-stand-in", folder);
         const [file] = keptFiles();

@@ -48,11 +48,21 @@ export async function keptOrMade(commonName: string, folder: string): Promise<Ce
     }
     const { generate } = await import("selfsigned");
     const { cert, private: key } = await generate(attributes, options);
-    fs.mkdirSync(folder, { recursive: true });
     // Written whole under another name first: a process reading it meanwhile sees the old file or none.
+    // A folder that cannot be made or written keeps nothing: the certificate serves this process alone.
     const partial = `${file}.${process.pid}`;
-    fs.writeFileSync(partial, JSON.stringify({ cert, private: key }), { mode: 0o600 });
-    fs.renameSync(partial, file);
+    try {
+        fs.mkdirSync(folder, { recursive: true });
+        fs.rmSync(partial, { force: true }); // left by a process of the same id that died: "wx" sets the mode of a new file only
+        fs.writeFileSync(partial, JSON.stringify({ cert, private: key }), { mode: 0o600, flag: "wx" });
+        fs.renameSync(partial, file);
+    } catch {
+        try {
+            fs.rmSync(partial, { force: true });
+        } catch {
+            // No folder, so no partial file either.
+        }
+    }
     return { cert, private: key };
 }
 
