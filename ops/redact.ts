@@ -73,13 +73,14 @@ function formEncoded(text: string): string {
 }
 
 /**
- * The characters every form of a secret but its own has at least one of: `%` (percent-encoded), `\\`
- * (a JSON escape), `+` (a form-encoded space), U+FFFD (printable()'s stand-in).
+ * The characters every form of a secret has at least one of, but the secret as it is and its
+ * base64: `%` (percent-encoded), `\` (a JSON escape), `+` (a form-encoded space), U+FFFD
+ * (printable()'s stand-in).
  */
 const ENCODING = /[%\\+\uFFFD]/u;
 
 export class Redactor {
-    /** Each pattern of a secret's forms, and the part of it that text without ENCODING can match: the secret's own characters. */
+    /** Each pattern, and what of it text without ENCODING can match: the secret as it is (a base64 pattern is itself). */
     private readonly patterns = new Map<string, string>();
     private every: RegExp | undefined;
     private literal: RegExp | undefined;
@@ -107,7 +108,7 @@ export class Redactor {
     /**
      * The text with every secret replaced. Text without ENCODING is matched with the secrets' own
      * characters alone, in the same order: the same matches, without compiling the pattern of every
-     * form (about 10 ms per run, for most of what a command prints).
+     * form (10 ms or more per run, for most of what a command prints).
      */
     redact(text: string): string {
         if (this.patterns.size === 0) {
@@ -127,6 +128,7 @@ export class Redactor {
         return new RegExp(ordered.map(part).join("|"), "gu");
     }
 
+    /** The same error with the secret removed from its message (an OpsError keeps its exit code). */
     redactError(err: unknown): unknown {
         if (err instanceof OpsError) {
             const clean = this.redact(err.message);
