@@ -106,26 +106,47 @@ export class Redactor {
     }
 
     /**
-     * The text with every secret replaced. Text without ENCODING is matched with the secrets' own
-     * characters alone, in the same order: the same matches, without compiling the pattern of every
-     * form (10 ms or more per run, for most of what a command prints).
+     * The text with every secret replaced. Every place where a secret starts is found, also inside
+     * another match, and overlapping matches become one [redacted]: replacing only the leftmost of
+     * two overlapping secrets would leave the other's tail. Text without ENCODING is matched with
+     * the secrets' own characters alone, in the same order: the same matches, without compiling the
+     * pattern of every form (10 ms or more per run, for most of what a command prints).
      */
     redact(text: string): string {
         if (this.patterns.size === 0) {
             return text;
         }
+        let pattern: RegExp;
         if (ENCODING.test(text)) {
-            this.every ??= this.combined(pattern => pattern);
-            return text.replace(this.every, REDACTED);
+            pattern = this.every ??= this.combined(pattern => pattern);
+        } else {
+            pattern = this.literal ??= this.combined(pattern => this.patterns.get(pattern)!);
         }
-        this.literal ??= this.combined(pattern => this.patterns.get(pattern)!);
-        return text.replace(this.literal, REDACTED);
+        let result = "";
+        let start = 0; // of the text not yet copied
+        let end = -1; // of the [redacted] being made, -1 when none is
+        for (const match of text.matchAll(pattern)) {
+            if (end >= 0 && match.index >= end) {
+                result += REDACTED;
+                start = end;
+                end = -1;
+            }
+            if (end < 0) {
+                result += text.slice(start, match.index);
+            }
+            end = Math.max(end, match.index + match[1].length);
+        }
+        return end < 0 ? result + text.slice(start) : result + REDACTED + text.slice(end);
     }
 
-    /** One expression of all patterns, longer patterns first: one secret that contains another is removed whole. */
+    /**
+     * One expression that finds, at every place, the longest pattern that starts there (a
+     * lookahead, so that the search goes on inside it). Longer patterns first: one secret that
+     * contains another is removed whole.
+     */
     private combined(part: (pattern: string) => string): RegExp {
         const ordered = [...this.patterns.keys()].sort((a, b) => b.length - a.length);
-        return new RegExp(ordered.map(part).join("|"), "gu");
+        return new RegExp(`(?=(${ordered.map(part).join("|")}))`, "gu");
     }
 
     /** The same error with the secret removed from its message (an OpsError keeps its exit code). */

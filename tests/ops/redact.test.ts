@@ -124,7 +124,19 @@ describe("the redactor", () => {
             "cGE6c3M cGE6c3M= nothing here", ""]) {
             assert.strictEqual(`${redactor.redact(text)}%`, redactor.redact(`${text}%`), text);
         }
-        assert.strictEqual(redactor.redact("1 xxabcxx 2 abcd 3 Qm9iOnBhOnNz=="), `1 ${REDACTED} 2 ${REDACTED}d 3 ${REDACTED}`);
+        assert.strictEqual(redactor.redact("1 xxabcxx 2 abcd 3 Qm9iOnBhOnNz=="), `1 ${REDACTED} 2 ${REDACTED} 3 ${REDACTED}`);
+    });
+
+    it("removes two secrets that overlap as one, leaving neither's tail; two side by side stay two", () => {
+        const redactor = new Redactor();
+        redactor.add("xxab");
+        redactor.add("abcdef12");
+        redactor.add("f12z");
+        assert.strictEqual(redactor.redact("<xxabcdef12>"), `<${REDACTED}>`);
+        assert.strictEqual(redactor.redact("<xxabcdef12z>"), `<${REDACTED}>`);
+        assert.strictEqual(redactor.redact("<xxabcdef12z>%"), `<${REDACTED}>%`);
+        assert.strictEqual(redactor.redact("<xxab%63def12>"), `<${REDACTED}>`);
+        assert.strictEqual(redactor.redact("xxabxxab f12zabcdef12"), `${REDACTED}${REDACTED} ${REDACTED}${REDACTED}`);
     });
 
     it("takes secrets with every character a regular expression treats specially", () => {
