@@ -124,19 +124,19 @@ export class Redactor {
         }
         let result = "";
         let start = 0; // of the text not yet copied
-        let end = -1; // of the [redacted] being made, -1 when none is
+        let end: number | undefined; // of the [redacted] being made
         for (const match of text.matchAll(pattern)) {
-            if (end >= 0 && match.index >= end) {
+            if (end !== undefined && match.index >= end) {
                 result += REDACTED;
                 start = end;
-                end = -1;
+                end = undefined;
             }
-            if (end < 0) {
+            if (end === undefined) {
                 result += text.slice(start, match.index);
             }
-            end = Math.max(end, match.index + match[1].length);
+            end = Math.max(end ?? 0, match.index + match[1].length);
         }
-        return end < 0 ? result + text.slice(start) : result + REDACTED + text.slice(end);
+        return end === undefined ? result + text.slice(start) : result + REDACTED + text.slice(end);
     }
 
     /**
