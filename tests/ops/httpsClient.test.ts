@@ -189,6 +189,7 @@ describe("https clients: trusting a certificate", () => {
     const ENV = { CREATIO_USERNAME: USER, CREATIO_PASSWORD: PASSWORD };
 
     describe("trustOptions", () => {
+        let seen = 0;
         it("leaves Node's default trust alone without a CA of a stand-in, and always checks certificates", () => {
             assert.deepStrictEqual(trustOptions(undefined), { rejectUnauthorized: true });
             assert.deepStrictEqual(trustOptions(""), { rejectUnauthorized: true });
@@ -198,13 +199,16 @@ describe("https clients: trusting a certificate", () => {
         it("gives each CA an agent of its own, keeping connections alive as Node's global agent does, trusting that CA and no other", async () => {
             // The two stand-ins' certificates, made once per test process.
             const [a, b] = [await certificateFor("127.0.0.1"), await certificateFor("creatio-stand-in")];
-            const first = trustOptions(a.cert).agent!;
+            // PEM text this process has not shown trustOptions before (text ahead of a PEM block is no part of it),
+            // so that the agent is made here, not taken from an earlier test.
+            const [caA, caB] = [a, b].map(c => `a stand-in's CA, seen ${++seen} times\n${c.cert}`);
+            const first = trustOptions(caA).agent!;
             assert.ok(first instanceof https.Agent);
-            assert.strictEqual(trustOptions(a.cert).agent, first);
-            assert.notStrictEqual(trustOptions(b.cert).agent, first);
+            assert.strictEqual(trustOptions(caA).agent, first);
+            assert.notStrictEqual(trustOptions(caB).agent, first);
             // A request with a connection of its own (agent: false) trusts as the agent's do.
             assert.strictEqual((first as unknown as { options: { secureContext: unknown } }).options.secureContext,
-                trustOptions(a.cert).secureContext);
+                trustOptions(caA).secureContext);
             // Node 22 lib/https.js, Node 24 lib/internal/http.js: the global agent is new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 }).
             for (const option of ["keepAlive", "scheduling", "timeout"] as const) {
                 assert.strictEqual((first as unknown as { options: Record<string, unknown> }).options[option],
@@ -218,12 +222,12 @@ describe("https clients: trusting a certificate", () => {
             const get = (ca: string) => new Promise<string>(resolve => https.get(url, { ...trustOptions(ca), rejectUnauthorized: true },
                 res => res.resume().on("end", () => resolve(String(res.statusCode)))).on("error", err => resolve((err as NodeJS.ErrnoException).code ?? "error")));
             try {
-                assert.strictEqual(await get(a.cert), "200");
-                assert.strictEqual(await get(a.cert), "200");
+                assert.strictEqual(await get(caA), "200");
+                assert.strictEqual(await get(caA), "200");
                 assert.strictEqual(connections, 1);
                 // The socket kept for a's trust is not lent to b's.
-                assert.strictEqual(await get(b.cert), "DEPTH_ZERO_SELF_SIGNED_CERT");
-                const ownConnection = await new Promise<string>(resolve => https.get(url, { ...trustOptions(a.cert), agent: false },
+                assert.strictEqual(await get(caB), "DEPTH_ZERO_SELF_SIGNED_CERT");
+                const ownConnection = await new Promise<string>(resolve => https.get(url, { ...trustOptions(caA), agent: false },
                     res => res.resume().on("end", () => resolve(String(res.statusCode)))).on("error", err => resolve(String(err))));
                 assert.deepStrictEqual([ownConnection, connections], ["200", 2]);
             } finally {
