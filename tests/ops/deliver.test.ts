@@ -34,8 +34,6 @@ describe("npm run deliver", () => {
         };
     }
 
-    const FORMS_ENV = { CREATIO_USERNAME: USER, CREATIO_PASSWORD: PASSWORD };
-
     function deliver(argv: string[], options: { stack?: FakeStack; env?: Record<string, string>;
         onSleep?: () => void; answer?: InProcessOptions["answer"] } = {}) {
         const main = deliverCommand({

@@ -304,7 +304,7 @@ describe("Creatio client against a stand-in", () => {
     afterEach(() => server.close());
 
     it("signs in with forms authentication and sends the cookies and the BPMCSRF header on OData calls", async () => {
-        const session = await signIn(serverTarget(server), { kind: "forms", userName: USER, password: PASSWORD });
+        const session = await signIn(serverTarget(server), FORMS);
         const records = await session.query(OAUTH_APPLICATIONS, { select: ["Id", "Name", "ClientId"] });
         assert.deepStrictEqual(records.map(r => r.Id), [APP_ID, GOOGLE_APP_ID]);
 
@@ -329,7 +329,7 @@ describe("Creatio client against a stand-in", () => {
 
     it("is refused by the stand-in without the BPMCSRF header", async () => {
         // Creatio "Authentication": the CSRF token of the BPMCSRF cookie must be in the request header.
-        await signIn(serverTarget(server), { kind: "forms", userName: USER, password: PASSWORD });
+        await signIn(serverTarget(server), FORMS);
         const res = await fetchWithCa(server, `${server.url}/0/odata/OAuthApplications`, {
             "Cookie": ".ASPXAUTH=aspxauth-1; BPMCSRF=csrf-1", "Accept": "application/json",
         });
@@ -370,7 +370,7 @@ describe("Creatio client against a stand-in", () => {
     });
 
     it("patches ClientId and SecretKey of one record, expecting 204; the stand-in moves ModifiedOn on", async () => {
-        const session = await signIn(serverTarget(server), { kind: "forms", userName: USER, password: PASSWORD });
+        const session = await signIn(serverTarget(server), FORMS);
         const started = Date.now();
         await session.patch(OAUTH_APPLICATIONS, APP_ID, { ClientId: CLIENT, SecretKey: NEW_SECRET });
         const patch = server.requests.at(-1)!;
@@ -386,7 +386,7 @@ describe("Creatio client against a stand-in", () => {
     });
 
     it("the stand-in refuses a property the entity does not have (400), as an OData 4 service does", async () => {
-        const session = await signIn(serverTarget(server), { kind: "forms", userName: USER, password: PASSWORD });
+        const session = await signIn(serverTarget(server), FORMS);
         await rejects(session.patch(OAUTH_APPLICATIONS, APP_ID, { ClientId: CLIENT, Secret: NEW_SECRET }), "refused",
             `Creatio did not accept the change of OAuthApplications ${APP_ID}: HTTP 400`);
         assert.strictEqual(server.oauthApplications[0].ClientId, CLIENT.toUpperCase());
@@ -396,7 +396,7 @@ describe("Creatio client against a stand-in", () => {
     it("the stand-in's dropWrites answers 204 and keeps the record, ModifiedOn included", async () => {
         const dropping = await startCreatioServer({ users: { [USER]: PASSWORD }, oauthApplications: applications(), dropWrites: true });
         try {
-            const session = await signIn(serverTarget(dropping), { kind: "forms", userName: USER, password: PASSWORD });
+            const session = await signIn(serverTarget(dropping), FORMS);
             await session.patch(OAUTH_APPLICATIONS, APP_ID, { ClientId: CLIENT, SecretKey: NEW_SECRET });
             assert.deepStrictEqual(await readBack(session, APP_ID), M365_RECORD);
             assert.strictEqual(dropping.oauthApplications[0].SecretKey, "old");
@@ -408,11 +408,11 @@ describe("Creatio client against a stand-in", () => {
     it("says which OData form is wrong when the site is .NET Core", async () => {
         const core = await startCreatioServer({ netCore: true, users: { [USER]: PASSWORD }, oauthApplications: applications() });
         try {
-            const wrong = await signIn(serverTarget(core, false), { kind: "forms", userName: USER, password: PASSWORD });
+            const wrong = await signIn(serverTarget(core, false), FORMS);
             await rejects(wrong.query(OAUTH_APPLICATIONS, { select: ["Id"] }), "misconfigured",
                 `reading OAuthApplications from Creatio: HTTP 404 at ${core.url}/0/odata/OAuthApplications ` +
                 "(check the site URL and the netCore setting of the stack)");
-            const right = await signIn(serverTarget(core, true), { kind: "forms", userName: USER, password: PASSWORD });
+            const right = await signIn(serverTarget(core, true), FORMS);
             assert.strictEqual((await right.query(OAUTH_APPLICATIONS, { select: ["Id"] })).length, 2);
             assert.strictEqual(core.requests.at(-1)!.path, "/odata/OAuthApplications?%24select=Id");
         } finally {
@@ -439,7 +439,7 @@ describe("Creatio client against a stand-in", () => {
                 users: { [USER]: PASSWORD }, oauthApplications: applications(), failures: { get: status, patch: status },
             });
             try {
-                const session = await signIn(serverTarget(failing), { kind: "forms", userName: USER, password: PASSWORD });
+                const session = await signIn(serverTarget(failing), FORMS);
                 await rejects(session.query(OAUTH_APPLICATIONS, { select: ["Id"] }), outcome,
                     `reading OAuthApplications from Creatio: ${text}`);
                 // Only 204 is an accepted write; no answer or a 5xx leaves it open whether the write was stored.
@@ -453,7 +453,7 @@ describe("Creatio client against a stand-in", () => {
     }
 
     it("reports a write to a record that does not exist as a wrong address (404)", async () => {
-        const session = await signIn(serverTarget(server), { kind: "forms", userName: USER, password: PASSWORD });
+        const session = await signIn(serverTarget(server), FORMS);
         const missing = GOOGLE_APP_ID.replace("1", "0");
         await rejects(session.patch(OAUTH_APPLICATIONS, missing, { ClientId: CLIENT }), "misconfigured",
             `Creatio did not accept the change of OAuthApplications ${missing}: HTTP 404 at ` +
@@ -464,7 +464,7 @@ describe("Creatio client against a stand-in", () => {
         const silent = await startCreatioServer({ answer: "silence" });
         try {
             const started = Date.now();
-            await rejects(signIn(serverTarget(silent, false, 500), { kind: "forms", userName: USER, password: PASSWORD }), "unreachable",
+            await rejects(signIn(serverTarget(silent, false, 500), FORMS), "unreachable",
                 `no answer from ${silent.url} within 0.5 s`);
             assert.ok(Date.now() - started < 5000);
         } finally {
@@ -472,12 +472,12 @@ describe("Creatio client against a stand-in", () => {
         }
         const down = await startCreatioServer();
         await down.close();
-        await rejects(signIn(serverTarget(down), { kind: "forms", userName: USER, password: PASSWORD }), "unreachable",
+        await rejects(signIn(serverTarget(down), FORMS), "unreachable",
             new RegExp(`^could not reach ${down.url.replace(/\./g, "\\.")}: .*ECONNREFUSED`));
     });
 
     it("does not trust a certificate it was not given: a set-up problem, naming NODE_EXTRA_CA_CERTS", async () => {
-        await rejects(signIn({ ...serverTarget(server), trustedCa: undefined }, { kind: "forms", userName: USER, password: PASSWORD }),
+        await rejects(signIn({ ...serverTarget(server), trustedCa: undefined }, FORMS),
             "misconfigured", `the TLS certificate of ${new URL(server.url).host} is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT): a ` +
             "certificate from a private CA needs that CA's certificate in NODE_EXTRA_CA_CERTS (a PEM file); an expired one, or " +
             "one made for another host, must be replaced on the site");

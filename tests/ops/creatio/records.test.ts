@@ -7,7 +7,7 @@ import { signIn } from "../../../ops/creatio/client.ts";
 import { findByMailServer, findTargets, listApplications, matchingClientId, type OAuthApplicationRecord, readBack } from "../../../ops/creatio/records.ts";
 import {
     APP_ID, CLIENT, creatioTarget, FORMS, GOOGLE_APP_ID, GOOGLE_CLASS, M365_CLASS, M365_RECORD, m365Record,
-    MAIL_ID, PASSWORD, PORTAL_CLIENT, serverTarget, startCreatioWithApplications, USER, withCreatio,
+    MAIL_ID, PORTAL_CLIENT, serverTarget, startCreatioWithApplications, withCreatio,
 } from "../../creatioFixtures.ts";
 import { type CreatioServer, type CreatioServerOptions, DEFAULT_MODIFIED_ON, type FakeOAuthApplication } from "../../fakes/creatioServer.ts";
 
@@ -16,12 +16,12 @@ describe("Creatio records against a stand-in", () => {
     beforeEach(async () => { server = await startCreatioWithApplications(); });
     afterEach(() => server.close());
     it("finds the record by the stack's Client ID, whatever its letter case", async () => {
-        const session = await signIn(serverTarget(server), { kind: "forms", userName: USER, password: PASSWORD });
+        const session = await signIn(serverTarget(server), FORMS);
         assert.deepStrictEqual(await findTargets(session, CLIENT, []), [{ record: M365_RECORD, reasons: ["ClientId matches"] }]);
     });
 
     it("finds the record a mail server points to, by name or id", async () => {
-        const session = await signIn(serverTarget(server), { kind: "forms", userName: USER, password: PASSWORD });
+        const session = await signIn(serverTarget(server), FORMS);
         const expected = { record: M365_RECORD, serverName: '"Microsoft 365"' };
         assert.deepStrictEqual(await findByMailServer(session, "Microsoft 365"), expected);
         assert.deepStrictEqual(server.requests.slice(1).map(r => decodeURIComponent(r.path)), [
@@ -37,7 +37,7 @@ describe("Creatio records against a stand-in", () => {
     });
 
     it("lists the mail servers when the name matches none", async () => {
-        const session = await signIn(serverTarget(server), { kind: "forms", userName: USER, password: PASSWORD });
+        const session = await signIn(serverTarget(server), FORMS);
         await assert.rejects(findByMailServer(session, "Exchange"), {
             name: "RecordSelectionError",
             message: `no MailServer in Creatio is named or has the id "Exchange"; pass --mail-server with one of these ` +
